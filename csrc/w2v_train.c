@@ -1,0 +1,264 @@
+/*
+ * w2v_train.c -- the classic per-pair word2vec updates and the worker loop.
+ * See w2v_train.h for the threading model and ownership rules.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "w2v_rng.h"
+#include "w2v_train.h"
+#include "w2v_vec.h"
+
+#define ATOMIC_ADD(ptr, v) __atomic_fetch_add((ptr), (v), __ATOMIC_RELAXED)
+#define ATOMIC_LOAD(ptr) __atomic_load_n((ptr), __ATOMIC_RELAXED)
+
+static inline float sigmoid(float f) { return 1.0f / (1.0f + expf(-f)); }
+
+/* Per-thread scratch: owned by one worker, allocated once. */
+typedef struct {
+    float *neu1;      /* CBOW context vector */
+    float *neu1e;     /* gradient accumulated for the input side */
+    int32_t *buf;     /* kept token ids of the current segment plus context margins */
+    uint64_t rng;
+    float alpha;
+} w2v_state;
+
+int64_t w2v_chunks_per_epoch(const w2v_params *p)
+{
+    return (p->n_tokens + p->chunk_tokens - 1) / p->chunk_tokens;
+}
+
+static float alpha_at(const w2v_params *p, int64_t done)
+{
+    float prog = (float)((double)done / (double)(p->total_words + 1));
+    float a = p->alpha0 - (p->alpha0 - p->alpha_end) * prog;
+    return a < p->alpha_floor ? p->alpha_floor : a;
+}
+
+/*
+ * Output-layer updates for one input vector l1 and one target word; the
+ * gradient for l1 is accumulated into neu1e.  Hierarchical softmax first,
+ * then negative sampling, as word2vec.c orders them.
+ */
+static inline void output_updates(const w2v_params *p, w2v_state *st, const float *l1,
+                                  int32_t word)
+{
+    const int64_t dim = p->dim;
+    float *neu1e = st->neu1e;
+    const float alpha = st->alpha;
+    if (p->hs) {
+        int64_t k, end = p->code_offsets[word + 1];
+        for (k = p->code_offsets[word]; k < end; k++) {
+            float *l2 = p->w_out_hs + (int64_t)p->points[k] * dim;
+            float f = w2v_dot(l1, l2, dim), g;
+            if (f <= -W2V_MAX_EXP || f >= W2V_MAX_EXP)
+                continue;
+            g = (1.0f - (float)p->codes[k] - sigmoid(f)) * alpha;
+            w2v_axpy(g, l2, neu1e, dim);
+            w2v_axpy(g, l1, l2, dim);
+        }
+    }
+    if (p->negative > 0) {
+        int32_t d;
+        for (d = 0; d <= p->negative; d++) {
+            int32_t target;
+            float label, f, g, *l2;
+            if (d == 0) {
+                target = word;
+                label = 1.0f;
+            } else {
+                uint64_t r = w2v_next(&st->rng);
+                uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
+                target = (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i
+                                                                       : p->alias_idx[i];
+                if (target == word)
+                    continue;
+                label = 0.0f;
+            }
+            l2 = p->w_out_ns + (int64_t)target * dim;
+            f = w2v_dot(l1, l2, dim);
+            if (f > W2V_MAX_EXP)
+                g = (label - 1.0f) * alpha;
+            else if (f < -W2V_MAX_EXP)
+                g = label * alpha;
+            else
+                g = (label - sigmoid(f)) * alpha;
+            w2v_axpy(g, l2, neu1e, dim);
+            w2v_axpy(g, l1, l2, dim);
+        }
+    }
+}
+
+/* Train centre word buf[j] with its reduced window over buf[0..n). */
+static inline void train_position(const w2v_params *p, w2v_state *st, const int32_t *buf,
+                                  int64_t n, int64_t j)
+{
+    const int64_t dim = p->dim;
+    const int32_t word = buf[j];
+    int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
+                                                       (uint32_t)p->window);
+    int64_t lo = j - reduced, hi = j + reduced, c;
+    if (lo < 0)
+        lo = 0;
+    if (hi > n - 1)
+        hi = n - 1;
+    if (p->sg) {
+        for (c = lo; c <= hi; c++) {
+            float *l1;
+            if (c == j)
+                continue;
+            l1 = p->w_in + (int64_t)buf[c] * dim;
+            memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
+            output_updates(p, st, l1, word);
+            w2v_axpy(1.0f, st->neu1e, l1, dim);
+        }
+    } else {
+        int64_t cw = 0;
+        memset(st->neu1, 0, sizeof(float) * (size_t)dim);
+        for (c = lo; c <= hi; c++) {
+            if (c == j)
+                continue;
+            w2v_axpy(1.0f, p->w_in + (int64_t)buf[c] * dim, st->neu1, dim);
+            cw++;
+        }
+        if (cw == 0)
+            return;
+        if (p->cbow_mean)
+            w2v_scale(1.0f / (float)cw, st->neu1, dim);
+        memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
+        output_updates(p, st, st->neu1, word);
+        for (c = lo; c <= hi; c++) {
+            if (c == j)
+                continue;
+            w2v_axpy(1.0f, st->neu1e, p->w_in + (int64_t)buf[c] * dim, dim);
+        }
+    }
+}
+
+static inline int kept(const w2v_params *p, uint64_t skey, int64_t pos)
+{
+    uint32_t thr = p->keep_thr[p->ids[pos]];
+    return thr >= (UINT32_C(1) << 24) || w2v_sample_u24(skey, (uint64_t)pos) < thr;
+}
+
+/*
+ * One task: corpus positions [start, end) of one epoch.  Sentences that cross
+ * the chunk's edges are handled by also gathering up to `window` kept tokens
+ * on each side (within the sentence), so windows see exactly what they would
+ * see if the whole sentence were trained by one thread: no truncation of
+ * long sentences, and subsampling removes words before windows are formed,
+ * as in word2vec.c.
+ */
+static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t epoch,
+                     int64_t start, int64_t end, int64_t *raw_out, int64_t *kept_out)
+{
+    const uint64_t skey = w2v_sample_key(w2v_seed_key(p->seed), (uint64_t)epoch);
+    const int64_t window = p->window;
+    const int64_t scan_cap = p->chunk_tokens;
+    int64_t flushed = 0, block = -1, n_kept = 0;
+    /* sentence containing `start`: last s with offsets[s] <= start */
+    int64_t lo = 0, hi = p->n_sentences - 1, s;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (p->offsets[mid] <= start)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    s = lo;
+    for (; s < p->n_sentences && p->offsets[s] < end; s++) {
+        int64_t s0 = p->offsets[s], s1 = p->offsets[s + 1];
+        int64_t a = s0 > start ? s0 : start, b = s1 < end ? s1 : end;
+        int64_t n = 0, before = 0, seg_lo, seg_hi, pos, j, scanned;
+        if (a >= b)
+            continue;
+        /* Left margin: up to `window` kept tokens before a, gathered backwards. */
+        for (pos = a - 1, scanned = 0; pos >= s0 && before < window && scanned < scan_cap;
+             pos--, scanned++)
+            if (kept(p, skey, pos))
+                before++;
+        for (pos = pos + 1; pos < a; pos++)
+            if (kept(p, skey, pos))
+                st->buf[n++] = p->ids[pos];
+        seg_lo = n;
+        /* The segment's kept tokens, then the right margin. */
+        for (pos = a; pos < b; pos++)
+            if (kept(p, skey, pos))
+                st->buf[n++] = p->ids[pos];
+        seg_hi = n;
+        for (pos = b, scanned = 0; pos < s1 && n - seg_hi < window && scanned < scan_cap;
+             pos++, scanned++)
+            if (kept(p, skey, pos))
+                st->buf[n++] = p->ids[pos];
+        /* Walk the segment's raw positions again to keep the learning-rate
+           schedule in raw words; j follows the kept ones. */
+        j = seg_lo;
+        for (pos = a; pos < b; pos++) {
+            int64_t blk = (pos - start) / W2V_LR_BLOCK;
+            if (blk != block) {
+                int64_t upto = blk * W2V_LR_BLOCK;
+                block = blk;
+                if (upto > flushed) {
+                    ATOMIC_ADD(&sh->words_done, upto - flushed);
+                    flushed = upto;
+                }
+                if (ATOMIC_LOAD(&sh->stop))
+                    goto out;
+                st->alpha = alpha_at(p, ATOMIC_LOAD(&sh->words_done));
+                sh->last_alpha = st->alpha;
+            }
+            if (!kept(p, skey, pos))
+                continue;
+            train_position(p, st, st->buf, n, j);
+            j++;
+            n_kept++;
+        }
+    }
+out:
+    ATOMIC_ADD(&sh->words_done, (end - start) - flushed);
+    *raw_out += ATOMIC_LOAD(&sh->stop) ? flushed : end - start;
+    *kept_out += n_kept;
+}
+
+int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t *epoch_kept)
+{
+    w2v_state st;
+    const int64_t per_epoch = w2v_chunks_per_epoch(p);
+    const int64_t first = (int64_t)p->first_epoch * per_epoch;
+    const int64_t total = (int64_t)p->epochs * per_epoch;
+    const uint64_t seed_key = w2v_seed_key(p->seed);
+    memset(&st, 0, sizeof(st));
+    st.neu1 = (float *)malloc(sizeof(float) * (size_t)p->dim);
+    st.neu1e = (float *)malloc(sizeof(float) * (size_t)p->dim);
+    st.buf = (int32_t *)malloc(sizeof(int32_t) * (size_t)(p->chunk_tokens + 2 * p->window + 1));
+    if (!st.neu1 || !st.neu1e || !st.buf) {
+        int32_t expected = 0;
+        __atomic_compare_exchange_n(&sh->error, &expected, W2V_ENOMEM, 0, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED);
+        free(st.neu1);
+        free(st.neu1e);
+        free(st.buf);
+        return W2V_ENOMEM;
+    }
+    for (;;) {
+        int64_t task, epoch, chunk, start, end;
+        if (ATOMIC_LOAD(&sh->stop))
+            break;
+        task = first + ATOMIC_ADD(&sh->next_task, 1);
+        if (task >= total)
+            break;
+        epoch = task / per_epoch;
+        chunk = task % per_epoch;
+        start = chunk * p->chunk_tokens;
+        end = start + p->chunk_tokens;
+        if (end > p->n_tokens)
+            end = p->n_tokens;
+        st.rng = w2v_chunk_state(seed_key, (uint64_t)task);
+        run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch]);
+    }
+    free(st.neu1);
+    free(st.neu1e);
+    free(st.buf);
+    return W2V_OK;
+}

@@ -1,0 +1,34 @@
+"""Build the C engine (csrc/) and its Cython glue.
+
+Flags are portable by default (-O3, no -march=native) so a wheel runs on any
+x86-64 or arm64 machine.  Set WORD2VEC_FAST_NATIVE=1 to add -march=native for
+a build that only has to run on the machine that compiles it.
+"""
+import os
+import sys
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+extra_compile_args = []
+if sys.platform != "win32":
+    extra_compile_args = ["-O3", "-fno-strict-aliasing"]
+    if os.environ.get("WORD2VEC_FAST_NATIVE", "") not in ("", "0"):
+        extra_compile_args.append("-march=native")
+    extra = os.environ.get("WORD2VEC_FAST_CFLAGS")
+    if extra:
+        extra_compile_args += extra.split()
+
+csrc = ["csrc/w2v_train.c", "csrc/w2v_tables.c"]
+
+ext = Extension(
+    "word2vec_fast._kernels",
+    sources=["word2vec_fast/_kernels.pyx"] + csrc,
+    include_dirs=["csrc", np.get_include()],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+    extra_compile_args=extra_compile_args,
+    extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],
+)
+
+setup(ext_modules=cythonize([ext], compiler_directives={"language_level": "3"}))

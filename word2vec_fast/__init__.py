@@ -1,0 +1,14 @@
+"""word2vec_fast: fast, dependable word2vec training from Python.
+
+>>> import word2vec_fast as w2v
+>>> model = w2v.train("corpus.txt", dim=100, epochs=5)      # doctest: +SKIP
+>>> model.save("vectors.bin")                                # doctest: +SKIP
+"""
+from .corpus import Corpus, encode
+from .model import Model
+from .train import train
+from .vectors import Vectors, load
+from .vocab import Vocab
+
+__all__ = ["train", "Model", "Vocab", "Corpus", "encode", "Vectors", "load"]
+__version__ = "0.1.0"

@@ -1,0 +1,300 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Glue between Python and the C engine in ``csrc/``.
+
+Every check happens here, with the GIL held, before any C loop runs: dtypes,
+contiguity, shapes, id ranges, finite parameters.  The C side trusts them.
+"""
+import numpy as np
+
+cimport numpy as cnp
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+
+cnp.import_array()
+
+
+cdef extern from "w2v_rng.h" nogil:
+    uint64_t w2v_mix64(uint64_t z)
+    uint64_t w2v_seed_key(uint64_t seed)
+
+
+cdef extern from "w2v_tables.h" nogil:
+    int w2v_huffman_lengths(const int64_t *counts, int64_t v, int64_t *work,
+                            int64_t *code_offsets)
+    int w2v_huffman_paths(int64_t v, const int64_t *work, const int64_t *code_offsets,
+                          uint8_t *codes, int32_t *points)
+    int w2v_alias_build(const double *weights, int64_t v, uint64_t *prob, int32_t *alias,
+                        double *scaled, int64_t *work)
+
+
+cdef extern from "w2v_train.h" nogil:
+    ctypedef struct w2v_params:
+        int64_t dim
+        int64_t vocab_size
+        int32_t window
+        int32_t negative
+        int32_t hs
+        int32_t sg
+        int32_t cbow_mean
+        int32_t epochs
+        int32_t first_epoch
+        float alpha0, alpha_end, alpha_floor
+        uint64_t seed
+        int64_t total_words
+        int64_t chunk_tokens
+        const int32_t *ids
+        int64_t n_tokens
+        const int64_t *offsets
+        int64_t n_sentences
+        const uint32_t *keep_thr
+        const uint64_t *alias_prob
+        const int32_t *alias_idx
+        const int64_t *code_offsets
+        const uint8_t *codes
+        const int32_t *points
+        float *w_in
+        float *w_out_ns
+        float *w_out_hs
+
+    ctypedef struct w2v_shared:
+        int64_t next_task
+        int64_t words_done
+        int32_t stop
+        int32_t error
+        float last_alpha
+
+    int w2v_worker(const w2v_params *p, w2v_shared *shared, int64_t *epoch_raw,
+                   int64_t *epoch_kept)
+    int64_t w2v_chunks_per_epoch(const w2v_params *p)
+
+    int W2V_OK
+    int W2V_ENOMEM
+
+
+def mix64(uint64_t z):
+    """The splitmix64 finaliser used by every random draw (exposed for tests)."""
+    return w2v_mix64(z)
+
+
+def seed_key(uint64_t seed):
+    """The run key derived from a seed (exposed for tests)."""
+    return w2v_seed_key(seed)
+
+
+def build_huffman(counts):
+    """Huffman tree over counts sorted by decreasing count (word2vec.c's tree).
+
+    Returns ``(code_offsets int64[V+1], codes uint8[L], points int32[L])``:
+    word ``w``'s path from the root is ``codes/points[code_offsets[w]:code_offsets[w+1]]``,
+    points being internal-node rows of the hierarchical-softmax matrix.
+    """
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] c = np.ascontiguousarray(counts, dtype=np.int64)
+    cdef int64_t v = c.shape[0]
+    if v < 1:
+        raise ValueError("build_huffman: empty vocabulary")
+    if v > 1 and np.any(c[:-1] < c[1:]):
+        raise ValueError("build_huffman: counts must be sorted in decreasing order")
+    if np.any(c < 0):
+        raise ValueError("build_huffman: counts must be >= 0")
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] work = np.empty(6 * v, dtype=np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] offs = np.empty(v + 1, dtype=np.int64)
+    with nogil:
+        w2v_huffman_lengths(&c[0], v, &work[0], &offs[0])
+    cdef int64_t total = offs[v]
+    cdef cnp.ndarray[uint8_t, ndim=1, mode="c"] codes = np.zeros(max(total, 1), dtype=np.uint8)
+    cdef cnp.ndarray[int32_t, ndim=1, mode="c"] points = np.zeros(max(total, 1), dtype=np.int32)
+    with nogil:
+        w2v_huffman_paths(v, &work[0], &offs[0], &codes[0], &points[0])
+    return offs, codes[:total], points[:total]
+
+
+def build_alias(weights):
+    """Alias table for drawing index ``i`` with probability ``weights[i] / sum``.
+
+    Returns ``(prob uint64[V], alias int32[V])``; see ``csrc/w2v_tables.h`` for the draw.
+    """
+    cdef cnp.ndarray[double, ndim=1, mode="c"] w = np.ascontiguousarray(weights, dtype=np.float64)
+    cdef int64_t v = w.shape[0]
+    if v < 1:
+        raise ValueError("build_alias: empty weights")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("build_alias: weights must be finite and >= 0")
+    cdef cnp.ndarray[uint64_t, ndim=1, mode="c"] prob = np.empty(v, dtype=np.uint64)
+    cdef cnp.ndarray[int32_t, ndim=1, mode="c"] alias = np.empty(v, dtype=np.int32)
+    cdef cnp.ndarray[double, ndim=1, mode="c"] scaled = np.empty(v, dtype=np.float64)
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] work = np.empty(v, dtype=np.int64)
+    cdef int rc
+    with nogil:
+        rc = w2v_alias_build(&w[0], v, &prob[0], &alias[0], &scaled[0], &work[0])
+    if rc != 0:
+        raise ValueError("build_alias: weights sum to zero")
+    return prob, alias
+
+
+def _check(arr, name, dtype, ndim):
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, got {type(arr).__name__}")
+    if arr.dtype != dtype:
+        raise TypeError(f"{name} must have dtype {np.dtype(dtype).name}, got {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous")
+
+
+cdef class Engine:
+    """One training run over a corpus: owns the C params and shared counters.
+
+    Create it with validated arrays, call :meth:`run_worker` from as many
+    threads as wanted (each releases the GIL for its whole run), and read
+    :attr:`words_done` from another thread to follow progress.
+    """
+    cdef w2v_params p
+    cdef w2v_shared sh
+    cdef object _keep  # references that keep the arrays alive
+    cdef readonly object epoch_raw, epoch_kept
+    cdef readonly int64_t chunks_per_epoch
+
+    def __init__(self, *, ids, offsets, keep_thr, alias_prob, alias_idx, code_offsets,
+                 codes, points, w_in, w_out_ns, w_out_hs, int window, int negative,
+                 bint hs, bint sg, bint cbow_mean, int epochs, int first_epoch,
+                 double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
+                 int64_t chunk_tokens, int threads):
+        _check(ids, "ids", np.int32, 1)
+        _check(offsets, "offsets", np.int64, 1)
+        _check(keep_thr, "keep_thr", np.uint32, 1)
+        _check(w_in, "w_in", np.float32, 2)
+        cdef int64_t v = w_in.shape[0], dim = w_in.shape[1], n = ids.shape[0]
+        if v < 1 or dim < 1:
+            raise ValueError(f"w_in must have at least one row and column, got {w_in.shape}")
+        if keep_thr.shape[0] != v:
+            raise ValueError("keep_thr must have one entry per vocabulary word")
+        if offsets.shape[0] < 2 or offsets[0] != 0 or offsets[-1] != n:
+            raise ValueError("offsets must start at 0 and end at len(ids)")
+        if np.any(np.diff(offsets) < 0):
+            raise ValueError("offsets must be non-decreasing")
+        if n > 0:
+            lo, hi = int(ids.min()), int(ids.max())
+            if lo < 0 or hi >= v:
+                raise ValueError(f"token ids must be in [0, {v}), found {lo if lo < 0 else hi}")
+        if window < 1:
+            raise ValueError(f"window must be >= 1, got {window}")
+        if negative < 0:
+            raise ValueError(f"negative must be >= 0, got {negative}")
+        if negative == 0 and not hs:
+            raise ValueError("negative=0 with hs=False trains nothing: set negative > 0 or hs=True")
+        if epochs < 1 or not (0 <= first_epoch <= epochs):
+            raise ValueError(f"bad epochs={epochs} / first_epoch={first_epoch}")
+        for name, a in (("alpha", alpha0), ("min_alpha", alpha_end), ("alpha floor", alpha_floor)):
+            if not np.isfinite(a) or a < 0:
+                raise ValueError(f"{name} must be finite and >= 0, got {a}")
+        if chunk_tokens < 1:
+            raise ValueError("chunk_tokens must be >= 1")
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        keep = [ids, offsets, keep_thr, w_in]
+        self.p.dim = dim
+        self.p.vocab_size = v
+        self.p.window = window
+        self.p.negative = negative
+        self.p.hs = hs
+        self.p.sg = sg
+        self.p.cbow_mean = cbow_mean
+        self.p.epochs = epochs
+        self.p.first_epoch = first_epoch
+        self.p.alpha0 = alpha0
+        self.p.alpha_end = alpha_end
+        self.p.alpha_floor = alpha_floor
+        self.p.seed = seed
+        self.p.n_tokens = n
+        self.p.total_words = n * epochs
+        self.p.chunk_tokens = chunk_tokens
+        self.p.n_sentences = offsets.shape[0] - 1
+        self.p.ids = <const int32_t *> cnp.PyArray_DATA(ids)
+        self.p.offsets = <const int64_t *> cnp.PyArray_DATA(offsets)
+        self.p.keep_thr = <const uint32_t *> cnp.PyArray_DATA(keep_thr)
+        self.p.w_in = <float *> cnp.PyArray_DATA(w_in)
+        self.p.w_out_ns = NULL
+        self.p.w_out_hs = NULL
+        self.p.alias_prob = NULL
+        self.p.alias_idx = NULL
+        self.p.code_offsets = NULL
+        self.p.codes = NULL
+        self.p.points = NULL
+        if negative > 0:
+            _check(w_out_ns, "w_out_ns", np.float32, 2)
+            _check(alias_prob, "alias_prob", np.uint64, 1)
+            _check(alias_idx, "alias_idx", np.int32, 1)
+            if w_out_ns.shape[0] != v or w_out_ns.shape[1] != dim:
+                raise ValueError("w_out_ns must have the shape of w_in")
+            if alias_prob.shape[0] != v or alias_idx.shape[0] != v:
+                raise ValueError("alias table must have one entry per vocabulary word")
+            if v > 0 and (alias_idx.min() < 0 or alias_idx.max() >= v):
+                raise ValueError("alias table indexes out of range")
+            self.p.w_out_ns = <float *> cnp.PyArray_DATA(w_out_ns)
+            self.p.alias_prob = <const uint64_t *> cnp.PyArray_DATA(alias_prob)
+            self.p.alias_idx = <const int32_t *> cnp.PyArray_DATA(alias_idx)
+            keep += [w_out_ns, alias_prob, alias_idx]
+        if hs:
+            _check(w_out_hs, "w_out_hs", np.float32, 2)
+            _check(code_offsets, "code_offsets", np.int64, 1)
+            _check(codes, "codes", np.uint8, 1)
+            _check(points, "points", np.int32, 1)
+            if w_out_hs.shape[1] != dim or w_out_hs.shape[0] < max(v - 1, 1):
+                raise ValueError("w_out_hs must have at least max(V - 1, 1) rows of dim columns")
+            if code_offsets.shape[0] != v + 1 or code_offsets[-1] != codes.shape[0] \
+                    or codes.shape[0] != points.shape[0]:
+                raise ValueError("Huffman paths are inconsistent with the vocabulary")
+            if points.shape[0] and (points.min() < 0 or points.max() >= w_out_hs.shape[0]):
+                raise ValueError("Huffman points out of range")
+            self.p.w_out_hs = <float *> cnp.PyArray_DATA(w_out_hs)
+            self.p.code_offsets = <const int64_t *> cnp.PyArray_DATA(code_offsets)
+            self.p.codes = <const uint8_t *> cnp.PyArray_DATA(codes)
+            self.p.points = <const int32_t *> cnp.PyArray_DATA(points)
+            keep += [w_out_hs, code_offsets, codes, points]
+        self._keep = keep
+        self.sh.next_task = 0
+        self.sh.words_done = <int64_t> first_epoch * n
+        self.sh.stop = 0
+        self.sh.error = 0
+        self.sh.last_alpha = alpha0
+        self.chunks_per_epoch = w2v_chunks_per_epoch(&self.p) if n > 0 else 0
+        self.epoch_raw = np.zeros((threads, epochs), dtype=np.int64)
+        self.epoch_kept = np.zeros((threads, epochs), dtype=np.int64)
+
+    def run_worker(self, int thread_index):
+        """Train until no task is left; releases the GIL throughout. Returns the C status."""
+        cdef cnp.ndarray[int64_t, ndim=2, mode="c"] raw = self.epoch_raw
+        cdef cnp.ndarray[int64_t, ndim=2, mode="c"] kept = self.epoch_kept
+        if not (0 <= thread_index < raw.shape[0]):
+            raise IndexError("thread_index out of range")
+        if self.p.n_tokens == 0:
+            return 0
+        cdef int rc
+        cdef int64_t *r = &raw[thread_index, 0]
+        cdef int64_t *k = &kept[thread_index, 0]
+        with nogil:
+            rc = w2v_worker(&self.p, &self.sh, r, k)
+        return rc
+
+    def stop(self):
+        """Ask every worker to stop at its next check (within a few hundred words)."""
+        self.sh.stop = 1
+
+    @property
+    def words_done(self):
+        """Raw words done so far by all threads (includes earlier epochs on resume)."""
+        return self.sh.words_done
+
+    @property
+    def alpha(self):
+        """The learning rate most recently used by any worker."""
+        return self.sh.last_alpha
+
+    @property
+    def error(self):
+        """First error code reported by a worker (0 if none)."""
+        return self.sh.error
+
+    @property
+    def stopped(self):
+        return bool(self.sh.stop)

@@ -1,0 +1,308 @@
+"""``train()``: parameters, threads, schedule and progress; no per-word work in Python.
+
+The corpus is turned into int32 ids once (see :mod:`word2vec_fast.corpus`), then
+``threads`` Python threads each enter the C engine with the GIL released and
+pull chunks of the corpus from a shared atomic counter until every epoch is
+done.  The calling thread only watches the shared word counter to drive the
+progress bar, and turns Ctrl-C into a clean stop of all workers.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import threading
+import time
+
+import numpy as np
+
+from . import _kernels
+from .corpus import Corpus, encode
+from .model import Model
+from .vocab import Vocab, check_reiterable
+
+logger = logging.getLogger("word2vec_fast")
+
+#: Largest chunk of consecutive tokens handed to a thread at once.
+MAX_CHUNK_TOKENS = 10_000
+MIN_CHUNK_TOKENS = 1_000
+
+
+def default_threads() -> int:
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def chunk_tokens_for(n_tokens: int) -> int:
+    """Chunk size: small enough for load balance, large enough to amortise a task.
+
+    Depends only on the corpus length (never on the thread count), so the
+    random draws of a seeded run are the same whatever the number of threads.
+    """
+    return int(min(MAX_CHUNK_TOKENS, max(MIN_CHUNK_TOKENS, math.ceil(n_tokens / 64))))
+
+
+def _check_int(name, value, lo):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < lo:
+        raise ValueError(f"{name} must be >= {lo}, got {value}")
+    return int(value)
+
+
+def _check_float(name, value, lo=0.0, strict=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < lo or (strict and value <= lo):
+        raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} {lo}, got {value}")
+    return value
+
+
+def _as_corpus(corpus, vocab, min_count, max_final_vocab) -> Corpus:
+    if isinstance(corpus, Corpus):
+        if vocab is not None and vocab is not corpus.vocab:
+            raise ValueError("corpus is already encoded with its own vocabulary; do not pass vocab=")
+        return corpus
+    if isinstance(corpus, np.ndarray) or (isinstance(corpus, tuple) and corpus
+                                          and isinstance(corpus[0], np.ndarray)):
+        if vocab is None:
+            raise ValueError("token-id arrays need their vocabulary: train(ids, vocab=...)")
+        if isinstance(corpus, tuple):
+            if len(corpus) != 2:
+                raise ValueError("pass token ids as an array or as (ids, sentence_offsets)")
+            return Corpus(corpus[0], corpus[1], vocab)
+        return Corpus(corpus, None, vocab)
+    if isinstance(corpus, (str, bytes, os.PathLike)):
+        path = os.fspath(corpus)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"corpus file not found: {path}")
+        corpus = path
+    else:
+        try:
+            check_reiterable(corpus)
+        except TypeError as e:
+            if "one-shot" in str(e):
+                raise
+            raise TypeError(
+                f"corpus must be a file path, an iterable of token lists, a Corpus or token-id "
+                f"arrays, got {type(corpus).__name__}") from None
+    if vocab is None:
+        vocab = Vocab.build(corpus, min_count=min_count, max_final_vocab=max_final_vocab)
+    elif not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a Vocab, got {type(vocab).__name__}")
+    if len(vocab) == 0:
+        raise ValueError(
+            f"empty vocabulary: no word of the corpus occurs at least min_count={min_count} "
+            "times (lower min_count or check the corpus)")
+    return encode(corpus, vocab)
+
+
+def _progress_bar(progress, total, desc):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, unit="w", unit_scale=True, desc=desc, smoothing=0.1,
+                dynamic_ncols=True, leave=True)
+
+
+def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean=True,
+          sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
+          seed=1, progress=None, vocab=None, max_final_vocab=None) -> Model:
+    """Train word2vec embeddings.
+
+    Parameters
+    ----------
+    corpus : path, iterable of list of str, Corpus, or int array
+        A text file (whitespace-separated tokens, a newline ends a sentence;
+        ``.gz``/``.bz2``/``.xz`` read transparently), a re-iterable of token
+        lists, an encoded :class:`Corpus`, or token ids (an int array, or
+        ``(ids, sentence_offsets)``) together with ``vocab``.
+    dim : int
+        Vector size.
+    window : int
+        Maximum distance between centre and context word; each centre word
+        uses a random window in ``1..window`` as word2vec.c does.
+    negative : int
+        Negative samples per positive pair (0 disables negative sampling).
+    hs : bool
+        Also (or only, with ``negative=0``) train hierarchical softmax.
+    sg : bool
+        Skip-gram if True, CBOW if False.
+    cbow_mean : bool
+        CBOW uses the mean (True) or the sum (False) of the context vectors.
+    sample : float
+        Subsampling threshold for frequent words (0 disables it).
+    min_count : int
+        Ignore words occurring fewer times (when the vocabulary is built here).
+    alpha : float, optional
+        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW.
+    min_alpha : float, optional
+        Final learning rate.  By default the rate decays linearly towards 0
+        and is floored at ``alpha * 1e-4``, exactly as in word2vec.c.
+    epochs : int
+        Passes over the corpus.
+    threads : int, optional
+        Worker threads; default all cores available to the process.
+    seed : int
+        Seed of every random choice; ``threads=1`` runs are bit-for-bit repeatable.
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+    vocab : Vocab, optional
+        Use this vocabulary instead of building one (required for id arrays).
+    max_final_vocab : int, optional
+        Keep at most this many of the most frequent words.
+
+    Returns
+    -------
+    Model
+        ``.vectors`` (V, dim) float32, ``.words``, ``.save(path, binary=True)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad parameters or corpora, before any thread starts.
+    """
+    dim = _check_int("dim", dim, 1)
+    window = _check_int("window", window, 1)
+    negative = _check_int("negative", negative, 0)
+    epochs = _check_int("epochs", epochs, 1)
+    min_count = _check_int("min_count", min_count, 1)
+    seed = _check_int("seed", seed, 0)
+    if threads is None:
+        threads = default_threads()
+    threads = _check_int("threads", threads, 1)
+    sample = _check_float("sample", sample)
+    hs, sg, cbow_mean = bool(hs), bool(sg), bool(cbow_mean)
+    if negative == 0 and not hs:
+        raise ValueError("negative=0 with hs=False has no output layer to train: "
+                         "set negative > 0 or hs=True")
+    if alpha is None:
+        alpha = 0.025 if sg else 0.05
+    alpha = _check_float("alpha", alpha, 0.0, strict=True)
+    if min_alpha is None:
+        alpha_end, alpha_floor = 0.0, alpha * 1e-4
+    else:
+        min_alpha = _check_float("min_alpha", min_alpha)
+        if min_alpha > alpha:
+            raise ValueError(f"min_alpha ({min_alpha}) must not exceed alpha ({alpha})")
+        alpha_end = alpha_floor = min_alpha
+    if dim > 100_000:
+        raise ValueError(f"dim={dim} is implausibly large (max 100000)")
+
+    t0 = time.perf_counter()
+    enc = _as_corpus(corpus, vocab, min_count, max_final_vocab)
+    v = len(enc.vocab)
+    if v == 0:
+        raise ValueError("empty vocabulary")
+    if len(enc) == 0:
+        raise ValueError("the corpus has no tokens in the vocabulary: nothing to train")
+    if v > np.iinfo(np.int32).max:
+        raise ValueError("vocabulary too large for int32 ids")
+    prep_seconds = time.perf_counter() - t0
+
+    model = Model.create(enc.vocab, dim=dim, window=window, negative=negative, hs=hs, sg=sg,
+                         cbow_mean=cbow_mean, sample=sample, alpha=alpha, min_alpha=min_alpha,
+                         epochs=epochs, seed=seed, min_count=min_count)
+    model.train_corpus(enc, threads=threads, alpha_end=alpha_end, alpha_floor=alpha_floor,
+                       progress=progress)
+    model.stats["prepare_seconds"] = prep_seconds
+    return model
+
+
+def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
+               alpha_floor: float, progress=None, first_epoch: int = 0) -> dict:
+    """Run the C engine over ``enc`` on ``threads`` threads; return run statistics."""
+    p = model.params
+    keep = enc.vocab.keep_probabilities(p["sample"])
+    keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
+    chunk = chunk_tokens_for(len(enc))
+    engine = _kernels.Engine(
+        ids=enc.ids, offsets=enc.offsets, keep_thr=keep_thr,
+        alias_prob=model._alias_prob, alias_idx=model._alias_idx,
+        code_offsets=model._code_offsets, codes=model._codes, points=model._points,
+        w_in=model.vectors, w_out_ns=model.syn1neg, w_out_hs=model.syn1,
+        window=p["window"], negative=p["negative"], hs=p["hs"], sg=p["sg"],
+        cbow_mean=p["cbow_mean"], epochs=p["epochs"], first_epoch=first_epoch,
+        alpha0=p["alpha"], alpha_end=alpha_end, alpha_floor=alpha_floor, seed=p["seed"],
+        chunk_tokens=chunk, threads=threads)
+    n = len(enc)
+    total = n * p["epochs"]
+    logger.info("training %s-%s on %d tokens (%d sentences), vocabulary %d, dim %d, "
+                "%d epochs, %d threads", "skip-gram" if p["sg"] else "CBOW",
+                "+".join(x for x, on in (("HS", p["hs"]), ("NS", p["negative"] > 0)) if on),
+                n, enc.n_sentences, len(enc.vocab), p["dim"], p["epochs"], threads)
+    results = [None] * threads
+    errors = []
+
+    def work(i):
+        try:
+            results[i] = engine.run_worker(i)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller below
+            errors.append(e)
+            engine.stop()
+
+    workers = [threading.Thread(target=work, args=(i,), name=f"word2vec_fast-{i}", daemon=True)
+               for i in range(threads)]
+    bar = _progress_bar(progress, total, "training")
+    start_done = engine.words_done
+    shown = start_done
+    if bar is not None and start_done:
+        bar.update(start_done)
+    t0 = time.perf_counter()
+    interrupted = False
+    try:
+        for w in workers:
+            w.start()
+        while True:
+            alive = [w for w in workers if w.is_alive()]
+            if not alive:
+                break
+            alive[0].join(0.1)
+            if bar is not None:
+                done = engine.words_done
+                bar.update(done - shown)
+                shown = done
+                bar.set_postfix(alpha=f"{engine.alpha:.6f}", refresh=False)
+    except KeyboardInterrupt:
+        interrupted = True
+        engine.stop()
+        for w in workers:
+            w.join()
+    finally:
+        if bar is not None:
+            bar.update(max(0, engine.words_done - shown))
+            bar.close()
+    seconds = time.perf_counter() - t0
+    if errors:
+        raise errors[0]
+    if engine.error or any(r not in (0, None) for r in results):
+        raise MemoryError("a training thread could not allocate its scratch buffers")
+    raw = engine.epoch_raw.sum()
+    stats = {
+        "threads": threads,
+        "train_seconds": seconds,
+        "words": int(raw),
+        "words_per_sec": float(raw / seconds) if seconds > 0 else float("inf"),
+        "effective_words": int(engine.epoch_kept.sum()),
+        "epoch_raw_words": engine.epoch_raw.sum(axis=0).tolist(),
+        "epoch_effective_words": engine.epoch_kept.sum(axis=0).tolist(),
+        "thread_epoch_raw_words": engine.epoch_raw.tolist(),
+        "chunk_tokens": chunk,
+        "final_alpha": float(engine.alpha),
+        "interrupted": interrupted,
+    }
+    logger.info("trained %d raw words (%d after subsampling) in %.2f s: %.0f words/s",
+                stats["words"], stats["effective_words"], seconds, stats["words_per_sec"])
+    model.stats.update(stats)
+    if interrupted:
+        raise KeyboardInterrupt("training interrupted; the model holds the vectors so far")
+    return stats
