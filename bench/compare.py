@@ -369,7 +369,13 @@ def default_w2v_cmd(bench_python: str) -> str:
 
 def default_ours_cmd() -> list[str]:
     found = shutil.which("word2vec-fast")
-    return [found] if found else [sys.executable, "-m", "word2vec_fast"]
+    if found:
+        return [found]
+    # an un-activated venv: its scripts sit beside its python
+    beside = Path(sys.executable).parent / "word2vec-fast"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    return [sys.executable, "-m", "word2vec_fast"]
 
 
 def parse_args(argv=None):
@@ -399,8 +405,8 @@ def parse_args(argv=None):
                    help="where the plain corpus, vectors and logs go (default: a new temp dir)")
     p.add_argument("--json", type=Path, default=None, help="also write all results here")
     p.add_argument("--ours-cmd", default=None,
-                   help="command for our CLI (default: word2vec-fast on PATH, "
-                        "else `python -m word2vec_fast`)")
+                   help="command for our CLI (default: word2vec-fast on PATH or beside this "
+                        "python, else `python -m word2vec_fast`)")
     p.add_argument("--ours-extra", default="",
                    help='extra flags appended to our command only, e.g. "-batch 0"')
     p.add_argument("--w2v-cmd", default=None,
