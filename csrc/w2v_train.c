@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "w2v_block.h"
 #include "w2v_rng.h"
 #include "w2v_train.h"
 #include "w2v_vec.h"
@@ -20,6 +21,14 @@ typedef struct {
     float *neu1;      /* CBOW context vector */
     float *neu1e;     /* gradient accumulated for the input side */
     int32_t *buf;     /* kept token ids of the current segment plus context margins */
+    /* batched updates: row pointers, labels and rules of one block, its gradients */
+    const float **in_rows;
+    float **out_rows;
+    float *label;
+    uint8_t *rule;
+    float *coef, *g, *din, *dout;
+    float *neus;      /* CBOW context means of a batch */
+    int64_t *pending; /* centre positions waiting for their batch */
     uint64_t rng;
     float alpha;
 } w2v_state;
@@ -90,6 +99,137 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
     }
 }
 
+/* One negative drawn from the alias table. */
+static inline int32_t draw_negative(const w2v_params *p, w2v_state *st)
+{
+    uint64_t r = w2v_next(&st->rng);
+    uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
+    return (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i : p->alias_idx[i];
+}
+
+/*
+ * Batched training of the centre words buf[J[0..nb)] (consecutive kept
+ * positions of one segment), as one block of matrix products:
+ *
+ *  - inputs: skip-gram, every buffer position covered by any of the nb
+ *    windows; CBOW, the nb context means;
+ *  - outputs: the Huffman path of the centre word (hs, nb == 1 only), then
+ *    the nb centre words, then `negative` negatives shared by all nb windows;
+ *  - coef[a][b] says how often input a meets output b in the classic
+ *    algorithm with these shared negatives (0 = never): a context of the
+ *    centre word b meets it once; it meets each negative once per window it
+ *    lies in, unless the negative is that window's centre word (word2vec.c
+ *    skips such draws).
+ *
+ * Random draws: the nb reduced windows in order, then the negatives.
+ */
+static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, int64_t n,
+                        const int64_t *J, int nb)
+{
+    const int64_t dim = p->dim;
+    int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo = INT64_MAX, qhi = -1, q;
+    int b, m = 0, k, npos, a, d;
+    int32_t negs[W2V_MAX_NEGATIVE];
+    for (b = 0; b < nb; b++) {
+        int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
+                                                           (uint32_t)p->window);
+        lo[b] = J[b] - reduced < 0 ? 0 : J[b] - reduced;
+        hi[b] = J[b] + reduced > n - 1 ? n - 1 : J[b] + reduced;
+        if (lo[b] < qlo)
+            qlo = lo[b];
+        if (hi[b] > qhi)
+            qhi = hi[b];
+    }
+    /* output columns */
+    if (p->hs) { /* nb == 1 here */
+        int32_t word = buf[J[0]];
+        int64_t c, end = p->code_offsets[word + 1];
+        for (c = p->code_offsets[word]; c < end; c++, m++) {
+            st->out_rows[m] = p->w_out_hs + (int64_t)p->points[c] * dim;
+            st->label[m] = 1.0f - (float)p->codes[c];
+            st->rule[m] = W2V_RULE_HS;
+        }
+    }
+    npos = m;
+    if (p->negative > 0) {
+        for (b = 0; b < nb; b++, m++) {
+            st->out_rows[m] = p->w_out_ns + (int64_t)buf[J[b]] * dim;
+            st->label[m] = 1.0f;
+            st->rule[m] = W2V_RULE_NS;
+        }
+        for (d = 0; d < p->negative; d++, m++) {
+            negs[d] = draw_negative(p, st);
+            st->out_rows[m] = p->w_out_ns + (int64_t)negs[d] * dim;
+            st->label[m] = 0.0f;
+            st->rule[m] = W2V_RULE_NS;
+        }
+    }
+    if (p->sg) {
+        k = (int)(qhi - qlo + 1);
+        for (a = 0; a < k; a++) {
+            float *co = st->coef + (int64_t)a * m;
+            q = qlo + a;
+            st->in_rows[a] = p->w_in + (int64_t)buf[q] * dim;
+            for (b = 0; b < m; b++)
+                co[b] = 0.0f;
+            for (b = 0; b < nb; b++) {
+                if (q < lo[b] || q > hi[b] || q == J[b])
+                    continue;
+                if (p->hs) { /* nb == 1: the whole path */
+                    int c2;
+                    for (c2 = 0; c2 < npos; c2++)
+                        co[c2] = 1.0f;
+                }
+                if (p->negative > 0) {
+                    co[npos + b] = 1.0f;
+                    for (d = 0; d < p->negative; d++)
+                        if (negs[d] != buf[J[b]])
+                            co[npos + nb + d] += 1.0f;
+                }
+            }
+        }
+    } else {
+        k = nb;
+        for (b = 0; b < nb; b++) {
+            float *nv = st->neus + (int64_t)b * dim, *co = st->coef + (int64_t)b * m;
+            int64_t cw = 0;
+            memset(nv, 0, sizeof(float) * (size_t)dim);
+            for (q = lo[b]; q <= hi[b]; q++) {
+                if (q == J[b])
+                    continue;
+                w2v_axpy(1.0f, p->w_in + (int64_t)buf[q] * dim, nv, dim);
+                cw++;
+            }
+            if (cw > 0 && p->cbow_mean)
+                w2v_scale(1.0f / (float)cw, nv, dim);
+            st->in_rows[b] = nv;
+            for (a = 0; a < m; a++)
+                co[a] = 0.0f;
+            if (cw == 0)
+                continue;
+            for (a = 0; a < npos; a++)
+                co[a] = 1.0f;
+            if (p->negative > 0) {
+                co[npos + b] = 1.0f;
+                for (d = 0; d < p->negative; d++)
+                    co[npos + nb + d] = negs[d] != buf[J[b]] ? 1.0f : 0.0f;
+            }
+        }
+    }
+    w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
+                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout);
+    w2v_rows_add(dim, m, st->out_rows, st->dout);
+    if (p->sg) {
+        w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
+    } else {
+        for (b = 0; b < nb; b++)
+            for (q = lo[b]; q <= hi[b]; q++)
+                if (q != J[b])
+                    w2v_axpy(1.0f, st->din + (int64_t)b * dim, p->w_in + (int64_t)buf[q] * dim,
+                             dim);
+    }
+}
+
 /* Train centre word buf[j] with its reduced window over buf[0..n). */
 static inline void train_position(const w2v_params *p, w2v_state *st, const int32_t *buf,
                                   int64_t n, int64_t j)
@@ -157,6 +297,8 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
     const int64_t window = p->window;
     const int64_t scan_cap = p->chunk_tokens;
     int64_t flushed = 0, block = -1, n_kept = 0;
+    const int bmax = p->batch <= 0 ? 0 : (p->hs ? 1 : p->batch);
+    int npend = 0;
     /* sentence containing `start`: last s with offsets[s] <= start */
     int64_t lo = 0, hi = p->n_sentences - 1, s;
     while (lo < hi) {
@@ -194,10 +336,16 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
         /* Walk the segment's raw positions again to keep the learning-rate
            schedule in raw words; j follows the kept ones. */
         j = seg_lo;
+        npend = 0;
         for (pos = a; pos < b; pos++) {
             int64_t blk = (pos - start) / W2V_LR_BLOCK;
             if (blk != block) {
                 int64_t upto = blk * W2V_LR_BLOCK;
+                /* a batch never spans a learning-rate change */
+                if (npend) {
+                    train_batch(p, st, st->buf, n, st->pending, npend);
+                    npend = 0;
+                }
                 block = blk;
                 if (upto > flushed) {
                     ATOMIC_ADD(&sh->words_done, upto - flushed);
@@ -210,15 +358,44 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
             }
             if (!kept(p, skey, pos))
                 continue;
-            train_position(p, st, st->buf, n, j);
+            if (bmax) {
+                st->pending[npend++] = j;
+                if (npend == bmax) {
+                    train_batch(p, st, st->buf, n, st->pending, npend);
+                    npend = 0;
+                }
+            } else {
+                train_position(p, st, st->buf, n, j);
+            }
             j++;
             n_kept++;
+        }
+        if (npend) {
+            train_batch(p, st, st->buf, n, st->pending, npend);
+            npend = 0;
         }
     }
 out:
     ATOMIC_ADD(&sh->words_done, (end - start) - flushed);
     *raw_out += ATOMIC_LOAD(&sh->stop) ? flushed : end - start;
     *kept_out += n_kept;
+}
+
+static void free_state(w2v_state *st)
+{
+    free(st->neu1);
+    free(st->neu1e);
+    free(st->buf);
+    free((void *)st->in_rows);
+    free(st->out_rows);
+    free(st->label);
+    free(st->rule);
+    free(st->g);
+    free(st->coef);
+    free(st->neus);
+    free(st->pending);
+    free(st->din);
+    free(st->dout);
 }
 
 int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t *epoch_kept)
@@ -228,17 +405,29 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
     const int64_t first = (int64_t)p->first_epoch * per_epoch;
     const int64_t total = (int64_t)p->epochs * per_epoch;
     const uint64_t seed_key = w2v_seed_key(p->seed);
+    const int64_t bmax = p->batch <= 0 ? 1 : (p->hs ? 1 : p->batch);
+    const int64_t kmax = 2 * (int64_t)p->window + bmax;
+    const int64_t mmax = (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + bmax;
     memset(&st, 0, sizeof(st));
     st.neu1 = (float *)malloc(sizeof(float) * (size_t)p->dim);
     st.neu1e = (float *)malloc(sizeof(float) * (size_t)p->dim);
     st.buf = (int32_t *)malloc(sizeof(int32_t) * (size_t)(p->chunk_tokens + 2 * p->window + 1));
-    if (!st.neu1 || !st.neu1e || !st.buf) {
+    st.in_rows = (const float **)malloc(sizeof(float *) * (size_t)kmax);
+    st.out_rows = (float **)malloc(sizeof(float *) * (size_t)mmax);
+    st.label = (float *)malloc(sizeof(float) * (size_t)mmax);
+    st.rule = (uint8_t *)malloc((size_t)mmax);
+    st.g = (float *)malloc(sizeof(float) * (size_t)(kmax * mmax));
+    st.coef = (float *)malloc(sizeof(float) * (size_t)(kmax * mmax));
+    st.neus = (float *)malloc(sizeof(float) * (size_t)(bmax * p->dim));
+    st.pending = (int64_t *)malloc(sizeof(int64_t) * (size_t)bmax);
+    st.din = (float *)malloc(sizeof(float) * (size_t)(kmax * p->dim));
+    st.dout = (float *)malloc(sizeof(float) * (size_t)(mmax * p->dim));
+    if (!st.neu1 || !st.neu1e || !st.buf || !st.in_rows || !st.out_rows || !st.label ||
+        !st.rule || !st.g || !st.din || !st.dout || !st.coef || !st.neus || !st.pending) {
         int32_t expected = 0;
         __atomic_compare_exchange_n(&sh->error, &expected, W2V_ENOMEM, 0, __ATOMIC_RELAXED,
                                     __ATOMIC_RELAXED);
-        free(st.neu1);
-        free(st.neu1e);
-        free(st.buf);
+        free_state(&st);
         return W2V_ENOMEM;
     }
     for (;;) {
@@ -257,8 +446,6 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
         st.rng = w2v_chunk_state(seed_key, (uint64_t)task);
         run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch]);
     }
-    free(st.neu1);
-    free(st.neu1e);
-    free(st.buf);
+    free_state(&st);
     return W2V_OK;
 }
