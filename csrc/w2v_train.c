@@ -21,6 +21,7 @@ typedef struct {
     float *neu1;      /* CBOW context vector */
     float *neu1e;     /* gradient accumulated for the input side */
     int32_t *buf;     /* kept token ids of the current segment plus context margins */
+    int32_t *negs;    /* negatives of one pair (classic) */
     /* batched updates: row pointers, labels and rules of one block, its gradients */
     const float **in_rows;
     float **out_rows;
@@ -43,6 +44,22 @@ static float alpha_at(const w2v_params *p, int64_t done)
     float prog = (float)((double)done / (double)(p->total_words + 1));
     float a = p->alpha0 - (p->alpha0 - p->alpha_end) * prog;
     return a < p->alpha_floor ? p->alpha_floor : a;
+}
+
+/* One negative drawn from the alias table. */
+static inline int32_t draw_negative(const w2v_params *p, w2v_state *st)
+{
+    uint64_t r = w2v_next(&st->rng);
+    uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
+    return (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i : p->alias_idx[i];
+}
+
+/* Ask for the cache lines of a row ahead of its use (writes follow). */
+static inline void prefetch_row(const float *row, int64_t dim)
+{
+    int64_t i;
+    for (i = 0; i < dim; i += 16)
+        __builtin_prefetch(row + i, 1, 3);
 }
 
 /*
@@ -69,7 +86,13 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
         }
     }
     if (p->negative > 0) {
-        int32_t d;
+        int32_t d, *negs = st->negs;
+        /* Draw every negative first (same draws, same order) so their rows
+           can be fetched while the earlier ones are computed. */
+        for (d = 1; d <= p->negative; d++) {
+            negs[d] = draw_negative(p, st);
+            prefetch_row(p->w_out_ns + (int64_t)negs[d] * dim, dim);
+        }
         for (d = 0; d <= p->negative; d++) {
             int32_t target;
             float label, f, g, *l2;
@@ -77,10 +100,7 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
                 target = word;
                 label = 1.0f;
             } else {
-                uint64_t r = w2v_next(&st->rng);
-                uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
-                target = (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i
-                                                                       : p->alias_idx[i];
+                target = negs[d];
                 if (target == word)
                     continue;
                 label = 0.0f;
@@ -97,14 +117,6 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
             w2v_axpy(g, l1, l2, dim);
         }
     }
-}
-
-/* One negative drawn from the alias table. */
-static inline int32_t draw_negative(const w2v_params *p, w2v_state *st)
-{
-    uint64_t r = w2v_next(&st->rng);
-    uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
-    return (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i : p->alias_idx[i];
 }
 
 /*
@@ -164,8 +176,13 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             st->rule[m] = W2V_RULE_NS;
         }
     }
+    /* Fetch every row of the block while the coefficients are worked out. */
+    for (b = 0; b < m; b++)
+        prefetch_row(st->out_rows[b], dim);
     if (p->sg) {
         k = (int)(qhi - qlo + 1);
+        for (q = qlo; q <= qhi; q++)
+            prefetch_row(p->w_in + (int64_t)buf[q] * dim, dim);
         for (a = 0; a < k; a++) {
             float *co = st->coef + (int64_t)a * m;
             q = qlo + a;
@@ -249,6 +266,11 @@ static inline void train_position(const w2v_params *p, w2v_state *st, const int3
             if (c == j)
                 continue;
             l1 = p->w_in + (int64_t)buf[c] * dim;
+            {
+                int64_t nx = c + 1 == j ? c + 2 : c + 1;
+                if (nx <= hi)
+                    prefetch_row(p->w_in + (int64_t)buf[nx] * dim, dim);
+            }
             memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
             output_updates(p, st, l1, word);
             w2v_axpy(1.0f, st->neu1e, l1, dim);
@@ -381,21 +403,63 @@ out:
     *kept_out += n_kept;
 }
 
-static void free_state(w2v_state *st)
+/* Bytes rounded up to whole cache lines. */
+static size_t lines(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+/*
+ * All of a thread's scratch lives in one block of its own, cache-line
+ * aligned, with a spare line at each end: no buffer a thread writes in its
+ * inner loops shares a cache line with another thread's data (false sharing
+ * between threads' scratch once cost the classic kernel all of its scaling).
+ */
+static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64_t mmax,
+                         int64_t bmax)
 {
-    free(st->neu1);
-    free(st->neu1e);
-    free(st->buf);
-    free((void *)st->in_rows);
-    free(st->out_rows);
-    free(st->label);
-    free(st->rule);
-    free(st->g);
-    free(st->coef);
-    free(st->neus);
-    free(st->pending);
-    free(st->din);
-    free(st->dout);
+    const size_t dim = (size_t)p->dim;
+    size_t sz[14], total = 128, off = 64;
+    char *base;
+    int i = 0;
+    sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
+    sz[1] = lines(sizeof(float) * dim);                                  /* neu1e */
+    sz[2] = lines(sizeof(int32_t) * (size_t)(p->chunk_tokens + 2 * p->window + 1));
+    sz[3] = lines(sizeof(float *) * (size_t)kmax);                       /* in_rows */
+    sz[4] = lines(sizeof(float *) * (size_t)mmax);                       /* out_rows */
+    sz[5] = lines(sizeof(float) * (size_t)mmax);                         /* label */
+    sz[6] = lines((size_t)mmax);                                         /* rule */
+    sz[7] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* g */
+    sz[8] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* coef */
+    sz[9] = lines(sizeof(float) * (size_t)bmax * dim);                   /* neus */
+    sz[10] = lines(sizeof(int64_t) * (size_t)bmax);                      /* pending */
+    sz[11] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
+    sz[12] = lines(sizeof(float) * (size_t)mmax * dim);                  /* dout */
+    sz[13] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
+    for (i = 0; i < 14; i++)
+        total += sz[i];
+    base = (char *)aligned_alloc(64, total);
+    if (!base)
+        return NULL;
+    memset(base, 0, total);
+#define TAKE(field, type, k)                                                                  \
+    do {                                                                                      \
+        st->field = (type)(void *)(base + off);                                               \
+        off += sz[k];                                                                         \
+    } while (0)
+    TAKE(neu1, float *, 0);
+    TAKE(neu1e, float *, 1);
+    TAKE(buf, int32_t *, 2);
+    TAKE(in_rows, const float **, 3);
+    TAKE(out_rows, float **, 4);
+    TAKE(label, float *, 5);
+    TAKE(rule, uint8_t *, 6);
+    TAKE(g, float *, 7);
+    TAKE(coef, float *, 8);
+    TAKE(neus, float *, 9);
+    TAKE(pending, int64_t *, 10);
+    TAKE(din, float *, 11);
+    TAKE(dout, float *, 12);
+    TAKE(negs, int32_t *, 13);
+#undef TAKE
+    return base;
 }
 
 int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t *epoch_kept)
@@ -408,26 +472,13 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
     const int64_t bmax = p->batch <= 0 ? 1 : (p->hs ? 1 : p->batch);
     const int64_t kmax = 2 * (int64_t)p->window + bmax;
     const int64_t mmax = (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + bmax;
+    void *block;
     memset(&st, 0, sizeof(st));
-    st.neu1 = (float *)malloc(sizeof(float) * (size_t)p->dim);
-    st.neu1e = (float *)malloc(sizeof(float) * (size_t)p->dim);
-    st.buf = (int32_t *)malloc(sizeof(int32_t) * (size_t)(p->chunk_tokens + 2 * p->window + 1));
-    st.in_rows = (const float **)malloc(sizeof(float *) * (size_t)kmax);
-    st.out_rows = (float **)malloc(sizeof(float *) * (size_t)mmax);
-    st.label = (float *)malloc(sizeof(float) * (size_t)mmax);
-    st.rule = (uint8_t *)malloc((size_t)mmax);
-    st.g = (float *)malloc(sizeof(float) * (size_t)(kmax * mmax));
-    st.coef = (float *)malloc(sizeof(float) * (size_t)(kmax * mmax));
-    st.neus = (float *)malloc(sizeof(float) * (size_t)(bmax * p->dim));
-    st.pending = (int64_t *)malloc(sizeof(int64_t) * (size_t)bmax);
-    st.din = (float *)malloc(sizeof(float) * (size_t)(kmax * p->dim));
-    st.dout = (float *)malloc(sizeof(float) * (size_t)(mmax * p->dim));
-    if (!st.neu1 || !st.neu1e || !st.buf || !st.in_rows || !st.out_rows || !st.label ||
-        !st.rule || !st.g || !st.din || !st.dout || !st.coef || !st.neus || !st.pending) {
+    block = alloc_state(&st, p, kmax, mmax, bmax);
+    if (!block) {
         int32_t expected = 0;
         __atomic_compare_exchange_n(&sh->error, &expected, W2V_ENOMEM, 0, __ATOMIC_RELAXED,
                                     __ATOMIC_RELAXED);
-        free_state(&st);
         return W2V_ENOMEM;
     }
     for (;;) {
@@ -446,6 +497,6 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
         st.rng = w2v_chunk_state(seed_key, (uint64_t)task);
         run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch]);
     }
-    free_state(&st);
+    free(block);
     return W2V_OK;
 }

@@ -76,11 +76,13 @@ typedef struct {
 } w2v_params;
 
 typedef struct {
+    char pad_before[64]; /* keeps the counters off the caller's neighbouring data */
     int64_t next_task;  /* atomic: next task to hand out */
     int64_t words_done; /* atomic: raw words done by all threads (drives alpha) */
     int32_t stop;       /* atomic: set by the caller to stop all workers early */
     int32_t error;      /* atomic: first error code of any worker (0 = none) */
     float last_alpha;   /* informational, racy by design */
+    char pad_after[64];
 } w2v_shared;
 
 enum { W2V_OK = 0, W2V_ENOMEM = 1 };

@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
       help="1 = batched block updates (default, fastest); 0 = word2vec.c's classic per-pair "
            "updates")
     a("-batch-size", dest="batch_size", type=int, default=None,
-      help="centre words per block of the batched updates (default 8; 1 with -hs 1)")
+      help="centre words per block of the batched updates (default 1: one window per block; larger is faster but loses accuracy)")
     a("-progress", type=int, default=None, choices=(0, 1),
       help="progress bar (default: on when stderr is a terminal and -debug >= 2)")
     return p

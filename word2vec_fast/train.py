@@ -28,7 +28,7 @@ logger = logging.getLogger("word2vec_fast")
 MAX_CHUNK_TOKENS = 10_000
 MIN_CHUNK_TOKENS = 1_000
 #: Centre words per block of the batched kernels (``batch=True``).
-DEFAULT_BATCH = {True: 8, False: 8}  # keyed by sg
+DEFAULT_BATCH = {True: 1, False: 1}  # keyed by sg; see the README for why 1
 
 
 def batch_size(batch, sg: bool, hs: bool) -> int:
