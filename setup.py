@@ -13,14 +13,14 @@ from setuptools import Extension, setup
 
 extra_compile_args = []
 if sys.platform != "win32":
-    extra_compile_args = ["-O3", "-fno-strict-aliasing"]
+    extra_compile_args = ["-O3", "-fno-strict-aliasing", "-Wno-psabi"]
     if os.environ.get("WORD2VEC_FAST_NATIVE", "") not in ("", "0"):
         extra_compile_args.append("-march=native")
     extra = os.environ.get("WORD2VEC_FAST_CFLAGS")
     if extra:
         extra_compile_args += extra.split()
 
-csrc = ["csrc/w2v_train.c", "csrc/w2v_tables.c"]
+csrc = ["csrc/w2v_train.c", "csrc/w2v_tables.c", "csrc/w2v_block.c"]
 
 ext = Extension(
     "word2vec_fast._kernels",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "w2v_block.h"
 #include "w2v_rng.h"
 #include "w2v_train.h"
 #include "w2v_vec.h"
@@ -20,6 +21,15 @@ typedef struct {
     float *neu1;      /* CBOW context vector */
     float *neu1e;     /* gradient accumulated for the input side */
     int32_t *buf;     /* kept token ids of the current segment plus context margins */
+    int32_t *negs;    /* negatives of one pair (classic) */
+    /* batched updates: row pointers, labels and rules of one block, its gradients */
+    const float **in_rows;
+    float **out_rows;
+    float *label;
+    uint8_t *rule;
+    float *coef, *g, *din, *dout;
+    float *neus;      /* CBOW context means of a batch */
+    int64_t *pending; /* centre positions waiting for their batch */
     uint64_t rng;
     float alpha;
 } w2v_state;
@@ -34,6 +44,22 @@ static float alpha_at(const w2v_params *p, int64_t done)
     float prog = (float)((double)done / (double)(p->total_words + 1));
     float a = p->alpha0 - (p->alpha0 - p->alpha_end) * prog;
     return a < p->alpha_floor ? p->alpha_floor : a;
+}
+
+/* One negative drawn from the alias table. */
+static inline int32_t draw_negative(const w2v_params *p, w2v_state *st)
+{
+    uint64_t r = w2v_next(&st->rng);
+    uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
+    return (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i : p->alias_idx[i];
+}
+
+/* Ask for the cache lines of a row ahead of its use (writes follow). */
+static inline void prefetch_row(const float *row, int64_t dim)
+{
+    int64_t i;
+    for (i = 0; i < dim; i += 16)
+        __builtin_prefetch(row + i, 1, 3);
 }
 
 /*
@@ -60,7 +86,13 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
         }
     }
     if (p->negative > 0) {
-        int32_t d;
+        int32_t d, *negs = st->negs;
+        /* Draw every negative first (same draws, same order) so their rows
+           can be fetched while the earlier ones are computed. */
+        for (d = 1; d <= p->negative; d++) {
+            negs[d] = draw_negative(p, st);
+            prefetch_row(p->w_out_ns + (int64_t)negs[d] * dim, dim);
+        }
         for (d = 0; d <= p->negative; d++) {
             int32_t target;
             float label, f, g, *l2;
@@ -68,10 +100,7 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
                 target = word;
                 label = 1.0f;
             } else {
-                uint64_t r = w2v_next(&st->rng);
-                uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
-                target = (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i
-                                                                       : p->alias_idx[i];
+                target = negs[d];
                 if (target == word)
                     continue;
                 label = 0.0f;
@@ -87,6 +116,134 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
             w2v_axpy(g, l2, neu1e, dim);
             w2v_axpy(g, l1, l2, dim);
         }
+    }
+}
+
+/*
+ * Batched training of the centre words buf[J[0..nb)] (consecutive kept
+ * positions of one segment), as one block of matrix products:
+ *
+ *  - inputs: skip-gram, every buffer position covered by any of the nb
+ *    windows; CBOW, the nb context means;
+ *  - outputs: the Huffman path of the centre word (hs, nb == 1 only), then
+ *    the nb centre words, then `negative` negatives shared by all nb windows;
+ *  - coef[a][b] says how often input a meets output b in the classic
+ *    algorithm with these shared negatives (0 = never): a context of the
+ *    centre word b meets it once; it meets each negative once per window it
+ *    lies in, unless the negative is that window's centre word (word2vec.c
+ *    skips such draws).
+ *
+ * Random draws: the nb reduced windows in order, then the negatives.
+ */
+static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, int64_t n,
+                        const int64_t *J, int nb)
+{
+    const int64_t dim = p->dim;
+    int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo = INT64_MAX, qhi = -1, q;
+    int b, m = 0, k, npos, a, d;
+    int32_t negs[W2V_MAX_NEGATIVE];
+    for (b = 0; b < nb; b++) {
+        int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
+                                                           (uint32_t)p->window);
+        lo[b] = J[b] - reduced < 0 ? 0 : J[b] - reduced;
+        hi[b] = J[b] + reduced > n - 1 ? n - 1 : J[b] + reduced;
+        if (lo[b] < qlo)
+            qlo = lo[b];
+        if (hi[b] > qhi)
+            qhi = hi[b];
+    }
+    /* output columns */
+    if (p->hs) { /* nb == 1 here */
+        int32_t word = buf[J[0]];
+        int64_t c, end = p->code_offsets[word + 1];
+        for (c = p->code_offsets[word]; c < end; c++, m++) {
+            st->out_rows[m] = p->w_out_hs + (int64_t)p->points[c] * dim;
+            st->label[m] = 1.0f - (float)p->codes[c];
+            st->rule[m] = W2V_RULE_HS;
+        }
+    }
+    npos = m;
+    if (p->negative > 0) {
+        for (b = 0; b < nb; b++, m++) {
+            st->out_rows[m] = p->w_out_ns + (int64_t)buf[J[b]] * dim;
+            st->label[m] = 1.0f;
+            st->rule[m] = W2V_RULE_NS;
+        }
+        for (d = 0; d < p->negative; d++, m++) {
+            negs[d] = draw_negative(p, st);
+            st->out_rows[m] = p->w_out_ns + (int64_t)negs[d] * dim;
+            st->label[m] = 0.0f;
+            st->rule[m] = W2V_RULE_NS;
+        }
+    }
+    /* Fetch every row of the block while the coefficients are worked out. */
+    for (b = 0; b < m; b++)
+        prefetch_row(st->out_rows[b], dim);
+    if (p->sg) {
+        k = (int)(qhi - qlo + 1);
+        for (q = qlo; q <= qhi; q++)
+            prefetch_row(p->w_in + (int64_t)buf[q] * dim, dim);
+        for (a = 0; a < k; a++) {
+            float *co = st->coef + (int64_t)a * m;
+            q = qlo + a;
+            st->in_rows[a] = p->w_in + (int64_t)buf[q] * dim;
+            for (b = 0; b < m; b++)
+                co[b] = 0.0f;
+            for (b = 0; b < nb; b++) {
+                if (q < lo[b] || q > hi[b] || q == J[b])
+                    continue;
+                if (p->hs) { /* nb == 1: the whole path */
+                    int c2;
+                    for (c2 = 0; c2 < npos; c2++)
+                        co[c2] = 1.0f;
+                }
+                if (p->negative > 0) {
+                    co[npos + b] = 1.0f;
+                    for (d = 0; d < p->negative; d++)
+                        if (negs[d] != buf[J[b]])
+                            co[npos + nb + d] += 1.0f;
+                }
+            }
+        }
+    } else {
+        k = nb;
+        for (b = 0; b < nb; b++) {
+            float *nv = st->neus + (int64_t)b * dim, *co = st->coef + (int64_t)b * m;
+            int64_t cw = 0;
+            memset(nv, 0, sizeof(float) * (size_t)dim);
+            for (q = lo[b]; q <= hi[b]; q++) {
+                if (q == J[b])
+                    continue;
+                w2v_axpy(1.0f, p->w_in + (int64_t)buf[q] * dim, nv, dim);
+                cw++;
+            }
+            if (cw > 0 && p->cbow_mean)
+                w2v_scale(1.0f / (float)cw, nv, dim);
+            st->in_rows[b] = nv;
+            for (a = 0; a < m; a++)
+                co[a] = 0.0f;
+            if (cw == 0)
+                continue;
+            for (a = 0; a < npos; a++)
+                co[a] = 1.0f;
+            if (p->negative > 0) {
+                co[npos + b] = 1.0f;
+                for (d = 0; d < p->negative; d++)
+                    co[npos + nb + d] = negs[d] != buf[J[b]] ? 1.0f : 0.0f;
+            }
+        }
+    }
+    w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
+                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout);
+    w2v_rows_add(dim, m, st->out_rows, st->dout);
+    if (p->sg) {
+        w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
+    } else {
+        for (b = 0; b < nb; b++)
+            for (q = lo[b]; q <= hi[b]; q++)
+                if (q != J[b])
+                    w2v_axpy(1.0f, st->din + (int64_t)b * dim, p->w_in + (int64_t)buf[q] * dim,
+                             dim);
     }
 }
 
@@ -109,6 +266,11 @@ static inline void train_position(const w2v_params *p, w2v_state *st, const int3
             if (c == j)
                 continue;
             l1 = p->w_in + (int64_t)buf[c] * dim;
+            {
+                int64_t nx = c + 1 == j ? c + 2 : c + 1;
+                if (nx <= hi)
+                    prefetch_row(p->w_in + (int64_t)buf[nx] * dim, dim);
+            }
             memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
             output_updates(p, st, l1, word);
             w2v_axpy(1.0f, st->neu1e, l1, dim);
@@ -157,6 +319,8 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
     const int64_t window = p->window;
     const int64_t scan_cap = p->chunk_tokens;
     int64_t flushed = 0, block = -1, n_kept = 0;
+    const int bmax = p->batch <= 0 ? 0 : (p->hs ? 1 : p->batch);
+    int npend = 0;
     /* sentence containing `start`: last s with offsets[s] <= start */
     int64_t lo = 0, hi = p->n_sentences - 1, s;
     while (lo < hi) {
@@ -194,10 +358,16 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
         /* Walk the segment's raw positions again to keep the learning-rate
            schedule in raw words; j follows the kept ones. */
         j = seg_lo;
+        npend = 0;
         for (pos = a; pos < b; pos++) {
             int64_t blk = (pos - start) / W2V_LR_BLOCK;
             if (blk != block) {
                 int64_t upto = blk * W2V_LR_BLOCK;
+                /* a batch never spans a learning-rate change */
+                if (npend) {
+                    train_batch(p, st, st->buf, n, st->pending, npend);
+                    npend = 0;
+                }
                 block = blk;
                 if (upto > flushed) {
                     ATOMIC_ADD(&sh->words_done, upto - flushed);
@@ -210,15 +380,86 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
             }
             if (!kept(p, skey, pos))
                 continue;
-            train_position(p, st, st->buf, n, j);
+            if (bmax) {
+                st->pending[npend++] = j;
+                if (npend == bmax) {
+                    train_batch(p, st, st->buf, n, st->pending, npend);
+                    npend = 0;
+                }
+            } else {
+                train_position(p, st, st->buf, n, j);
+            }
             j++;
             n_kept++;
+        }
+        if (npend) {
+            train_batch(p, st, st->buf, n, st->pending, npend);
+            npend = 0;
         }
     }
 out:
     ATOMIC_ADD(&sh->words_done, (end - start) - flushed);
     *raw_out += ATOMIC_LOAD(&sh->stop) ? flushed : end - start;
     *kept_out += n_kept;
+}
+
+/* Bytes rounded up to whole cache lines. */
+static size_t lines(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+/*
+ * All of a thread's scratch lives in one block of its own, cache-line
+ * aligned, with a spare line at each end: no buffer a thread writes in its
+ * inner loops shares a cache line with another thread's data (false sharing
+ * between threads' scratch once cost the classic kernel all of its scaling).
+ */
+static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64_t mmax,
+                         int64_t bmax)
+{
+    const size_t dim = (size_t)p->dim;
+    size_t sz[14], total = 128, off = 64;
+    char *base;
+    int i = 0;
+    sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
+    sz[1] = lines(sizeof(float) * dim);                                  /* neu1e */
+    sz[2] = lines(sizeof(int32_t) * (size_t)(p->chunk_tokens + 2 * p->window + 1));
+    sz[3] = lines(sizeof(float *) * (size_t)kmax);                       /* in_rows */
+    sz[4] = lines(sizeof(float *) * (size_t)mmax);                       /* out_rows */
+    sz[5] = lines(sizeof(float) * (size_t)mmax);                         /* label */
+    sz[6] = lines((size_t)mmax);                                         /* rule */
+    sz[7] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* g */
+    sz[8] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* coef */
+    sz[9] = lines(sizeof(float) * (size_t)bmax * dim);                   /* neus */
+    sz[10] = lines(sizeof(int64_t) * (size_t)bmax);                      /* pending */
+    sz[11] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
+    sz[12] = lines(sizeof(float) * (size_t)mmax * dim);                  /* dout */
+    sz[13] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
+    for (i = 0; i < 14; i++)
+        total += sz[i];
+    base = (char *)aligned_alloc(64, total);
+    if (!base)
+        return NULL;
+    memset(base, 0, total);
+#define TAKE(field, type, k)                                                                  \
+    do {                                                                                      \
+        st->field = (type)(void *)(base + off);                                               \
+        off += sz[k];                                                                         \
+    } while (0)
+    TAKE(neu1, float *, 0);
+    TAKE(neu1e, float *, 1);
+    TAKE(buf, int32_t *, 2);
+    TAKE(in_rows, const float **, 3);
+    TAKE(out_rows, float **, 4);
+    TAKE(label, float *, 5);
+    TAKE(rule, uint8_t *, 6);
+    TAKE(g, float *, 7);
+    TAKE(coef, float *, 8);
+    TAKE(neus, float *, 9);
+    TAKE(pending, int64_t *, 10);
+    TAKE(din, float *, 11);
+    TAKE(dout, float *, 12);
+    TAKE(negs, int32_t *, 13);
+#undef TAKE
+    return base;
 }
 
 int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t *epoch_kept)
@@ -228,17 +469,16 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
     const int64_t first = (int64_t)p->first_epoch * per_epoch;
     const int64_t total = (int64_t)p->epochs * per_epoch;
     const uint64_t seed_key = w2v_seed_key(p->seed);
+    const int64_t bmax = p->batch <= 0 ? 1 : (p->hs ? 1 : p->batch);
+    const int64_t kmax = 2 * (int64_t)p->window + bmax;
+    const int64_t mmax = (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + bmax;
+    void *block;
     memset(&st, 0, sizeof(st));
-    st.neu1 = (float *)malloc(sizeof(float) * (size_t)p->dim);
-    st.neu1e = (float *)malloc(sizeof(float) * (size_t)p->dim);
-    st.buf = (int32_t *)malloc(sizeof(int32_t) * (size_t)(p->chunk_tokens + 2 * p->window + 1));
-    if (!st.neu1 || !st.neu1e || !st.buf) {
+    block = alloc_state(&st, p, kmax, mmax, bmax);
+    if (!block) {
         int32_t expected = 0;
         __atomic_compare_exchange_n(&sh->error, &expected, W2V_ENOMEM, 0, __ATOMIC_RELAXED,
                                     __ATOMIC_RELAXED);
-        free(st.neu1);
-        free(st.neu1e);
-        free(st.buf);
         return W2V_ENOMEM;
     }
     for (;;) {
@@ -257,8 +497,6 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
         st.rng = w2v_chunk_state(seed_key, (uint64_t)task);
         run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch]);
     }
-    free(st.neu1);
-    free(st.neu1e);
-    free(st.buf);
+    free(block);
     return W2V_OK;
 }

@@ -28,6 +28,9 @@
 
 /* Raw words between two reads of the shared progress (and learning-rate updates). */
 #define W2V_LR_BLOCK 256
+/* Limits of the batched updates (checked by the caller). */
+#define W2V_MAX_BATCH 64
+#define W2V_MAX_NEGATIVE 1024
 /* Sigmoid clamp: word2vec.c's MAX_EXP. */
 #define W2V_MAX_EXP 6.0f
 
@@ -42,6 +45,10 @@ typedef struct {
     int32_t cbow_mean;   /* 0/1 */
     int32_t epochs;      /* >= 1: epochs of the schedule */
     int32_t first_epoch; /* tasks start at this epoch (resume) */
+    int32_t batch;       /* 0: classic per-pair updates; B >= 1: batched block updates
+                            (w2v_block.h) over B consecutive centre words, 1 <= B <=
+                            W2V_MAX_BATCH (forced to 1 with hs) */
+    int32_t max_code_len; /* longest Huffman path (sizes the batched scratch) */
     /* learning rate: alpha = max(alpha0 - (alpha0 - alpha_end) * p, alpha_floor),
        p = done / (total_words + 1) */
     float alpha0, alpha_end, alpha_floor;
@@ -69,11 +76,13 @@ typedef struct {
 } w2v_params;
 
 typedef struct {
+    char pad_before[64]; /* keeps the counters off the caller's neighbouring data */
     int64_t next_task;  /* atomic: next task to hand out */
     int64_t words_done; /* atomic: raw words done by all threads (drives alpha) */
     int32_t stop;       /* atomic: set by the caller to stop all workers early */
     int32_t error;      /* atomic: first error code of any worker (0 = none) */
     float last_alpha;   /* informational, racy by design */
+    char pad_after[64];
 } w2v_shared;
 
 enum { W2V_OK = 0, W2V_ENOMEM = 1 };

@@ -89,6 +89,106 @@ def output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs):
             l2 += g * l1
 
 
+def block_update(In, rows, labels, rules, coef, alpha):
+    """The batched update as plain matrix products: returns (dIn, dOut)."""
+    Out = np.array([M[r] for M, r in rows], dtype=np.float32)
+    S = In @ Out.T
+    G = np.zeros_like(S)
+    for b, rule in enumerate(rules):
+        for a in range(S.shape[0]):
+            f = S[a, b]
+            if rule == "off" or coef[a, b] == 0:
+                continue
+            if rule == "hs":
+                if -MAX_EXP < f < MAX_EXP:
+                    G[a, b] = (labels[b] - sigmoid(f)) * alpha
+            elif f > MAX_EXP:
+                G[a, b] = (labels[b] - np.float32(1.0)) * alpha
+            elif f < -MAX_EXP:
+                G[a, b] = labels[b] * alpha
+            else:
+                G[a, b] = (labels[b] - sigmoid(f)) * alpha
+            G[a, b] *= coef[a, b]
+    return G @ Out, G.T @ In
+
+
+def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha):
+    """The engine's batched update of centre positions J (see csrc/w2v_train.c)."""
+    dim = W_in.shape[1]
+    win = []
+    for j in J:
+        reduced = p["window"] - bounded(rng.next(), p["window"])
+        win.append((max(0, j - reduced), min(len(sent) - 1, j + reduced)))
+    rows, labels, rules = [], [], []
+    if p["hs"]:
+        w = sent[J[0]]
+        for c in range(p["code_offsets"][w], p["code_offsets"][w + 1]):
+            rows.append((W_hs, int(p["points"][c])))
+            labels.append(1.0 - float(p["codes"][c]))
+            rules.append("hs")
+    npos = len(rows)
+    negs = []
+    if p["negative"] > 0:
+        V = W_ns.shape[0]
+        for j in J:
+            rows.append((W_ns, sent[j]))
+            labels.append(1.0)
+            rules.append("ns")
+        for _ in range(p["negative"]):
+            r = rng.next()
+            i = bounded(r, V)
+            t = i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i])
+            negs.append(t)
+            rows.append((W_ns, t))
+            labels.append(0.0)
+            rules.append("ns")
+    m, nb = len(rows), len(J)
+    labels = np.array(labels, dtype=np.float32)
+    if p["sg"]:
+        qlo, qhi = min(w[0] for w in win), max(w[1] for w in win)
+        qs = list(range(qlo, qhi + 1))
+        coef = np.zeros((len(qs), m), dtype=np.float32)
+        for a, q in enumerate(qs):
+            for b, (lo, hi) in enumerate(win):
+                if not lo <= q <= hi or q == J[b]:
+                    continue
+                coef[a, :npos] = 1
+                if p["negative"] > 0:
+                    coef[a, npos + b] = 1
+                    for d, t in enumerate(negs):
+                        coef[a, npos + nb + d] += t != sent[J[b]]
+        In = W_in[[sent[q] for q in qs]]
+        dIn, dOut = block_update(In, rows, labels, rules, coef, alpha)
+        for (M, r), d in zip(rows, dOut):
+            M[r] += d
+        for q, d in zip(qs, dIn):
+            W_in[sent[q]] += d
+    else:
+        In = np.zeros((nb, dim), dtype=np.float32)
+        coef = np.zeros((nb, m), dtype=np.float32)
+        ctxs = []
+        for b, (lo, hi) in enumerate(win):
+            ctx = [q for q in range(lo, hi + 1) if q != J[b]]
+            ctxs.append(ctx)
+            for q in ctx:
+                In[b] += W_in[sent[q]]
+            if ctx and p["cbow_mean"]:
+                In[b] *= np.float32(1.0) / np.float32(len(ctx))
+            if not ctx:
+                continue
+            coef[b, :npos] = 1
+            if p["negative"] > 0:
+                coef[b, npos + b] = 1
+                for d, t in enumerate(negs):
+                    coef[b, npos + nb + d] = t != sent[J[b]]
+        dIn, dOut = block_update(In, rows, labels, rules, coef, alpha)
+        for (M, r), d in zip(rows, dOut):
+            M[r] += d
+        for b, ctx in enumerate(ctxs):
+            for q in ctx:
+                W_in[sent[q]] += dIn[b]
+
+
 def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
     """Train in place.  ``p`` holds the parameters and tables (see the tests)."""
     n = len(ids)
@@ -99,6 +199,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
     dim = W_in.shape[1]
     done = 0
     raw_per_epoch = []
+    bmax = 0 if not p.get("batch") else (1 if p["hs"] else p["batch"])
     for epoch in range(p["epochs"]):
         skey = mix64(sk ^ ((0x3C6EF372FE94F82B + epoch * GOLDEN) & MASK))
         raw = 0
@@ -112,6 +213,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
             start, end = c * chunk, min(n, (c + 1) * chunk)
             flushed, block = 0, -1
             alpha = None
+            pending = []
             for s in range(len(offsets) - 1):
                 s0, s1 = offsets[s], offsets[s + 1]
                 a, b = max(s0, start), min(s1, end)
@@ -123,6 +225,9 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
                 for pos in range(a, b):
                     blk = (pos - start) // LR_BLOCK
                     if blk != block:
+                        if pending:
+                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha)
+                            pending = []
                         block = blk
                         upto = blk * LR_BLOCK
                         if upto > flushed:
@@ -133,6 +238,12 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
                         continue
                     j = where[pos]
                     word = sent[j]
+                    if bmax:
+                        pending.append(j)
+                        if len(pending) == bmax:
+                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha)
+                            pending = []
+                        continue
                     reduced = p["window"] - bounded(rng.next(), p["window"])
                     lo, hi = max(0, j - reduced), min(len(sent) - 1, j + reduced)
                     ctx = [q for q in range(lo, hi + 1) if q != j]
@@ -154,6 +265,9 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
                         output_updates(p, rng, neu1, word, alpha, neu1e, W_ns, W_hs)
                         for q in ctx:
                             W_in[sent[q]] += neu1e
+                if pending:
+                    train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha)
+                    pending = []
             done += (end - start) - flushed
             raw += end - start
         raw_per_epoch.append(raw)

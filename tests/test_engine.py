@@ -102,7 +102,8 @@ CASES = [dict(sg=sg, hs=hs, negative=neg, cbow_mean=cm)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "sg" if c["sg"] else "cbow"
                          + ("-mean" if c["cbow_mean"] else "-sum"))
 @pytest.mark.parametrize("chunk", [97, 1000])
-def test_engine_matches_reference(case, chunk):
+@pytest.mark.parametrize("batch", [0, 1, 6], ids=["classic", "batch1", "batch6"])
+def test_engine_matches_reference(case, chunk, batch):
     ids, offsets, vocab = _tiny_corpus(1)
     dim, window, epochs, seed = 8, 3, 2, 7
     model = Model.create(vocab, dim=dim, window=window, negative=case["negative"],
@@ -126,9 +127,10 @@ def test_engine_matches_reference(case, chunk):
         points=model._points, w_in=model.vectors, w_out_ns=model.syn1neg, w_out_hs=model.syn1,
         window=window, negative=case["negative"], hs=case["hs"], sg=case["sg"],
         cbow_mean=case["cbow_mean"], epochs=epochs, first_epoch=0, alpha0=alpha0,
-        alpha_end=0.0, alpha_floor=alpha0 * 1e-4, seed=seed, chunk_tokens=chunk, threads=1)
+        alpha_end=0.0, alpha_floor=alpha0 * 1e-4, seed=seed, chunk_tokens=chunk, threads=1,
+        batch=batch)
     assert engine.run_worker(0) == 0
-    p = dict(case, window=window, epochs=epochs, seed=seed, chunk_tokens=chunk,
+    p = dict(case, batch=batch, window=window, epochs=epochs, seed=seed, chunk_tokens=chunk,
              alpha0=alpha0, alpha_end=0.0, alpha_floor=alpha0 * 1e-4, keep_thr=keep_thr,
              alias_prob=model._alias_prob, alias_idx=model._alias_idx,
              code_offsets=model._code_offsets, codes=model._codes, points=model._points)

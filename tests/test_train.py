@@ -37,10 +37,11 @@ def group_precision(model, k=5):
 @pytest.mark.parametrize("sg", [True, False], ids=["sg", "cbow"])
 @pytest.mark.parametrize("hs,negative", [(False, 5), (True, 0)], ids=["ns", "hs"])
 @pytest.mark.parametrize("threads", [1, 2])
-def test_recovers_planted_groups(sg, hs, negative, threads):
+@pytest.mark.parametrize("batch", [True, False], ids=["batched", "classic"])
+def test_recovers_planted_groups(sg, hs, negative, threads, batch):
     sents = planted_corpus()
     model = w2v.train(sents, dim=24, window=4, sg=sg, hs=hs, negative=negative, epochs=5,
-                      min_count=1, sample=0, threads=threads, progress=False)
+                      min_count=1, sample=0, threads=threads, progress=False, batch=batch)
     # chance is 7/63 = 11%
     assert group_precision(model) > 0.9
     n = sum(map(len, sents))
@@ -184,6 +185,9 @@ SENTS = [["a", "b", "c", "a", "b"]] * 10
     (dict(threads=0), ValueError, "threads"),
     (dict(dim=2.5), TypeError, "dim"),
     (dict(min_count=0), ValueError, "min_count"),
+    (dict(batch=65), ValueError, "batch"),
+    (dict(batch=-1), ValueError, "batch"),
+    (dict(batch=2.0), TypeError, "batch"),
 ])
 def test_bad_parameters(kwargs, exc, match):
     with pytest.raises(exc, match=match):

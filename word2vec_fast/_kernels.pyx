@@ -26,6 +26,15 @@ cdef extern from "w2v_tables.h" nogil:
                         double *scaled, int64_t *work)
 
 
+cdef extern from "w2v_block.h" nogil:
+    const char *w2v_block_isa()
+
+
+def simd_isa():
+    """The instruction set the batched kernels run with on this CPU."""
+    return w2v_block_isa().decode()
+
+
 cdef extern from "w2v_train.h" nogil:
     ctypedef struct w2v_params:
         int64_t dim
@@ -37,6 +46,8 @@ cdef extern from "w2v_train.h" nogil:
         int32_t cbow_mean
         int32_t epochs
         int32_t first_epoch
+        int32_t batch
+        int32_t max_code_len
         float alpha0, alpha_end, alpha_floor
         uint64_t seed
         int64_t total_words
@@ -91,7 +102,7 @@ def build_huffman(counts):
     cdef int64_t v = c.shape[0]
     if v < 1:
         raise ValueError("build_huffman: empty vocabulary")
-    if v > 1 and np.any(c[:-1] < c[1:]):
+    if v > 1 and np.any(np.diff(np.asarray(counts, dtype=np.int64)) > 0):
         raise ValueError("build_huffman: counts must be sorted in decreasing order")
     if np.any(c < 0):
         raise ValueError("build_huffman: counts must be >= 0")
@@ -158,7 +169,7 @@ cdef class Engine:
                  codes, points, w_in, w_out_ns, w_out_hs, int window, int negative,
                  bint hs, bint sg, bint cbow_mean, int epochs, int first_epoch,
                  double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
-                 int64_t chunk_tokens, int threads):
+                 int64_t chunk_tokens, int threads, int batch=0):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
@@ -168,7 +179,7 @@ cdef class Engine:
             raise ValueError(f"w_in must have at least one row and column, got {w_in.shape}")
         if keep_thr.shape[0] != v:
             raise ValueError("keep_thr must have one entry per vocabulary word")
-        if offsets.shape[0] < 2 or offsets[0] != 0 or offsets[-1] != n:
+        if offsets.shape[0] < 2 or offsets[0] != 0 or offsets[offsets.shape[0] - 1] != n:
             raise ValueError("offsets must start at 0 and end at len(ids)")
         if np.any(np.diff(offsets) < 0):
             raise ValueError("offsets must be non-decreasing")
@@ -187,6 +198,10 @@ cdef class Engine:
         for name, a in (("alpha", alpha0), ("min_alpha", alpha_end), ("alpha floor", alpha_floor)):
             if not np.isfinite(a) or a < 0:
                 raise ValueError(f"{name} must be finite and >= 0, got {a}")
+        if not (0 <= batch <= 64):
+            raise ValueError(f"batch must be in [0, 64], got {batch}")
+        if batch and negative > 1024:
+            raise ValueError(f"negative must be <= 1024 with batched updates, got {negative}")
         if chunk_tokens < 1:
             raise ValueError("chunk_tokens must be >= 1")
         if threads < 1:
@@ -201,6 +216,8 @@ cdef class Engine:
         self.p.cbow_mean = cbow_mean
         self.p.epochs = epochs
         self.p.first_epoch = first_epoch
+        self.p.batch = batch
+        self.p.max_code_len = 0
         self.p.alpha0 = alpha0
         self.p.alpha_end = alpha_end
         self.p.alpha_floor = alpha_floor
@@ -241,11 +258,12 @@ cdef class Engine:
             _check(points, "points", np.int32, 1)
             if w_out_hs.shape[1] != dim or w_out_hs.shape[0] < max(v - 1, 1):
                 raise ValueError("w_out_hs must have at least max(V - 1, 1) rows of dim columns")
-            if code_offsets.shape[0] != v + 1 or code_offsets[-1] != codes.shape[0] \
+            if code_offsets.shape[0] != v + 1 or code_offsets[v] != codes.shape[0] \
                     or codes.shape[0] != points.shape[0]:
                 raise ValueError("Huffman paths are inconsistent with the vocabulary")
             if points.shape[0] and (points.min() < 0 or points.max() >= w_out_hs.shape[0]):
                 raise ValueError("Huffman points out of range")
+            self.p.max_code_len = int(np.diff(code_offsets).max()) if v > 0 else 0
             self.p.w_out_hs = <float *> cnp.PyArray_DATA(w_out_hs)
             self.p.code_offsets = <const int64_t *> cnp.PyArray_DATA(code_offsets)
             self.p.codes = <const uint8_t *> cnp.PyArray_DATA(codes)

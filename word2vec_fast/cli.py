@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     a("-binary", type=int, default=0, choices=(0, 1), help="save in binary mode (default 0)")
     a("-debug", type=int, default=2, help="verbosity: 0 quiet, 1 summary, 2 progress (default 2)")
     a("-seed", type=int, default=1, help="random seed (default 1)")
+    a("-batch", type=int, default=1, choices=(0, 1),
+      help="1 = batched block updates (default, fastest); 0 = word2vec.c's classic per-pair "
+           "updates")
+    a("-batch-size", dest="batch_size", type=int, default=None,
+      help="centre words per block of the batched updates (default 1: one window per block; larger is faster but loses accuracy)")
     a("-progress", type=int, default=None, choices=(0, 1),
       help="progress bar (default: on when stderr is a terminal and -debug >= 2)")
     return p
@@ -68,7 +73,9 @@ def main(argv=None) -> int:
         model = train(args.train, dim=args.size, window=args.window, sample=args.sample,
                       hs=bool(args.hs), negative=args.negative, threads=args.threads,
                       epochs=args.iter, min_count=args.min_count, alpha=args.alpha,
-                      sg=not args.cbow, seed=args.seed, progress=progress)
+                      sg=not args.cbow, seed=args.seed, progress=progress,
+                      batch=(False if not args.batch else
+                             True if args.batch_size is None else args.batch_size))
         model.save(args.output, binary=bool(args.binary))
     except KeyboardInterrupt:
         print("word2vec-fast: interrupted", file=sys.stderr)

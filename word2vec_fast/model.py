@@ -42,7 +42,7 @@ class Model:
 
     @classmethod
     def create(cls, vocab: Vocab, *, dim, window, negative, hs, sg, cbow_mean, sample, alpha,
-               min_alpha, epochs, seed, min_count) -> "Model":
+               min_alpha, epochs, seed, min_count, batch=0) -> "Model":
         """A fresh model: input rows uniform in (-0.5/dim, 0.5/dim), output rows zero."""
         v = len(vocab)
         rng = np.random.Generator(np.random.PCG64(seed))
@@ -53,7 +53,7 @@ class Model:
         syn1 = np.zeros((max(v - 1, 1), dim), dtype=np.float32) if hs else None
         params = dict(dim=dim, window=window, negative=negative, hs=hs, sg=sg,
                       cbow_mean=cbow_mean, sample=sample, alpha=alpha, min_alpha=min_alpha,
-                      epochs=epochs, seed=seed, min_count=min_count)
+                      epochs=epochs, seed=seed, min_count=min_count, batch=batch)
         return cls(vocab, vectors, syn1neg, syn1, params)
 
     def _build_tables(self):

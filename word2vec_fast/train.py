@@ -27,6 +27,20 @@ logger = logging.getLogger("word2vec_fast")
 #: Largest chunk of consecutive tokens handed to a thread at once.
 MAX_CHUNK_TOKENS = 10_000
 MIN_CHUNK_TOKENS = 1_000
+#: Centre words per block of the batched kernels (``batch=True``).
+DEFAULT_BATCH = {True: 1, False: 1}  # keyed by sg; see the README for why 1
+
+
+def batch_size(batch, sg: bool, hs: bool) -> int:
+    """Centre words per block: 0 = classic per-pair updates."""
+    if batch is True:
+        return 1 if hs else DEFAULT_BATCH[sg]
+    if batch is False or batch is None:
+        return 0
+    b = _check_int("batch", batch, 0)
+    if b > 64:
+        raise ValueError(f"batch must be True, False or an int in [0, 64], got {b}")
+    return 1 if (hs and b) else b
 
 
 def default_threads() -> int:
@@ -116,7 +130,7 @@ def _progress_bar(progress, total, desc):
 
 def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean=True,
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
-          seed=1, progress=None, vocab=None, max_final_vocab=None) -> Model:
+          seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True) -> Model:
     """Train word2vec embeddings.
 
     Parameters
@@ -160,6 +174,14 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         Use this vocabulary instead of building one (required for id arrays).
     max_final_vocab : int, optional
         Keep at most this many of the most frequent words.
+    batch : bool or int
+        True (default): batched updates -- the windows of a few consecutive
+        centre words form one small block of matrix products sharing one set
+        of negatives (HogBatch, Ji et al. 2016, with pSGNScc's context
+        combining), SIMD-vectorised with the best instruction set of the CPU.
+        An int sets the centre words per block (1 = one window per block;
+        hierarchical softmax always uses 1).  False or 0: word2vec.c's classic
+        per-pair updates with fresh negatives per pair, for exact comparison.
 
     Returns
     -------
@@ -182,6 +204,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     threads = _check_int("threads", threads, 1)
     sample = _check_float("sample", sample)
     hs, sg, cbow_mean = bool(hs), bool(sg), bool(cbow_mean)
+    batch = batch_size(batch, sg, hs)
     if negative == 0 and not hs:
         raise ValueError("negative=0 with hs=False has no output layer to train: "
                          "set negative > 0 or hs=True")
@@ -211,7 +234,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
 
     model = Model.create(enc.vocab, dim=dim, window=window, negative=negative, hs=hs, sg=sg,
                          cbow_mean=cbow_mean, sample=sample, alpha=alpha, min_alpha=min_alpha,
-                         epochs=epochs, seed=seed, min_count=min_count)
+                         epochs=epochs, seed=seed, min_count=min_count, batch=batch)
     model.train_corpus(enc, threads=threads, alpha_end=alpha_end, alpha_floor=alpha_floor,
                        progress=progress)
     model.stats["prepare_seconds"] = prep_seconds
@@ -233,12 +256,13 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
         window=p["window"], negative=p["negative"], hs=p["hs"], sg=p["sg"],
         cbow_mean=p["cbow_mean"], epochs=p["epochs"], first_epoch=first_epoch,
         alpha0=p["alpha"], alpha_end=alpha_end, alpha_floor=alpha_floor, seed=p["seed"],
-        chunk_tokens=chunk, threads=threads)
+        chunk_tokens=chunk, threads=threads, batch=int(p.get("batch", 0)))
     n = len(enc)
     total = n * p["epochs"]
-    logger.info("training %s-%s on %d tokens (%d sentences), vocabulary %d, dim %d, "
+    logger.info("training %s-%s (%s) on %d tokens (%d sentences), vocabulary %d, dim %d, "
                 "%d epochs, %d threads", "skip-gram" if p["sg"] else "CBOW",
                 "+".join(x for x, on in (("HS", p["hs"]), ("NS", p["negative"] > 0)) if on),
+                f"batched x{p['batch']}, {_kernels.simd_isa()}" if p.get("batch") else "classic",
                 n, enc.n_sentences, len(enc.vocab), p["dim"], p["epochs"], threads)
     results = [None] * threads
     errors = []

@@ -1,0 +1,74 @@
+"""Microbenchmarks of each training kernel (pytest-benchmark).
+
+    pytest bench/test_kernels.py --benchmark-only --benchmark-columns=min,mean,rounds
+
+Each case trains one epoch over a synthetic Zipfian corpus (50,000-word
+vocabulary, 300,000 tokens) on one thread; ``extra_info`` carries words/s per
+thread and the arithmetic rate achieved (GFLOP/s counted as 2 flops per
+multiply-add of the dot products and row updates the algorithm performs).
+Timings are never asserted.
+"""
+import numpy as np
+import pytest
+
+import word2vec_fast as w2v
+from word2vec_fast import Corpus, Vocab, _kernels
+
+N_TOKENS = 300_000
+V = 50_000
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    rng = np.random.default_rng(0)
+    p = 1.0 / np.arange(1, V + 1)
+    ids = rng.choice(V, size=N_TOKENS, p=p / p.sum()).astype(np.int32)
+    counts = np.bincount(ids, minlength=V)
+    order = np.argsort(-counts, kind="stable")
+    remap = np.empty(V, dtype=np.int32)
+    remap[order] = np.arange(V)
+    ids = remap[ids]
+    counts = counts[order]
+    keep = counts > 0
+    vocab = Vocab([f"w{i}" for i in range(int(keep.sum()))], counts[keep])
+    return Corpus(ids, None, vocab)
+
+
+CASES = {
+    "sg-ns-classic": dict(sg=True, batch=False),
+    "sg-ns-batched": dict(sg=True, batch=True),
+    "cbow-ns-classic": dict(sg=False, batch=False),
+    "cbow-ns-batched": dict(sg=False, batch=True),
+    "sg-hs-classic": dict(sg=True, hs=True, negative=0, batch=False),
+    "sg-hs-batched": dict(sg=True, hs=True, negative=0, batch=True),
+    "cbow-hs-batched": dict(sg=False, hs=True, negative=0, batch=True),
+}
+
+
+def _flops(model, kw, dim):
+    # per centre word the classic algorithm does, per (context, output) pair,
+    # one dot and two row updates: 3 * dim multiply-adds.
+    window = model.params["window"]
+    outputs = (model.params["negative"] + 1 if model.params["negative"] else 0)
+    if kw.get("hs"):
+        outputs += float(np.diff(model._code_offsets).mean())
+    pairs = (window + 1) if kw["sg"] else 1  # mean reduced window: (window+1)/2 each side
+    return model.stats["effective_words"] * pairs * outputs * 3 * dim * 2
+
+
+@pytest.mark.parametrize("dim", [100, 300])
+@pytest.mark.parametrize("case", list(CASES))
+def test_kernel_speed(benchmark, corpus, case, dim):
+    kw = CASES[case]
+    holder = {}
+
+    def run():
+        holder["m"] = w2v.train(corpus, dim=dim, epochs=1, threads=1, progress=False, **kw)
+
+    benchmark.pedantic(run, rounds=2, iterations=1, warmup_rounds=0)
+    m = holder["m"]
+    secs = m.stats["train_seconds"]
+    benchmark.extra_info["words_per_sec_per_thread"] = round(m.stats["words"] / secs)
+    benchmark.extra_info["gflops"] = round(_flops(m, kw, dim) / secs / 1e9, 2)
+    benchmark.extra_info["isa"] = _kernels.simd_isa()
+    assert m.stats["words"] == N_TOKENS

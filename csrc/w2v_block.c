@@ -1,0 +1,172 @@
+/* w2v_block.c -- batched updates; see w2v_block.h. */
+#include <math.h>
+#include <string.h>
+
+#include "w2v_block.h"
+#include "w2v_train.h"
+
+/* The 64-byte vector type only lives inside inlined helpers: no ABI crosses it. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+/*
+ * GCC/Clang vector extensions: one 16-float vector is one AVX-512 register,
+ * two AVX2 registers or four SSE/NEON registers, whichever the clone targets.
+ */
+typedef float v16 __attribute__((vector_size(64)));
+#define VL 16
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__linux__) && \
+    !defined(W2V_NO_CLONES)
+#define W2V_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define W2V_CLONES
+#endif
+
+static inline v16 vload(const float *p)
+{
+    v16 x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+static inline void vstore(float *p, v16 x) { memcpy(p, &x, sizeof(x)); }
+
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v4 __attribute__((vector_size(16)));
+
+/* Horizontal sum as a tree of half-width adds (a fixed order: repeatable). */
+static inline float hsum(v16 x)
+{
+    v8 a, b;
+    v4 c, d;
+    memcpy(&a, &x, sizeof(a));
+    memcpy(&b, (const char *)&x + sizeof(a), sizeof(b));
+    a += b;
+    memcpy(&c, &a, sizeof(c));
+    memcpy(&d, (const char *)&a + sizeof(c), sizeof(d));
+    c += d;
+    return (c[0] + c[2]) + (c[1] + c[3]);
+}
+
+static inline float sigmoid(float f) { return 1.0f / (1.0f + expf(-f)); }
+
+/* Dot products of one input row with up to 4 output rows at once. */
+static inline void dots4(int64_t dim, const float *a, const float *const *o, int n, float *res)
+{
+    v16 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    const float *o0 = o[0], *o1 = n > 1 ? o[1] : o[0], *o2 = n > 2 ? o[2] : o[0],
+                *o3 = n > 3 ? o[3] : o[0];
+    int64_t i = 0;
+    for (; i + VL <= dim; i += VL) {
+        v16 x = vload(a + i);
+        s0 += x * vload(o0 + i);
+        s1 += x * vload(o1 + i);
+        s2 += x * vload(o2 + i);
+        s3 += x * vload(o3 + i);
+    }
+    for (; i < dim; i++) {
+        t0 += a[i] * o0[i];
+        t1 += a[i] * o1[i];
+        t2 += a[i] * o2[i];
+        t3 += a[i] * o3[i];
+    }
+    res[0] = hsum(s0) + t0;
+    if (n > 1)
+        res[1] = hsum(s1) + t1;
+    if (n > 2)
+        res[2] = hsum(s2) + t2;
+    if (n > 3)
+        res[3] = hsum(s3) + t3;
+}
+
+/* dst = sum_j coef[j * stride] * rows[j]  over j < n (dst is dim floats). */
+static inline void combine(int64_t dim, int n, const float *coef, int stride,
+                           const float *const *rows, float *dst)
+{
+    int64_t i = 0;
+    int j;
+    for (; i + VL <= dim; i += VL) {
+        v16 acc = {0};
+        for (j = 0; j < n; j++) {
+            float c = coef[(int64_t)j * stride];
+            if (c != 0.0f)
+                acc += c * vload(rows[j] + i);
+        }
+        vstore(dst + i, acc);
+    }
+    for (; i < dim; i++) {
+        float acc = 0.0f;
+        for (j = 0; j < n; j++)
+            acc += coef[(int64_t)j * stride] * rows[j][i];
+        dst[i] = acc;
+    }
+}
+
+W2V_CLONES
+void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
+                    const float *label, const uint8_t *rule, const float *coef, float alpha,
+                    float *g, float *din, float *dout)
+{
+    int a, b;
+    for (a = 0; a < k; a++) {
+        float *ga = g + (int64_t)a * m;
+        for (b = 0; b < m; b += 4)
+            dots4(dim, in[a], out + b, m - b < 4 ? m - b : 4, ga + b);
+        for (b = 0; b < m; b++) {
+            float f = ga[b], gg, mult = coef ? coef[(int64_t)a * m + b] : 1.0f;
+            if (rule[b] == W2V_RULE_OFF || mult == 0.0f) {
+                gg = 0.0f;
+            } else if (rule[b] == W2V_RULE_HS) {
+                gg = (f <= -W2V_MAX_EXP || f >= W2V_MAX_EXP) ? 0.0f
+                                                           : (label[b] - sigmoid(f)) * alpha;
+            } else if (f > W2V_MAX_EXP) {
+                gg = (label[b] - 1.0f) * alpha;
+            } else if (f < -W2V_MAX_EXP) {
+                gg = label[b] * alpha;
+            } else {
+                gg = (label[b] - sigmoid(f)) * alpha;
+            }
+            ga[b] = gg * mult;
+        }
+    }
+    for (a = 0; a < k; a++)
+        combine(dim, m, g + (int64_t)a * m, 1, out, din + (int64_t)a * dim);
+    for (b = 0; b < m; b++)
+        combine(dim, k, g + b, m, in, dout + (int64_t)b * dim);
+}
+
+W2V_CLONES
+void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta)
+{
+    int j;
+    for (j = 0; j < n; j++) {
+        float *r = rows[j];
+        const float *d = delta + (int64_t)j * dim;
+        int64_t i = 0;
+        for (; i + VL <= dim; i += VL)
+            vstore(r + i, vload(r + i) + vload(d + i));
+        for (; i < dim; i++)
+            r[i] += d[i];
+    }
+}
+
+const char *w2v_block_isa(void)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__linux__) && \
+    !defined(W2V_NO_CLONES)
+    /* Mirrors the target_clones resolver's choice. */
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4"))
+        return "x86-64-v4 (avx512)";
+    if (__builtin_cpu_supports("x86-64-v3"))
+        return "x86-64-v3 (avx2+fma)";
+    return "x86-64 (sse2)";
+#elif defined(__ARM_NEON) || defined(__aarch64__)
+    return "neon";
+#else
+    return "generic";
+#endif
+}
