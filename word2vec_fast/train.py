@@ -175,13 +175,15 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     max_final_vocab : int, optional
         Keep at most this many of the most frequent words.
     batch : bool or int
-        True (default): batched updates -- the windows of a few consecutive
-        centre words form one small block of matrix products sharing one set
-        of negatives (HogBatch, Ji et al. 2016, with pSGNScc's context
-        combining), SIMD-vectorised with the best instruction set of the CPU.
-        An int sets the centre words per block (1 = one window per block;
-        hierarchical softmax always uses 1).  False or 0: word2vec.c's classic
-        per-pair updates with fresh negatives per pair, for exact comparison.
+        True (default): batched updates -- each centre word's window is one
+        small block of matrix products: its context rows against the centre
+        word's output row, its shared negatives and (hs) its Huffman path
+        (HogBatch, Ji et al. 2016), SIMD-vectorised for the CPU at hand.
+        An int B > 1 also shares the negatives across B consecutive windows
+        (context combining, as pSGNScc): faster still, but it measurably lowers
+        accuracy (see the README), so it is not the default.  hs always uses
+        B = 1.  False or 0: word2vec.c's classic per-pair updates with fresh
+        negatives per pair, for exact comparison with it.
 
     Returns
     -------
