@@ -36,8 +36,18 @@ static inline void vstore(float *p, v16 x) { memcpy(p, &x, sizeof(x)); }
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v4 __attribute__((vector_size(16)));
 
-/* Horizontal sum as a tree of half-width adds (a fixed order: repeatable). */
-static inline float hsum(v16 x)
+static inline v4 vload4(const float *p)
+{
+    v4 x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+static inline void vstore4(float *p, v4 x) { memcpy(p, &x, sizeof(x)); }
+
+/* Horizontal sum of a 16-lane and a 4-lane accumulator, as a tree of
+   half-width adds (a fixed order: repeatable). */
+static inline float hsum(v16 x, v4 t)
 {
     v8 a, b;
     v4 c, d;
@@ -47,6 +57,7 @@ static inline float hsum(v16 x)
     memcpy(&c, &a, sizeof(c));
     memcpy(&d, (const char *)&a + sizeof(c), sizeof(d));
     c += d;
+    c += t;
     return (c[0] + c[2]) + (c[1] + c[3]);
 }
 
@@ -67,19 +78,30 @@ static inline void dots4(int64_t dim, const float *a, const float *const *o, int
         s2 += x * vload(o2 + i);
         s3 += x * vload(o3 + i);
     }
-    for (; i < dim; i++) {
-        t0 += a[i] * o0[i];
-        t1 += a[i] * o1[i];
-        t2 += a[i] * o2[i];
-        t3 += a[i] * o3[i];
+    /* tails: 4 lanes at a time (dim 100 = 6 x 16 + 4), then scalars */
+    {
+        v4 u0 = {0}, u1 = {0}, u2 = {0}, u3 = {0};
+        for (; i + 4 <= dim; i += 4) {
+            v4 x = vload4(a + i);
+            u0 += x * vload4(o0 + i);
+            u1 += x * vload4(o1 + i);
+            u2 += x * vload4(o2 + i);
+            u3 += x * vload4(o3 + i);
+        }
+        for (; i < dim; i++) {
+            t0 += a[i] * o0[i];
+            t1 += a[i] * o1[i];
+            t2 += a[i] * o2[i];
+            t3 += a[i] * o3[i];
+        }
+        res[0] = hsum(s0, u0) + t0;
+        if (n > 1)
+            res[1] = hsum(s1, u1) + t1;
+        if (n > 2)
+            res[2] = hsum(s2, u2) + t2;
+        if (n > 3)
+            res[3] = hsum(s3, u3) + t3;
     }
-    res[0] = hsum(s0) + t0;
-    if (n > 1)
-        res[1] = hsum(s1) + t1;
-    if (n > 2)
-        res[2] = hsum(s2) + t2;
-    if (n > 3)
-        res[3] = hsum(s3) + t3;
 }
 
 /* dst = sum_j coef[j * stride] * rows[j]  over j < n (dst is dim floats). */
@@ -96,6 +118,15 @@ static inline void combine(int64_t dim, int n, const float *coef, int stride,
                 acc += c * vload(rows[j] + i);
         }
         vstore(dst + i, acc);
+    }
+    for (; i + 4 <= dim; i += 4) {
+        v4 acc = {0};
+        for (j = 0; j < n; j++) {
+            float c = coef[(int64_t)j * stride];
+            if (c != 0.0f)
+                acc += c * vload4(rows[j] + i);
+        }
+        vstore4(dst + i, acc);
     }
     for (; i < dim; i++) {
         float acc = 0.0f;
@@ -148,6 +179,8 @@ void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta)
         int64_t i = 0;
         for (; i + VL <= dim; i += VL)
             vstore(r + i, vload(r + i) + vload(d + i));
+        for (; i + 4 <= dim; i += 4)
+            vstore4(r + i, vload4(r + i) + vload4(d + i));
         for (; i < dim; i++)
             r[i] += d[i];
     }

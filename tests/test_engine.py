@@ -103,9 +103,11 @@ CASES = [dict(sg=sg, hs=hs, negative=neg, cbow_mean=cm)
                          + ("-mean" if c["cbow_mean"] else "-sum"))
 @pytest.mark.parametrize("chunk", [97, 1000])
 @pytest.mark.parametrize("batch", [0, 1, 6], ids=["classic", "batch1", "batch6"])
-def test_engine_matches_reference(case, chunk, batch):
+@pytest.mark.parametrize("dim", [8, 37])
+def test_engine_matches_reference(case, chunk, batch, dim):
+    # dim 37 = 2 x 16 + 4 + 1 exercises every SIMD path: full vectors, 4-lane tail, scalars
     ids, offsets, vocab = _tiny_corpus(1)
-    dim, window, epochs, seed = 8, 3, 2, 7
+    window, epochs, seed = 3, 2, 7
     model = Model.create(vocab, dim=dim, window=window, negative=case["negative"],
                          hs=case["hs"], sg=case["sg"], cbow_mean=case["cbow_mean"],
                          sample=0.02, alpha=0.05, min_alpha=None, epochs=epochs, seed=seed,
