@@ -199,11 +199,22 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
     if filled == 0:
         _fail(p, "byte offset 0", "empty file, not word2vec vectors")
 
+    def line_end(bound):
+        """Offset in buf of the next b"\\n" at or after ``start`` (reading more as needed),
+        or -1 when there is none within ``bound`` bytes or before the end of the stream."""
+        while True:
+            end = min(filled, start + bound)
+            hit = np.flatnonzero(buf[start:end] == 10)
+            if len(hit):
+                return start + int(hit[0])
+            if eof or end < filled or filled - start >= bound:
+                return -1
+            fill()
+
     # ---- header -------------------------------------------------------------------
-    head = buf[: min(filled, 4096)].tobytes()
-    nl = head.find(b"\n")
-    first = head if nl < 0 else head[:nl]
-    m = _HEADER_RE.fullmatch(first)
+    nl = line_end(4096)
+    first = buf[:nl if nl >= 0 else min(filled, 4096)].tobytes()
+    m = _HEADER_RE.fullmatch(first) if (nl >= 0 or eof) else None
     if m:
         v_claim, dim = int(m.group(1)), int(m.group(2))
         if v_claim < 0:
@@ -222,14 +233,9 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
                   "(not a word2vec file)")
         v_claim = None
         # GloVe style: no header; the first line says the dimension.
-        toks = first.split()
+        nl = line_end(64 * MAX_DIM)
+        toks = buf[:nl if nl >= 0 else filled].tobytes().split()
         dim = len(toks) - 1
-        if nl < 0 and filled > 4096 and len(first) == 4096:
-            # a longer first line: look at all of it (bounded by the block)
-            block = buf[:filled].tobytes()
-            nl2 = block.find(b"\n")
-            toks = (block if nl2 < 0 else block[:nl2]).split()
-            dim = len(toks) - 1
         if dim < 1:
             _fail(p, "line 1", "neither a 'vocab_size dim' header nor a word with numbers "
                   f"(got {first[:60]!r}); not a word2vec file")
@@ -240,18 +246,21 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
 
     # ---- binary or text? ----------------------------------------------------------
     if binary is None:
-        binary = not _looks_like_text(buf, start, filled, dim)
+        # text if the first record is a word and dim numbers on one line
+        nl = line_end(64 * dim + MAX_WORD_BYTES)
+        binary = not _is_text_line(buf[start:nl if nl >= 0 else filled].tobytes(), dim) \
+            if (nl >= 0 or eof) else True
     rec_bytes_max = (4 * dim + MAX_WORD_BYTES + 2) if binary else (64 * dim + MAX_WORD_BYTES)
 
     # ---- how many rows, and is that plausible? --------------------------------------
     target = v_claim if limit is None else (limit if v_claim is None else min(v_claim, limit))
     if src.size is not None and target:
-        avail = src.size - start
+        avail = src.size - (base + start)
         # smallest possible record: a 1-byte word, a space, then 4*dim bytes (binary)
         # or dim one-character numbers each after a space, and a newline (text)
         per = 4 * dim + 2 if binary else 2 * dim + 2
         if v_claim is not None and target * per - (0 if binary else 1) > avail:
-            _fail(p, f"byte offset {start}",
+            _fail(p, f"byte offset {base + start}",
                   f"the header promises {v_claim} vectors of dimension {dim}"
                   + (f" (reading {target})" if target != v_claim else "")
                   + f", which need at least {target * per} bytes, but only {avail} follow "
@@ -353,21 +362,13 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
     return Vectors._trusted(words, mat, index)
 
 
-def _looks_like_text(buf, start, filled, dim):
-    """True when the first record reads as a word and ``dim`` numbers on one line."""
-    end = min(filled, start + 64 * dim + MAX_WORD_BYTES)
-    block = buf[start:end].tobytes()
-    nl = block.find(b"\n")
-    line = block if nl < 0 else block[:nl]
-    if nl < 0 and end < filled:
-        return False
+def _is_text_line(line, dim):
+    """True when ``line`` reads as a word followed by ``dim`` numbers."""
     toks = line.split(b" ", 1)
     if len(toks) != 2:
         return False
     nums = toks[1].split()
-    if len(nums) != dim:
-        return False
-    return all(_vecio.parse_float(t) is not None for t in nums)
+    return len(nums) == dim and all(_vecio.parse_float(t) is not None for t in nums)
 
 
 def _rest_is_blank(buf, pos, filled, src, base, eof):
@@ -432,7 +433,8 @@ def _drop_duplicates(words, mat, rec_pos, duplicates, p, binary, header_lines, c
     # keep[j] >= j, so copying forward block by block never overwrites a row still needed
     step = 1 << 14
     for j in range(0, len(keep), step):
-        mat[j:j + step] = mat[keep[j:j + step]]
+        block = keep[j:j + step]
+        mat[j:j + len(block)] = mat[block]
     mat.resize((len(keep), mat.shape[1]), refcheck=False)
     return [words[i] for i in keep], mat, index
 
@@ -442,6 +444,8 @@ def _drop_duplicates(words, mat, rec_pos, duplicates, p, binary, header_lines, c
 def _word_arena(words, encoding):
     """Encode all words into one ``\\n``-separated arena plus start offsets; validate."""
     n = len(words)
+    if n == 0:
+        return b"", np.zeros(1, dtype=np.int64)
     try:
         arena = ("\n".join(words) + "\n").encode(encoding, "surrogateescape")
     except TypeError:
