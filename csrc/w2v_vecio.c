@@ -317,7 +317,11 @@ int w2v_parse_text(const unsigned char *buf, int64_t len, int at_eof, int64_t di
  * float32).  snprintf follows LC_NUMERIC; the locale's point is turned back into '.'. */
 static int format_number(float x, char *dst, const char *dp, size_t dpl, int dp_is_dot) {
     int n = 0;
-    if (isnan(x)) {
+    if (isnan(x)) { /* the sign survives (strtod reads "-nan"), the payload does not */
+        if (signbit(x)) {
+            memcpy(dst, "-nan", 4);
+            return 4;
+        }
         memcpy(dst, "nan", 3);
         return 3;
     }
