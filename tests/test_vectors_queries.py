@@ -105,6 +105,7 @@ def test_small_vocab_edges():
     assert v.most_similar("w0", topn=0) == []
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # gensim's own init_sims call
 def test_matches_gensim_queries():
     gensim = pytest.importorskip("gensim")
     from gensim.models import KeyedVectors
