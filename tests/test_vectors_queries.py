@@ -83,11 +83,12 @@ def test_similarity_doesnt_match_analogy():
 def test_batched_equals_one_by_one():
     v = _vectors(v=500)
     words = [f"w{i}" for i in range(0, 500, 7)]
-    batched = v.nearest(words, topn=5, restrict_vocab=400)
-    for w, res in zip(words, batched):
-        single = v.most_similar(w, topn=5, restrict_vocab=400)
-        assert [x for x, _ in res] == [x for x, _ in single]
-        assert np.allclose([s for _, s in res], [s for _, s in single], atol=1e-5)
+    for topn in (5, 12):  # the argmax path and the partition path
+        batched = v.nearest(words, topn=topn, restrict_vocab=400)
+        for w, res in zip(words, batched):
+            single = v.most_similar(w, topn=topn, restrict_vocab=400)
+            assert [x for x, _ in res] == [x for x, _ in single]
+            assert np.allclose([s for _, s in res], [s for _, s in single], atol=1e-5)
     qs = [(f"w{i}", f"w{i + 1}", f"w{i + 2}") for i in range(0, 300, 11)]
     for method, single in (("add", v.most_similar), ("mul", v.most_similar_cosmul)):
         got = v.analogies(qs, topn=3, method=method)

@@ -346,8 +346,19 @@ class Vectors:
             r = np.arange(e - s)[:, None]
             ex = excl[s:e]
             S[np.broadcast_to(r, ex.shape)[ex < lim], ex[ex < lim]] = -np.inf
+            if k <= 8:
+                # a few argmax passes (vectorised, no temporaries) beat a partition of
+                # the whole block for the small k of analogies; ties go to the lower row
+                rr = np.arange(e - s)
+                for j in range(k):
+                    best = S.argmax(axis=1)
+                    idx[s:e, j] = best
+                    sc[s:e, j] = S[rr, best]
+                    S[rr, best] = -np.inf
+                continue
             if k < lim:
-                part = np.argpartition(-S, k - 1, axis=1)[:, :k]
+                # partition S itself (not -S): no second block-sized temporary
+                part = np.argpartition(S, lim - k, axis=1)[:, lim - k:]
             else:
                 part = np.broadcast_to(np.arange(lim), (e - s, lim))
             ps = np.take_along_axis(S, part, axis=1)
