@@ -380,3 +380,49 @@ int64_t w2v_format_records(const char *words, const int64_t *starts, const float
     *next = i;
     return o;
 }
+
+/* ---------------------------------------------------------------- duplicates ----- */
+
+/* FNV-1a: a few cycles per byte, plenty for words that are mostly < 20 bytes. */
+static inline uint64_t hash_bytes(const unsigned char *p, int64_t n) {
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (int64_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h ^ (h >> 29);
+}
+
+int64_t w2v_find_duplicates(const char *words, int64_t len, int64_t n, int64_t *starts,
+                            int64_t *table, int64_t tsize, int64_t *dups) {
+    const unsigned char *w = (const unsigned char *)words;
+    int64_t pos = 0, ndup = 0;
+    uint64_t mask = (uint64_t)tsize - 1;
+    for (int64_t i = 0; i < n; i++) {
+        const unsigned char *nl = memchr(w + pos, '\n', (size_t)(len - pos));
+        if (nl == NULL) return -1;
+        starts[i] = pos;
+        pos = (int64_t)(nl - w) + 1;
+    }
+    starts[n] = pos;
+    for (int64_t s = 0; s < tsize; s++) table[s] = -1;
+    /* open addressing, linear probing; table at most half full */
+    for (int64_t i = 0; i < n; i++) {
+        int64_t wl = starts[i + 1] - starts[i] - 1;
+        uint64_t slot = hash_bytes(w + starts[i], wl) & mask;
+        for (;;) {
+            int64_t j = table[slot];
+            if (j < 0) {
+                table[slot] = i;
+                break;
+            }
+            if (starts[j + 1] - starts[j] - 1 == wl &&
+                memcmp(w + starts[j], w + starts[i], (size_t)wl) == 0) {
+                dups[ndup++] = i;
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+    return ndup;
+}

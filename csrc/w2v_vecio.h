@@ -80,6 +80,16 @@ int64_t w2v_format_records(const char *words, const int64_t *starts, const float
                            int64_t dim, int64_t first, int64_t count, int binary,
                            char *out, int64_t cap, int64_t *next);
 
+/*
+ * Records whose word repeats an earlier word byte for byte.  words[0, len) holds n
+ * words, each followed by '\n' (the parser's arena).  Caller-owned scratch: starts
+ * int64[n + 1] (filled with each word's offset), table int64[tsize] with tsize a power
+ * of two >= 2n (filled here).  The repeats' record indices go to dups (room for n), in
+ * order; returns how many, or -1 if the arena does not hold n words.
+ */
+int64_t w2v_find_duplicates(const char *words, int64_t len, int64_t n, int64_t *starts,
+                            int64_t *table, int64_t tsize, int64_t *dups);
+
 /* Upper bound on the text bytes of one number (sign, 9 digits, point, exponent, space). */
 #define W2V_TEXT_NUMBER_MAX 24
 

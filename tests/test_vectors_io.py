@@ -364,3 +364,30 @@ def test_parse_float_matches_python():
             assert _vecio.parse_float(s.encode()) == np.float32(float(s)), s
     for bad in (b"", b"-", b"1e", b"1.2.3", b"0x", b"1,5", b"--1", b"e5", b"."):
         assert _vecio.parse_float(bad) is None, bad
+
+
+def test_find_duplicates_exact_bytes():
+    rng = np.random.default_rng(5)
+    words = [bytes(rng.integers(33, 127, rng.integers(1, 6)).astype(np.uint8)) for _ in range(5000)]
+    arena = b"".join(w + b"\n" for w in words)
+    seen, want = set(), []
+    for i, w in enumerate(words):
+        if w in seen:
+            want.append(i)
+        seen.add(w)
+    assert want  # short random words repeat
+    assert _vecio.find_duplicates(arena, len(words)).tolist() == want
+    assert _vecio.find_duplicates(b"", 0).tolist() == []
+    with pytest.raises(ValueError):
+        _vecio.find_duplicates(b"a\nb", 2)
+
+
+def test_duplicates_made_by_lossy_decoding(tmp_path):
+    # different bytes, one word after "replace": still a duplicate
+    mat = np.arange(6, dtype=np.float32).reshape(3, 2)
+    (tmp_path / "v.bin").write_bytes(_bin_records([b"a\xff", b"b", b"a\xfe"], mat))
+    with pytest.warns(DuplicateWordWarning):
+        u = w2v.load(tmp_path / "v.bin", unicode_errors="replace")
+    assert u.words == ["a\ufffd", "b"] and np.array_equal(u.vectors, mat[:2])
+    u = w2v.load(tmp_path / "v.bin", unicode_errors="surrogateescape")
+    assert len(u) == 3 and u.index == {"a\udcff": 0, "b": 1, "a\udcfe": 2}

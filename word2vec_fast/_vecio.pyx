@@ -32,6 +32,8 @@ cdef extern from "w2v_vecio.h" nogil:
     int64_t w2v_format_records(const char *words, const int64_t *starts, const float *vecs,
                                int64_t dim, int64_t first, int64_t count, int binary,
                                char *out, int64_t cap, int64_t *next)
+    int64_t w2v_find_duplicates(const char *words, int64_t len, int64_t n, int64_t *starts,
+                                int64_t *table, int64_t tsize, int64_t *dups)
     int W2V_TEXT_NUMBER_MAX
 
 
@@ -116,3 +118,25 @@ def format_block(const unsigned char[::1] words, const int64_t[::1] starts,
         n = w2v_format_records(<const char *>&words[0], &starts[0], &vecs[0, 0], dim, first,
                                v - first, binary, <char *>&out[0], out.shape[0], &nxt)
     return n, nxt
+
+
+def find_duplicates(const unsigned char[::1] words, Py_ssize_t n):
+    """Indices of the words (in a ``b"\\n"``-separated arena of ``n``) that repeat an
+    earlier one byte for byte, as an int64 array."""
+    cdef int64_t tsize = 16, found
+    while tsize < 2 * n:
+        tsize *= 2
+    starts = np.empty(n + 1, dtype=np.int64)
+    table = np.empty(tsize, dtype=np.int64)
+    dups = np.empty(max(n, 1), dtype=np.int64)
+    cdef int64_t[::1] s = starts, t = table, d = dups
+    if n == 0:
+        return dups[:0]
+    if words.shape[0] == 0:
+        raise ValueError("arena does not hold n words")
+    with nogil:
+        found = w2v_find_duplicates(<const char *>&words[0], words.shape[0], n, &s[0], &t[0],
+                                    tsize, &d[0])
+    if found < 0:
+        raise ValueError("arena does not hold n words")
+    return dups[:found].copy()

@@ -45,7 +45,9 @@ class Vectors:
     words : list of str
     vectors : numpy.ndarray, (V, dim) float32
     index : dict
-        word -> row.
+        word -> row (built on first use after :func:`~word2vec_fast.load`, which
+        finds duplicate words without it: a million-word dict costs about as much
+        as reading the whole matrix).
 
     Notes
     -----
@@ -76,9 +78,16 @@ class Vectors:
     def _set(self, words, vectors, index):
         self.words = words
         self.vectors = vectors
-        self.index = index
+        self._index = index
         self._unit = None
         self._unit_of = None
+
+    @property
+    def index(self) -> dict:
+        """word -> row, built on first use."""
+        if self._index is None:
+            self._index = dict(zip(self.words, range(len(self.words))))
+        return self._index
 
     # -- basic access -----------------------------------------------------------------
     def __len__(self):

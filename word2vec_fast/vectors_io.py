@@ -27,7 +27,9 @@ from . import _vecio
 # Bounds that keep a damaged file from making us allocate or scan without limit.
 MAX_DIM = 1 << 20          # 4 MiB per row; real embeddings are far below this
 MAX_WORD_BYTES = 1 << 16   # a "word" longer than this means we are not in a word2vec file
-BLOCK_BYTES = 4 << 20      # read size: large enough that per-block Python work is noise
+# Read size: large enough that per-block Python work is noise, small enough that the
+# block stays in cache while C copies its floats out.
+BLOCK_BYTES = 1 << 20
 _GROW_ROWS_BYTES = 16 << 20  # first allocation when the row count is unknown/unverifiable
 
 _HEADER_RE = re.compile(rb"\s*([+-]?\d+)[ \t]+([+-]?\d+)\s*")
@@ -343,9 +345,10 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
         mat.resize((row, dim), refcheck=False)
         rec_pos.resize(row, refcheck=False)
 
-    words = _decode_words(b"".join(pieces), row, encoding, unicode_errors, p, rec_pos, binary,
-                          header_lines, src.compressed)
+    arena = b"".join(pieces)
     del pieces
+    words = _decode_words(arena, row, encoding, unicode_errors, p, rec_pos, binary,
+                          header_lines, src.compressed)
     if nonfinite_rows and nonfinite != "ignore":
         off = int(rec_pos[first_nonfinite])
         msg = (f"{nonfinite_rows} vector(s) contain NaN or infinity, first "
@@ -355,8 +358,19 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
             raise VectorsFormatError(f"{p}: {msg}")
         warnings.warn(f"{p}: {msg}; kept as they are", NonFiniteWarning, stacklevel=3)
 
-    index = dict(zip(words, range(row)))
-    if len(index) != row:
+    # Duplicates: where decoding is one-to-one, equal words are equal bytes, and a C hash
+    # table over the arena finds them far faster than a dict of a million str would;
+    # the word -> row dict is then built on first use (Vectors.index).  A lossy decode
+    # ("replace", "ignore") can merge different bytes into one word: check the strs.
+    index = None
+    if unicode_errors in ("strict", "surrogateescape") \
+            and codecs.lookup(encoding).name in _ASCII_SAFE:
+        has_dups = len(_vecio.find_duplicates(arena, row)) > 0
+    else:
+        index = dict(zip(words, range(row)))
+        has_dups = len(index) != row
+    del arena
+    if has_dups:
         words, mat, index = _drop_duplicates(words, mat, rec_pos, duplicates, p, binary,
                                              header_lines, src.compressed)
     return Vectors._trusted(words, mat, index)
