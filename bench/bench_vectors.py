@@ -12,6 +12,8 @@ in a fresh subprocess so that its peak RSS (os.wait4's ru_maxrss) is its own:
 * ``numpy_write``  ndarray.tofile of the float block       (the floor for a save)
 * ``ours_save``    Vectors.save of the same vectors as .bin
 
+The parent stays small (the files are made in a child as well) because Linux
+carries a parent's peak RSS into a child's ru_maxrss across fork and exec.
 Times are the best of ``--repeat`` runs (gensim: one run), files warm in the page
 cache for everyone; writers start with no output file.  Our load builds the word ->
 row dict lazily (on first lookup); the bench times that separately and prints the
@@ -124,12 +126,19 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     paths = {k: os.path.join(args.workdir, f) for k, f in
              (("bin", "vectors.bin"), ("raw", "floats.raw"), ("out", "out.bin"))}
+    if args.child == "make":
+        make_files(args, paths)
+        return
     if args.child:
         child(args.child, paths["bin"], paths["raw"], paths["out"], args.words, args.dim)
         return
     matrix_bytes = args.words * args.dim * 4
     t = time.perf_counter()
-    make_files(args, paths)
+    # In a child too: Linux carries a process's peak RSS across fork+exec into the
+    # children's ru_maxrss, so this parent must never hold the matrix itself.
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "make",
+                    "--words", str(args.words), "--dim", str(args.dim),
+                    "--workdir", args.workdir], check=True)
     print(f"[bench] {args.words:,} x {args.dim} float32 = {matrix_bytes / 2**20:,.0f} MiB matrix; "
           f".bin {os.path.getsize(paths['bin']) / 2**20:,.0f} MiB (made in "
           f"{time.perf_counter() - t:.1f} s)", flush=True)

@@ -226,24 +226,38 @@ def test_save_rejects_words_the_format_cannot_hold(tmp_path):
     assert not os.listdir(tmp_path)
 
 
-def test_save_is_atomic(tmp_path, monkeypatch):
+@pytest.mark.parametrize("binary", [True, False])
+def test_save_is_atomic(tmp_path, monkeypatch, binary):
+    # the second block fails after the first was written
     path = tmp_path / "v.bin"
     path.write_bytes(b"precious")
     calls = {"n": 0}
     real = _vecio.format_block
 
-    def failing(*a):
+    def failing_format(*a):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
         return real(*a)
 
-    monkeypatch.setattr(vectors_io, "BLOCK_BYTES", 256)
-    monkeypatch.setattr(_vecio, "format_block", failing)
+    monkeypatch.setattr(vectors_io, "SAVE_BLOCK_BYTES", 256)
+    monkeypatch.setattr(_vecio, "format_block", failing_format)
     with pytest.raises(OSError, match="disk full"):
-        _vectors(v=200).save(path)
+        _vectors(v=200).save(path, binary=binary)
     assert path.read_bytes() == b"precious"
     assert os.listdir(tmp_path) == ["v.bin"]
+
+
+def test_save_in_blocks_is_identical(tmp_path, monkeypatch):
+    v = _vectors(v=3000, dim=9)
+    monkeypatch.setattr(vectors_io, "SAVE_BLOCK_BYTES", 4096)  # many blocks
+    v.save(tmp_path / "a.bin")
+    assert (tmp_path / "a.bin").read_bytes() == _bin_records(v.words, v.vectors)
+    v.save(tmp_path / "a.txt", binary=False)
+    _same(w2v.load(tmp_path / "a.txt"), v)
+    monkeypatch.setattr(vectors_io, "SAVE_BLOCK_BYTES", 1 << 24)  # one block
+    v.save(tmp_path / "b.txt", binary=False)
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

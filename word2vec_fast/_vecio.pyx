@@ -140,3 +140,4 @@ def find_duplicates(const unsigned char[::1] words, Py_ssize_t n):
     if found < 0:
         raise ValueError("arena does not hold n words")
     return dups[:found].copy()
+
