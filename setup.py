@@ -31,4 +31,15 @@ ext = Extension(
     extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],
 )
 
-setup(ext_modules=cythonize([ext], compiler_directives={"language_level": "3"}))
+# The vector-file parser/formatter: a separate extension so that format work never
+# rebuilds the training engine (and vice versa).
+vecio = Extension(
+    "word2vec_fast._vecio",
+    sources=["word2vec_fast/_vecio.pyx", "csrc/w2v_vecio.c"],
+    include_dirs=["csrc", np.get_include()],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+    extra_compile_args=extra_compile_args,
+    extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],
+)
+
+setup(ext_modules=cythonize([ext, vecio], compiler_directives={"language_level": "3"}))

@@ -75,6 +75,8 @@ class Model:
             raise ValueError("the corpus was encoded with another vocabulary")
         self.stats = run_engine(self, corpus, threads=threads, alpha_end=alpha_end,
                                 alpha_floor=alpha_floor, progress=progress)
+        if self._wv is not None:
+            self._wv.clear_cache()  # training changed the rows in place
         return self
 
     @property

@@ -1,36 +1,32 @@
-"""Word vectors: a vocabulary plus a (V, dim) float32 matrix, with queries and I/O.
+"""Word vectors: a vocabulary plus a (V, dim) float32 matrix, with the usual queries.
 
-The on-disk formats are word2vec.c's:
-
-* binary: header ``"V dim\\n"``, then per word the UTF-8 word, one space,
-  ``dim`` little-endian float32 and ``"\\n"``;
-* text: the same header, then ``word v1 ... vdim\\n`` per word.
+Reading and writing word2vec.c's binary and text formats lives in ``vectors_io.py``,
+the analogy and word-pair benchmarks in ``evaluation.py``; this file holds the
+class and the cosine queries.  Every query works on the unit-normalised rows, which
+are computed once and cached; queries over many words at once are one matrix
+product per block of queries, never a Python loop over the vocabulary.
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import warnings
 
 import numpy as np
 
-from .corpus_io import open_binary
+from . import vectors_io
+
+# Queries are answered in blocks of rows so that the (queries x vocabulary) score
+# matrix stays near this size whatever the vocabulary.
+_SCORE_BLOCK_BYTES = 32 << 20
+# Normalising in row blocks keeps the float64 temporaries small.
+_NORM_BLOCK_ROWS = 1 << 15
 
 
-def _atomic_write(path, write):
-    """Write through ``write(f)`` into a temporary file, then rename it over ``path``."""
-    path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".w2v-", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+def _as_list(x):
+    if x is None:
+        return []
+    if isinstance(x, (str, np.ndarray)):
+        return [x]
+    return list(x)
 
 
 class Vectors:
@@ -38,22 +34,62 @@ class Vectors:
 
     Parameters
     ----------
+    words : sequence of str
+        ``words[i]`` is the word of row ``i``; words must be distinct.
+    vectors : array_like, shape (V, dim)
+        One row per word.  Kept as is (not copied) when it already is C-contiguous
+        float32, so ``Model.wv`` shares the trained matrix.
+
+    Attributes
+    ----------
     words : list of str
-        ``words[i]`` is the word of row ``i``.
-    vectors : numpy.ndarray, shape (V, dim), float32
-        One row per word (kept, not copied, when already float32 and C-contiguous).
+    vectors : numpy.ndarray, (V, dim) float32
+    index : dict
+        word -> row (built on first use after :func:`~word2vec_fast.load`, which
+        finds duplicate words without it: a million-word dict costs about as much
+        as reading the whole matrix).
+
+    Notes
+    -----
+    The first cosine query computes :attr:`unit_vectors`, a second V x dim float32
+    matrix (the same memory again as :attr:`vectors`), and keeps it.  If you change
+    :attr:`vectors` in place afterwards, call :meth:`clear_cache`.
     """
 
     def __init__(self, words, vectors):
+        words = list(words)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise ValueError(f"need one row per word: {len(words)} words, matrix {vectors.shape}")
-        self.words = list(words)
-        self.vectors = vectors
-        self.index = {w: i for i, w in enumerate(self.words)}
-        self._unit = None
+        index = dict(zip(words, range(len(words))))
+        if len(index) != len(words):
+            seen = set()
+            dup = next(w for w in words if w in seen or seen.add(w))
+            raise ValueError(f"word {dup!r} appears more than once")
+        self._set(words, vectors, index)
 
-    # -- basic access -----------------------------------------------------------
+    @classmethod
+    def _trusted(cls, words, vectors, index):
+        """Build from parts already checked (the loader): no copy, no second index."""
+        self = cls.__new__(cls)
+        self._set(words, vectors, index)
+        return self
+
+    def _set(self, words, vectors, index):
+        self.words = words
+        self.vectors = vectors
+        self._index = index
+        self._unit = None
+        self._unit_of = None
+
+    @property
+    def index(self) -> dict:
+        """word -> row, built on first use."""
+        if self._index is None:
+            self._index = dict(zip(self.words, range(len(self.words))))
+        return self._index
+
+    # -- basic access -----------------------------------------------------------------
     def __len__(self):
         return len(self.words)
 
@@ -61,162 +97,324 @@ class Vectors:
         return word in self.index
 
     def __getitem__(self, word):
-        try:
-            return self.vectors[self.index[word]]
-        except KeyError:
-            raise KeyError(f"word {word!r} not in vocabulary") from None
+        return self.vectors[self._idx(word)]
+
+    def __iter__(self):
+        return iter(self.words)
 
     @property
     def dim(self) -> int:
+        """Number of dimensions."""
         return int(self.vectors.shape[1])
 
     def __repr__(self):
         return f"Vectors({len(self)} words, dim {self.dim})"
 
-    # -- queries ----------------------------------------------------------------
-    @property
-    def unit_vectors(self) -> np.ndarray:
-        """Rows scaled to unit length (computed once, cached: one more V x dim float32)."""
-        if self._unit is None or self._unit.shape != self.vectors.shape:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-            self._unit = (self.vectors / np.maximum(norms, 1e-12)).astype(np.float32)
-        return self._unit
-
     def _idx(self, word) -> int:
         try:
             return self.index[word]
-        except KeyError:
+        except (KeyError, TypeError):
             raise KeyError(f"word {word!r} not in vocabulary") from None
+
+    # -- normalised rows --------------------------------------------------------------
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        """Rows scaled to unit length, (V, dim) float32, computed once and cached.
+
+        Costs one more V x dim float32 matrix.  Rows of zeros, NaN or infinity
+        become zero rows, so they score 0 against everything instead of spreading NaN.
+        """
+        if self._unit is None or self._unit_of is not self.vectors \
+                or self._unit.shape != self.vectors.shape:
+            src = self.vectors
+            unit = np.empty_like(src, dtype=np.float32)
+            for i in range(0, len(src), _NORM_BLOCK_ROWS):
+                b = src[i:i + _NORM_BLOCK_ROWS]
+                with np.errstate(all="ignore"):
+                    norm = np.sqrt(np.einsum("ij,ij->i", b, b, dtype=np.float64))
+                    good = np.isfinite(norm) & (norm > 0)
+                    scale = np.where(good, 1.0 / np.where(good, norm, 1.0), 0.0)
+                    np.multiply(b, scale[:, None].astype(np.float32), out=unit[i:i + len(b)])
+                unit[i:i + len(b)][~good] = 0.0
+            self._unit, self._unit_of = unit, src
+        return self._unit
+
+    def clear_cache(self) -> None:
+        """Forget the cached unit rows (call after changing :attr:`vectors` in place)."""
+        self._unit = self._unit_of = None
+
+    # -- queries ----------------------------------------------------------------------
+    def _limit(self, restrict_vocab):
+        if restrict_vocab is None:
+            return len(self)
+        if int(restrict_vocab) < 0:
+            raise ValueError("restrict_vocab must be >= 0")
+        return min(int(restrict_vocab), len(self))
+
+    def _term(self, item, u):
+        """Unit vector and row (or None) of a query term: a word or a vector."""
+        if isinstance(item, np.ndarray):
+            x = np.asarray(item, dtype=np.float64).reshape(-1)
+            if x.shape[0] != self.dim:
+                raise ValueError(f"query vector has {x.shape[0]} dimensions, expected {self.dim}")
+            n = np.linalg.norm(x)
+            return (x / n if n > 0 else x).astype(np.float32), None
+        i = self._idx(item)
+        return u[i], i
+
+    @staticmethod
+    def _top(scores, topn, exclude):
+        """Indices of the ``topn`` best scores, best first, skipping ``exclude``."""
+        k = min(topn + len(exclude), len(scores))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [i for i in top.tolist() if i not in exclude][:topn]
+
+    def most_similar(self, positive=(), negative=(), topn=10, restrict_vocab=None):
+        """Words closest by cosine to the mean of ``positive`` minus ``negative`` (3CosAdd).
+
+        Parameters
+        ----------
+        positive, negative : str, numpy.ndarray or list of them
+            Query terms; each word enters as its unit vector.
+        topn : int or None
+            How many results; ``None`` returns the cosine of every word (in the
+            first ``restrict_vocab``) as an array.
+        restrict_vocab : int or None
+            Search only the first ``restrict_vocab`` words (the most frequent ones,
+            in a file sorted by frequency as word2vec.c writes it).
+
+        Returns
+        -------
+        list of (word, cosine)
+            Best first; the query words themselves are left out.
+        """
+        positive, negative = _as_list(positive), _as_list(negative)
+        if not positive and not negative:
+            raise ValueError("most_similar needs at least one word")
+        u = self.unit_vectors
+        lim = self._limit(restrict_vocab)
+        q = np.zeros(self.dim, dtype=np.float32)
+        used = set()
+        for sign, items in ((1.0, positive), (-1.0, negative)):
+            for w in items:
+                t, i = self._term(w, u)
+                q += np.float32(sign) * t
+                if i is not None:
+                    used.add(i)
+        n = float(np.linalg.norm(q))
+        if n > 0:
+            q /= np.float32(n)
+        sims = u[:lim] @ q
+        if topn is None:
+            return sims
+        return [(self.words[i], float(sims[i])) for i in self._top(sims, int(topn), used)]
+
+    def most_similar_cosmul(self, positive=(), negative=(), topn=10, restrict_vocab=None):
+        """Words best by 3CosMul (Levy & Goldberg 2014), as gensim computes it.
+
+        Each cosine is shifted to [0, 1] as ``(1 + cos) / 2``; a word scores the
+        product over ``positive`` divided by (the product over ``negative`` + 1e-6).
+        Returns ``(word, score)`` pairs, best first, without the query words.
+        """
+        positive, negative = _as_list(positive), _as_list(negative)
+        if not positive:
+            raise ValueError("most_similar_cosmul needs at least one positive word")
+        u = self.unit_vectors
+        lim = self._limit(restrict_vocab)
+        used = set()
+        num = np.ones(lim, dtype=np.float32)
+        den = np.ones(lim, dtype=np.float32)
+        for items, acc in ((positive, num), (negative, den)):
+            for w in items:
+                t, i = self._term(w, u)
+                acc *= (1 + u[:lim] @ t) / 2
+                if i is not None:
+                    used.add(i)
+        # an empty product is 1, so without negatives the divisor is 1 + 1e-6 (as gensim)
+        scores = num / (den + np.float32(1e-6))
+        if topn is None:
+            return scores
+        return [(self.words[i], float(scores[i])) for i in self._top(scores, int(topn), used)]
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two words."""
         u = self.unit_vectors
         return float(u[self._idx(a)] @ u[self._idx(b)])
 
-    def most_similar(self, positive=(), negative=(), topn: int = 10, restrict_vocab=None):
-        """Words closest by cosine to the mean of ``positive`` minus ``negative`` (3CosAdd).
-
-        The query words themselves are excluded.  Returns a list of ``(word, cosine)``.
-        """
-        if isinstance(positive, str):
-            positive = [positive]
-        if isinstance(negative, str):
-            negative = [negative]
-        if not positive and not negative:
-            raise ValueError("most_similar needs at least one word")
+    def similarities(self, pairs) -> np.ndarray:
+        """Cosine similarity of many ``(a, b)`` word pairs at once (float32 array)."""
+        pairs = list(pairs)
         u = self.unit_vectors
-        lim = len(self) if restrict_vocab is None else min(int(restrict_vocab), len(self))
-        q = np.zeros(self.dim, dtype=np.float32)
-        used = set()
-        for w in positive:
-            i = self._idx(w)
-            q += u[i]
-            used.add(i)
-        for w in negative:
-            i = self._idx(w)
-            q -= u[i]
-            used.add(i)
-        q /= max(float(np.linalg.norm(q)), 1e-12)
-        sims = u[:lim] @ q
-        k = min(topn + len(used), lim)
-        if k <= 0:
-            return []
-        top = np.argpartition(-sims, k - 1)[:k]
-        top = top[np.argsort(-sims[top], kind="stable")]
-        return [(self.words[i], float(sims[i])) for i in top if i not in used][:topn]
+        ia = np.fromiter((self._idx(a) for a, _ in pairs), dtype=np.int64, count=len(pairs))
+        ib = np.fromiter((self._idx(b) for _, b in pairs), dtype=np.int64, count=len(pairs))
+        return np.einsum("ij,ij->i", u[ia], u[ib])
 
-    # -- I/O --------------------------------------------------------------------
-    def save(self, path, binary: bool = True) -> None:
-        """Write word2vec binary (default) or text format; atomically replaces ``path``."""
-        vecs = np.ascontiguousarray(self.vectors, dtype="<f4")
-        header = f"{len(self)} {self.dim}\n".encode()
+    def doesnt_match(self, words) -> str:
+        """The word of ``words`` farthest from their mean direction.
 
-        def write(f):
-            f.write(header)
-            if binary:
-                for i, w in enumerate(self.words):
-                    f.write(w.encode("utf-8", "surrogateescape") + b" ")
-                    f.write(vecs[i].tobytes())
-                    f.write(b"\n")
+        Words not in the vocabulary are ignored with a warning (as gensim does).
+        """
+        words = _as_list(words)
+        known = [w for w in words if w in self.index]
+        if len(known) != len(words):
+            warnings.warn(f"ignoring words not in the vocabulary: "
+                          f"{[w for w in words if w not in self.index]}", stacklevel=2)
+        if not known:
+            raise ValueError("doesnt_match needs at least one known word")
+        m = self.unit_vectors[[self.index[w] for w in known]]
+        mean = m.mean(axis=0)
+        n = np.linalg.norm(mean)
+        if n > 0:
+            mean /= n
+        return known[int(np.argmin(m @ mean))]
+
+    def analogy(self, a: str, b: str, c: str, method: str = "add", restrict_vocab=None) -> str:
+        """``a`` is to ``b`` as ``c`` is to ...?  The best word other than a, b and c.
+
+        ``method="add"`` is 3CosAdd (``b - a + c``, as word2vec's compute-accuracy),
+        ``"mul"`` 3CosMul.
+        """
+        if method == "add":
+            res = self.most_similar([b, c], [a], topn=1, restrict_vocab=restrict_vocab)
+        elif method == "mul":
+            res = self.most_similar_cosmul([b, c], [a], topn=1, restrict_vocab=restrict_vocab)
+        else:
+            raise ValueError("method must be 'add' or 'mul'")
+        if not res:
+            raise ValueError("no candidate words left (vocabulary too small)")
+        return res[0][0]
+
+    # -- batched queries -------------------------------------------------------------
+    def nearest(self, words, topn=10, restrict_vocab=None):
+        """Neighbours of many words at once: one list of ``(word, cosine)`` per word.
+
+        Equivalent to ``[v.most_similar(w, topn=topn) for w in words]`` but computed
+        as one matrix product per block of query words.
+        """
+        words = _as_list(words)
+        rows = np.fromiter((self._idx(w) for w in words), dtype=np.int64, count=len(words))
+        u = self.unit_vectors
+        lim = self._limit(restrict_vocab)
+        idx, sc = self._block_topk(u[rows], rows[:, None], int(topn), lim)
+        return [[(self.words[i], float(s)) for i, s in zip(ri, rs) if s != -np.inf]
+                for ri, rs in zip(idx.tolist(), sc.tolist())]
+
+    def analogies(self, questions, topn=1, method="add", restrict_vocab=None):
+        """Answer many analogy questions ``(a, b, c)`` at once ("a is to b as c is to ?").
+
+        Returns one list of up to ``topn`` ``(word, score)`` per question (a, b and c
+        left out), computed as one matrix product per block of questions.
+        """
+        qs = list(questions)
+        ia = np.array([self._idx(q[0]) for q in qs], dtype=np.int64)
+        ib = np.array([self._idx(q[1]) for q in qs], dtype=np.int64)
+        ic = np.array([self._idx(q[2]) for q in qs], dtype=np.int64)
+        idx, sc = self.analogy_topk(ia, ib, ic, topn, self._limit(restrict_vocab), method)
+        return [[(self.words[i], float(s)) for i, s in zip(ri, rs) if s != -np.inf]
+                for ri, rs in zip(idx.tolist(), sc.tolist())]
+
+    def analogy_topk(self, ia, ib, ic, k, lim, method="add"):
+        """Row indices and scores of the ``k`` best answers to ``a : b :: c : ?``.
+
+        ``ia``, ``ib``, ``ic`` are row-index arrays; candidates are rows ``< lim``
+        other than the question's own three.  Slots without a candidate score -inf.
+        3CosAdd scores ``unit(b - a + c) . u``; 3CosMul as :meth:`most_similar_cosmul`.
+        """
+        u = self.unit_vectors
+        ia, ib, ic = (np.asarray(x, dtype=np.int64) for x in (ia, ib, ic))
+        excl = np.stack([ia, ib, ic], axis=1)
+        if method == "add":
+            q = u[ib] - u[ia] + u[ic]
+            n = np.linalg.norm(q, axis=1, keepdims=True)
+            q /= np.where(n > 0, n, 1).astype(np.float32)
+            return self._block_topk(q, excl, k, lim)
+        if method == "mul":
+            return self._block_topk(None, excl, k, lim, mul=(u[ia], u[ib], u[ic]))
+        raise ValueError("method must be 'add' or 'mul'")
+
+    def _block_topk(self, q, excl, k, lim, mul=None):
+        """Top-``k`` rows (< lim) per query, excluding ``excl[r]``; one GEMM per block."""
+        u = self.unit_vectors[:lim]
+        nq = len(excl)
+        k = max(0, min(int(k), lim))
+        idx = np.zeros((nq, k), dtype=np.int64)
+        sc = np.full((nq, k), -np.inf, dtype=np.float32)
+        if nq == 0 or k == 0:
+            return idx, sc
+        step = max(1, _SCORE_BLOCK_BYTES // (4 * max(lim, 1)))
+        for s in range(0, nq, step):
+            e = min(nq, s + step)
+            if mul is None:
+                S = q[s:e] @ u.T
             else:
-                for i, w in enumerate(self.words):
-                    # 9 significant digits round-trip float32 exactly
-                    row = " ".join(f"{x:.9g}" for x in vecs[i].tolist())
-                    f.write(w.encode("utf-8", "surrogateescape") + b" " + row.encode() + b"\n")
+                a, b, c = (m[s:e] @ u.T for m in mul)
+                S = ((1 + b) / 2) * ((1 + c) / 2) / ((1 + a) / 2 + np.float32(1e-6))
+            r = np.arange(e - s)[:, None]
+            ex = excl[s:e]
+            S[np.broadcast_to(r, ex.shape)[ex < lim], ex[ex < lim]] = -np.inf
+            if k <= 8:
+                # a few argmax passes (vectorised, no temporaries) beat a partition of
+                # the whole block for the small k of analogies; ties go to the lower row
+                rr = np.arange(e - s)
+                for j in range(k):
+                    best = S.argmax(axis=1)
+                    idx[s:e, j] = best
+                    sc[s:e, j] = S[rr, best]
+                    S[rr, best] = -np.inf
+                continue
+            if k < lim:
+                # partition S itself (not -S): no second block-sized temporary
+                part = np.argpartition(S, lim - k, axis=1)[:, lim - k:]
+            else:
+                part = np.broadcast_to(np.arange(lim), (e - s, lim))
+            ps = np.take_along_axis(S, part, axis=1)
+            order = np.argsort(-ps, axis=1, kind="stable")
+            idx[s:e] = np.take_along_axis(part, order, axis=1)
+            sc[s:e] = np.take_along_axis(ps, order, axis=1)
+        return idx, sc
 
-        _atomic_write(path, write)
+    # -- evaluation -------------------------------------------------------------------
+    def evaluate_analogies(self, path, restrict_vocab=30000, case_insensitive=True,
+                           method="add"):
+        """Accuracy on an analogy file; see :func:`word2vec_fast.evaluate_analogies`."""
+        from .evaluation import evaluate_analogies
+        return evaluate_analogies(self, path, restrict_vocab=restrict_vocab,
+                                  case_insensitive=case_insensitive, method=method)
+
+    def evaluate_word_pairs(self, path, delimiter=None, restrict_vocab=300000,
+                            case_insensitive=True, encoding="utf-8"):
+        """Correlation with human judgements; see :func:`word2vec_fast.evaluate_word_pairs`."""
+        from .evaluation import evaluate_word_pairs
+        return evaluate_word_pairs(self, path, delimiter=delimiter,
+                                   restrict_vocab=restrict_vocab,
+                                   case_insensitive=case_insensitive, encoding=encoding)
+
+    # -- I/O --------------------------------------------------------------------------
+    def save(self, path, binary: bool = True, encoding: str = "utf-8") -> None:
+        """Write word2vec.c's binary (default) or text format, atomically.
+
+        See :func:`word2vec_fast.vectors_io.save`.
+        """
+        vectors_io.save(self, path, binary=binary, encoding=encoding)
 
     @classmethod
-    def load(cls, path, binary: bool | None = None, limit: int | None = None) -> "Vectors":
-        """Read a word2vec binary or text file (format detected when ``binary`` is None)."""
-        p = os.fspath(path)
-        with open_binary(p) as f:
-            head = f.readline(1024)
-            parts = head.split()
-            if len(parts) != 2 or not all(x.isdigit() for x in parts):
-                raise ValueError(f"{p}: line 1: expected a header 'vocab_size dim', got {head[:80]!r}")
-            v, dim = int(parts[0]), int(parts[1])
-            if dim <= 0 or dim > 1_000_000:
-                raise ValueError(f"{p}: line 1: implausible dimension {dim}")
-            if limit is not None:
-                v = min(v, int(limit))
-            rest = b""
-            if binary is None:
-                # Text if the first record reads as a word and dim numbers.
-                rest = f.read(max(4096, 64 * dim))
-                first = rest.split(b"\n", 1)[0].split()
-                binary = not (len(first) == dim + 1 and all(_is_float(x) for x in first[1:]))
-            words, mat = [], np.empty((v, dim), dtype=np.float32)
-            buf = bytearray(rest)
-            if binary:
-                rowbytes = 4 * dim
-                for i in range(v):
-                    # word: bytes up to a space (skipping a leading newline)
-                    while True:
-                        sp = buf.find(b" ")
-                        if sp >= 0:
-                            break
-                        more = f.read(1 << 16)
-                        if not more:
-                            raise ValueError(f"{p}: record {i}: file ends inside a word")
-                        buf += more
-                    word = bytes(buf[:sp]).lstrip(b"\n")
-                    del buf[: sp + 1]
-                    while len(buf) < rowbytes:
-                        more = f.read(max(1 << 16, rowbytes - len(buf)))
-                        if not more:
-                            raise ValueError(
-                                f"{p}: record {i} ({word[:40]!r}): file ends inside its vector")
-                        buf += more
-                    mat[i] = np.frombuffer(bytes(buf[:rowbytes]), dtype="<f4")
-                    del buf[:rowbytes]
-                    words.append(word.decode("utf-8", "surrogateescape"))
-            else:
-                text = bytes(buf) + f.read()
-                lines = text.split(b"\n")
-                for i in range(v):
-                    if i >= len(lines) or not lines[i].strip():
-                        raise ValueError(f"{p}: line {i + 2}: expected {v} vectors, file ends early")
-                    fields = lines[i].rstrip(b"\r").split(b" ")
-                    if len(fields) != dim + 1:
-                        raise ValueError(f"{p}: line {i + 2}: expected a word and {dim} numbers, "
-                                         f"got {len(fields) - 1}")
-                    try:
-                        mat[i] = np.array(fields[1:], dtype=np.float32)
-                    except ValueError:
-                        raise ValueError(f"{p}: line {i + 2}: not a number") from None
-                    words.append(fields[0].decode("utf-8", "surrogateescape"))
-        return cls(words, mat)
+    def load(cls, path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict",
+             duplicates="warn", nonfinite="warn") -> "Vectors":
+        """Read a word2vec binary or text file; see :func:`word2vec_fast.load`."""
+        return vectors_io.load(path, binary=binary, limit=limit, encoding=encoding,
+                               unicode_errors=unicode_errors, duplicates=duplicates,
+                               nonfinite=nonfinite)
 
 
-def _is_float(b: bytes) -> bool:
-    try:
-        float(b)
-        return True
-    except ValueError:
-        return False
+def load(path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict",
+         duplicates="warn", nonfinite="warn") -> Vectors:
+    """Read word2vec vectors (binary or text, detected; .gz/.bz2/.xz recognised).
 
-
-def load(path, binary: bool | None = None, limit: int | None = None) -> Vectors:
-    """Load word2vec vectors (binary or text); see :meth:`Vectors.load`."""
-    return Vectors.load(path, binary=binary, limit=limit)
+    See :func:`word2vec_fast.vectors_io.load` for the parameters and policies.
+    """
+    return vectors_io.load(path, binary=binary, limit=limit, encoding=encoding,
+                           unicode_errors=unicode_errors, duplicates=duplicates,
+                           nonfinite=nonfinite)
