@@ -80,7 +80,8 @@ def test_long_sentences_train_fully():
 
 def test_seeded_single_thread_is_bit_for_bit_repeatable():
     sents = planted_corpus(n_sentences=300)
-    for kw in (dict(sg=True), dict(sg=False, hs=True)):
+    for kw in (dict(sg=True), dict(sg=False, hs=True), dict(sg=True, batch=False),
+               dict(sg=False, batch=False)):
         a = w2v.train(sents, min_count=1, dim=16, threads=1, seed=11, progress=False, **kw)
         b = w2v.train(sents, min_count=1, dim=16, threads=1, seed=11, progress=False, **kw)
         c = w2v.train(sents, min_count=1, dim=16, threads=1, seed=12, progress=False, **kw)
