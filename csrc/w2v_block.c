@@ -104,35 +104,48 @@ static inline void dots4(int64_t dim, const float *a, const float *const *o, int
     }
 }
 
-/* dst = sum_j coef[j * stride] * rows[j]  over j < n (dst is dim floats). */
-static inline void combine(int64_t dim, int n, const float *coef, int stride,
-                           const float *const *rows, float *dst)
+/*
+ * dst0 = sum_j c0[j * stride] * rows[j] and, if dst1, dst1 likewise with c1
+ * (j < n; dst are dim floats).  Two destinations share every row load.
+ */
+static inline void combine2(int64_t dim, int n, const float *c0, const float *c1, int stride,
+                            const float *const *rows, float *dst0, float *dst1)
 {
     int64_t i = 0;
     int j;
+    if (!dst1)
+        c1 = c0;
     for (; i + VL <= dim; i += VL) {
-        v16 acc = {0};
+        v16 acc0 = {0}, acc1 = {0};
         for (j = 0; j < n; j++) {
-            float c = coef[(int64_t)j * stride];
-            if (c != 0.0f)
-                acc += c * vload(rows[j] + i);
+            v16 r = vload(rows[j] + i);
+            acc0 += c0[(int64_t)j * stride] * r;
+            acc1 += c1[(int64_t)j * stride] * r;
         }
-        vstore(dst + i, acc);
+        vstore(dst0 + i, acc0);
+        if (dst1)
+            vstore(dst1 + i, acc1);
     }
     for (; i + 4 <= dim; i += 4) {
-        v4 acc = {0};
+        v4 acc0 = {0}, acc1 = {0};
         for (j = 0; j < n; j++) {
-            float c = coef[(int64_t)j * stride];
-            if (c != 0.0f)
-                acc += c * vload4(rows[j] + i);
+            v4 r = vload4(rows[j] + i);
+            acc0 += c0[(int64_t)j * stride] * r;
+            acc1 += c1[(int64_t)j * stride] * r;
         }
-        vstore4(dst + i, acc);
+        vstore4(dst0 + i, acc0);
+        if (dst1)
+            vstore4(dst1 + i, acc1);
     }
     for (; i < dim; i++) {
-        float acc = 0.0f;
-        for (j = 0; j < n; j++)
-            acc += coef[(int64_t)j * stride] * rows[j][i];
-        dst[i] = acc;
+        float acc0 = 0.0f, acc1 = 0.0f;
+        for (j = 0; j < n; j++) {
+            acc0 += c0[(int64_t)j * stride] * rows[j][i];
+            acc1 += c1[(int64_t)j * stride] * rows[j][i];
+        }
+        dst0[i] = acc0;
+        if (dst1)
+            dst1[i] = acc1;
     }
 }
 
@@ -163,10 +176,12 @@ void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const flo
             ga[b] = gg * mult;
         }
     }
-    for (a = 0; a < k; a++)
-        combine(dim, m, g + (int64_t)a * m, 1, out, din + (int64_t)a * dim);
-    for (b = 0; b < m; b++)
-        combine(dim, k, g + b, m, in, dout + (int64_t)b * dim);
+    for (a = 0; a < k; a += 2)
+        combine2(dim, m, g + (int64_t)a * m, a + 1 < k ? g + (int64_t)(a + 1) * m : NULL, 1,
+                 out, din + (int64_t)a * dim, a + 1 < k ? din + (int64_t)(a + 1) * dim : NULL);
+    for (b = 0; b < m; b += 2)
+        combine2(dim, k, g + b, b + 1 < m ? g + b + 1 : NULL, m, in, dout + (int64_t)b * dim,
+                 b + 1 < m ? dout + (int64_t)(b + 1) * dim : NULL);
 }
 
 W2V_CLONES
