@@ -233,6 +233,15 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             }
         }
     }
+    /* The next window is this one shifted by nb: fetch its centre word's
+       output row and its new context rows while this block computes. */
+    {
+        int64_t nxt = J[nb - 1] + 1, e;
+        if (nxt < n && p->negative > 0)
+            prefetch_row(p->w_out_ns + (int64_t)buf[nxt] * dim, dim);
+        for (e = qhi + 1; e < n && e <= qhi + nb; e++)
+            prefetch_row(p->w_in + (int64_t)buf[e] * dim, dim);
+    }
     w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
                    st->rule, st->coef, st->alpha, st->g, st->din, st->dout);
     w2v_rows_add(dim, m, st->out_rows, st->dout);
@@ -260,6 +269,18 @@ static inline void train_position(const w2v_params *p, w2v_state *st, const int3
         lo = 0;
     if (hi > n - 1)
         hi = n - 1;
+    /* The rows every pair of this window reads: the centre word's output row
+       (or its Huffman path) and the first context rows. */
+    if (p->negative > 0)
+        prefetch_row(p->w_out_ns + (int64_t)word * dim, dim);
+    if (p->hs) {
+        int64_t k2, end2 = p->code_offsets[word + 1];
+        for (k2 = p->code_offsets[word]; k2 < end2; k2++)
+            prefetch_row(p->w_out_hs + (int64_t)p->points[k2] * dim, dim);
+    }
+    for (c = lo; c <= hi && c < lo + 3; c++)
+        if (c != j)
+            prefetch_row(p->w_in + (int64_t)buf[c] * dim, dim);
     if (p->sg) {
         for (c = lo; c <= hi; c++) {
             float *l1;
