@@ -46,6 +46,13 @@ static float alpha_at(const w2v_params *p, int64_t done)
     return a < p->alpha_floor ? p->alpha_floor : a;
 }
 
+/* Centre words per batched block: 0 = classic kernel; hs paths differ per
+   word, so hs blocks hold one window. */
+static inline int batch_width(const w2v_params *p)
+{
+    return p->batch <= 0 ? 0 : (p->hs ? 1 : p->batch);
+}
+
 /* One negative drawn from the alias table. */
 static inline int32_t draw_negative(const w2v_params *p, w2v_state *st)
 {
@@ -141,7 +148,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
     const int64_t dim = p->dim;
     int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo = INT64_MAX, qhi = -1, q;
     int b, m = 0, k, npos, a, d;
-    int32_t negs[W2V_MAX_NEGATIVE];
+    int32_t *negs = st->negs;
     for (b = 0; b < nb; b++) {
         int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
                                                            (uint32_t)p->window);
@@ -342,7 +349,7 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
     const int64_t window = p->window;
     const int64_t scan_cap = p->chunk_tokens;
     int64_t flushed = 0, block = -1, n_kept = 0;
-    const int bmax = p->batch <= 0 ? 0 : (p->hs ? 1 : p->batch);
+    const int bmax = batch_width(p);
     int npend = 0;
     /* sentence containing `start`: last s with offsets[s] <= start */
     int64_t lo = 0, hi = p->n_sentences - 1, s;
@@ -492,7 +499,7 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
     const int64_t first = (int64_t)p->first_epoch * per_epoch;
     const int64_t total = (int64_t)p->epochs * per_epoch;
     const uint64_t seed_key = w2v_seed_key(p->seed);
-    const int64_t bmax = p->batch <= 0 ? 1 : (p->hs ? 1 : p->batch);
+    const int64_t bmax = batch_width(p) > 0 ? batch_width(p) : 1;
     const int64_t kmax = 2 * (int64_t)p->window + bmax;
     const int64_t mmax = (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + bmax;
     void *block;
