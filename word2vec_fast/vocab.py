@@ -121,6 +121,62 @@ class Vocab:
     def __repr__(self) -> str:
         return f"Vocab({len(self)} words, {int(self.counts.sum())} tokens)"
 
+    def save(self, path) -> None:
+        """Write ``word count`` lines, word2vec.c's ``-save-vocab`` format.
+
+        The file is written to a temporary name next to ``path`` and renamed
+        into place, so an existing file is never left half-written.
+        """
+        path = os.fspath(path)
+        tmp = f"{path}.tmp{os.getpid()}"
+        try:
+            with open(tmp, "wb") as f:
+                for w, c in zip(self.words, self.counts.tolist()):
+                    f.write(w.encode("utf-8", "surrogateescape"))
+                    f.write(b" %d\n" % c)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    @classmethod
+    def load(cls, path, min_count: int = 1, max_final_vocab: int | None = None) -> "Vocab":
+        """Read a ``word count`` file (word2vec.c's ``-save-vocab``/``-read-vocab`` format).
+
+        Words are put in decreasing order of count (ties keep file order) and
+        those rarer than ``min_count`` are dropped, as word2vec.c does when it
+        reads a vocabulary.  A malformed line raises ``ValueError`` naming the
+        file and line.
+        """
+        path = os.fspath(path)
+        if not isinstance(min_count, (int, np.integer)) or min_count < 0:
+            raise ValueError(f"min_count must be an integer >= 0, got {min_count!r}")
+        counter: Counter = Counter()
+        with open(path, "rb") as f:
+            for lineno, line in enumerate(f, 1):
+                fields = line.split()
+                if not fields:
+                    continue
+                if len(fields) != 2:
+                    raise ValueError(
+                        f"{path}, line {lineno}: expected 'word count', got {len(fields)} fields")
+                word, count = fields
+                try:
+                    n = int(count)
+                except ValueError:
+                    n = -1
+                if n < 0:
+                    raise ValueError(
+                        f"{path}, line {lineno}: count must be an integer >= 0, got {count!r}")
+                w = _decode(word)
+                if w in counter:
+                    raise ValueError(f"{path}, line {lineno}: word {w!r} appears twice")
+                counter[w] = n
+        return cls.from_counter(counter, max(1, min_count) if min_count else 0, max_final_vocab)
+
     @property
     def total(self) -> int:
         """Total count of the vocabulary's words."""

@@ -1,0 +1,55 @@
+"""Vocab.save / Vocab.load: word2vec.c's ``word count`` vocabulary format."""
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from word2vec_fast import Vocab
+
+
+def test_save_load_round_trip(tmp_path):
+    v = Vocab(["the", "a", "ü", "b\udcff"], [5, 3, 3, 1])
+    p = tmp_path / "vocab.txt"
+    v.save(p)
+    assert p.read_bytes() == "the 5\na 3\nü 3\n".encode() + b"b\xff 1\n"
+    w = Vocab.load(p)
+    assert w.words == v.words
+    np.testing.assert_array_equal(w.counts, v.counts)
+    assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_load_sorts_and_applies_min_count(tmp_path):
+    p = tmp_path / "vocab.txt"
+    p.write_text("</s> 1\nthe 10\nx 2\ny 2\n")
+    assert Vocab.load(p).words == ["the", "x", "y", "</s>"]
+    assert Vocab.load(p, min_count=2).words == ["the", "x", "y"]
+    assert Vocab.load(p, max_final_vocab=2).words == ["the", "x"]
+
+
+@pytest.mark.parametrize("text, msg", [
+    ("the 10\nx\n", "line 2: expected 'word count'"),
+    ("the ten\n", "line 1: count must be an integer"),
+    ("the -3\n", "line 1: count must be an integer"),
+    ("a 1\na 2\n", "line 2: word 'a' appears twice"),
+])
+def test_load_errors_name_file_and_line(tmp_path, text, msg):
+    p = tmp_path / "bad.txt"
+    p.write_text(text)
+    with pytest.raises(ValueError, match=msg) as e:
+        Vocab.load(p)
+    assert str(p) in str(e.value)
+
+
+@pytest.mark.skipif(shutil.which("word2vec") is None, reason="word2vec.c not installed")
+def test_reads_word2vec_c_save_vocab(tmp_path):
+    text = tmp_path / "t.txt"
+    text.write_text(("a b c a b a\n" * 50) + "d a\n")
+    out = tmp_path / "vocab.txt"
+    subprocess.run(["word2vec", "-train", str(text), "-output", str(tmp_path / "v.bin"),
+                    "-size", "8", "-iter", "1", "-threads", "1", "-min-count", "1",
+                    "-save-vocab", str(out)], check=True, capture_output=True)
+    v = Vocab.load(out)
+    counts = dict(zip(v.words, v.counts.tolist()))
+    assert counts["a"] == 151 and counts["b"] == 100 and counts["c"] == 50 and counts["d"] == 1
+    assert v.words == ["a", "b", "</s>", "c", "d"]  # </s> counts the lines (51)
