@@ -6,13 +6,13 @@
 """
 from .corpus import Corpus, encode
 from .model import Model
-from .train import train
+from .train import TrainingInterrupted, train
 from .evaluation import AnalogyResult, WordPairsResult, evaluate_analogies, evaluate_word_pairs
 from .vectors import Vectors, load
 from .vectors_io import DuplicateWordWarning, NonFiniteWarning, VectorsFormatError
 from .vocab import Vocab
 
-__all__ = ["train", "Model", "Vocab", "Corpus", "encode", "Vectors", "load",
+__all__ = ["train", "TrainingInterrupted", "Model", "Vocab", "Corpus", "encode", "Vectors", "load",
            "evaluate_analogies", "evaluate_word_pairs", "AnalogyResult", "WordPairsResult",
            "VectorsFormatError", "DuplicateWordWarning", "NonFiniteWarning"]
 __version__ = "0.1.0"

@@ -31,6 +31,19 @@ MIN_CHUNK_TOKENS = 1_000
 DEFAULT_BATCH = {True: 1, False: 1}  # keyed by sg; see the README for why 1
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped training; ``.model`` holds the consistent, partly trained model.
+
+    A subclass of ``KeyboardInterrupt``, so code that does not care sees a
+    plain interrupt; code that does (e.g. the CLI's save-on-interrupt) can
+    still save what was trained.
+    """
+
+    def __init__(self, model, message="training interrupted; .model holds the vectors so far"):
+        super().__init__(message)
+        self.model = model
+
+
 def batch_size(batch, sg: bool, hs: bool) -> int:
     """Centre words per block: 0 = classic per-pair updates."""
     if batch is True:
@@ -330,5 +343,5 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
                 stats["words"], stats["effective_words"], seconds, stats["words_per_sec"])
     model.stats.update(stats)
     if interrupted:
-        raise KeyboardInterrupt("training interrupted; the model holds the vectors so far")
+        raise TrainingInterrupted(model)
     return stats
