@@ -36,7 +36,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL_DIR = REPO_ROOT.parent / "shared" / "data" / "eval"
-ALL_TOOLS = ("ours", "word2vec", "gensim")
+ALL_TOOLS = ("ours", "word2vec", "gensim", "pword2vec")
 BLOCK = 16 << 20  # bytes read at a time when counting tokens
 PREPARE_FLAG = "--internal-prepare"  # runs prepare_main() in a child
 
@@ -296,7 +296,34 @@ def run_gensim(a, corpus: Path, wd: Path) -> dict:
     return r
 
 
-RUNNERS = {"ours": run_ours, "word2vec": run_word2vec, "gensim": run_gensim}
+def run_pword2vec(a, corpus: Path, wd: Path) -> dict:
+    """IntelLabs pWord2Vec (HogBatch, skip-gram with negative sampling only).
+
+    Its whole run is timed, like word2vec.c's; it also prints its own training
+    words/s (of words after subsampling), kept as ``reported_words_per_sec``.
+    """
+    if a.cbow or a.hs:
+        raise SystemExit("pword2vec trains skip-gram with negative sampling only: "
+                         "drop --cbow/--hs or leave pword2vec out of --tools")
+    out = wd / "pword2vec.bin"
+    flags = [f for f in flags_w2v(a, out)]
+    for flag in ("-hs", "-cbow"):
+        i = flags.index(flag)
+        del flags[i:i + 2]
+    cmd = [a.pword2vec_cmd, "-train", str(corpus)] + flags + [
+        "-batch-size", str(2 * a.window + 1)]
+    env = dict(os.environ, OMP_NUM_THREADS=str(a.threads), OPENBLAS_NUM_THREADS="1")
+    r = run_measured(cmd, wd / "pword2vec", env=env)
+    r["train_seconds"] = None
+    r["bin"] = str(out)
+    text = Path(r["stdout_path"]).read_text("utf-8", "replace")
+    rates = re.findall(r"Words/sec: ([0-9.]+)k", text)
+    r["reported_words_per_sec"] = float(rates[-1]) * 1000 if rates else None
+    return r
+
+
+RUNNERS = {"ours": run_ours, "word2vec": run_word2vec, "gensim": run_gensim,
+           "pword2vec": run_pword2vec}
 
 
 def evaluate(a, bins: dict, wd: Path) -> dict:
@@ -421,6 +448,9 @@ def parse_args(argv=None):
                    help='extra flags appended to our command only, e.g. "-batch 0"')
     p.add_argument("--w2v-cmd", default=None,
                    help="word2vec.c binary (default: `word2vec` beside --bench-python, else PATH)")
+    p.add_argument("--pword2vec-cmd", default=os.environ.get("W2V_PWORD2VEC", "pWord2Vec"),
+                   help="IntelLabs pWord2Vec binary for --tools ...,pword2vec (default: "
+                        "$W2V_PWORD2VEC, else pWord2Vec on PATH); see bench/README.md")
     p.add_argument("--bench-python", default=default_bench_python(),
                    help="python with gensim+scipy, runs gensim and the evaluation "
                         "(default: $W2V_BENCH_PYTHON, else this python)")
@@ -499,9 +529,10 @@ def main(argv=None) -> int:
             r["wps_wall"] = words_done / r["wall_seconds"]
             # word2vec.c has no separate phase: its wall time is its training time
             r["train_phase_seconds"] = r["train_seconds"] or r["wall_seconds"]
+            whole_run = name in ("word2vec", "pword2vec")
             r["wps_train"] = (words_done / r["train_phase_seconds"]
-                              if (r["train_seconds"] or name == "word2vec") else None)
-            if name != "word2vec" and r["train_seconds"] is None:
+                              if (r["train_seconds"] or whole_run) else None)
+            if not whole_run and r["train_seconds"] is None:
                 r["train_phase_seconds"] = None
         results[name] = r
 
