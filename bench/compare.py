@@ -64,10 +64,47 @@ import gensim
 from gensim.models import Word2Vec
 from gensim.models.word2vec import LineSentence, Text8Corpus
 
+def split_lines(src, dst, words_per_line=10000, block=16 << 20):
+    """Copy src to dst with at most words_per_line tokens per line (streamed).
+
+    corpus_file mode splits the file into byte ranges, one per worker, and on a
+    file that is one long line (wiki1e8, text8) it trains only a fraction of the
+    words; lines of 10,000 words are what LineSentence makes of it anyway.
+    """
+    import os
+    if os.path.exists(dst):
+        return dst
+    carry, line = b"", []
+    with open(src, "rb") as fin, open(dst + ".part", "wb") as fout:
+        while True:
+            data = fin.read(block)
+            buf = carry + data
+            carry = b""
+            if data and buf and not buf[-1:].isspace():
+                cut = max(buf.rfind(b" "), buf.rfind(b"\n"), buf.rfind(b"\t"))
+                buf, carry = buf[:cut + 1], buf[cut + 1:]
+            pieces = buf.split(b"\n")
+            for i, piece in enumerate(pieces):
+                for tok in piece.split():
+                    line.append(tok)
+                    if len(line) == words_per_line:
+                        fout.write(b" ".join(line) + b"\n")
+                        line = []
+                if i < len(pieces) - 1 and line:  # the text's own line ends here
+                    fout.write(b" ".join(line) + b"\n")
+                    line = []
+            if not data:
+                break
+        if line:
+            fout.write(b" ".join(line) + b"\n")
+    os.replace(dst + ".part", dst)
+    return dst
+
+
 corpus_file = None
 if cfg["reader"] == "corpus_file":
     # gensim's fastest mode: its own reader, one file region per worker
-    sentences, corpus_file = None, cfg["corpus"]
+    sentences, corpus_file = None, split_lines(cfg["corpus"], cfg["lines_corpus"])
 elif cfg["reader"] == "text8corpus":
     sentences = Text8Corpus(cfg["corpus"], max_sentence_length=10000)
 else:
@@ -278,6 +315,7 @@ def run_gensim(a, corpus: Path, wd: Path) -> dict:
     alpha = a.alpha if a.alpha is not None else (0.05 if a.cbow else 0.025)
     cfg = {
         "corpus": str(corpus), "output": str(out), "reader": a.gensim_reader,
+        "lines_corpus": str(wd / (corpus.name + ".10k-lines")),
         "dim": a.dim, "window": a.window, "sample": a.sample,
         "hs": 1 if a.hs else 0, "negative": a.negative, "threads": a.threads,
         "epochs": a.epochs, "min_count": a.min_count, "sg": 0 if a.cbow else 1,
@@ -457,8 +495,9 @@ def parse_args(argv=None):
     p.add_argument("--gensim-reader", choices=("linesentence", "text8corpus", "corpus_file"),
                    default="linesentence",
                    help="gensim input: LineSentence (default) or Text8Corpus iterables (both "
-                        "cut sentences at 10000 words), or corpus_file mode (gensim's fastest; "
-                        "note the raw words it reports having trained)")
+                        "cut sentences at 10000 words), or corpus_file mode (gensim's fastest; it is "
+                        "given a copy of the corpus cut into lines of 10000 words, since on "
+                        "one-line files it trains only part of the words)")
     p.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     p.add_argument("--verbose", action="store_true", help="gensim INFO logging into its log")
     a = p.parse_args(argv)
