@@ -325,17 +325,17 @@ def run_info(argv) -> int:
     if a.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
-    print(f"file:        {a.vectors} ({info['bytes']:,} bytes, {fmt}"
+    print(f"file:         {a.vectors} ({info['bytes']:,} bytes, {fmt}"
           f"{', ' + comp if comp else ''})")
-    print(f"words:       {v:,}" + (f" (first {a.limit:,} read)" if a.limit else ""))
-    print(f"dimension:   {vecs.dim}")
+    print(f"words:        {v:,}" + (f" (first {a.limit:,} read)" if a.limit else ""))
+    print(f"dimension:    {vecs.dim}")
     if stats:
-        print(f"norms:       min {stats['min']:.4g}  median {stats['median']:.4g}  "
+        print(f"norms:        min {stats['min']:.4g}  median {stats['median']:.4g}  "
               f"mean {stats['mean']:.4g}  max {stats['max']:.4g}")
-    print(f"zero rows:   {info['zero_rows']:,}    non-finite rows: {info['nonfinite_rows']:,}")
+    print(f"zero rows:    {info['zero_rows']:,}    non-finite rows: {info['nonfinite_rows']:,}")
     for part in ("first", "middle", "last"):
         if sample[part]:
-            print(f"{part + ' words:':<13}{' '.join(sample[part])}")
+            print(f"{part + ' words:':<14}{' '.join(sample[part])}")
     return 0
 
 

@@ -74,7 +74,7 @@ iterator generator 8
 async await 9
 coroutine await 8
 memory buffer 6
-pickle marshal 7
+pickle json 6
 unittest test 8
 thread email 1
 socket unicode 1
@@ -345,7 +345,7 @@ def run_demo(argv) -> int:
                  + (["--pairs", *a.pairs] if a.pairs else []))
     print(f"\ndone in {time.perf_counter() - t_start:.1f} s.  Try next:\n"
           f"  word2vec-fast similar {vec_path} {words[0] if words else 'WORD'}\n"
-          f"  word2vec-fast analogy {vec_path} read reads write\n"
+          f"  word2vec-fast analogy {vec_path} file files thread\n"
           f"  word2vec-fast eval {vec_path} --pairs {pairs_file} --analogies {analogy_file}\n"
           f"  word2vec-fast info {vec_path}")
     return 0
