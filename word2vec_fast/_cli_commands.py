@@ -11,11 +11,17 @@ import sys
 
 import numpy as np
 
-from ._cli_common import (CLIError, Parser, UsageError, binary_for, check_readable,
-                          check_writable, int_at_least, load_vectors, say, unknown_word,
-                          write_atomically)
+from ._cli_common import (CLIError, Parser, UsageError, add_format_flags, binary_for,
+                          check_readable, check_writable, int_at_least, load_vectors, say,
+                          unknown_word, write_atomically)
 
-_RESTRICT_HELP = "only consider the N most frequent words as answers (default: all)"
+
+def _add_query_args(p, what, tsv_format):
+    p.add_argument("-n", "--topn", type=int_at_least(1), default=10,
+                   help=f"{what} (default 10)")
+    p.add_argument("--restrict", type=int_at_least(1), default=None, metavar="N",
+                   help="only consider the N most frequent words as answers (default: all)")
+    p.add_argument("--tsv", action="store_true", help=f"print '{tsv_format}' lines")
 
 
 def _add_vectors_arg(p, limit=True):
@@ -53,11 +59,7 @@ examples:
 """)
     _add_vectors_arg(p)
     p.add_argument("words", nargs="*", metavar="WORD", help="query words")
-    p.add_argument("-n", "--topn", type=int_at_least(1), default=10,
-                   help="neighbours per query (default 10)")
-    p.add_argument("--restrict", type=int_at_least(1), default=None, metavar="N",
-                   help=_RESTRICT_HELP)
-    p.add_argument("--tsv", action="store_true", help="print 'query<TAB>word<TAB>cosine' lines")
+    _add_query_args(p, "neighbours per query", "query<TAB>word<TAB>cosine")
     return p
 
 
@@ -113,13 +115,9 @@ examples:
     p.add_argument("a", metavar="A")
     p.add_argument("b", metavar="B")
     p.add_argument("c", metavar="C")
-    p.add_argument("-n", "--topn", type=int_at_least(1), default=10,
-                   help="answers to show (default 10)")
     p.add_argument("--method", choices=("add", "mul"), default="add",
                    help="add: 3CosAdd (default, word2vec.c's); mul: 3CosMul")
-    p.add_argument("--restrict", type=int_at_least(1), default=None, metavar="N",
-                   help=_RESTRICT_HELP)
-    p.add_argument("--tsv", action="store_true", help="print 'word<TAB>score' lines")
+    _add_query_args(p, "answers to show", "word<TAB>score")
     return p
 
 
@@ -249,11 +247,7 @@ examples:
     p.add_argument("output", metavar="OUT", help="vectors file to write")
     p.add_argument("--limit", type=int_at_least(1), default=None, metavar="N",
                    help="keep only the first N vectors")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--binary", dest="binary", action="store_const", const=True, default=None,
-                     help="write binary")
-    fmt.add_argument("--text", dest="binary", action="store_const", const=False,
-                     help="write text")
+    add_format_flags(p, "OUT")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     return p
 

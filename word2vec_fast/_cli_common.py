@@ -88,6 +88,15 @@ def _is_number(s):
     return True
 
 
+def add_format_flags(p, what):
+    """--binary / --text: override the format an output's extension implies."""
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--binary", dest="binary", action="store_const", const=True, default=None,
+                     help=f"write {what} in binary whatever the extension")
+    fmt.add_argument("--text", dest="binary", action="store_const", const=False,
+                     help=f"write {what} as text whatever the extension")
+
+
 def strip_compression(path) -> str:
     low = os.fspath(path).lower()
     for ext in COMPRESSED:

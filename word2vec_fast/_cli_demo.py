@@ -20,7 +20,7 @@ import tokenize
 
 import numpy as np
 
-from ._cli_common import (CLIError, Parser, check_readable, float_at_least, int_at_least, say,
+from ._cli_common import (CLIError, Parser, check_readable, float_at_least, int_at_least,
                           write_atomically)
 
 SKIP_DIRS = {"test", "tests", "idlelib", "lib2to3", "turtledemo", "site-packages",

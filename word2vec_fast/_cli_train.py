@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 
 import numpy as np
 
-from ._cli_common import (CLIError, Parser, UsageError, binary_for, check_readable,
-                          check_writable, float_at_least, int_at_least, say,
+from ._cli_common import (CLIError, Parser, UsageError, add_format_flags, binary_for,
+                          check_readable, check_writable, float_at_least, int_at_least, say,
                           write_atomically)
 
 EOS = "</s>"  # word2vec.c's end-of-sentence token, vocab[0]
@@ -147,11 +146,7 @@ examples:
       help="word2vec.c's per-pair updates instead of the batched kernel")
     a("--batch-size", type=int_at_least(1), default=None,
       help="centre words per batched block (default 1)")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--binary", dest="binary", action="store_const", const=True, default=None,
-                     help="binary output whatever the extension")
-    fmt.add_argument("--text", dest="binary", action="store_const", const=False,
-                     help="text output whatever the extension")
+    add_format_flags(p, "the vectors")
     a("--classes", type=int_at_least(0), default=0,
       help="write 'word class' lines from k-means with this many classes instead of vectors")
     a("--save-vocab", metavar="FILE", help="also save the vocabulary ('word count' lines)")
