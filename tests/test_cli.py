@@ -132,7 +132,9 @@ def test_dropin_layout_matches_word2vec_c(corpus, tmp_path):
 
 def test_dropin_bin_read_by_gensim_and_compute_accuracy(corpus, tmp_path):
     out = tmp_path / "v.bin"
-    ok("-train", corpus, "-output", out, "-binary", 1, "-cbow", 0, *SMALL)
+    r = ok("-train", corpus, "-output", out, "-binary", 1, "-cbow", 0, *SMALL)
+    # word2vec.c's count: every token plus one </s> per newline
+    assert f"Words in train file: {len(corpus.read_text().split()) + 2000}\n" in r.stdout
     ours = w2v.load(out)
     assert len(ours) == V + 1 and ours.words[0] == "</s>" and ours.dim == 16
     # </s> is never trained: it keeps a value from the initial distribution

@@ -79,7 +79,8 @@ def dropin_parser() -> Parser:
     a("-negative", nonneg, 5, "negative examples (default 5; common 3-10; 0 = none)")
     a("-threads", pos, 12, "threads (default 12, as word2vec.c)")
     a("-iter", pos, 5, "training iterations (default 5)")
-    a("-min-count", pos, 5, "discard words that appear fewer times (default 5)")
+    a("-min-count", nonneg, 5, "discard words that appear fewer times (default 5; 0 keeps "
+      "every word, like 1)")
     a("-alpha", pos_f, None, "starting learning rate (default 0.025 skip-gram, 0.05 CBOW)",
       "X")
     a("-classes", nonneg, 0, "output word classes from k-means with this many classes "
@@ -270,7 +271,10 @@ def run_training(o) -> int:
         if EOS in vocab.index:  # word2vec.c reads a literal "</s>" as a sentence end
             keep = [i for i, w in enumerate(vocab.words) if w != EOS]
             vocab = Vocab([vocab.words[i] for i in keep], vocab.counts[keep])
-        eos_count = count_newlines(o.corpus) if (o.eos_layout and o.save_vocab) else 0
+        # word2vec.c counts a </s> per newline (its -save-vocab line and "Words in train
+        # file"); one more pass over the text, skipped when nothing shows the number
+        wanted = o.eos_layout and (o.save_vocab or o.dropin_lines) and o.corpus != "-"
+        eos_count = count_newlines(o.corpus) if wanted else 0
     if len(vocab) == 0:
         src = f"{o.flag_read_vocab} {o.read_vocab}" if o.read_vocab else \
             f"{o.flag_train} {o.corpus}"
@@ -338,7 +342,8 @@ def run_dropin(argv) -> int:
     o = argparse.Namespace(
         corpus=a.train, output=a.output, dim=a.size, window=a.window, sample=a.sample,
         hs=bool(a.hs), negative=a.negative, threads=a.threads, epochs=a.iter,
-        min_count=a.min_count, alpha=a.alpha, sg=not a.cbow, seed=a.seed, progress=progress,
+        min_count=max(1, a.min_count), alpha=a.alpha, sg=not a.cbow, seed=a.seed,
+        progress=progress,
         classic=not a.batch, batch_size=a.batch_size, binary=bool(a.binary),
         classes=a.classes, save_vocab=a.save_vocab, read_vocab=a.read_vocab,
         save_on_interrupt=bool(a.save_on_interrupt), quiet=a.debug < 1, eos_layout=True,
