@@ -253,8 +253,8 @@ def test_cli_trains_and_saves(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "words_per_sec=" in r.stderr
     v = w2v.load(out)
-    assert len(v) == 64 and v.dim == 16
-    assert out.read_bytes().startswith(b"64 16\n")
+    assert len(v) == 65 and v.dim == 16 and v.words[0] == "</s>"  # word2vec.c's layout
+    assert out.read_bytes().startswith(b"65 16\n</s> ")
     r = subprocess.run([sys.executable, "-m", "word2vec_fast", "-train", str(tmp_path / "no"),
                         "-output", str(out)], capture_output=True, text=True)
     assert r.returncode == 1 and "no" in r.stderr and "Traceback" not in r.stderr

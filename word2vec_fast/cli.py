@@ -1,95 +1,134 @@
-"""The ``word2vec-fast`` command: word2vec.c's training flags, same meanings and defaults.
+"""The ``word2vec-fast`` command: a drop-in for word2vec.c, and tools for vector files.
 
     word2vec-fast -train text8 -output vectors.bin -cbow 0 -size 200 -window 5 \\
         -negative 5 -hs 0 -sample 1e-4 -threads 20 -binary 1 -iter 15
+    word2vec-fast similar vectors.bin king queen
+    word2vec-fast demo
 
-As in word2vec.c, CBOW is the default (``-cbow 1``), with 12 threads and
-``-alpha`` 0.05 for CBOW, 0.025 for skip-gram.
+With word2vec.c's flags (``-train ...``) it behaves as word2vec.c does, defaults
+and output layout included (see :mod:`word2vec_fast._cli_train`); the
+subcommands take Python-style ``--flags``.  Exit status: 0 success, 1 error
+(one line on stderr, no traceback), 2 usage error, 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
-import argparse
-import logging
+import os
 import sys
-import time
+import warnings
 
-EPILOG = """\
-defaults follow word2vec.c: -cbow 1, -threads 12, -alpha 0.05 (CBOW) or 0.025 (skip-gram),
--size 100, -window 5, -sample 1e-3, -hs 0, -negative 5, -iter 5, -min-count 5, -binary 0.
+from ._cli_common import PROG, CLIError, UsageError, suggest
+
+COMMANDS = {
+    "train": "train vectors (Python-style flags; word2vec.c's flags work without a command)",
+    "similar": "nearest neighbours of words (like word2vec.c's distance)",
+    "analogy": "A is to B as C is to ? (like word-analogy)",
+    "eval": "analogy accuracy and word-pair correlations (like compute-accuracy)",
+    "convert": "binary <-> text, or the first N vectors",
+    "info": "size, dimension, format, norms and a sample of a vectors file",
+    "plot": "2-D PCA map of words and their neighbours (needs matplotlib)",
+    "demo": "train on the installed Python's documentation and show what came out",
+}
+
+HELP = f"""\
+usage: {PROG} -train FILE -output FILE [word2vec.c flags]   (drop-in for word2vec.c)
+       {PROG} COMMAND [args]                                 (see {PROG} COMMAND --help)
+
+Fast word2vec training and everyday tools for word-vector files.
+
+commands:
+""" + "".join(f"  {k:<9} {v}\n" for k, v in COMMANDS.items()) + f"""
+word2vec.c's training flags (same meanings and defaults: CBOW, 12 threads, ...):
+  -train -output -size -window -sample -hs -negative -threads -iter -min-count -alpha
+  -classes -debug -binary -save-vocab -read-vocab -cbow     (all listed below)
+and ours: -seed -batch -batch-size -progress -save-on-interrupt
 
 examples:
-  word2vec-fast -train text8 -output vectors.bin -cbow 0 -size 100 -window 5 -negative 5 \\
-      -hs 0 -sample 1e-3 -threads 2 -binary 1 -iter 5
-  python -m word2vec_fast -train corpus.txt.gz -output vectors.txt -threads 4
+  {PROG} demo                                            # no download needed
+  {PROG} -train text8 -output vectors.bin -cbow 0 -size 200 -window 5 -negative 5 \\
+      -hs 0 -sample 1e-4 -threads 20 -binary 1 -iter 15
+  {PROG} train corpus.txt.gz -o vectors.bin --threads 4
+  {PROG} similar vectors.bin king queen -n 5
+  {PROG} analogy vectors.bin man king woman
+  {PROG} eval vectors.bin --analogies questions-words.txt --pairs wordsim353.tsv
+  {PROG} convert vectors.bin vectors.txt --limit 50000
+  {PROG} info vectors.bin
+  {PROG} plot vectors.bin king paris -o map.png
+
+exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C)
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="word2vec-fast",
-        description="Train word2vec vectors (a drop-in for word2vec.c's command line).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    a = p.add_argument
-    a("-train", required=True, metavar="FILE", help="training text (.gz/.bz2/.xz too)")
-    a("-output", required=True, metavar="FILE", help="where to write the vectors")
-    a("-size", type=int, default=100, help="vector size (default 100)")
-    a("-window", type=int, default=5, help="max skip length between words (default 5)")
-    a("-sample", type=float, default=1e-3,
-      help="threshold for downsampling frequent words (default 1e-3; 0 = off)")
-    a("-hs", type=int, default=0, choices=(0, 1), help="use hierarchical softmax (default 0)")
-    a("-negative", type=int, default=5, help="number of negative examples (default 5; 0 = off)")
-    a("-threads", type=int, default=12, help="threads (default 12, as word2vec.c)")
-    a("-iter", type=int, default=5, help="training epochs (default 5)")
-    a("-min-count", dest="min_count", type=int, default=5,
-      help="discard words appearing fewer times (default 5)")
-    a("-alpha", type=float, default=None,
-      help="starting learning rate (default 0.025 skip-gram, 0.05 CBOW)")
-    a("-cbow", type=int, default=1, choices=(0, 1),
-      help="1 = CBOW (default, as word2vec.c), 0 = skip-gram")
-    a("-binary", type=int, default=0, choices=(0, 1), help="save in binary mode (default 0)")
-    a("-debug", type=int, default=2, help="verbosity: 0 quiet, 1 summary, 2 progress (default 2)")
-    a("-seed", type=int, default=1, help="random seed (default 1)")
-    a("-batch", type=int, default=1, choices=(0, 1),
-      help="1 = batched block updates (default, fastest); 0 = word2vec.c's classic per-pair "
-           "updates")
-    a("-batch-size", dest="batch_size", type=int, default=None,
-      help="centre words per block of the batched updates (default 1: one window per block; larger is faster but loses accuracy)")
-    a("-progress", type=int, default=None, choices=(0, 1),
-      help="progress bar (default: on when stderr is a terminal and -debug >= 2)")
-    return p
+def _runner(name):
+    if name == "train":
+        from ._cli_train import run_train
+        return run_train
+    if name == "demo":
+        from ._cli_demo import run_demo
+        return run_demo
+    from . import _cli_commands
+    return getattr(_cli_commands, f"run_{name}")
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"{PROG}: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _dispatch(argv) -> int:
+    if not argv or argv[0] in ("-h", "--help", "-help", "help"):
+        if len(argv) > 1 and argv[0] == "help":
+            return _dispatch([argv[1], "--help"])
+        from ._cli_train import dropin_parser
+        sys.stdout.write(HELP + "\n" + dropin_parser().format_help())
+        return 0
+    first = argv[0]
+    if first in ("--version", "-version", "-V"):
+        from . import __version__
+        print(f"{PROG} {__version__}")
+        return 0
+    if first in COMMANDS:
+        return _runner(first)(argv[1:])
+    if first.startswith("-"):
+        from ._cli_train import run_dropin
+        return run_dropin(argv)
+    raise UsageError(f"unknown command {first!r}{suggest(first, COMMANDS)}; commands: "
+                     f"{', '.join(COMMANDS)}, or word2vec.c's -train ... flags")
 
 
 def main(argv=None) -> int:
-    """Entry point; returns the exit status (0 ok, 1 error, 2 usage)."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.debug >= 2 else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    from . import train
-    progress = None if args.progress is None else bool(args.progress)
-    if args.debug < 2 and progress is None:
-        progress = False
-    t0 = time.perf_counter()
+    """Run the command; returns the exit status (0 ok, 1 error, 2 usage, 130 Ctrl-C)."""
+    argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
+    from .vectors_io import VectorsFormatError
+    old_show = warnings.showwarning
+    warnings.showwarning = _show_warning
     try:
-        model = train(args.train, dim=args.size, window=args.window, sample=args.sample,
-                      hs=bool(args.hs), negative=args.negative, threads=args.threads,
-                      epochs=args.iter, min_count=args.min_count, alpha=args.alpha,
-                      sg=not args.cbow, seed=args.seed, progress=progress,
-                      batch=(False if not args.batch else
-                             True if args.batch_size is None else args.batch_size))
-        model.save(args.output, binary=bool(args.binary))
+        return _dispatch(argv)
+    except SystemExit as e:  # argparse's --help
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except KeyboardInterrupt:
-        print("word2vec-fast: interrupted", file=sys.stderr)
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, TypeError, OSError) as e:
-        print(f"word2vec-fast: error: {e}", file=sys.stderr)
+    except UsageError as e:
+        print(f"{PROG}: usage error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except (CLIError, VectorsFormatError) as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
         return 1
-    s = model.stats
-    if args.debug >= 1:
-        print(f"train_seconds={s['train_seconds']:.3f} words={s['words']} "
-              f"words_per_sec={s['words_per_sec']:.0f} vocab={len(model.vocab)} "
-              f"total_seconds={time.perf_counter() - t0:.3f} output={args.output}",
-              file=sys.stderr)
-    return 0
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as e:
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"{PROG}: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
+    except (ValueError, TypeError, OSError, LookupError, MemoryError) as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 1
+    finally:
+        warnings.showwarning = old_show
 
 
 if __name__ == "__main__":
