@@ -30,6 +30,22 @@ uint64_t w2v_hash_bytes(const uint8_t *p, int64_t n)
     return h;
 }
 
+/* memcmp(a, b, n) == 0 for the short words of text, without a libc call */
+static inline int same_bytes(const char *a, const uint8_t *b, int64_t n)
+{
+    uint64_t x, y;
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; n > 0; n--)
+        if ((uint8_t)*a++ != *b++)
+            return 0;
+    return 1;
+}
+
 static int64_t pow2_at_least(int64_t x)
 {
     int64_t c = 1024;
@@ -42,7 +58,7 @@ int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size)
 {
     int64_t cap = pow2_at_least(2 * (expected > 0 ? expected : 1));
     memset(t, 0, sizeof(*t));
-    t->slots = (uint64_t *)calloc((size_t)cap, sizeof(uint64_t));
+    t->slots = (w2v_slot *)calloc((size_t)cap, sizeof(w2v_slot));
     t->e_cap = cap / 2;
     t->e = (w2v_entry *)malloc((size_t)t->e_cap * sizeof(w2v_entry));
     t->arena_cap = 1 << 16;
@@ -65,59 +81,120 @@ void w2v_vtab_free(w2v_vtab *t)
     memset(t, 0, sizeof(*t));
 }
 
-static void place(w2v_vtab *t, int64_t idx)
+/* Slot key and hash of a word. */
+static inline uint64_t word_key(const uint8_t *p, int64_t n, uint64_t *hash)
 {
-    uint64_t h = t->e[idx].hash, i = h & t->mask;
-    while (t->slots[i])
-        i = (i + 1) & t->mask;
-    t->slots[i] = (h >> 32 << 32) | (uint64_t)(idx + 1);
+    uint64_t k = 0, h;
+    int64_t i;
+    if (n > 8) {
+        *hash = w2v_hash_bytes(p, n);
+        return *hash;
+    }
+    for (i = 0; i < n; i++)
+        k |= (uint64_t)p[i] << (8 * i);
+    h = (k ^ (uint64_t)n << 59) * UINT64_C(0x9E3779B97F4A7C15);
+    *hash = h ^ (h >> 29);
+    return k;
 }
 
-/* Rebuild the slots for the current entries (after growth or pruning). */
-static int rehash(w2v_vtab *t, int64_t cap)
+static inline uint32_t len32(int64_t n) { return n < (int64_t)UINT32_MAX ? (uint32_t)n : UINT32_MAX; }
+
+/* The slot holding the word (key and hash from word_key), or the empty slot where
+   it would go. */
+static inline w2v_slot *probe(const w2v_vtab *t, const uint8_t *p, int64_t n, uint64_t key,
+                              uint64_t hash)
 {
-    uint64_t *slots = (uint64_t *)calloc((size_t)cap, sizeof(uint64_t));
+    uint64_t i = hash & t->mask;
+    uint32_t l = len32(n);
+    for (;; i = (i + 1) & t->mask) {
+        w2v_slot *s = &t->slots[i];
+        if (!s->idx1)
+            return s;
+        if (s->key == key && s->len == l
+            && (n <= 8 || same_bytes(t->arena + t->e[s->idx1 - 1].off, p, n)))
+            return s;
+    }
+}
+
+static void put(w2v_vtab *t, const w2v_slot *src, uint64_t h)
+{
+    uint64_t i = h & t->mask;
+    while (t->slots[i].idx1)
+        i = (i + 1) & t->mask;
+    t->slots[i] = *src;
+}
+
+/* Rebuild the slots: after growth (counts NULL: the old slots are moved) or after
+   pruning renumbered the entries (counts[i]: entry i's count). */
+static int rehash(w2v_vtab *t, int64_t cap, const int64_t *counts)
+{
+    w2v_slot *old = t->slots;
+    uint64_t old_cap = t->mask + 1, j, h;
     int64_t i;
+    w2v_slot *slots = (w2v_slot *)calloc((size_t)cap, sizeof(w2v_slot));
     if (!slots)
         return W2V_SCAN_ENOMEM;
-    free(t->slots);
     t->slots = slots;
     t->mask = (uint64_t)cap - 1;
-    for (i = 0; i < t->n; i++)
-        place(t, i);
+    if (!counts) {
+        for (j = 0; j < old_cap; j++)
+            if (old[j].idx1)
+                put(t, &old[j], t->e[old[j].idx1 - 1].hash);
+    } else {
+        for (i = 0; i < t->n; i++) {
+            w2v_slot s;
+            s.key = word_key((const uint8_t *)t->arena + t->e[i].off, t->e[i].len, &h);
+            s.idx1 = (uint32_t)(i + 1);
+            s.len = len32(t->e[i].len);
+            s.count = counts[i];
+            put(t, &s, t->e[i].hash);
+        }
+    }
+    free(old);
     return W2V_SCAN_OK;
+}
+
+void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts)
+{
+    uint64_t j;
+    for (j = 0; j <= t->mask; j++)
+        if (t->slots[j].idx1)
+            counts[t->slots[j].idx1 - 1] = t->slots[j].count;
+}
+
+static inline int64_t find_kh(const w2v_vtab *t, const uint8_t *p, int64_t n, uint64_t key,
+                              uint64_t h)
+{
+    const w2v_slot *s = probe(t, p, n, key, h);
+    return s->idx1 ? (int64_t)s->idx1 - 1 : -1;
 }
 
 int64_t w2v_vtab_find(const w2v_vtab *t, const uint8_t *p, int64_t n)
 {
-    uint64_t h = w2v_hash_bytes(p, n), i = h & t->mask, tag = h >> 32, s;
-    while ((s = t->slots[i]) != 0) {
-        if ((s >> 32) == tag) {
-            const w2v_entry *e = &t->e[(s & 0xFFFFFFFFu) - 1];
-            if (e->len == n && memcmp(t->arena + e->off, p, (size_t)n) == 0)
-                return (int64_t)(s & 0xFFFFFFFFu) - 1;
-        }
-        i = (i + 1) & t->mask;
-    }
-    return -1;
+    uint64_t h, key = word_key(p, n, &h);
+    return find_kh(t, p, n, key, h);
 }
+
+static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count, uint64_t key,
+                      uint64_t h);
 
 int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count)
 {
-    uint64_t h = w2v_hash_bytes(p, n), i = h & t->mask, tag = h >> 32, s;
+    uint64_t h, key = word_key(p, n, &h);
+    return add_kh(t, p, n, count, key, h);
+}
+
+static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count, uint64_t key,
+                      uint64_t h)
+{
     int64_t idx;
     w2v_entry *e;
-    while ((s = t->slots[i]) != 0) {
-        if ((s >> 32) == tag) {
-            e = &t->e[(s & 0xFFFFFFFFu) - 1];
-            if (e->len == n && memcmp(t->arena + e->off, p, (size_t)n) == 0) {
-                e->count += count;
-                return (int64_t)(s & 0xFFFFFFFFu) - 1;
-            }
-        }
-        i = (i + 1) & t->mask;
+    w2v_slot *s = probe(t, p, n, key, h);
+    if (s->idx1) {
+        s->count += count;
+        return (int64_t)s->idx1 - 1;
     }
-    if (t->n >= (int64_t)0xFFFFFFFE)
+    if (t->n >= (int64_t)UINT32_MAX - 1)
         return -1;
     if (t->n == t->e_cap) {
         int64_t cap = t->e_cap * 2;
@@ -141,15 +218,17 @@ int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count)
     idx = t->n++;
     e = &t->e[idx];
     e->hash = h;
-    e->count = count;
     e->off = t->arena_len;
     e->len = n;
     e->first = t->next_first++;
     memcpy(t->arena + t->arena_len, p, (size_t)n);
     t->arena_len += n;
-    t->slots[i] = (tag << 32) | (uint64_t)(idx + 1);
+    s->key = key;
+    s->idx1 = (uint32_t)(idx + 1);
+    s->len = len32(n);
+    s->count = count;
     if ((uint64_t)t->n * 2 > t->mask + 1) {
-        if (rehash(t, (int64_t)(t->mask + 1) * 2) != W2V_SCAN_OK)
+        if (rehash(t, (int64_t)(t->mask + 1) * 2, NULL) != W2V_SCAN_OK)
             return -1;
     }
     if (t->max_size > 0 && t->n > t->max_size) {
@@ -163,27 +242,30 @@ int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count)
 
 int w2v_vtab_prune(w2v_vtab *t, int64_t min_count)
 {
-    int64_t r, w = 0, a = 0;
+    int64_t r, w = 0, a = 0, *counts = (int64_t *)malloc((size_t)(t->n + 1) * sizeof(int64_t));
+    if (!counts)
+        return W2V_SCAN_ENOMEM;
+    w2v_vtab_counts(t, counts);
     for (r = 0; r < t->n; r++) {
         w2v_entry e = t->e[r];
-        if (e.count <= min_count) {
+        if (counts[r] <= min_count) {
             t->pruned_words++;
-            t->pruned_tokens += e.count;
+            t->pruned_tokens += counts[r];
             continue;
         }
         /* entries are in arena order, so moving words down never overlaps badly */
         memmove(t->arena + a, t->arena + e.off, (size_t)e.len);
         e.off = a;
         a += e.len;
+        counts[w] = counts[r];
         t->e[w++] = e;
     }
     t->n = w;
     t->arena_len = a;
     t->prunes++;
-    memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint64_t));
-    for (r = 0; r < t->n; r++)
-        place(t, r);
-    return W2V_SCAN_OK;
+    r = rehash(t, (int64_t)(t->mask + 1), counts);
+    free(counts);
+    return (int)r;
 }
 
 int w2v_scan_init(w2v_scanner *s, w2v_vtab *t, int64_t max_token, int frozen, int record)
@@ -259,10 +341,18 @@ int w2v_scan_end_sentence(w2v_scanner *s)
     return W2V_SCAN_OK;
 }
 
-/* One whole token (n <= max_token + 1 bytes when it comes from text). */
-static inline int emit(w2v_scanner *s, const uint8_t *p, int64_t n, int cut)
+/* A token between being found and being counted: its slot is prefetched while
+   the next tokens are found, so the table's cache misses overlap. */
+typedef struct {
+    const uint8_t *p;
+    int64_t n;
+    uint64_t key, hash;
+} w2v_tok;
+
+#define W2V_QUEUE 16
+
+static inline void prep(w2v_scanner *s, w2v_tok *q, const uint8_t *p, int64_t n, int cut)
 {
-    int64_t idx;
     s->tokens++;
     if (cut && n > s->max_token) {
         n = w2v_utf8_cut(p, s->max_token);
@@ -270,14 +360,25 @@ static inline int emit(w2v_scanner *s, const uint8_t *p, int64_t n, int cut)
     }
     if (n > s->longest)
         s->longest = n;
+    q->p = p;
+    q->n = n;
+    q->key = word_key(p, n, &q->hash);
+#if defined(__GNUC__)
+    __builtin_prefetch(&s->t->slots[q->hash & s->t->mask]);
+#endif
+}
+
+static inline int commit(w2v_scanner *s, const w2v_tok *q)
+{
+    int64_t idx;
     if (s->frozen) {
-        idx = w2v_vtab_find(s->t, p, n);
+        idx = find_kh(s->t, q->p, q->n, q->key, q->hash);
         if (idx < 0) {
             s->oov++;
             return W2V_SCAN_OK;
         }
     } else {
-        idx = w2v_vtab_add(s->t, p, n, 1);
+        idx = add_kh(s->t, q->p, q->n, 1, q->key, q->hash);
         if (idx == -1)
             return W2V_SCAN_ENOMEM;
         if (idx == -2 || idx > INT32_MAX) {
@@ -288,6 +389,23 @@ static inline int emit(w2v_scanner *s, const uint8_t *p, int64_t n, int cut)
         }
     }
     return s->record ? push_id(s, (int32_t)idx) : W2V_SCAN_OK;
+}
+
+/* One whole token (n <= max_token + 1 bytes when it comes from text). */
+static int emit(w2v_scanner *s, const uint8_t *p, int64_t n, int cut)
+{
+    w2v_tok q;
+    prep(s, &q, p, n, cut);
+    return commit(s, &q);
+}
+
+static int commit_all(w2v_scanner *s, const w2v_tok *q, int *nq)
+{
+    int k, rc = W2V_SCAN_OK;
+    for (k = 0; k < *nq && rc == W2V_SCAN_OK; k++)
+        rc = commit(s, &q[k]);
+    *nq = 0;
+    return rc;
 }
 
 int w2v_scan_token(w2v_scanner *s, const uint8_t *p, int64_t n)
@@ -318,7 +436,8 @@ static int flush_carry(w2v_scanner *s)
 int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
 {
     int64_t i = 0, start;
-    int rc;
+    int rc, nq = 0;
+    w2v_tok q[W2V_QUEUE];
     if (s->carry_total > 0) {
         while (i < n && !SEP[buf[i]])
             i++;
@@ -332,8 +451,11 @@ int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
     while (i < n) {
         uint8_t c = buf[i];
         if (SEP[c]) {
-            if (SEP[c] == 2 && (rc = w2v_scan_end_sentence(s)) != W2V_SCAN_OK)
-                return rc;
+            if (SEP[c] == 2) {
+                if ((rc = commit_all(s, q, &nq)) != W2V_SCAN_OK ||
+                    (rc = w2v_scan_end_sentence(s)) != W2V_SCAN_OK)
+                    return rc;
+            }
             i++;
             continue;
         }
@@ -345,10 +467,12 @@ int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
             s->carry_total = n - start;
             break;
         }
-        if ((rc = emit(s, buf + start, i - start, 1)) != W2V_SCAN_OK)
+        prep(s, &q[nq++], buf + start, i - start, 1);
+        if (nq == W2V_QUEUE && (rc = commit_all(s, q, &nq)) != W2V_SCAN_OK)
             return rc;
     }
-    return W2V_SCAN_OK;
+    /* queued tokens point into buf: count them before returning */
+    return commit_all(s, q, &nq);
 }
 
 int w2v_scan_end_source(w2v_scanner *s)

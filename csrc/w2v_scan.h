@@ -48,14 +48,22 @@ enum { W2V_SCAN_OK = 0, W2V_SCAN_ENOMEM = 1, W2V_SCAN_TOO_MANY = 2, W2V_SCAN_DUP
 
 typedef struct {
     uint64_t hash;
-    int64_t count;
     int64_t off;   /* word bytes at arena + off */
     int64_t first; /* order of first appearance (tie-break of the frequency sort) */
     int64_t len;
 } w2v_entry;
 
+/* A slot holds what a look-up needs, so that counting a word of up to 8 bytes
+   (most words of text) touches one slot and nothing else. */
 typedef struct {
-    uint64_t *slots;  /* 0 = empty, else (hash >> 32) << 32 | (entry index + 1) */
+    uint64_t key;  /* len <= 8: the word's bytes, zero-padded; else its hash */
+    uint32_t idx1; /* entry index + 1; 0 = empty slot */
+    uint32_t len;  /* word length, saturated at UINT32_MAX */
+    int64_t count;
+} w2v_slot;
+
+typedef struct {
+    w2v_slot *slots;
     uint64_t mask;    /* slots - 1 */
     w2v_entry *e;
     int64_t n, e_cap;
@@ -78,6 +86,8 @@ int64_t w2v_vtab_find(const w2v_vtab *t, const uint8_t *p, int64_t n);
 int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count);
 /* Remove every word counted <= min_count times (compacts, keeps order). */
 int w2v_vtab_prune(w2v_vtab *t, int64_t min_count);
+/* counts[i] = count of entry i, for i < t->n. */
+void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts);
 
 typedef struct {
     w2v_vtab *t;

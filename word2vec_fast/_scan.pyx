@@ -26,7 +26,6 @@ cdef extern from "Python.h":
 cdef extern from "w2v_scan.h" nogil:
     ctypedef struct w2v_entry:
         uint64_t hash
-        int64_t count
         int64_t off
         int64_t first
         int64_t len
@@ -54,6 +53,7 @@ cdef extern from "w2v_scan.h" nogil:
     int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size)
     void w2v_vtab_free(w2v_vtab *t)
     int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count)
+    void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts)
     int w2v_scan_init(w2v_scanner *s, w2v_vtab *t, int64_t max_token, int frozen, int record)
     void w2v_scan_free(w2v_scanner *s)
     int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
@@ -227,11 +227,9 @@ cdef class Scanner:
 
     def counts(self):
         """Counts of the table's words, in order of first appearance (int64)."""
-        cdef cnp.ndarray[int64_t, ndim=1, mode="c"] out = np.empty(self.t.n, dtype=np.int64)
-        cdef int64_t i
-        for i in range(self.t.n):
-            out[i] = self.t.e[i].count
-        return out
+        cdef cnp.ndarray[int64_t, ndim=1, mode="c"] out = np.empty(self.t.n + 1, dtype=np.int64)
+        w2v_vtab_counts(&self.t, &out[0])
+        return out[:self.t.n]
 
     def words(self, indices):
         """The words at ``indices`` of the table, decoded (UTF-8, surrogateescape)."""
