@@ -4,6 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Little-endian GCC/Clang: find token ends 8 bytes at a time (else byte by byte). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define W2V_SWAR 1
+#else
+#define W2V_SWAR 0
+#endif
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
 /* 1: separates tokens, 2: also ends a sentence. */
 static const uint8_t SEP[256] = {
     ['\t'] = 1, ['\n'] = 2, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
@@ -81,8 +90,8 @@ void w2v_vtab_free(w2v_vtab *t)
     memset(t, 0, sizeof(*t));
 }
 
-/* Slot key and hash of a word. */
-static inline uint64_t word_key(const uint8_t *p, int64_t n, uint64_t *hash)
+/* Slot key and hash of a word; wide: 8 bytes may be read at p whatever n. */
+static inline uint64_t word_key8(const uint8_t *p, int64_t n, uint64_t *hash, int wide)
 {
     uint64_t k = 0, h;
     int64_t i;
@@ -90,11 +99,22 @@ static inline uint64_t word_key(const uint8_t *p, int64_t n, uint64_t *hash)
         *hash = w2v_hash_bytes(p, n);
         return *hash;
     }
-    for (i = 0; i < n; i++)
-        k |= (uint64_t)p[i] << (8 * i);
+    if (W2V_SWAR && wide) {
+        memcpy(&k, p, 8);
+        if (n < 8)
+            k &= (UINT64_C(1) << (8 * n)) - 1;
+    } else {
+        for (i = 0; i < n; i++)
+            k |= (uint64_t)p[i] << (8 * i);
+    }
     h = (k ^ (uint64_t)n << 59) * UINT64_C(0x9E3779B97F4A7C15);
     *hash = h ^ (h >> 29);
     return k;
+}
+
+static inline uint64_t word_key(const uint8_t *p, int64_t n, uint64_t *hash)
+{
+    return word_key8(p, n, hash, 0);
 }
 
 static inline uint32_t len32(int64_t n) { return n < (int64_t)UINT32_MAX ? (uint32_t)n : UINT32_MAX; }
@@ -351,7 +371,8 @@ typedef struct {
 
 #define W2V_QUEUE 16
 
-static inline void prep(w2v_scanner *s, w2v_tok *q, const uint8_t *p, int64_t n, int cut)
+static inline void prep(w2v_scanner *s, w2v_tok *q, const uint8_t *p, int64_t n, int cut,
+                        int wide)
 {
     s->tokens++;
     if (cut && n > s->max_token) {
@@ -362,7 +383,7 @@ static inline void prep(w2v_scanner *s, w2v_tok *q, const uint8_t *p, int64_t n,
         s->longest = n;
     q->p = p;
     q->n = n;
-    q->key = word_key(p, n, &q->hash);
+    q->key = word_key8(p, n, &q->hash, wide);
 #if defined(__GNUC__)
     __builtin_prefetch(&s->t->slots[q->hash & s->t->mask]);
 #endif
@@ -395,7 +416,7 @@ static inline int commit(w2v_scanner *s, const w2v_tok *q)
 static int emit(w2v_scanner *s, const uint8_t *p, int64_t n, int cut)
 {
     w2v_tok q;
-    prep(s, &q, p, n, cut);
+    prep(s, &q, p, n, cut, 0);
     return commit(s, &q);
 }
 
@@ -433,6 +454,30 @@ static int flush_carry(w2v_scanner *s)
     return rc;
 }
 
+/* First separator at or after i (n if none). */
+static inline int64_t token_end(const uint8_t *buf, int64_t i, int64_t n)
+{
+#if W2V_SWAR
+    while (i + 8 <= n) {
+        uint64_t x, m;
+        memcpy(&x, buf + i, 8);
+        /* exact per byte (no borrow crosses bytes): high bit set where byte < 0x21 */
+        m = ~((x | HIGHS) - ONES * 0x21) & ~x & HIGHS;
+        if (!m) {
+            i += 8;
+            continue;
+        }
+        i += __builtin_ctzll(m) >> 3;
+        if (SEP[buf[i]])
+            return i;
+        i++; /* a control byte that is part of the token */
+    }
+#endif
+    while (i < n && !SEP[buf[i]])
+        i++;
+    return i;
+}
+
 int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
 {
     int64_t i = 0, start;
@@ -460,14 +505,13 @@ int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
             continue;
         }
         start = i;
-        while (i < n && !SEP[buf[i]])
-            i++;
+        i = token_end(buf, i + 1, n);
         if (i == n) {
             carry_append(s, buf + start, n - start);
             s->carry_total = n - start;
             break;
         }
-        prep(s, &q[nq++], buf + start, i - start, 1);
+        prep(s, &q[nq++], buf + start, i - start, 1, start + 8 <= n);
         if (nq == W2V_QUEUE && (rc = commit_all(s, q, &nq)) != W2V_SCAN_OK)
             return rc;
     }

@@ -61,7 +61,8 @@ def dec(b: bytes) -> str:
 
 PIECES = [b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c", b"\r\n", b"  ", b"a", b"b", b"ab",
           b"\x00", "é".encode(), "€".encode(), "😀".encode(), b"\x80", b"\xff", b"\xc3",
-          b"\xe2\x82", b"xyzw"]
+          b"\xe2\x82", b"xyzw", b"\x01", b"\x1f", b"\x7f", b"\xa0", b"\x89", b"\x8a",
+          b"abcdefghij"]  # bytes that look like separators to a careless 8-bytes-at-once test
 
 
 @settings(max_examples=300, deadline=None)
