@@ -17,8 +17,8 @@ skip-gram epoch on FILE with the default settings (ids in memory), and on FILE
 and FILE4 with a small ``spill_bytes`` (ids through the memory-mapped path), and
 compares the children's peak RSS (``os.wait4``).
 
-    python bench/bench_corpus.py --corpus /work/scratch/sg/wiki1e8.txt \\
-        --big /work/scratch/issue5/wiki4x.txt --repeat 3
+    python bench/bench_corpus.py --corpus wiki1e8.txt --big wiki4x.txt \\
+        --gz wiki1e8.txt.gz --lists --repeat 5 --train-repeat 2
 """
 from __future__ import annotations
 
@@ -89,6 +89,54 @@ def run_rss(cmd):
     return wall, ru.ru_maxrss / 1024, json.loads(out.decode().strip().splitlines()[-1])
 
 
+EXTRA = """
+import statistics, subprocess, sys, time
+from collections import Counter
+import numpy as np
+import word2vec_fast as w2v
+
+txt, gz, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+def timed(f):
+    t0 = time.perf_counter(); f(); return time.perf_counter() - t0
+
+def report(rows):
+    for k, v in rows.items():
+        print(f"  {k:36s} {statistics.median(v):.3f} s ({min(v):.3f}-{max(v):.3f})", flush=True)
+
+if gz != "-":
+    rows = {"gzip -dc FILE.gz > /dev/null": [], "Vocab.build(FILE.gz)": [],
+            "Vocab.build(FILE)": []}
+    for _ in range(rounds):
+        rows["gzip -dc FILE.gz > /dev/null"].append(timed(
+            lambda: subprocess.run(["sh", "-c", f"gzip -dc '{gz}' > /dev/null"], check=True)))
+        rows["Vocab.build(FILE.gz)"].append(timed(lambda: w2v.Vocab.build(gz)))
+        rows["Vocab.build(FILE)"].append(timed(lambda: w2v.Vocab.build(txt)))
+    report(rows)
+
+toks = open(txt, encoding="utf-8", errors="surrogateescape").read().split()
+sents = [toks[i:i + 1000] for i in range(0, len(toks), 1000)]
+del toks
+print(f"  the corpus as {len(sents)} Python lists of 1000 str tokens:")
+
+def python_way():  # what a pure-Python pipeline does: Counter, then a dict look-up per token
+    c = Counter()
+    for s in sents:
+        c.update(s)
+    v = w2v.Vocab.from_counter(c, 5)
+    get = v.index.get
+    return [np.fromiter((get(x, -1) for x in s), dtype=np.int64, count=len(s)) for s in sents]
+
+rows = {"Counter + dict look-ups (Python)": [], "Vocab.build(lists)": [],
+        "count_and_encode(lists)": []}
+for _ in range(rounds):
+    rows["Counter + dict look-ups (Python)"].append(timed(python_way))
+    rows["Vocab.build(lists)"].append(timed(lambda: w2v.Vocab.build(sents)))
+    rows["count_and_encode(lists)"].append(timed(lambda: w2v.count_and_encode(sents)))
+report(rows)
+"""
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", required=True)
@@ -101,6 +149,9 @@ def main(argv=None):
     ap.add_argument("--spill-bytes", type=int, default=32 << 20,
                     help="spill_bytes of the 'spill' training runs (default 32 MiB)")
     ap.add_argument("--train-repeat", type=int, default=2, help="rounds of the training runs")
+    ap.add_argument("--gz", help="the corpus gzipped: time reading it against gzip -dc")
+    ap.add_argument("--lists", action="store_true",
+                    help="also time the corpus given as Python lists of str (in one process)")
     a = ap.parse_args(argv)
     f = a.corpus
     with open(f, "rb") as fh:  # warm the page cache
@@ -147,6 +198,10 @@ def main(argv=None):
               f"or imports): {statistics.median(rs):.2f}x (rounds {min(rs):.2f}-{max(rs):.2f})")
     ratio("word2vec.c vocab", "ours count", "target > 1")
     ratio("ours count+encode", "ours count", "target <= 2")
+
+    if a.gz or a.lists:
+        print("\nin one process, median of rounds (min-max):", flush=True)
+        subprocess.run([a.python, "-c", EXTRA, f, a.gz or "-", str(a.repeat)], check=True)
 
     if a.big:
         default = 1 << 30
