@@ -201,13 +201,17 @@ def count_and_encode(corpus, min_count: int = 5, max_final_vocab: int | None = N
         tee = tempfile.NamedTemporaryFile(prefix="w2v-stdin-", dir=spill_dir, delete=False)
     try:
         p.run(corpus, sources, tee)
-        vocab, remap = Vocab.from_scanner(sc, min_count, max_final_vocab)
+        try:
+            vocab, remap = Vocab.from_scanner(sc, min_count, max_final_vocab)
+        except BaseException:
+            p.abort()
+            raise
         if sc.ids_valid:
             ids, offsets, maps = p.finish(remap)
             dropped = sc.stats["tokens"] - ids.shape[0]
             return _log(Corpus(ids, offsets, vocab, dropped, validate=False, maps=maps))
         p.abort()
-        del sc
+        p = sc = None  # free the counting table before the second pass
         logger.info("pruning changed the table while counting: encoding in a second pass")
         if tee is not None:
             tee.close()
