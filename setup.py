@@ -22,24 +22,25 @@ if sys.platform != "win32":
 
 csrc = ["csrc/w2v_train.c", "csrc/w2v_tables.c", "csrc/w2v_block.c"]
 
-ext = Extension(
-    "word2vec_fast._kernels",
-    sources=["word2vec_fast/_kernels.pyx"] + csrc,
-    include_dirs=["csrc", np.get_include()],
-    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    extra_compile_args=extra_compile_args,
-    extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],
-)
+
+def extension(name, sources):
+    return Extension(
+        name,
+        sources=sources,
+        include_dirs=["csrc", np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=extra_compile_args,
+        extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],
+    )
+
+
+ext = extension("word2vec_fast._kernels", ["word2vec_fast/_kernels.pyx"] + csrc)
 
 # The vector-file parser/formatter: a separate extension so that format work never
 # rebuilds the training engine (and vice versa).
-vecio = Extension(
-    "word2vec_fast._vecio",
-    sources=["word2vec_fast/_vecio.pyx", "csrc/w2v_vecio.c"],
-    include_dirs=["csrc", np.get_include()],
-    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    extra_compile_args=extra_compile_args,
-    extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],
-)
+vecio = extension("word2vec_fast._vecio", ["word2vec_fast/_vecio.pyx", "csrc/w2v_vecio.c"])
 
-setup(ext_modules=cythonize([ext, vecio], compiler_directives={"language_level": "3"}))
+# The corpus tokenizer/counter: separate too, so corpus work never rebuilds the engine.
+scan = extension("word2vec_fast._scan", ["word2vec_fast/_scan.pyx", "csrc/w2v_scan.c"])
+
+setup(ext_modules=cythonize([ext, vecio, scan], compiler_directives={"language_level": "3"}))

@@ -4,7 +4,7 @@
 >>> model = w2v.train("corpus.txt", dim=100, epochs=5)      # doctest: +SKIP
 >>> model.save("vectors.bin")                                # doctest: +SKIP
 """
-from .corpus import Corpus, encode
+from .corpus import Corpus, count_and_encode, encode
 from .model import Model
 from .train import TrainingInterrupted, train
 from .evaluation import AnalogyResult, WordPairsResult, evaluate_analogies, evaluate_word_pairs
@@ -12,7 +12,8 @@ from .vectors import Vectors, load
 from .vectors_io import DuplicateWordWarning, NonFiniteWarning, VectorsFormatError
 from .vocab import Vocab
 
-__all__ = ["train", "TrainingInterrupted", "Model", "Vocab", "Corpus", "encode", "Vectors", "load",
+__all__ = ["train", "TrainingInterrupted", "Model", "Vocab", "Corpus", "encode", "count_and_encode",
+           "Vectors", "load",
            "evaluate_analogies", "evaluate_word_pairs", "AnalogyResult", "WordPairsResult",
            "VectorsFormatError", "DuplicateWordWarning", "NonFiniteWarning"]
 __version__ = "0.1.0"

@@ -169,7 +169,7 @@ cdef class Engine:
                  codes, points, w_in, w_out_ns, w_out_hs, int window, int negative,
                  bint hs, bint sg, bint cbow_mean, int epochs, int first_epoch,
                  double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
-                 int64_t chunk_tokens, int threads, int batch=0):
+                 int64_t chunk_tokens, int threads, int batch=0, bint trusted_ids=False):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
@@ -181,9 +181,11 @@ cdef class Engine:
             raise ValueError("keep_thr must have one entry per vocabulary word")
         if offsets.shape[0] < 2 or offsets[0] != 0 or offsets[offsets.shape[0] - 1] != n:
             raise ValueError("offsets must start at 0 and end at len(ids)")
-        if np.any(np.diff(offsets) < 0):
+        # trusted_ids: ids and offsets this package wrote itself (a memory map is
+        # not read whole just to be checked)
+        if not trusted_ids and np.any(np.diff(offsets) < 0):
             raise ValueError("offsets must be non-decreasing")
-        if n > 0:
+        if n > 0 and not trusted_ids:
             lo, hi = int(ids.min()), int(ids.max())
             if lo < 0 or hi >= v:
                 raise ValueError(f"token ids must be in [0, {v}), found {lo if lo < 0 else hi}")
@@ -302,6 +304,11 @@ cdef class Engine:
     def words_done(self):
         """Raw words done so far by all threads (includes earlier epochs on resume)."""
         return self.sh.words_done
+
+    @property
+    def tasks_started(self):
+        """Tasks handed out so far in this run (each is one chunk of one epoch)."""
+        return self.sh.next_task
 
     @property
     def alpha(self):

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import pathlib
+import tempfile
 
 import numpy as np
 
-from .corpus_io import iter_pieces
-from .vocab import Vocab, check_reiterable
+from . import _scan
+from .scan import MAX_TOKEN_BYTES, MappedArray, Pass, check_max_token_bytes, offsets_path_for
+from .vocab import Vocab, _check_max_vocab_size, _check_min_count, _sources_or_iterable
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +32,33 @@ class Corpus:
         Defaults to the whole corpus being one sentence.
     vocab : Vocab
         The vocabulary the ids refer to.
+    dropped : int
+        Tokens left out while encoding (not in the vocabulary).
+    validate : bool
+        Check every id and offset (False only for arrays this package wrote).
+    maps : tuple of MappedArray, optional
+        When ids and offsets are memory maps (see :func:`encode` ``out=``), the
+        maps, whose pages training gives back as it goes.
     """
 
-    def __init__(self, ids, offsets=None, vocab: Vocab | None = None, dropped: int = 0):
+    def __init__(self, ids, offsets=None, vocab: Vocab | None = None, dropped: int = 0, *,
+                 validate: bool = True, maps=None):
         if not isinstance(vocab, Vocab):
             raise TypeError("Corpus needs the Vocab its ids refer to (vocab=...)")
+        self.maps = maps
+        if maps is not None:
+            self.ids, self.offsets, self.vocab, self.dropped = ids, offsets, vocab, int(dropped)
+            if offsets.shape[0] < 1 or offsets[0] != 0 or offsets[-1] != ids.shape[0]:
+                raise ValueError("sentence offsets must start at 0 and end at len(ids)")
+            if offsets.shape[0] == 1:
+                self.offsets = np.array([0, 0], dtype=np.int64)
+            return
         ids = np.asarray(ids)
         if ids.dtype.kind not in "iu":
             raise TypeError(f"token ids must be integers, got dtype {ids.dtype}")
         if ids.ndim != 1:
             raise ValueError(f"token ids must be 1-dimensional, got shape {ids.shape}")
-        if ids.size:
+        if ids.size and validate:
             lo, hi = int(ids.min()), int(ids.max())
             if lo < 0 or hi >= len(vocab):
                 bad = lo if lo < 0 else hi
@@ -55,13 +74,48 @@ class Corpus:
             raise TypeError("sentence offsets must be a 1-dimensional integer array")
         offsets = np.ascontiguousarray(offsets, dtype=np.int64)
         if offsets.size < 1 or offsets[0] != 0 or offsets[-1] != len(self.ids) \
-                or np.any(np.diff(offsets) < 0):
+                or (validate and np.any(np.diff(offsets) < 0)):
             raise ValueError("sentence offsets must start at 0, never decrease and end at len(ids)")
         if offsets.size == 1:
             offsets = np.array([0, 0], dtype=np.int64)
         self.offsets = offsets
         self.vocab = vocab
         self.dropped = int(dropped)
+
+    @classmethod
+    def load(cls, path, vocab: Vocab) -> "Corpus":
+        """Memory-map ids written by ``encode(..., out=path)`` (and their ``.offsets.npy``).
+
+        Every id and offset is checked (reading the files in chunks, so memory
+        stays small); errors name the file.
+        """
+        path = os.fspath(path)
+        ids_map = MappedArray(path)
+        off_map = MappedArray(offsets_path_for(path))
+        ids, offsets = ids_map.array, off_map.array
+        if ids.dtype != np.int32 or offsets.dtype != np.int64:
+            raise ValueError(f"{path}: expected int32 ids and int64 offsets, got {ids.dtype} "
+                             f"and {offsets.dtype}")
+        step = 1 << 22
+        for a in range(0, ids.shape[0], step):
+            c = ids[a:a + step]
+            lo, hi = int(c.min()), int(c.max())
+            if lo < 0 or hi >= len(vocab):
+                raise ValueError(f"{path}: token id {lo if lo < 0 else hi} near position {a} is "
+                                 f"out of range for a vocabulary of {len(vocab)} words")
+            ids_map.release(a, a + step)
+        for a in range(0, offsets.shape[0], step):
+            c = offsets[max(a - 1, 0):a + step]
+            if np.any(np.diff(c) < 0):
+                raise ValueError(f"{offsets_path_for(path)}: sentence offsets decrease near "
+                                 f"sentence {a}")
+            off_map.release(a, a + step)
+        return cls(ids, offsets, vocab, validate=False, maps=(ids_map, off_map))
+
+    @property
+    def mapped(self) -> bool:
+        """True when the ids are a memory map of a file."""
+        return self.maps is not None
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -76,58 +130,95 @@ class Corpus:
             yield self.ids[self.offsets[s]:self.offsets[s + 1]]
 
     def __repr__(self) -> str:
-        return f"Corpus({len(self)} tokens, {self.n_sentences} sentences, {len(self.vocab)} words)"
+        return (f"Corpus({len(self)} tokens, {self.n_sentences} sentences, {len(self.vocab)} "
+                f"words{', memory-mapped' if self.mapped else ''})")
 
 
-class _Builder:
-    """Accumulates id pieces and sentence ends without quadratic copying."""
-
-    def __init__(self):
-        self.pieces: list[np.ndarray] = []
-        self.n = 0
-        self.offsets = [0]
-        self.dropped = 0
-
-    def add(self, ids: np.ndarray, ends: bool):
-        keep = ids[ids >= 0]
-        self.dropped += int(ids.size - keep.size)
-        if keep.size:
-            self.pieces.append(keep.astype(np.int32, copy=False))
-            self.n += int(keep.size)
-        if ends and self.n > self.offsets[-1]:
-            self.offsets.append(self.n)
-
-    def finish(self, vocab: Vocab) -> Corpus:
-        if self.n > self.offsets[-1]:
-            self.offsets.append(self.n)
-        ids = np.concatenate(self.pieces) if self.pieces else np.zeros(0, dtype=np.int32)
-        self.pieces = []
-        return Corpus(ids, np.array(self.offsets, dtype=np.int64), vocab, self.dropped)
+def _frozen_scanner(vocab: Vocab, max_token_bytes) -> "_scan.Scanner":
+    return _scan.Scanner(words=vocab.as_bytes(),
+                         max_token_bytes=check_max_token_bytes(max_token_bytes))
 
 
-def encode(corpus, vocab: Vocab) -> Corpus:
-    """Turn a corpus (path or re-iterable of token lists) into a :class:`Corpus` of ids.
+def _log(out: Corpus) -> Corpus:
+    logger.info("encoded %d tokens in %d sentences (%d out-of-vocabulary tokens dropped)%s",
+                len(out), out.n_sentences, out.dropped, " to a memory map" if out.mapped else "")
+    return out
+
+
+def encode(corpus, vocab: Vocab, *, out=None, max_token_bytes: int = MAX_TOKEN_BYTES,
+           spill_bytes: int | None = None, spill_dir=None) -> Corpus:
+    """Turn a corpus into a :class:`Corpus` of ids with ``vocab``, in one pass.
+
+    Parameters
+    ----------
+    corpus : path, list of pathlib.Path, "-", or iterable of lists of str
+        As for :meth:`Vocab.build`.
+    vocab : Vocab
+    out : path, optional
+        Stream the ids to this ``.npy`` file (int32; ``.npy`` is appended if
+        missing) and the sentence offsets to ``<name>.offsets.npy`` (int64),
+        written under temporary names and renamed into place; the returned
+        Corpus memory-maps them.  Reopen later with :meth:`Corpus.load`.
+    max_token_bytes : int
+        As for :meth:`Vocab.build` (must match it for long tokens to be found).
+    spill_bytes : int, optional
+        Without ``out``: once the ids take more than this many bytes, stream
+        them to temporary files in ``spill_dir`` and memory-map those.
 
     Empty sentences are dropped; tokens not in ``vocab`` are dropped and counted
     in ``Corpus.dropped``.
     """
-    b = _Builder()
-    if isinstance(corpus, (str, bytes, os.PathLike)):
-        # Map bytes tokens directly; words of the vocabulary are re-encoded once.
-        index = {w.encode("utf-8", "surrogateescape"): i for i, w in enumerate(vocab.words)}
-        get = index.get
-        for tokens, ends in iter_pieces(corpus):
-            ids = np.fromiter((get(t, -1) for t in tokens), dtype=np.int64, count=len(tokens))
-            b.add(ids, ends)
-    else:
-        check_reiterable(corpus)
-        get = vocab.index.get
-        for sentence in corpus:
-            if isinstance(sentence, (str, bytes)):
-                raise TypeError("each sentence must be a list of tokens, not a string")
-            ids = np.fromiter((get(t, -1) for t in sentence), dtype=np.int64, count=len(sentence))
-            b.add(ids, True)
-    out = b.finish(vocab)
-    logger.info("encoded %d tokens in %d sentences (%d out-of-vocabulary tokens dropped)",
-                len(out), out.n_sentences, out.dropped)
-    return out
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a Vocab, got {type(vocab).__name__}")
+    sources = _sources_or_iterable(corpus)
+    sc = _frozen_scanner(vocab, max_token_bytes)
+    p = Pass(sc, out=out, spill_bytes=spill_bytes, spill_dir=spill_dir)
+    p.run(corpus, sources)
+    ids, offsets, maps = p.finish()
+    return _log(Corpus(ids, offsets, vocab, sc.stats["oov"], validate=False, maps=maps))
+
+
+def count_and_encode(corpus, min_count: int = 5, max_final_vocab: int | None = None, *,
+                     max_vocab_size: int | None = None, max_token_bytes: int = MAX_TOKEN_BYTES,
+                     out=None, spill_bytes: int | None = None, spill_dir=None) -> Corpus:
+    """Build the vocabulary and encode the corpus in one pass; the Corpus carries the Vocab.
+
+    Each token is recorded with its provisional id (its row in the counting
+    table) while counting; once the vocabulary is known, one look-up array
+    turns them into final ids.  When ``max_vocab_size`` pruning invalidated
+    the provisional ids, the corpus is read a second time (standard input is
+    then kept in a temporary file during the first pass).  Parameters are
+    those of :meth:`Vocab.build` and :func:`encode`.
+    """
+    min_count = _check_min_count(min_count)
+    max_vocab_size = _check_max_vocab_size(max_vocab_size)
+    sources = _sources_or_iterable(corpus)
+    sc = _scan.Scanner(record=True, max_token_bytes=check_max_token_bytes(max_token_bytes),
+                       max_vocab_size=max_vocab_size)
+    p = Pass(sc, out=out, spill_bytes=spill_bytes, spill_dir=spill_dir)
+    tee = None
+    if max_vocab_size and sources is not None and "-" in sources:
+        tee = tempfile.NamedTemporaryFile(prefix="w2v-stdin-", dir=spill_dir, delete=False)
+    try:
+        p.run(corpus, sources, tee)
+        try:
+            vocab, remap = Vocab.from_scanner(sc, min_count, max_final_vocab)
+        except BaseException:
+            p.abort()
+            raise
+        if sc.ids_valid:
+            ids, offsets, maps = p.finish(remap)
+            dropped = sc.stats["tokens"] - ids.shape[0]
+            return _log(Corpus(ids, offsets, vocab, dropped, validate=False, maps=maps))
+        p.abort()
+        p = sc = None  # free the counting table before the second pass
+        logger.info("pruning changed the table while counting: encoding in a second pass")
+        if tee is not None:
+            tee.close()
+            corpus = [pathlib.Path(tee.name if s == "-" else s) for s in sources]
+        return encode(corpus, vocab, out=out, max_token_bytes=max_token_bytes,
+                      spill_bytes=spill_bytes, spill_dir=spill_dir)
+    finally:
+        if tee is not None:
+            tee.close()
+            os.unlink(tee.name)

@@ -18,8 +18,9 @@ import time
 import numpy as np
 
 from . import _kernels
-from .corpus import Corpus, encode
+from .corpus import Corpus, count_and_encode, encode
 from .model import Model
+from .scan import MAX_TOKEN_BYTES, text_sources
 from .vocab import Vocab, check_reiterable
 
 logger = logging.getLogger("word2vec_fast")
@@ -27,6 +28,10 @@ logger = logging.getLogger("word2vec_fast")
 #: Largest chunk of consecutive tokens handed to a thread at once.
 MAX_CHUNK_TOKENS = 10_000
 MIN_CHUNK_TOKENS = 1_000
+#: Default of ``spill_bytes``: token ids larger than this go to a memory-mapped file.
+SPILL_BYTES = 1 << 30
+#: Seconds between two looks at the training front (progress, page release).
+POLL_SECONDS = 0.1
 #: Centre words per block of the batched kernels (``batch=True``).
 DEFAULT_BATCH = {True: 1, False: 1}  # keyed by sg; see the README for why 1
 
@@ -90,7 +95,8 @@ def _check_float(name, value, lo=0.0, strict=False):
     return value
 
 
-def _as_corpus(corpus, vocab, min_count, max_final_vocab) -> Corpus:
+def _as_corpus(corpus, vocab, min_count, max_final_vocab, *, max_vocab_size=None,
+               max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES, spill_dir=None) -> Corpus:
     if isinstance(corpus, Corpus):
         if vocab is not None and vocab is not corpus.vocab:
             raise ValueError("corpus is already encoded with its own vocabulary; do not pass vocab=")
@@ -104,14 +110,7 @@ def _as_corpus(corpus, vocab, min_count, max_final_vocab) -> Corpus:
                 raise ValueError("pass token ids as an array or as (ids, sentence_offsets)")
             return Corpus(corpus[0], corpus[1], vocab)
         return Corpus(corpus, None, vocab)
-    if isinstance(corpus, (str, bytes, os.PathLike)):
-        path = os.fspath(corpus)
-        if isinstance(path, bytes):
-            path = os.fsdecode(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"corpus file not found: {path}")
-        corpus = path
-    else:
+    if text_sources(corpus) is None:
         try:
             check_reiterable(corpus)
         except TypeError as e:
@@ -120,15 +119,20 @@ def _as_corpus(corpus, vocab, min_count, max_final_vocab) -> Corpus:
             raise TypeError(
                 f"corpus must be a file path, an iterable of token lists, a Corpus or token-id "
                 f"arrays, got {type(corpus).__name__}") from None
+    io = dict(max_token_bytes=max_token_bytes, spill_bytes=spill_bytes, spill_dir=spill_dir)
     if vocab is None:
-        vocab = Vocab.build(corpus, min_count=min_count, max_final_vocab=max_final_vocab)
+        enc = count_and_encode(corpus, min_count, max_final_vocab,
+                               max_vocab_size=max_vocab_size, **io)
+        vocab = enc.vocab
     elif not isinstance(vocab, Vocab):
         raise TypeError(f"vocab must be a Vocab, got {type(vocab).__name__}")
+    else:
+        enc = None
     if len(vocab) == 0:
         raise ValueError(
             f"empty vocabulary: no word of the corpus occurs at least min_count={min_count} "
             "times (lower min_count or check the corpus)")
-    return encode(corpus, vocab)
+    return enc if enc is not None else encode(corpus, vocab, **io)
 
 
 def _progress_bar(progress, total, desc):
@@ -143,16 +147,20 @@ def _progress_bar(progress, total, desc):
 
 def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean=True,
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
-          seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True) -> Model:
+          seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True,
+          max_vocab_size=None, max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES,
+          spill_dir=None) -> Model:
     """Train word2vec embeddings.
 
     Parameters
     ----------
     corpus : path, iterable of list of str, Corpus, or int array
         A text file (whitespace-separated tokens, a newline ends a sentence;
-        ``.gz``/``.bz2``/``.xz`` read transparently), a re-iterable of token
-        lists, an encoded :class:`Corpus`, or token ids (an int array, or
-        ``(ids, sentence_offsets)``) together with ``vocab``.
+        ``.gz``/``.bz2``/``.xz`` read transparently), a directory (its files in
+        name order), a list of ``pathlib.Path``, ``"-"`` for standard input, a
+        re-iterable of token lists, an encoded :class:`Corpus`, or token ids
+        (an int array, or ``(ids, sentence_offsets)``) together with ``vocab``.
+        Text is read once: counted and encoded in the same pass.
     dim : int
         Vector size.
     window : int
@@ -197,6 +205,21 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         accuracy (see the README), so it is not the default.  hs always uses
         B = 1.  False or 0: word2vec.c's classic per-pair updates with fresh
         negatives per pair, for exact comparison with it.
+    max_vocab_size : int, optional
+        Bound the memory of counting: prune rare words whenever the counting
+        table holds more words than this (word2vec.c's ReduceVocab); see
+        :meth:`Vocab.build`.
+    max_token_bytes : int
+        Tokens of text longer than this are cut (at a UTF-8 character
+        boundary); default 100 bytes, as word2vec.c.
+    spill_bytes : int
+        When the corpus's token ids (4 bytes per token) would take more than
+        this (default 1 GiB), they are written to a temporary ``.npy`` file in
+        ``spill_dir`` (default: the system temporary directory) and trained
+        through a memory map whose pages are given back behind the training
+        front, so memory does not grow with the corpus.
+    spill_dir : path, optional
+        Where those temporary files go (they are deleted when training ends).
 
     Returns
     -------
@@ -237,7 +260,12 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         raise ValueError(f"dim={dim} is implausibly large (max 100000)")
 
     t0 = time.perf_counter()
-    enc = _as_corpus(corpus, vocab, min_count, max_final_vocab)
+    if isinstance(spill_bytes, bool) or not isinstance(spill_bytes, (int, np.integer)) \
+            or spill_bytes < 0:
+        raise ValueError(f"spill_bytes must be an integer >= 0, got {spill_bytes!r}")
+    enc = _as_corpus(corpus, vocab, min_count, max_final_vocab, max_vocab_size=max_vocab_size,
+                     max_token_bytes=max_token_bytes, spill_bytes=int(spill_bytes),
+                     spill_dir=spill_dir)
     v = len(enc.vocab)
     if v == 0:
         raise ValueError("empty vocabulary")
@@ -256,6 +284,41 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     return model
 
 
+class _PageRelease:
+    """Gives back the pages of a memory-mapped corpus that training has left behind.
+
+    Resident pages of a file mapping count in the process's memory, so without
+    this a memory-mapped corpus would end up resident after one epoch.  Tasks
+    are handed out in order; every thread holds one at a time, so everything
+    before the task ``threads`` behind the newest (less a chunk of margin for
+    the left context) is normally done.  If a slow thread still reads there,
+    the page is just read again from the page cache: dropping pages of a
+    read-only file mapping never changes what is read.
+    """
+
+    def __init__(self, enc: Corpus, engine, threads: int, chunk: int):
+        self.ids_map, self.off_map = enc.maps
+        self.engine, self.threads, self.chunk = engine, threads, chunk
+        self.per_epoch = max(engine.chunks_per_epoch, 1)
+        self.epoch = 0
+        self.done_upto = 0
+
+    def step(self) -> None:
+        t = self.engine.tasks_started - self.threads - 1
+        if t <= 0:
+            return
+        epoch, c = divmod(t, self.per_epoch)
+        if epoch != self.epoch:
+            self.ids_map.release(self.done_upto)
+            self.epoch, self.done_upto = epoch, 0
+        upto = (c - 1) * self.chunk
+        if upto > self.done_upto:
+            self.ids_map.release(self.done_upto, upto)
+            self.done_upto = upto
+        # sentence offsets are read by binary search and short walks: drop them all
+        self.off_map.release()
+
+
 def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
                alpha_floor: float, progress=None, first_epoch: int = 0) -> dict:
     """Run the C engine over ``enc`` on ``threads`` threads; return run statistics."""
@@ -271,7 +334,8 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
         window=p["window"], negative=p["negative"], hs=p["hs"], sg=p["sg"],
         cbow_mean=p["cbow_mean"], epochs=p["epochs"], first_epoch=first_epoch,
         alpha0=p["alpha"], alpha_end=alpha_end, alpha_floor=alpha_floor, seed=p["seed"],
-        chunk_tokens=chunk, threads=threads, batch=int(p.get("batch", 0)))
+        chunk_tokens=chunk, threads=threads, batch=int(p.get("batch", 0)),
+        trusted_ids=enc.mapped)
     n = len(enc)
     total = n * p["epochs"]
     logger.info("training %s-%s (%s) on %d tokens (%d sentences), vocabulary %d, dim %d, "
@@ -292,6 +356,7 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
     workers = [threading.Thread(target=work, args=(i,), name=f"word2vec_fast-{i}", daemon=True)
                for i in range(threads)]
     bar = _progress_bar(progress, total, "training")
+    release = _PageRelease(enc, engine, threads, chunk) if enc.mapped else None
     start_done = engine.words_done
     shown = start_done
     if bar is not None and start_done:
@@ -305,7 +370,9 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
             alive = [w for w in workers if w.is_alive()]
             if not alive:
                 break
-            alive[0].join(0.1)
+            alive[0].join(POLL_SECONDS)
+            if release is not None:
+                release.step()
             if bar is not None:
                 done = engine.words_done
                 bar.update(done - shown)

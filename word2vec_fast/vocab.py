@@ -12,7 +12,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .corpus_io import iter_pieces
+from . import _scan
+from .scan import MAX_TOKEN_BYTES, Pass, check_max_token_bytes, text_sources
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,13 @@ def _decode(word: bytes) -> str:
     # surrogateescape keeps bytes that are not UTF-8 distinct and round-trips
     # them when the vectors are saved.
     return word.decode("utf-8", "surrogateescape")
+
+
+def _check_min_count(min_count) -> int:
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) \
+            or min_count < 1:
+        raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}")
+    return int(min_count)
 
 
 def check_reiterable(corpus, what: str = "corpus") -> None:
@@ -33,26 +41,37 @@ def check_reiterable(corpus, what: str = "corpus") -> None:
         )
 
 
-def count_tokens(corpus) -> Counter:
-    """Count every token of ``corpus`` (a path or an iterable of token lists)."""
-    counter: Counter = Counter()
-    if isinstance(corpus, (str, bytes, os.PathLike)):
-        for tokens, _ in iter_pieces(corpus):
-            counter.update(tokens)
-        return Counter({_decode(w): c for w, c in counter.items()}) if counter else counter
-    check_reiterable(corpus)
-    for i, sentence in enumerate(corpus):
-        if isinstance(sentence, (str, bytes)):
+def count_tokens(corpus, max_token_bytes: int = MAX_TOKEN_BYTES) -> Counter:
+    """Count every token of ``corpus`` (a text corpus or an iterable of token lists).
+
+    The ``Counter`` is in order of first appearance.  Counting itself is C
+    (see :mod:`word2vec_fast.scan`); only the result is Python.
+    """
+    sc = _scan.Scanner(record=False, max_token_bytes=check_max_token_bytes(max_token_bytes))
+    Pass(sc).run(corpus, _sources_or_iterable(corpus))
+    counts = sc.counts()
+    return Counter(dict(zip(sc.words(np.arange(counts.shape[0])), counts.tolist())))
+
+
+def _sources_or_iterable(corpus):
+    """Text sources of ``corpus``, or None after checking it is an iterable of token lists."""
+    sources = text_sources(corpus)
+    if sources is None:
+        try:
+            iter(corpus)
+        except TypeError:
             raise TypeError(
-                f"sentence {i} of the corpus is a {type(sentence).__name__}, expected a list of "
-                "tokens (split your text first, e.g. line.split())"
-            )
-        counter.update(sentence)
-    for w in counter:
-        if not isinstance(w, str):
-            raise TypeError(f"tokens must be str, found {type(w).__name__} {w!r}")
-        break
-    return counter
+                f"corpus must be a file path, a directory, a list of pathlib.Path, '-' (stdin) "
+                f"or an iterable of token lists, got {type(corpus).__name__}") from None
+    return sources
+
+
+def _check_max_vocab_size(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"max_vocab_size must be None or an integer >= 1, got {value!r}")
+    return int(value)
 
 
 class Vocab:
@@ -81,21 +100,59 @@ class Vocab:
             raise ValueError("duplicate words in vocabulary")
 
     @classmethod
-    def build(cls, corpus, min_count: int = 5, max_final_vocab: int | None = None) -> "Vocab":
+    def build(cls, corpus, min_count: int = 5, max_final_vocab: int | None = None, *,
+              max_vocab_size: int | None = None,
+              max_token_bytes: int = MAX_TOKEN_BYTES) -> "Vocab":
         """Count ``corpus`` and keep words occurring at least ``min_count`` times.
 
         Parameters
         ----------
-        corpus : path or iterable of lists of str
-            A text file (``.gz``/``.bz2``/``.xz`` too) or a re-iterable of token lists.
+        corpus : path, list of pathlib.Path, "-", or iterable of lists of str
+            A text file (``.gz``/``.bz2``/``.xz`` too), a directory (its files in
+            name order), several files, standard input, or token lists.
         min_count : int
             Words rarer than this are dropped.
         max_final_vocab : int, optional
             Keep at most this many of the most frequent words.
+        max_vocab_size : int, optional
+            Bound the counting table: whenever it holds more words than this,
+            words counted <= n times are forgotten (n = 1, 2, ... at successive
+            prunes), as word2vec.c's ReduceVocab does.  Counts of pruned words
+            are lost, so keep it well above the final vocabulary.
+        max_token_bytes : int
+            Longer tokens of text are cut to this many bytes (at a UTF-8
+            character boundary); default 100, as word2vec.c.
         """
-        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-            raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}")
-        return cls.from_counter(count_tokens(corpus), min_count, max_final_vocab)
+        min_count = _check_min_count(min_count)
+        sc = _scan.Scanner(record=False, max_token_bytes=check_max_token_bytes(max_token_bytes),
+                           max_vocab_size=_check_max_vocab_size(max_vocab_size))
+        Pass(sc).run(corpus, _sources_or_iterable(corpus))
+        return cls.from_scanner(sc, min_count, max_final_vocab)[0]
+
+    @classmethod
+    def from_scanner(cls, sc, min_count: int, max_final_vocab: int | None):
+        """``(Vocab, remap)`` from a finished scan; ``remap[i]`` is table word i's id or -1."""
+        counts = sc.counts()
+        keep = np.flatnonzero(counts >= min_count)
+        # stable: the table is in order of first appearance, which breaks ties
+        order = keep[np.argsort(-counts[keep], kind="stable")]
+        if max_final_vocab is not None:
+            order = order[: int(max_final_vocab)]
+        remap = np.full(counts.shape[0], -1, dtype=np.int32)
+        remap[order] = np.arange(order.shape[0], dtype=np.int32)
+        st = sc.stats
+        logger.info("vocabulary: %d tokens, %d distinct, %d with count >= %d%s",
+                    st["tokens"], st["words"], order.shape[0], min_count,
+                    f", {st['cut']} tokens cut to max_token_bytes" if st["cut"] else "")
+        if st["prunes"]:
+            logger.info("vocabulary pruned %d times (max_vocab_size): %d words with %d "
+                        "occurrences forgotten", st["prunes"], st["pruned_words"],
+                        st["pruned_tokens"])
+        return cls(sc.words(order), counts[order]), remap
+
+    def as_bytes(self) -> list:
+        """The words as UTF-8 bytes (surrogateescape), as the scanner sees them."""
+        return [w.encode("utf-8", "surrogateescape") for w in self.words]
 
     @classmethod
     def from_counter(cls, counter: Counter, min_count: int = 1,

@@ -1,0 +1,556 @@
+/* w2v_scan.c -- tokenizer, counting hash table and id remapping; see w2v_scan.h. */
+#include "w2v_scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Little-endian GCC/Clang: find token ends 8 bytes at a time (else byte by byte). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define W2V_SWAR 1
+#else
+#define W2V_SWAR 0
+#endif
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* 1: separates tokens, 2: also ends a sentence. */
+static const uint8_t SEP[256] = {
+    ['\t'] = 1, ['\n'] = 2, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+};
+
+uint64_t w2v_hash_bytes(const uint8_t *p, int64_t n)
+{
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)n, v;
+    while (n >= 8) {
+        memcpy(&v, p, 8);
+        h = (h ^ v) * UINT64_C(0xBF58476D1CE4E5B9);
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        v = 0;
+        memcpy(&v, p, (size_t)n);
+        h = (h ^ v) * UINT64_C(0x94D049BB133111EB);
+    }
+    h ^= h >> 32;
+    h *= UINT64_C(0xD6E8FEB86659FD93);
+    h ^= h >> 32;
+    return h;
+}
+
+/* memcmp(a, b, n) == 0 for the short words of text, without a libc call */
+static inline int same_bytes(const char *a, const uint8_t *b, int64_t n)
+{
+    uint64_t x, y;
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; n > 0; n--)
+        if ((uint8_t)*a++ != *b++)
+            return 0;
+    return 1;
+}
+
+static int64_t pow2_at_least(int64_t x)
+{
+    int64_t c = 1024;
+    while (c < x)
+        c <<= 1;
+    return c;
+}
+
+int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size)
+{
+    int64_t cap = pow2_at_least(2 * (expected > 0 ? expected : 1));
+    memset(t, 0, sizeof(*t));
+    t->slots = (w2v_slot *)calloc((size_t)cap, sizeof(w2v_slot));
+    t->e_cap = cap / 2;
+    t->e = (w2v_entry *)malloc((size_t)t->e_cap * sizeof(w2v_entry));
+    t->arena_cap = 1 << 16;
+    t->arena = (char *)malloc((size_t)t->arena_cap);
+    if (!t->slots || !t->e || !t->arena) {
+        w2v_vtab_free(t);
+        return W2V_SCAN_ENOMEM;
+    }
+    t->mask = (uint64_t)cap - 1;
+    t->max_size = max_size;
+    t->min_reduce = 1;
+    return W2V_SCAN_OK;
+}
+
+void w2v_vtab_free(w2v_vtab *t)
+{
+    free(t->slots);
+    free(t->e);
+    free(t->arena);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Slot key and hash of a word; wide: 8 bytes may be read at p whatever n. */
+static inline uint64_t word_key8(const uint8_t *p, int64_t n, uint64_t *hash, int wide)
+{
+    uint64_t k = 0, h;
+    int64_t i;
+    if (n > 8) {
+        *hash = w2v_hash_bytes(p, n);
+        return *hash;
+    }
+    if (W2V_SWAR && wide) {
+        memcpy(&k, p, 8);
+        if (n < 8)
+            k &= (UINT64_C(1) << (8 * n)) - 1;
+    } else {
+        for (i = 0; i < n; i++)
+            k |= (uint64_t)p[i] << (8 * i);
+    }
+    h = (k ^ (uint64_t)n << 59) * UINT64_C(0x9E3779B97F4A7C15);
+    *hash = h ^ (h >> 29);
+    return k;
+}
+
+static inline uint64_t word_key(const uint8_t *p, int64_t n, uint64_t *hash)
+{
+    return word_key8(p, n, hash, 0);
+}
+
+static inline uint32_t len32(int64_t n) { return n < (int64_t)UINT32_MAX ? (uint32_t)n : UINT32_MAX; }
+
+/* The slot holding the word (key and hash from word_key), or the empty slot where
+   it would go. */
+static inline w2v_slot *probe(const w2v_vtab *t, const uint8_t *p, int64_t n, uint64_t key,
+                              uint64_t hash)
+{
+    uint64_t i = hash & t->mask;
+    uint32_t l = len32(n);
+    for (;; i = (i + 1) & t->mask) {
+        w2v_slot *s = &t->slots[i];
+        if (!s->idx1)
+            return s;
+        if (s->key == key && s->len == l
+            && (n <= 8 || same_bytes(t->arena + t->e[s->idx1 - 1].off, p, n)))
+            return s;
+    }
+}
+
+static void put(w2v_vtab *t, const w2v_slot *src, uint64_t h)
+{
+    uint64_t i = h & t->mask;
+    while (t->slots[i].idx1)
+        i = (i + 1) & t->mask;
+    t->slots[i] = *src;
+}
+
+/* Rebuild the slots: after growth (counts NULL: the old slots are moved) or after
+   pruning renumbered the entries (counts[i]: entry i's count). */
+static int rehash(w2v_vtab *t, int64_t cap, const int64_t *counts)
+{
+    w2v_slot *old = t->slots;
+    uint64_t old_cap = t->mask + 1, j, h;
+    int64_t i;
+    w2v_slot *slots = (w2v_slot *)calloc((size_t)cap, sizeof(w2v_slot));
+    if (!slots)
+        return W2V_SCAN_ENOMEM;
+    t->slots = slots;
+    t->mask = (uint64_t)cap - 1;
+    if (!counts) {
+        for (j = 0; j < old_cap; j++)
+            if (old[j].idx1)
+                put(t, &old[j], t->e[old[j].idx1 - 1].hash);
+    } else {
+        for (i = 0; i < t->n; i++) {
+            w2v_slot s;
+            s.key = word_key((const uint8_t *)t->arena + t->e[i].off, t->e[i].len, &h);
+            s.idx1 = (uint32_t)(i + 1);
+            s.len = len32(t->e[i].len);
+            s.count = counts[i];
+            put(t, &s, t->e[i].hash);
+        }
+    }
+    free(old);
+    return W2V_SCAN_OK;
+}
+
+void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts)
+{
+    uint64_t j;
+    for (j = 0; j <= t->mask; j++)
+        if (t->slots[j].idx1)
+            counts[t->slots[j].idx1 - 1] = t->slots[j].count;
+}
+
+static inline int64_t find_kh(const w2v_vtab *t, const uint8_t *p, int64_t n, uint64_t key,
+                              uint64_t h)
+{
+    const w2v_slot *s = probe(t, p, n, key, h);
+    return s->idx1 ? (int64_t)s->idx1 - 1 : -1;
+}
+
+int64_t w2v_vtab_find(const w2v_vtab *t, const uint8_t *p, int64_t n)
+{
+    uint64_t h, key = word_key(p, n, &h);
+    return find_kh(t, p, n, key, h);
+}
+
+static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count, uint64_t key,
+                      uint64_t h);
+
+int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count)
+{
+    uint64_t h, key = word_key(p, n, &h);
+    return add_kh(t, p, n, count, key, h);
+}
+
+static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count, uint64_t key,
+                      uint64_t h)
+{
+    int64_t idx;
+    w2v_entry *e;
+    w2v_slot *s = probe(t, p, n, key, h);
+    if (s->idx1) {
+        s->count += count;
+        return (int64_t)s->idx1 - 1;
+    }
+    if (t->n >= (int64_t)UINT32_MAX - 1)
+        return -1;
+    if (t->n == t->e_cap) {
+        int64_t cap = t->e_cap * 2;
+        w2v_entry *ne = (w2v_entry *)realloc(t->e, (size_t)cap * sizeof(w2v_entry));
+        if (!ne)
+            return -1;
+        t->e = ne;
+        t->e_cap = cap;
+    }
+    if (t->arena_len + n > t->arena_cap) {
+        int64_t cap = t->arena_cap * 2;
+        char *na;
+        while (cap < t->arena_len + n)
+            cap *= 2;
+        na = (char *)realloc(t->arena, (size_t)cap);
+        if (!na)
+            return -1;
+        t->arena = na;
+        t->arena_cap = cap;
+    }
+    idx = t->n++;
+    e = &t->e[idx];
+    e->hash = h;
+    e->off = t->arena_len;
+    e->len = n;
+    e->first = t->next_first++;
+    memcpy(t->arena + t->arena_len, p, (size_t)n);
+    t->arena_len += n;
+    s->key = key;
+    s->idx1 = (uint32_t)(idx + 1);
+    s->len = len32(n);
+    s->count = count;
+    if ((uint64_t)t->n * 2 > t->mask + 1) {
+        if (rehash(t, (int64_t)(t->mask + 1) * 2, NULL) != W2V_SCAN_OK)
+            return -1;
+    }
+    if (t->max_size > 0 && t->n > t->max_size) {
+        if (w2v_vtab_prune(t, t->min_reduce) != W2V_SCAN_OK)
+            return -1;
+        t->min_reduce++;
+        return -2;
+    }
+    return idx;
+}
+
+int w2v_vtab_prune(w2v_vtab *t, int64_t min_count)
+{
+    int64_t r, w = 0, a = 0, *counts = (int64_t *)malloc((size_t)(t->n + 1) * sizeof(int64_t));
+    if (!counts)
+        return W2V_SCAN_ENOMEM;
+    w2v_vtab_counts(t, counts);
+    for (r = 0; r < t->n; r++) {
+        w2v_entry e = t->e[r];
+        if (counts[r] <= min_count) {
+            t->pruned_words++;
+            t->pruned_tokens += counts[r];
+            continue;
+        }
+        /* entries are in arena order, so moving words down never overlaps badly */
+        memmove(t->arena + a, t->arena + e.off, (size_t)e.len);
+        e.off = a;
+        a += e.len;
+        counts[w] = counts[r];
+        t->e[w++] = e;
+    }
+    t->n = w;
+    t->arena_len = a;
+    t->prunes++;
+    r = rehash(t, (int64_t)(t->mask + 1), counts);
+    free(counts);
+    return (int)r;
+}
+
+int w2v_scan_init(w2v_scanner *s, w2v_vtab *t, int64_t max_token, int frozen, int record)
+{
+    memset(s, 0, sizeof(*s));
+    if (max_token < 4 || max_token > W2V_SCAN_MAX_TOKEN_LIMIT)
+        return W2V_SCAN_TOO_MANY;
+    s->t = t;
+    s->frozen = frozen;
+    s->record = record;
+    s->ids_valid = record;
+    s->max_token = max_token;
+    s->carry = (uint8_t *)malloc((size_t)max_token + 1);
+    s->ids_cap = 1 << 16;
+    s->ids = (int32_t *)malloc((size_t)s->ids_cap * sizeof(int32_t));
+    s->ends_cap = 1 << 10;
+    s->ends = (int64_t *)malloc((size_t)s->ends_cap * sizeof(int64_t));
+    if (!s->carry || !s->ids || !s->ends) {
+        w2v_scan_free(s);
+        return W2V_SCAN_ENOMEM;
+    }
+    return W2V_SCAN_OK;
+}
+
+void w2v_scan_free(w2v_scanner *s)
+{
+    free(s->carry);
+    free(s->ids);
+    free(s->ends);
+    memset(s, 0, sizeof(*s));
+}
+
+int64_t w2v_utf8_cut(const uint8_t *p, int64_t max_token)
+{
+    int64_t k;
+    /* p[c] is not a continuation byte (10xxxxxx): a character starts at c */
+    for (k = 0; k <= 3; k++)
+        if ((p[max_token - k] & 0xC0) != 0x80)
+            return max_token - k;
+    return max_token; /* not UTF-8 here anyway */
+}
+
+static int push_id(w2v_scanner *s, int32_t id)
+{
+    if (s->ids_len == s->ids_cap) {
+        int64_t cap = s->ids_cap * 2;
+        int32_t *n = (int32_t *)realloc(s->ids, (size_t)cap * sizeof(int32_t));
+        if (!n)
+            return W2V_SCAN_ENOMEM;
+        s->ids = n;
+        s->ids_cap = cap;
+    }
+    s->ids[s->ids_len++] = id;
+    s->sent_len++;
+    return W2V_SCAN_OK;
+}
+
+int w2v_scan_end_sentence(w2v_scanner *s)
+{
+    if (!s->record || s->sent_len == 0)
+        return W2V_SCAN_OK;
+    if (s->ends_len == s->ends_cap) {
+        int64_t cap = s->ends_cap * 2;
+        int64_t *n = (int64_t *)realloc(s->ends, (size_t)cap * sizeof(int64_t));
+        if (!n)
+            return W2V_SCAN_ENOMEM;
+        s->ends = n;
+        s->ends_cap = cap;
+    }
+    s->ends[s->ends_len++] = s->ids_base + s->ids_len;
+    s->sent_len = 0;
+    s->sentences++;
+    return W2V_SCAN_OK;
+}
+
+/* A token between being found and being counted: its slot is prefetched while
+   the next tokens are found, so the table's cache misses overlap. */
+typedef struct {
+    const uint8_t *p;
+    int64_t n;
+    uint64_t key, hash;
+} w2v_tok;
+
+#define W2V_QUEUE 16
+
+static inline void prep(w2v_scanner *s, w2v_tok *q, const uint8_t *p, int64_t n, int cut,
+                        int wide)
+{
+    s->tokens++;
+    if (cut && n > s->max_token) {
+        n = w2v_utf8_cut(p, s->max_token);
+        s->cut++;
+    }
+    if (n > s->longest)
+        s->longest = n;
+    q->p = p;
+    q->n = n;
+    q->key = word_key8(p, n, &q->hash, wide);
+#if defined(__GNUC__)
+    __builtin_prefetch(&s->t->slots[q->hash & s->t->mask]);
+#endif
+}
+
+static inline int commit(w2v_scanner *s, const w2v_tok *q)
+{
+    int64_t idx;
+    if (s->frozen) {
+        idx = find_kh(s->t, q->p, q->n, q->key, q->hash);
+        if (idx < 0) {
+            s->oov++;
+            return W2V_SCAN_OK;
+        }
+    } else {
+        idx = add_kh(s->t, q->p, q->n, 1, q->key, q->hash);
+        if (idx == -1)
+            return W2V_SCAN_ENOMEM;
+        if (idx == -2 || idx > INT32_MAX) {
+            /* provisional ids no longer name words: the caller encodes in a second pass */
+            s->record = 0;
+            s->ids_valid = 0;
+            return W2V_SCAN_OK;
+        }
+    }
+    return s->record ? push_id(s, (int32_t)idx) : W2V_SCAN_OK;
+}
+
+/* One whole token (n <= max_token + 1 bytes when it comes from text). */
+static int emit(w2v_scanner *s, const uint8_t *p, int64_t n, int cut)
+{
+    w2v_tok q;
+    prep(s, &q, p, n, cut, 0);
+    return commit(s, &q);
+}
+
+static int commit_all(w2v_scanner *s, const w2v_tok *q, int *nq)
+{
+    int k, rc = W2V_SCAN_OK;
+    for (k = 0; k < *nq && rc == W2V_SCAN_OK; k++)
+        rc = commit(s, &q[k]);
+    *nq = 0;
+    return rc;
+}
+
+int w2v_scan_token(w2v_scanner *s, const uint8_t *p, int64_t n)
+{
+    return emit(s, p, n, 0);
+}
+
+static void carry_append(w2v_scanner *s, const uint8_t *p, int64_t n)
+{
+    int64_t room = s->max_token + 1 - s->carry_len;
+    if (n > room)
+        n = room;
+    if (n > 0) {
+        memcpy(s->carry + s->carry_len, p, (size_t)n);
+        s->carry_len += n;
+    }
+}
+
+static int flush_carry(w2v_scanner *s)
+{
+    int rc = W2V_SCAN_OK;
+    if (s->carry_total > 0)
+        rc = emit(s, s->carry, s->carry_len, 1);
+    s->carry_len = s->carry_total = 0;
+    return rc;
+}
+
+/* First separator at or after i (n if none). */
+static inline int64_t token_end(const uint8_t *buf, int64_t i, int64_t n)
+{
+#if W2V_SWAR
+    while (i + 8 <= n) {
+        uint64_t x, m;
+        memcpy(&x, buf + i, 8);
+        /* exact per byte (no borrow crosses bytes): high bit set where byte < 0x21 */
+        m = ~((x | HIGHS) - ONES * 0x21) & ~x & HIGHS;
+        if (!m) {
+            i += 8;
+            continue;
+        }
+        i += __builtin_ctzll(m) >> 3;
+        if (SEP[buf[i]])
+            return i;
+        i++; /* a control byte that is part of the token */
+    }
+#endif
+    while (i < n && !SEP[buf[i]])
+        i++;
+    return i;
+}
+
+int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
+{
+    int64_t i = 0, start;
+    int rc, nq = 0;
+    w2v_tok q[W2V_QUEUE];
+    if (s->carry_total > 0) {
+        while (i < n && !SEP[buf[i]])
+            i++;
+        carry_append(s, buf, i);
+        s->carry_total += i;
+        if (i == n)
+            return W2V_SCAN_OK;
+        if ((rc = flush_carry(s)) != W2V_SCAN_OK)
+            return rc;
+    }
+    while (i < n) {
+        uint8_t c = buf[i];
+        if (SEP[c]) {
+            if (SEP[c] == 2) {
+                if ((rc = commit_all(s, q, &nq)) != W2V_SCAN_OK ||
+                    (rc = w2v_scan_end_sentence(s)) != W2V_SCAN_OK)
+                    return rc;
+            }
+            i++;
+            continue;
+        }
+        start = i;
+        i = token_end(buf, i + 1, n);
+        if (i == n) {
+            carry_append(s, buf + start, n - start);
+            s->carry_total = n - start;
+            break;
+        }
+        prep(s, &q[nq++], buf + start, i - start, 1, start + 8 <= n);
+        if (nq == W2V_QUEUE && (rc = commit_all(s, q, &nq)) != W2V_SCAN_OK)
+            return rc;
+    }
+    /* queued tokens point into buf: count them before returning */
+    return commit_all(s, q, &nq);
+}
+
+int w2v_scan_end_source(w2v_scanner *s)
+{
+    int rc = flush_carry(s);
+    if (rc != W2V_SCAN_OK)
+        return rc;
+    return w2v_scan_end_sentence(s);
+}
+
+int64_t w2v_remap_chunk(w2v_remap_state *st, int32_t *ids, int64_t n, const int32_t *remap,
+                        int64_t n_remap, const int64_t *ends, int64_t m, int64_t *out_ends,
+                        int64_t *consumed, int64_t *written)
+{
+    int64_t r = 0, w = 0, k, out = 0, stop;
+    for (k = 0;; k++) {
+        stop = (k < m && ends[k] <= st->r_pos + n) ? ends[k] - st->r_pos : n;
+        for (; r < stop; r++) {
+            int32_t p = ids[r];
+            int32_t f = (p >= 0 && p < n_remap) ? remap[p] : -1;
+            if (f >= 0)
+                ids[w++] = f;
+        }
+        if (!(k < m && ends[k] <= st->r_pos + n))
+            break;
+        /* out <= k: out_ends may alias ends */
+        if (st->w_pos + w > st->last_end) {
+            st->last_end = st->w_pos + w;
+            out_ends[out++] = st->last_end;
+        }
+    }
+    *consumed = k;
+    *written = out;
+    st->r_pos += n;
+    st->w_pos += w;
+    return w;
+}
