@@ -179,6 +179,30 @@ def test_dropin_defaults_are_word2vec_cs(corpus, tmp_path):
     assert np.array_equal(got.vectors[1:], m.vectors)
 
 
+def test_train_from_stdin_equals_train_from_file(corpus, tmp_path):
+    # "-train -" reads standard input once (counting and encoding in one pass)
+    a, b = tmp_path / "file.bin", tmp_path / "stdin.bin"
+    ok("-train", corpus, "-output", a, "-binary", 1, "-debug", 0, "-save-vocab",
+       tmp_path / "a.vocab", *SMALL)
+    ok("-train", "-", "-output", b, "-binary", 1, "-debug", 0, "-save-vocab",
+       tmp_path / "b.vocab", *SMALL, input=corpus.read_text())
+    assert a.read_bytes() == b.read_bytes()
+    assert (tmp_path / "a.vocab").read_text() == (tmp_path / "b.vocab").read_text()
+    r = ok("train", "-", "-o", tmp_path / "t.bin", "--dim", 8, "--threads", 1, "--epochs", 1,
+           "--quiet", input=corpus.read_text())
+    assert w2v.load(tmp_path / "t.bin").words == w2v.load(a).words[1:]
+
+
+def test_literal_eos_token_is_not_a_trained_word(tmp_path):
+    text = tmp_path / "eos.txt"
+    text.write_text("a b </s> c a b\nb a c </s>\n" * 50)
+    out = tmp_path / "eos.bin"
+    ok("-train", text, "-output", out, "-binary", 1, "-min-count", 1, *SMALL, "-debug", 0)
+    words = w2v.load(out).words
+    assert words[0] == "</s>" and words.count("</s>") == 1
+    assert sorted(words[1:]) == ["a", "b", "c"]
+
+
 def test_first_value_of_repeated_flag_wins(corpus, tmp_path):
     r = ok("-train", corpus, "-output", tmp_path / "r.bin", "-binary", 1, *SMALL, "-size", 8)
     assert "-size given twice" in r.stderr

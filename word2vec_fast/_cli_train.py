@@ -172,6 +172,27 @@ def count_newlines(path) -> int:
             n += block.count(b"\n")
 
 
+def _without_word(corpus, word):
+    """``corpus`` minus every occurrence of ``word`` (word2vec.c reads a literal
+    ``</s>`` as a sentence end, so it is never a trained word)."""
+    from .corpus import Corpus
+    from .vocab import Vocab
+    vocab = corpus.vocab
+    if word not in vocab.index:
+        return corpus
+    k = vocab.index[word]
+    ids = np.asarray(corpus.ids)
+    keep = ids != k
+    removed = np.concatenate([[0], np.cumsum(~keep, dtype=np.int64)])
+    new_ids = ids[keep]
+    new_ids[new_ids > k] -= 1
+    offsets = np.asarray(corpus.offsets) - removed[np.asarray(corpus.offsets)]
+    words = vocab.words[:k] + vocab.words[k + 1:]
+    counts = np.delete(vocab.counts, k)
+    return Corpus(new_ids, offsets, Vocab(words, counts),
+                  corpus.dropped + int(vocab.counts[k]))
+
+
 def read_vocab(path, min_count):
     """A vocabulary file (ours or word2vec.c's) minus ``</s>``, and ``</s>``'s count."""
     from .vocab import Vocab
@@ -264,17 +285,20 @@ def run_training(o) -> int:
     if o.output and not o.classes and binary is None:
         binary = binary_for(o.output, None, default=True)
     t0 = time.perf_counter()
+    corpus = o.corpus
     if o.read_vocab:
         vocab, eos_count = read_vocab(o.read_vocab, o.min_count)
     else:
-        vocab = Vocab.build(o.corpus, min_count=o.min_count)
-        if EOS in vocab.index:  # word2vec.c reads a literal "</s>" as a sentence end
-            keep = [i for i, w in enumerate(vocab.words) if w != EOS]
-            vocab = Vocab([vocab.words[i] for i in keep], vocab.counts[keep])
+        # one pass counts and encodes (standard input can be read only once)
+        from .corpus import count_and_encode
+        corpus = _without_word(count_and_encode(o.corpus, min_count=o.min_count), EOS)
+        vocab = corpus.vocab
         # word2vec.c counts a </s> per newline (its -save-vocab line and "Words in train
-        # file"); one more pass over the text, skipped when nothing shows the number
-        wanted = o.eos_layout and (o.save_vocab or o.dropin_lines) and o.corpus != "-"
-        eos_count = count_newlines(o.corpus) if wanted else 0
+        # file"); one more pass over a file, skipped when nothing shows the number.  For
+        # standard input it is the number of non-empty lines.
+        wanted = o.eos_layout and (o.save_vocab or o.dropin_lines)
+        eos_count = 0 if not wanted else (
+            corpus.n_sentences if o.corpus == "-" else count_newlines(o.corpus))
     if len(vocab) == 0:
         src = f"{o.flag_read_vocab} {o.read_vocab}" if o.read_vocab else \
             f"{o.flag_train} {o.corpus}"
@@ -294,11 +318,11 @@ def run_training(o) -> int:
         return 0
     params = dict(dim=o.dim, window=o.window, sample=o.sample, hs=o.hs, negative=o.negative,
                   threads=o.threads, epochs=o.epochs, alpha=o.alpha, sg=o.sg, seed=o.seed,
-                  progress=o.progress, vocab=vocab,
+                  progress=o.progress, vocab=vocab if o.read_vocab else None,
                   batch=False if o.classic else (True if o.batch_size is None else o.batch_size))
     status = 0
     try:
-        model = train(o.corpus, **params)
+        model = train(corpus, **params)
     except TrainingInterrupted as e:
         if not o.save_on_interrupt:
             raise
