@@ -1,8 +1,10 @@
 /* w2v_block.c -- batched updates; see w2v_block.h. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "w2v_block.h"
+#include "w2v_loss.h"
 #include "w2v_train.h"
 
 /* The 64-byte vector type only lives inside inlined helpers: no ABI crosses it. */
@@ -152,7 +154,7 @@ static inline void combine2(int64_t dim, int n, const float *c0, const float *c1
 W2V_CLONES
 void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
                     const float *label, const uint8_t *rule, const float *coef, float alpha,
-                    float *g, float *din, float *dout)
+                    float *g, float *din, float *dout, w2v_loss_buf *loss)
 {
     int a, b;
     for (a = 0; a < k; a++) {
@@ -172,6 +174,11 @@ void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const flo
                 gg = label[b] * alpha;
             } else {
                 gg = (label[b] - sigmoid(f)) * alpha;
+            }
+            if (loss && rule[b] != W2V_RULE_OFF) {
+                int times;
+                for (times = (int)mult; times > 0; times--)
+                    w2v_loss_push(loss, f, label[b]);
             }
             ga[b] = gg * mult;
         }
@@ -199,6 +206,93 @@ void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta)
         for (; i < dim; i++)
             r[i] += d[i];
     }
+}
+
+typedef int32_t vi16 __attribute__((vector_size(64)));
+typedef double v8d __attribute__((vector_size(64)));
+
+static inline v16 vsel(vi16 mask, v16 a, v16 b)
+{
+    vi16 ai, bi;
+    v16 r;
+    memcpy(&ai, &a, sizeof(ai));
+    memcpy(&bi, &b, sizeof(bi));
+    ai = (ai & mask) | (bi & ~mask);
+    memcpy(&r, &ai, sizeof(r));
+    return r;
+}
+
+/*
+ * softplus(z) = log1p(exp(-|z|)) + max(z, 0), lane by lane.
+ *  exp(x), x in [-87, 0]: x = n ln2 + r with |r| <= ln2/2 (ln2 split in a
+ *    part exact in 9 bits and the rest), exp(r) by its Taylor series to r^7
+ *    (truncation < 6e-9 relative), times 2^n built in the exponent bits;
+ *    x < -87 gives 0 (below float's normal range; adds < 1e-37).
+ *  log1p(u), u in [0, 1]: 2 artanh(s) with s = u / (2 + u) <= 1/3, its odd
+ *    series to s^13 (truncation < 2e-8 relative).
+ *  0 * z makes a NaN or infinite z give NaN.
+ */
+static inline v16 softplus16(v16 z)
+{
+    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
+    const v16 zero = {0};
+    vi16 zi, ki, tiny;
+    v16 a, x, k, nf, r, e, scale, s, s2, q;
+    memcpy(&zi, &z, sizeof(zi));
+    zi &= 0x7fffffff;
+    memcpy(&a, &zi, sizeof(a));
+    x = -a;
+    tiny = x < -87.0f;
+    x = vsel(tiny, zero - 87.0f, x);
+    k = x * 1.44269504088896341f + magic;
+    nf = k - magic;
+    r = (x - nf * 0.693359375f) - nf * -2.12194440054690583e-4f;
+    e = r * (1.0f / 5040) + (1.0f / 720);
+    e = e * r + (1.0f / 120);
+    e = e * r + (1.0f / 24);
+    e = e * r + (1.0f / 6);
+    e = e * r + 0.5f;
+    e = e * r + 1.0f;
+    e = e * r + 1.0f;
+    memcpy(&ki, &k, sizeof(ki));
+    ki = ((ki - 0x4B400000) + 127) << 23; /* 2^n, n = round(x / ln2) in [-126, 0] */
+    memcpy(&scale, &ki, sizeof(scale));
+    e = vsel(tiny, zero, e * scale);
+    s = e / (e + 2.0f);
+    s2 = s * s;
+    q = s2 * (1.0f / 13) + (1.0f / 11);
+    q = q * s2 + (1.0f / 9);
+    q = q * s2 + (1.0f / 7);
+    q = q * s2 + (1.0f / 5);
+    q = q * s2 + (1.0f / 3);
+    q = q * s2 + 1.0f;
+    return (2.0f * s) * q + vsel(z > 0.0f, z, zero) + z * 0.0f;
+}
+
+W2V_CLONES
+double w2v_softplus_sum(const float *z, int64_t n)
+{
+    v8d acc = {0};
+    v8 lo, hi;
+    double total = 0.0;
+    int64_t i = 0, j;
+    for (; i < n; i += VL) {
+        v16 t;
+        if (i + VL <= n) {
+            t = softplus16(vload(z + i));
+        } else { /* tail: pad with terms that are exactly 0 (softplus(-FLT_MAX)) */
+            float zt[VL];
+            for (j = 0; j < VL; j++)
+                zt[j] = i + j < n ? z[i + j] : -FLT_MAX;
+            t = softplus16(vload(zt));
+        }
+        memcpy(&lo, &t, sizeof(lo));
+        memcpy(&hi, (const char *)&t + sizeof(lo), sizeof(hi));
+        acc += __builtin_convertvector(lo, v8d) + __builtin_convertvector(hi, v8d);
+    }
+    for (j = 0; j < 8; j++)
+        total += acc[j];
+    return total;
 }
 
 const char *w2v_block_isa(void)
