@@ -19,6 +19,11 @@
 typedef float v16 __attribute__((vector_size(64)));
 #define VL 16
 
+/* Helpers taking or returning vectors are always inlined: a vector passed to a
+   helper that is not would cross an ABI that differs between the clones (GCC
+   does not inline large helpers, nor any at -O0, by itself). */
+#define W2V_INLINE static inline __attribute__((always_inline))
+
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__linux__) && \
     !defined(W2V_NO_CLONES)
 #define W2V_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -26,30 +31,30 @@ typedef float v16 __attribute__((vector_size(64)));
 #define W2V_CLONES
 #endif
 
-static inline v16 vload(const float *p)
+W2V_INLINE v16 vload(const float *p)
 {
     v16 x;
     memcpy(&x, p, sizeof(x));
     return x;
 }
 
-static inline void vstore(float *p, v16 x) { memcpy(p, &x, sizeof(x)); }
+W2V_INLINE void vstore(float *p, v16 x) { memcpy(p, &x, sizeof(x)); }
 
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v4 __attribute__((vector_size(16)));
 
-static inline v4 vload4(const float *p)
+W2V_INLINE v4 vload4(const float *p)
 {
     v4 x;
     memcpy(&x, p, sizeof(x));
     return x;
 }
 
-static inline void vstore4(float *p, v4 x) { memcpy(p, &x, sizeof(x)); }
+W2V_INLINE void vstore4(float *p, v4 x) { memcpy(p, &x, sizeof(x)); }
 
 /* Horizontal sum of a 16-lane and a 4-lane accumulator, as a tree of
    half-width adds (a fixed order: repeatable). */
-static inline float hsum(v16 x, v4 t)
+W2V_INLINE float hsum(v16 x, v4 t)
 {
     v8 a, b;
     v4 c, d;
@@ -154,7 +159,7 @@ static inline void combine2(int64_t dim, int n, const float *c0, const float *c1
 W2V_CLONES
 void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
                     const float *label, const uint8_t *rule, const float *coef, float alpha,
-                    float *g, float *din, float *dout, w2v_loss_buf *loss)
+                    float *g, float *din, float *dout, float *zs, double *loss)
 {
     int a, b;
     for (a = 0; a < k; a++) {
@@ -175,14 +180,15 @@ void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const flo
             } else {
                 gg = (label[b] - sigmoid(f)) * alpha;
             }
-            if (loss && rule[b] != W2V_RULE_OFF) {
-                int times;
-                for (times = (int)mult; times > 0; times--)
-                    w2v_loss_push(loss, f, label[b]);
-            }
+            if (loss) /* weight coef: 0 for inactive pairs; OFF: softplus(-FLT_MAX) = 0 */
+                zs[(int64_t)a * m + b] = rule[b] == W2V_RULE_OFF ? -FLT_MAX
+                                         : label[b] != 0.0f      ? -f
+                                                                 : f;
             ga[b] = gg * mult;
         }
     }
+    if (loss)
+        *loss += w2v_softplus_sum(zs, coef, (int64_t)k * m);
     for (a = 0; a < k; a += 2)
         combine2(dim, m, g + (int64_t)a * m, a + 1 < k ? g + (int64_t)(a + 1) * m : NULL, 1,
                  out, din + (int64_t)a * dim, a + 1 < k ? din + (int64_t)(a + 1) * dim : NULL);
@@ -211,7 +217,7 @@ void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta)
 typedef int32_t vi16 __attribute__((vector_size(64)));
 typedef double v8d __attribute__((vector_size(64)));
 
-static inline v16 vsel(vi16 mask, v16 a, v16 b)
+W2V_INLINE v16 vsel(vi16 mask, v16 a, v16 b)
 {
     vi16 ai, bi;
     v16 r;
@@ -232,7 +238,7 @@ static inline v16 vsel(vi16 mask, v16 a, v16 b)
  *    series to s^13 (truncation < 2e-8 relative).
  *  0 * z makes a NaN or infinite z give NaN.
  */
-static inline v16 softplus16(v16 z)
+W2V_INLINE v16 softplus16(v16 z)
 {
     const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
     const v16 zero = {0};
@@ -270,22 +276,20 @@ static inline v16 softplus16(v16 z)
 }
 
 W2V_CLONES
-double w2v_softplus_sum(const float *z, int64_t n)
+double w2v_softplus_sum(const float *z, const float *w, int64_t n)
 {
+    const vi16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const v16 zero = {0};
     v8d acc = {0};
     v8 lo, hi;
     double total = 0.0;
     int64_t i = 0, j;
     for (; i < n; i += VL) {
-        v16 t;
-        if (i + VL <= n) {
-            t = softplus16(vload(z + i));
-        } else { /* tail: pad with terms that are exactly 0 (softplus(-FLT_MAX)) */
-            float zt[VL];
-            for (j = 0; j < VL; j++)
-                zt[j] = i + j < n ? z[i + j] : -FLT_MAX;
-            t = softplus16(vload(zt));
-        }
+        v16 t = softplus16(vload(z + i));
+        if (w)
+            t *= vload(w + i);
+        if (i + VL > n) /* lanes past the end (padding) count 0, whatever they hold */
+            t = vsel(lane < (int32_t)(n - i), t, zero);
         memcpy(&lo, &t, sizeof(lo));
         memcpy(&hi, (const char *)&t + sizeof(lo), sizeof(hi));
         acc += __builtin_convertvector(lo, v8d) + __builtin_convertvector(hi, v8d);

@@ -21,14 +21,20 @@
 
 #include <stdint.h>
 
-/*
- * sum_i softplus(z[i]) in double: the loss of n signed scores.  softplus is
- * evaluated 16 lanes at a time with a polynomial exp and log1p accurate to a
- * few float ulps (w2v_block.c, compiled per instruction set).
- */
-double w2v_softplus_sum(const float *z, int64_t n);
+/* Readable floats that callers keep after the n used ones (see below). */
+#define W2V_LOSS_PAD 16
 
-/* A thread's buffer of signed scores, summed `cap` (a multiple of 16) at a time. */
+/*
+ * sum_i w[i] * softplus(z[i]) in double (w NULL: all 1): the loss of n
+ * signed scores with multiplicities.  softplus is evaluated 16 lanes at a
+ * time with a polynomial exp and log1p accurate to a few float ulps
+ * (w2v_block.c, compiled per instruction set).  Reads, and ignores, up to
+ * W2V_LOSS_PAD - 1 floats past z[n - 1] and w[n - 1]: no scalar tail.
+ */
+double w2v_softplus_sum(const float *z, const float *w, int64_t n);
+
+/* A thread's buffer of signed scores (cap + W2V_LOSS_PAD floats), summed
+   `cap` (a multiple of 16) at a time. */
 typedef struct {
     float *z;
     int64_t n, cap;
@@ -37,7 +43,7 @@ typedef struct {
 
 static inline void w2v_loss_flush(w2v_loss_buf *lb)
 {
-    lb->sum += w2v_softplus_sum(lb->z, lb->n);
+    lb->sum += w2v_softplus_sum(lb->z, NULL, lb->n);
     lb->n = 0;
 }
 

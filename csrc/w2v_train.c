@@ -30,6 +30,7 @@ typedef struct {
     uint8_t *rule;
     float *coef, *g, *din, *dout;
     float *neus;      /* CBOW context means of a batch */
+    float *zs;        /* signed scores of a block (w2v_loss.h) */
     int64_t *pending; /* centre positions waiting for their batch */
     uint64_t rng;
     float alpha;
@@ -264,7 +265,8 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             prefetch_row(p->w_in + (int64_t)buf[e] * dim, dim);
     }
     w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
-                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout, &st->loss);
+                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout, st->zs,
+                   &st->loss.sum);
     w2v_rows_add(dim, m, st->out_rows, st->dout);
     if (p->sg) {
         w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
@@ -475,7 +477,8 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
                          int64_t bmax)
 {
     const size_t dim = (size_t)p->dim;
-    size_t sz[15], total = 128, off = 64;
+    const size_t pad = W2V_LOSS_PAD;
+    size_t sz[16], total = 128, off = 64;
     char *base;
     int i = 0;
     sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
@@ -486,14 +489,15 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     sz[5] = lines(sizeof(float) * (size_t)mmax);                         /* label */
     sz[6] = lines((size_t)mmax);                                         /* rule */
     sz[7] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* g */
-    sz[8] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* coef */
+    sz[8] = lines(sizeof(float) * ((size_t)(kmax * mmax) + pad));        /* coef */
     sz[9] = lines(sizeof(float) * (size_t)bmax * dim);                   /* neus */
     sz[10] = lines(sizeof(int64_t) * (size_t)bmax);                      /* pending */
     sz[11] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
     sz[12] = lines(sizeof(float) * (size_t)mmax * dim);                  /* dout */
     sz[13] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
-    sz[14] = lines(sizeof(float) * W2V_LOSS_BUF);                        /* loss.z */
-    for (i = 0; i < 15; i++)
+    sz[14] = lines(sizeof(float) * (W2V_LOSS_BUF + pad));                /* loss.z */
+    sz[15] = lines(sizeof(float) * ((size_t)(kmax * mmax) + pad));       /* zs */
+    for (i = 0; i < 16; i++)
         total += sz[i];
     base = (char *)aligned_alloc(64, total);
     if (!base)
@@ -519,6 +523,7 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     TAKE(dout, float *, 12);
     TAKE(negs, int32_t *, 13);
     TAKE(loss.z, float *, 14);
+    TAKE(zs, float *, 15);
     st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;

@@ -28,19 +28,22 @@ cdef extern from "w2v_tables.h" nogil:
 
 cdef extern from "w2v_block.h" nogil:
     const char *w2v_block_isa()
-    double w2v_softplus_sum(const float *z, int64_t n)
+    double w2v_softplus_sum(const float *z, const float *w, int64_t n)
 
 
-def softplus_sum(z):
-    """``sum(log(1 + exp(z)))`` of a float32 array in float64, by the SIMD code the
+def softplus_sum(z, w=None):
+    """``sum(w * log(1 + exp(z)))`` of float32 arrays in float64, by the SIMD code the
     kernels use for the training loss (exposed for tests)."""
-    cdef cnp.ndarray[float, ndim=1, mode="c"] a = np.ascontiguousarray(z, dtype=np.float32)
+    cdef int64_t n = len(z)
+    # the C code reads up to 15 floats past the end: pad with garbage it must ignore
+    cdef cnp.ndarray[float, ndim=1, mode="c"] a = np.full(n + 16, np.nan, dtype=np.float32)
+    cdef cnp.ndarray[float, ndim=1, mode="c"] b = np.full(n + 16, np.nan, dtype=np.float32)
     cdef double r
-    cdef int64_t n = a.shape[0]
-    if n == 0:
-        return 0.0
+    a[:n] = z
+    if w is not None:
+        b[:n] = w
     with nogil:
-        r = w2v_softplus_sum(&a[0], n)
+        r = w2v_softplus_sum(&a[0], &b[0] if w is not None else NULL, n)
     return r
 
 
