@@ -1,5 +1,4 @@
 /* w2v_block.c -- batched updates; see w2v_block.h. */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -156,16 +155,45 @@ static inline void combine2(int64_t dim, int n, const float *c0, const float *c1
     }
 }
 
+/*
+ * Turn the k*m scores w2v_block_grad copied to the end of the buffer into
+ * loss terms (signed scores, multiplicities c or 1) and sum the buffer once
+ * it is full.  Kept out of w2v_block_grad's loops on purpose: this work
+ * inside them changed how the compiler allocated the gradient loop's
+ * registers (spills around every expf call), which cost the batched kernels
+ * 10-20 % of their speed.
+ */
+static __attribute__((noinline)) void loss_terms(int k, int m, const float *label,
+                                                 const uint8_t *rule, const float *c,
+                                                 w2v_loss_buf *lb)
+{
+    float *z = lb->z + lb->n, *w = lb->w + lb->n;
+    int a, b;
+    for (a = 0; a < k; a++, z += m, w += m) {
+        for (b = 0; b < m; b++) {
+            z[b] = label[b] != 0.0f ? -z[b] : z[b];
+            w[b] = rule[b] == W2V_RULE_OFF ? 0.0f : c ? c[(int64_t)a * m + b] : 1.0f;
+        }
+    }
+    lb->n += (int64_t)k * m;
+    if (lb->n >= lb->cap)
+        w2v_loss_flush(lb);
+}
+
 W2V_CLONES
 void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
                     const float *label, const uint8_t *rule, const float *coef, float alpha,
-                    float *g, float *din, float *dout, float *zs, double *loss)
+                    float *g, float *din, float *dout, w2v_loss_buf *loss)
 {
+    float *sc = loss ? loss->z + loss->n : NULL; /* a copy of the scores */
     int a, b;
     for (a = 0; a < k; a++) {
         float *ga = g + (int64_t)a * m;
         for (b = 0; b < m; b += 4)
             dots4(dim, in[a], out + b, m - b < 4 ? m - b : 4, ga + b);
+        if (sc)
+            for (b = 0; b < m; b++)
+                sc[(int64_t)a * m + b] = ga[b];
         for (b = 0; b < m; b++) {
             float f = ga[b], gg, mult = coef ? coef[(int64_t)a * m + b] : 1.0f;
             if (rule[b] == W2V_RULE_OFF || mult == 0.0f) {
@@ -180,15 +208,11 @@ void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const flo
             } else {
                 gg = (label[b] - sigmoid(f)) * alpha;
             }
-            if (loss) /* weight coef: 0 for inactive pairs; OFF: softplus(-FLT_MAX) = 0 */
-                zs[(int64_t)a * m + b] = rule[b] == W2V_RULE_OFF ? -FLT_MAX
-                                         : label[b] != 0.0f      ? -f
-                                                                 : f;
             ga[b] = gg * mult;
         }
     }
     if (loss)
-        *loss += w2v_softplus_sum(zs, coef, (int64_t)k * m);
+        loss_terms(k, m, label, rule, coef, loss);
     for (a = 0; a < k; a += 2)
         combine2(dim, m, g + (int64_t)a * m, a + 1 < k ? g + (int64_t)(a + 1) * m : NULL, 1,
                  out, din + (int64_t)a * dim, a + 1 < k ? din + (int64_t)(a + 1) * dim : NULL);
@@ -290,6 +314,8 @@ double w2v_softplus_sum(const float *z, const float *w, int64_t n)
             t *= vload(w + i);
         if (i + VL > n) /* lanes past the end (padding) count 0, whatever they hold */
             t = vsel(lane < (int32_t)(n - i), t, zero);
+        /* (a weight 0 times a NaN/inf softplus is NaN: so be it, the scores
+           come from the same rows as the trained ones) */
         memcpy(&lo, &t, sizeof(lo));
         memcpy(&hi, (const char *)&t + sizeof(lo), sizeof(hi));
         acc += __builtin_convertvector(lo, v8d) + __builtin_convertvector(hi, v8d);

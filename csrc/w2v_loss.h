@@ -33,25 +33,30 @@
  */
 double w2v_softplus_sum(const float *z, const float *w, int64_t n);
 
-/* A thread's buffer of signed scores (cap + W2V_LOSS_PAD floats), summed
-   `cap` (a multiple of 16) at a time. */
+/*
+ * A thread's buffer of signed scores z and their multiplicities w, summed
+ * once it holds at least `cap` of them (one call per few hundred terms, not
+ * per block).  z and w have room for cap + (the largest block) +
+ * W2V_LOSS_PAD floats.
+ */
 typedef struct {
-    float *z;
+    float *z, *w;
     int64_t n, cap;
     double sum;
 } w2v_loss_buf;
 
 static inline void w2v_loss_flush(w2v_loss_buf *lb)
 {
-    lb->sum += w2v_softplus_sum(lb->z, NULL, lb->n);
+    lb->sum += w2v_softplus_sum(lb->z, lb->w, lb->n);
     lb->n = 0;
 }
 
 /* Record the term of score f with label 0 or 1 (the signed score is -f or f). */
 static inline void w2v_loss_push(w2v_loss_buf *lb, float f, float label)
 {
-    lb->z[lb->n++] = label != 0.0f ? -f : f;
-    if (lb->n == lb->cap)
+    lb->z[lb->n] = label != 0.0f ? -f : f;
+    lb->w[lb->n++] = 1.0f;
+    if (lb->n >= lb->cap)
         w2v_loss_flush(lb);
 }
 

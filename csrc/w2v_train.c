@@ -30,7 +30,6 @@ typedef struct {
     uint8_t *rule;
     float *coef, *g, *din, *dout;
     float *neus;      /* CBOW context means of a batch */
-    float *zs;        /* signed scores of a block (w2v_loss.h) */
     int64_t *pending; /* centre positions waiting for their batch */
     uint64_t rng;
     float alpha;
@@ -38,7 +37,7 @@ typedef struct {
     int64_t pairs;     /* training examples of the current task */
 } w2v_state;
 
-/* Signed scores are summed this many at a time (a multiple of 16). */
+/* Loss terms are buffered and summed (w2v_loss.h) about this many at a time. */
 #define W2V_LOSS_BUF 256
 
 int64_t w2v_chunks_per_epoch(const w2v_params *p)
@@ -159,6 +158,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
     const int64_t dim = p->dim;
     int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo = INT64_MAX, qhi = -1, q;
     int b, m = 0, k, npos, a, d;
+    int64_t pairs = 0; /* a local count: st->pairs in the loops costs a store each */
     int32_t *negs = st->negs;
     for (b = 0; b < nb; b++) {
         int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
@@ -210,7 +210,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             for (b = 0; b < nb; b++) {
                 if (q < lo[b] || q > hi[b] || q == J[b])
                     continue;
-                st->pairs++;
+                pairs++;
                 if (p->hs) { /* nb == 1: the whole path */
                     int c2;
                     for (c2 = 0; c2 < npos; c2++)
@@ -243,7 +243,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
                 co[a] = 0.0f;
             if (cw == 0)
                 continue;
-            st->pairs++;
+            pairs++;
             for (a = 0; a < npos; a++)
                 co[a] = 1.0f;
             if (p->negative > 0) {
@@ -264,9 +264,9 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
         for (e = qhi + 1; e < n && e <= qhi + nb; e++)
             prefetch_row(p->w_in + (int64_t)buf[e] * dim, dim);
     }
+    st->pairs += pairs;
     w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
-                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout, st->zs,
-                   &st->loss.sum);
+                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout, &st->loss);
     w2v_rows_add(dim, m, st->out_rows, st->dout);
     if (p->sg) {
         w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
@@ -489,14 +489,14 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     sz[5] = lines(sizeof(float) * (size_t)mmax);                         /* label */
     sz[6] = lines((size_t)mmax);                                         /* rule */
     sz[7] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* g */
-    sz[8] = lines(sizeof(float) * ((size_t)(kmax * mmax) + pad));        /* coef */
+    sz[8] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* coef */
     sz[9] = lines(sizeof(float) * (size_t)bmax * dim);                   /* neus */
     sz[10] = lines(sizeof(int64_t) * (size_t)bmax);                      /* pending */
     sz[11] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
     sz[12] = lines(sizeof(float) * (size_t)mmax * dim);                  /* dout */
     sz[13] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
-    sz[14] = lines(sizeof(float) * (W2V_LOSS_BUF + pad));                /* loss.z */
-    sz[15] = lines(sizeof(float) * ((size_t)(kmax * mmax) + pad));       /* zs */
+    sz[14] = lines(sizeof(float) * (W2V_LOSS_BUF + (size_t)(kmax * mmax) + pad)); /* loss.z */
+    sz[15] = sz[14];                                                     /* loss.w */
     for (i = 0; i < 16; i++)
         total += sz[i];
     base = (char *)aligned_alloc(64, total);
@@ -523,7 +523,7 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     TAKE(dout, float *, 12);
     TAKE(negs, int32_t *, 13);
     TAKE(loss.z, float *, 14);
-    TAKE(zs, float *, 15);
+    TAKE(loss.w, float *, 15);
     st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;

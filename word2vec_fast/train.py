@@ -341,6 +341,14 @@ def _loss_fields(loss: float, pairs: int) -> dict:
             "loss_per_pair": float(loss / pairs) if pairs else None}
 
 
+def _postfix(bar, epoch, engine):
+    """Epoch, learning rate and the running epoch's loss per pair on the progress bar."""
+    lpp = _loss_fields(engine.epoch_loss[:, epoch].sum(),
+                       engine.epoch_pairs[:, epoch].sum())["loss_per_pair"]
+    bar.set_postfix(epoch=epoch + 1, alpha=f"{engine.alpha:.6f}",
+                    loss=f"{lpp:.4f}" if lpp is not None else "-", refresh=False)
+
+
 def run_engine(model: Model, enc: Corpus, *, threads: int, progress=None, callbacks=None) -> dict:
     """Run ``model.schedule`` over ``enc`` from its next epoch to its end on ``threads`` threads.
 
@@ -435,11 +443,7 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, progress=None, callba
                 if bar is not None:
                     bar.update(done - shown)
                     shown = done
-                    lpp = _loss_fields(engine.epoch_loss[:, epoch].sum(),
-                                       engine.epoch_pairs[:, epoch].sum())["loss_per_pair"]
-                    bar.set_postfix(epoch=epoch + 1, alpha=f"{engine.alpha:.6f}",
-                                    loss=f"{lpp:.4f}" if lpp is not None else "-",
-                                    refresh=False)
+                    _postfix(bar, epoch, engine)
                 for cb in watchers:
                     if done >= next_watch[id(cb)] and not engine.stopped:
                         next_watch[id(cb)] = (done // cb.every_words + 1) * cb.every_words
@@ -463,6 +467,8 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, progress=None, callba
             rec = epoch_record(epoch, secs, complete)
             model.history.append(rec)
             recorded = True
+            if bar is not None:
+                _postfix(bar, epoch, engine)
             check_diverged(epoch)
             if complete:
                 sch["epochs_done"] = epoch + 1
