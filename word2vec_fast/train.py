@@ -31,6 +31,11 @@ logger = logging.getLogger("word2vec_fast")
 #: Largest chunk of consecutive tokens handed to a thread at once.
 MAX_CHUNK_TOKENS = 10_000
 MIN_CHUNK_TOKENS = 1_000
+#: An epoch whose loss per pair exceeds this has diverged even if it is finite (an
+#: average term of 10^4 means scores of that size; healthy runs stay below ~30:
+#: hierarchical softmax's saturated scores get no updates, so a far too large
+#: alpha can leave it stuck there instead of overflowing).
+DIVERGED_LOSS_PER_PAIR = 1e4
 #: Centre words per block of the batched kernels (``batch=True``).
 DEFAULT_BATCH = {True: 1, False: 1}  # keyed by sg; see the README for why 1
 
@@ -413,11 +418,14 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, progress=None, callba
 
     def check_diverged(e):
         loss = float(engine.epoch_loss[:, e].sum())
-        if engine.error == _kernels.ERROR_DIVERGED or not math.isfinite(loss) or not all(
+        pairs = int(engine.epoch_pairs[:, e].sum())
+        if engine.error == _kernels.ERROR_DIVERGED or not math.isfinite(loss) or (
+                pairs and loss / pairs > DIVERGED_LOSS_PER_PAIR) or not all(
                 np.isfinite(w).all() for w in (model.vectors, model.syn1neg, model.syn1)
                 if w is not None):
+            what = loss if not math.isfinite(loss) else f"{loss / max(pairs, 1):.3g} per pair"
             raise TrainingDiverged(
-                f"training diverged in epoch {e + 1} of {epochs}: the loss became {loss} "
+                f"training diverged in epoch {e + 1} of {epochs}: the loss became {what} "
                 f"(alpha={sch['alpha']:g}; learning rate {engine.alpha:g} at that point). "
                 "The vectors are NaN/inf and useless; train again with a smaller alpha.",
                 model=model, epoch=e + 1, alpha=sch["alpha"])
@@ -444,8 +452,9 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, progress=None, callba
                     bar.update(done - shown)
                     shown = done
                     _postfix(bar, epoch, engine)
+                running = any(w.is_alive() for w in workers)
                 for cb in watchers:
-                    if done >= next_watch[id(cb)] and not engine.stopped:
+                    if running and done >= next_watch[id(cb)] and not engine.stopped:
                         next_watch[id(cb)] = (done // cb.every_words + 1) * cb.every_words
                         rec = {"kind": "progress", "run": sch["run"], "epoch": epoch + 1,
                                "epochs": epochs, "words_done": int(done),
@@ -463,7 +472,9 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, progress=None, callba
             if engine.error == _kernels.ERROR_NOMEM or any(
                     r not in (0, None, _kernels.ERROR_DIVERGED) for r in results):
                 raise MemoryError("a training thread could not allocate its scratch buffers")
-            complete = not engine.stopped
+            # every task ran to its end (a stop that came after the last one
+            # leaves the epoch complete)
+            complete = int(engine.epoch_raw[:, epoch].sum()) == n and not engine.error
             rec = epoch_record(epoch, secs, complete)
             model.history.append(rec)
             recorded = True
