@@ -314,3 +314,30 @@ def test_train_more_without_vocab_update_and_on_vectors_only(tmp_path):
     vec = w2v.Model(m.vocab, m.vectors, None, None, dict(m.params, negative=0, hs=False))
     with pytest.raises(ValueError, match="output weights"):
         vec.train_more(SENTS, threads=1, progress=False)
+
+
+def test_epoch_by_epoch_equals_one_engine_call():
+    # train() runs the schedule one epoch at a time; the learning rate must carry on
+    # exactly as in a single engine call over all epochs
+    from word2vec_fast.model import Model
+    from word2vec_fast.train import chunk_tokens_for
+    m = w2v.train(SENTS, **KW)
+    p = m.params
+    one = Model.create(m.vocab, **{k: p[k] for k in (
+        "dim", "window", "negative", "hs", "sg", "cbow_mean", "sample", "alpha", "min_alpha",
+        "epochs", "seed", "min_count", "batch")})
+    enc = w2v.encode(SENTS, m.vocab)
+    keep = m.vocab.keep_probabilities(p["sample"])
+    engine = _kernels.Engine(
+        ids=enc.ids, offsets=enc.offsets,
+        keep_thr=np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32),
+        alias_prob=one._alias_prob, alias_idx=one._alias_idx, code_offsets=None, codes=None,
+        points=None, w_in=one.vectors, w_out_ns=one.syn1neg, w_out_hs=None,
+        window=p["window"], negative=p["negative"], hs=False, sg=True, cbow_mean=True,
+        epochs=3, first_epoch=0, alpha0=p["alpha"], alpha_end=0.0,
+        alpha_floor=p["alpha"] * 1e-4, seed=p["seed"], chunk_tokens=chunk_tokens_for(len(enc)),
+        threads=1, batch=p["batch"])
+    assert engine.run_worker(0) == 0
+    assert one.vectors.tobytes() == m.vectors.tobytes()
+    assert engine.epoch_loss[0].tolist() == [r["loss"] for r in m.history]
+    assert engine.words_done == 3 * N == m.schedule["words_done"]

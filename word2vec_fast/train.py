@@ -309,7 +309,6 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
                          epochs=epochs, seed=seed, min_count=min_count, batch=batch)
     model.start_schedule(enc, epochs=epochs, alpha=alpha, alpha_end=alpha_end,
                          alpha_floor=alpha_floor, seed=seed)
-    model.stats = {"prepare_seconds": prep_seconds}
     model.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)
     model.stats["prepare_seconds"] = prep_seconds
     return model
