@@ -61,8 +61,8 @@ def test_every_words_progress_calls_and_mid_epoch_stop():
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 50, 400_000).astype(np.int32)
     vocab = w2v.Vocab([f"w{i}" for i in range(50)], np.sort(np.bincount(ids, minlength=50))[::-1])
-    m = w2v.train((ids, np.array([0, len(ids)])), vocab=vocab, dim=32, epochs=30, threads=1, sample=0,
-                  progress=False, callbacks=[Watch()])
+    m = w2v.train((ids, np.array([0, len(ids)])), vocab=vocab, dim=32, epochs=30, threads=1,
+                  sample=0, progress=False, callbacks=[Watch()])
     kinds = [c["kind"] for c in calls]
     assert "progress" in kinds
     prog = [c for c in calls if c["kind"] == "progress"]

@@ -15,7 +15,8 @@ from .vectors_io import DuplicateWordWarning, NonFiniteWarning, VectorsFormatErr
 from .vocab import Vocab
 
 __all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "load_model",
-           "EvaluateCallback", "CheckpointCallback", "Model", "Vocab", "Corpus", "encode", "Vectors", "load",
+           "EvaluateCallback", "CheckpointCallback", "Model", "Vocab", "Corpus", "encode",
+           "Vectors", "load",
            "evaluate_analogies", "evaluate_word_pairs", "AnalogyResult", "WordPairsResult",
            "VectorsFormatError", "DuplicateWordWarning", "NonFiniteWarning"]
 __version__ = "0.1.0"
