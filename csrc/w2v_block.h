@@ -21,6 +21,8 @@
 
 #include <stdint.h>
 
+#include "w2v_loss.h"
+
 /* Column rules. */
 enum {
     W2V_RULE_NS = 0, /* negative sampling: clamp the sigmoid outside [-6, 6] */
@@ -32,10 +34,14 @@ enum {
  * coef: NULL (every pair once) or k*m multiplicities: pair (a, b)'s gradient
  * is multiplied by coef[a*m+b] (0 = the pair is not trained).
  * Fills din and dout (zero rows for inputs/outputs without an active pair).
+ * If loss is not NULL, records in it (w2v_loss.h) every pair's term with its
+ * multiplicity (0 for pairs not trained), from the exact scores (HS pairs
+ * outside (-6, 6), which get no update, included); it must have room for
+ * k*m more terms.
  */
 void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
                     const float *label, const uint8_t *rule, const float *coef, float alpha,
-                    float *g, float *din, float *dout);
+                    float *g, float *din, float *dout, w2v_loss_buf *loss);
 
 /* rows[i] += delta[i * dim ...] for i < n (rows may repeat: adds are sequential). */
 void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "w2v_block.h"
+#include "w2v_loss.h"
 #include "w2v_rng.h"
 #include "w2v_train.h"
 #include "w2v_vec.h"
@@ -32,7 +33,12 @@ typedef struct {
     int64_t *pending; /* centre positions waiting for their batch */
     uint64_t rng;
     float alpha;
+    w2v_loss_buf loss; /* the current task's loss (w2v_loss.h) */
+    int64_t pairs;     /* training examples of the current task */
 } w2v_state;
+
+/* Loss terms are buffered and summed (w2v_loss.h) about this many at a time. */
+#define W2V_LOSS_BUF 256
 
 int64_t w2v_chunks_per_epoch(const w2v_params *p)
 {
@@ -84,10 +90,13 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
         int64_t k, end = p->code_offsets[word + 1];
         for (k = p->code_offsets[word]; k < end; k++) {
             float *l2 = p->w_out_hs + (int64_t)p->points[k] * dim;
-            float f = w2v_dot(l1, l2, dim), g;
+            float f = w2v_dot(l1, l2, dim), g, label = 1.0f - (float)p->codes[k];
+            /* counted even where word2vec.c makes no update (|f| >= 6): the
+               loss is the objective's, not the update rule's */
+            w2v_loss_push(&st->loss, f, label);
             if (f <= -W2V_MAX_EXP || f >= W2V_MAX_EXP)
                 continue;
-            g = (1.0f - (float)p->codes[k] - sigmoid(f)) * alpha;
+            g = (label - sigmoid(f)) * alpha;
             w2v_axpy(g, l2, neu1e, dim);
             w2v_axpy(g, l1, l2, dim);
         }
@@ -114,6 +123,7 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
             }
             l2 = p->w_out_ns + (int64_t)target * dim;
             f = w2v_dot(l1, l2, dim);
+            w2v_loss_push(&st->loss, f, label);
             if (f > W2V_MAX_EXP)
                 g = (label - 1.0f) * alpha;
             else if (f < -W2V_MAX_EXP)
@@ -148,6 +158,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
     const int64_t dim = p->dim;
     int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo = INT64_MAX, qhi = -1, q;
     int b, m = 0, k, npos, a, d;
+    int64_t pairs = 0; /* a local count: st->pairs in the loops costs a store each */
     int32_t *negs = st->negs;
     for (b = 0; b < nb; b++) {
         int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
@@ -199,6 +210,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             for (b = 0; b < nb; b++) {
                 if (q < lo[b] || q > hi[b] || q == J[b])
                     continue;
+                pairs++;
                 if (p->hs) { /* nb == 1: the whole path */
                     int c2;
                     for (c2 = 0; c2 < npos; c2++)
@@ -231,6 +243,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
                 co[a] = 0.0f;
             if (cw == 0)
                 continue;
+            pairs++;
             for (a = 0; a < npos; a++)
                 co[a] = 1.0f;
             if (p->negative > 0) {
@@ -251,8 +264,9 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
         for (e = qhi + 1; e < n && e <= qhi + nb; e++)
             prefetch_row(p->w_in + (int64_t)buf[e] * dim, dim);
     }
+    st->pairs += pairs;
     w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
-                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout);
+                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout, &st->loss);
     w2v_rows_add(dim, m, st->out_rows, st->dout);
     if (p->sg) {
         w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
@@ -304,6 +318,7 @@ static inline void train_position(const w2v_params *p, w2v_state *st, const int3
             memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
             output_updates(p, st, l1, word);
             w2v_axpy(1.0f, st->neu1e, l1, dim);
+            st->pairs++;
         }
     } else {
         int64_t cw = 0;
@@ -316,6 +331,7 @@ static inline void train_position(const w2v_params *p, w2v_state *st, const int3
         }
         if (cw == 0)
             return;
+        st->pairs++;
         if (p->cbow_mean)
             w2v_scale(1.0f / (float)cw, st->neu1, dim);
         memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
@@ -343,7 +359,8 @@ static inline int kept(const w2v_params *p, uint64_t skey, int64_t pos)
  * as in word2vec.c.
  */
 static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t epoch,
-                     int64_t start, int64_t end, int64_t *raw_out, int64_t *kept_out)
+                     int64_t start, int64_t end, int64_t *raw_out, int64_t *kept_out,
+                     double *loss_out, int64_t *pairs_out)
 {
     const uint64_t skey = w2v_sample_key(w2v_seed_key(p->seed), (uint64_t)epoch);
     const int64_t window = p->window;
@@ -361,6 +378,9 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
             hi = mid - 1;
     }
     s = lo;
+    st->loss.n = 0;
+    st->loss.sum = 0.0;
+    st->pairs = 0;
     for (; s < p->n_sentences && p->offsets[s] < end; s++) {
         int64_t s0 = p->offsets[s], s1 = p->offsets[s + 1];
         int64_t a = s0 > start ? s0 : start, b = s1 < end ? s1 : end;
@@ -431,6 +451,17 @@ out:
     ATOMIC_ADD(&sh->words_done, (end - start) - flushed);
     *raw_out += ATOMIC_LOAD(&sh->stop) ? flushed : end - start;
     *kept_out += n_kept;
+    w2v_loss_flush(&st->loss);
+    *loss_out += st->loss.sum;
+    *pairs_out += st->pairs;
+    if (!isfinite(st->loss.sum)) {
+        /* Diverged (e.g. a learning rate far too large): stop everyone at
+           their next check rather than train on NaN/inf. */
+        int32_t expected = 0;
+        __atomic_compare_exchange_n(&sh->error, &expected, W2V_EDIVERGED, 0, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED);
+        __atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
+    }
 }
 
 /* Bytes rounded up to whole cache lines. */
@@ -446,7 +477,8 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
                          int64_t bmax)
 {
     const size_t dim = (size_t)p->dim;
-    size_t sz[14], total = 128, off = 64;
+    const size_t pad = W2V_LOSS_PAD;
+    size_t sz[16], total = 128, off = 64;
     char *base;
     int i = 0;
     sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
@@ -463,7 +495,9 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     sz[11] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
     sz[12] = lines(sizeof(float) * (size_t)mmax * dim);                  /* dout */
     sz[13] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
-    for (i = 0; i < 14; i++)
+    sz[14] = lines(sizeof(float) * (W2V_LOSS_BUF + (size_t)(kmax * mmax) + pad)); /* loss.z */
+    sz[15] = sz[14];                                                     /* loss.w */
+    for (i = 0; i < 16; i++)
         total += sz[i];
     base = (char *)aligned_alloc(64, total);
     if (!base)
@@ -488,16 +522,20 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     TAKE(din, float *, 11);
     TAKE(dout, float *, 12);
     TAKE(negs, int32_t *, 13);
+    TAKE(loss.z, float *, 14);
+    TAKE(loss.w, float *, 15);
+    st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;
 }
 
-int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t *epoch_kept)
+int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t *epoch_kept,
+               double *epoch_loss, int64_t *epoch_pairs)
 {
     w2v_state st;
     const int64_t per_epoch = w2v_chunks_per_epoch(p);
     const int64_t first = (int64_t)p->first_epoch * per_epoch;
-    const int64_t total = (int64_t)p->epochs * per_epoch;
+    const int64_t total = (int64_t)p->end_epoch * per_epoch;
     const uint64_t seed_key = w2v_seed_key(p->seed);
     const int64_t bmax = batch_width(p) > 0 ? batch_width(p) : 1;
     const int64_t kmax = 2 * (int64_t)p->window + bmax;
@@ -525,7 +563,8 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
         if (end > p->n_tokens)
             end = p->n_tokens;
         st.rng = w2v_chunk_state(seed_key, (uint64_t)task);
-        run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch]);
+        run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch],
+                 &epoch_loss[epoch], &epoch_pairs[epoch]);
     }
     free(block);
     return W2V_OK;

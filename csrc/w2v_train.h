@@ -45,6 +45,8 @@ typedef struct {
     int32_t cbow_mean;   /* 0/1 */
     int32_t epochs;      /* >= 1: epochs of the schedule */
     int32_t first_epoch; /* tasks start at this epoch (resume) */
+    int32_t end_epoch;   /* tasks stop before this epoch (first_epoch <= end_epoch <= epochs):
+                            lets the caller run the schedule one epoch at a time */
     int32_t batch;       /* 0: classic per-pair updates; B >= 1: batched block updates
                             (w2v_block.h) over B consecutive centre words, 1 <= B <=
                             W2V_MAX_BATCH (forced to 1 with hs) */
@@ -85,16 +87,22 @@ typedef struct {
     char pad_after[64];
 } w2v_shared;
 
-enum { W2V_OK = 0, W2V_ENOMEM = 1 };
+enum { W2V_OK = 0, W2V_ENOMEM = 1, W2V_EDIVERGED = 2 /* a task's loss was not finite */ };
 
 /*
  * Run tasks until none are left or `stop` is set.  epoch_raw[e] and
  * epoch_kept[e] (e < epochs) receive this thread's raw and post-subsampling
- * word counts per epoch.  Returns W2V_OK or an error code (also stored in
- * shared->error, the first one wins).
+ * word counts per epoch; epoch_loss[e] its training loss (the negative
+ * log-likelihood of every logistic term it trained, see w2v_loss.h, summed in
+ * double) and epoch_pairs[e] the training examples those terms belong to (a
+ * skip-gram (context, centre) pair; a CBOW centre word with a non-empty
+ * context).  All four are added to once per task, by this thread only.
+ * A task whose loss is not finite sets `stop` and the error W2V_EDIVERGED.
+ * Returns W2V_OK or an error code (also stored in shared->error, the first
+ * one wins).
  */
 int w2v_worker(const w2v_params *p, w2v_shared *shared, int64_t *epoch_raw,
-               int64_t *epoch_kept);
+               int64_t *epoch_kept, double *epoch_loss, int64_t *epoch_pairs);
 
 /* Number of tasks per epoch for these params. */
 int64_t w2v_chunks_per_epoch(const w2v_params *p);

@@ -5,6 +5,11 @@ It follows word2vec.c's update rules and the engine's documented random draws
 sentences are subsampled first and windows are taken in the compacted
 sentence, with no chunk margins.  It is slow (Python per pair) and meant for
 corpora of a few thousand tokens.
+
+The loss is the negative log-likelihood of every logistic term trained, from
+the exact score f before its update: -log sigmoid(f) for label 1 (the positive
+word, an HS node whose label is 1 - code) and -log sigmoid(-f) for label 0 (a
+negative), in float64.  HS terms with |f| >= 6, which get no update, count.
 """
 import numpy as np
 
@@ -55,11 +60,18 @@ def alpha_at(done, total, alpha0, alpha_end, floor):
     return max(a, np.float32(floor))
 
 
-def output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs):
+def nll(f, label):
+    """-log P(label | score f) of one logistic term, float64."""
+    z = -float(f) if label else float(f)
+    return float(np.logaddexp(0.0, z))
+
+
+def output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs, loss):
     if p["hs"]:
         for k in range(p["code_offsets"][word], p["code_offsets"][word + 1]):
             l2 = W_hs[p["points"][k]]
             f = np.float32(np.dot(l1, l2))
+            loss[0] += nll(f, 1 - int(p["codes"][k]))
             if f <= -MAX_EXP or f >= MAX_EXP:
                 continue
             g = (np.float32(1.0) - np.float32(p["codes"][k]) - sigmoid(f)) * alpha
@@ -79,6 +91,7 @@ def output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs):
                 label = np.float32(0.0)
             l2 = W_ns[target]
             f = np.float32(np.dot(l1, l2))
+            loss[0] += nll(f, label)
             if f > MAX_EXP:
                 g = (label - np.float32(1.0)) * alpha
             elif f < -MAX_EXP:
@@ -89,7 +102,7 @@ def output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs):
             l2 += g * l1
 
 
-def block_update(In, rows, labels, rules, coef, alpha):
+def block_update(In, rows, labels, rules, coef, alpha, loss):
     """The batched update as plain matrix products: returns (dIn, dOut)."""
     Out = np.array([M[r] for M, r in rows], dtype=np.float32)
     S = In @ Out.T
@@ -99,6 +112,7 @@ def block_update(In, rows, labels, rules, coef, alpha):
             f = S[a, b]
             if rule == "off" or coef[a, b] == 0:
                 continue
+            loss[0] += float(coef[a, b]) * nll(f, labels[b])
             if rule == "hs":
                 if -MAX_EXP < f < MAX_EXP:
                     G[a, b] = (labels[b] - sigmoid(f)) * alpha
@@ -112,7 +126,7 @@ def block_update(In, rows, labels, rules, coef, alpha):
     return G @ Out, G.T @ In
 
 
-def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha):
+def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
     """The engine's batched update of centre positions J (see csrc/w2v_train.c)."""
     dim = W_in.shape[1]
     win = []
@@ -152,13 +166,14 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha):
             for b, (lo, hi) in enumerate(win):
                 if not lo <= q <= hi or q == J[b]:
                     continue
+                loss[1] += 1
                 coef[a, :npos] = 1
                 if p["negative"] > 0:
                     coef[a, npos + b] = 1
                     for d, t in enumerate(negs):
                         coef[a, npos + nb + d] += t != sent[J[b]]
         In = W_in[[sent[q] for q in qs]]
-        dIn, dOut = block_update(In, rows, labels, rules, coef, alpha)
+        dIn, dOut = block_update(In, rows, labels, rules, coef, alpha, loss)
         for (M, r), d in zip(rows, dOut):
             M[r] += d
         for q, d in zip(qs, dIn):
@@ -176,12 +191,13 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha):
                 In[b] *= np.float32(1.0) / np.float32(len(ctx))
             if not ctx:
                 continue
+            loss[1] += 1
             coef[b, :npos] = 1
             if p["negative"] > 0:
                 coef[b, npos + b] = 1
                 for d, t in enumerate(negs):
                     coef[b, npos + nb + d] = t != sent[J[b]]
-        dIn, dOut = block_update(In, rows, labels, rules, coef, alpha)
+        dIn, dOut = block_update(In, rows, labels, rules, coef, alpha, loss)
         for (M, r), d in zip(rows, dOut):
             M[r] += d
         for b, ctx in enumerate(ctxs):
@@ -189,8 +205,12 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha):
                 W_in[sent[q]] += dIn[b]
 
 
-def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
-    """Train in place.  ``p`` holds the parameters and tables (see the tests)."""
+def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
+    """Train in place.  ``p`` holds the parameters and tables (see the tests).
+
+    Returns the raw words per epoch; if ``stats`` is a dict, also fills
+    ``stats["loss"]`` and ``stats["pairs"]`` per epoch.
+    """
     n = len(ids)
     chunk = p["chunk_tokens"]
     per_epoch = (n + chunk - 1) // chunk
@@ -199,10 +219,12 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
     dim = W_in.shape[1]
     done = 0
     raw_per_epoch = []
+    loss_per_epoch, pairs_per_epoch = [], []
     bmax = 0 if not p.get("batch") else (1 if p["hs"] else p["batch"])
     for epoch in range(p["epochs"]):
         skey = mix64(sk ^ ((0x3C6EF372FE94F82B + epoch * GOLDEN) & MASK))
         raw = 0
+        loss = [0.0, 0]  # loss, training examples (pairs)
         # compacted sentences, and where each raw position sits in them
         kept_sent = {}
         for s in range(len(offsets) - 1):
@@ -226,7 +248,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
                     blk = (pos - start) // LR_BLOCK
                     if blk != block:
                         if pending:
-                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha)
+                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
                             pending = []
                         block = blk
                         upto = blk * LR_BLOCK
@@ -241,7 +263,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
                     if bmax:
                         pending.append(j)
                         if len(pending) == bmax:
-                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha)
+                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
                             pending = []
                         continue
                     reduced = p["window"] - bounded(rng.next(), p["window"])
@@ -251,8 +273,9 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
                         for q in ctx:
                             l1 = W_in[sent[q]]
                             neu1e = np.zeros(dim, dtype=np.float32)
-                            output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs)
+                            output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs, loss)
                             l1 += neu1e
+                            loss[1] += 1
                     else:
                         if not ctx:
                             continue
@@ -262,13 +285,18 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs):
                         if p["cbow_mean"]:
                             neu1 *= np.float32(1.0) / np.float32(len(ctx))
                         neu1e = np.zeros(dim, dtype=np.float32)
-                        output_updates(p, rng, neu1, word, alpha, neu1e, W_ns, W_hs)
+                        output_updates(p, rng, neu1, word, alpha, neu1e, W_ns, W_hs, loss)
+                        loss[1] += 1
                         for q in ctx:
                             W_in[sent[q]] += neu1e
                 if pending:
-                    train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha)
+                    train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
                     pending = []
             done += (end - start) - flushed
             raw += end - start
         raw_per_epoch.append(raw)
+        loss_per_epoch.append(loss[0])
+        pairs_per_epoch.append(loss[1])
+    if stats is not None:
+        stats["loss"], stats["pairs"] = loss_per_epoch, pairs_per_epoch
     return raw_per_epoch

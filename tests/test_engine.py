@@ -136,8 +136,13 @@ def test_engine_matches_reference(case, chunk, batch, dim):
              alpha0=alpha0, alpha_end=0.0, alpha_floor=alpha0 * 1e-4, keep_thr=keep_thr,
              alias_prob=model._alias_prob, alias_idx=model._alias_idx,
              code_offsets=model._code_offsets, codes=model._codes, points=model._points)
-    raw = ref.train_reference(ids, offsets, p, W_in, W_ns, W_hs)
+    stats = {}
+    raw = ref.train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=stats)
     assert engine.epoch_raw[0].tolist() == raw == [len(ids)] * epochs
+    # the loss of each epoch, from the exact scores, as the reference sums it in float64
+    assert engine.epoch_pairs[0].tolist() == stats["pairs"]
+    assert min(stats["pairs"]) > 100
+    np.testing.assert_allclose(engine.epoch_loss[0], stats["loss"], rtol=2e-6)
     assert engine.words_done == len(ids) * epochs
     np.testing.assert_allclose(model.vectors, W_in, rtol=1e-5, atol=1e-6)
     if W_ns is not None:

@@ -6,13 +6,17 @@
 """
 from .corpus import Corpus, count_and_encode, encode
 from .model import Model
-from .train import TrainingInterrupted, train
+from .train import StopTraining, TrainingDiverged, TrainingInterrupted, train
+from .checkpoint import load_model
+from .callbacks import CheckpointCallback, EvaluateCallback
 from .evaluation import AnalogyResult, WordPairsResult, evaluate_analogies, evaluate_word_pairs
 from .vectors import Vectors, load
 from .vectors_io import DuplicateWordWarning, NonFiniteWarning, VectorsFormatError
 from .vocab import Vocab
 
-__all__ = ["train", "TrainingInterrupted", "Model", "Vocab", "Corpus", "encode", "count_and_encode",
+__all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "load_model",
+           "EvaluateCallback", "CheckpointCallback", "Model", "Vocab", "Corpus", "encode",
+           "count_and_encode",
            "Vectors", "load",
            "evaluate_analogies", "evaluate_word_pairs", "AnalogyResult", "WordPairsResult",
            "VectorsFormatError", "DuplicateWordWarning", "NonFiniteWarning"]

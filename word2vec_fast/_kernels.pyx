@@ -28,6 +28,23 @@ cdef extern from "w2v_tables.h" nogil:
 
 cdef extern from "w2v_block.h" nogil:
     const char *w2v_block_isa()
+    double w2v_softplus_sum(const float *z, const float *w, int64_t n)
+
+
+def softplus_sum(z, w=None):
+    """``sum(w * log(1 + exp(z)))`` of float32 arrays in float64, by the SIMD code the
+    kernels use for the training loss (exposed for tests)."""
+    cdef int64_t n = len(z)
+    # the C code reads up to 15 floats past the end: pad with garbage it must ignore
+    cdef cnp.ndarray[float, ndim=1, mode="c"] a = np.full(n + 16, np.nan, dtype=np.float32)
+    cdef cnp.ndarray[float, ndim=1, mode="c"] b = np.full(n + 16, np.nan, dtype=np.float32)
+    cdef double r
+    a[:n] = z
+    if w is not None:
+        b[:n] = w
+    with nogil:
+        r = w2v_softplus_sum(&a[0], &b[0] if w is not None else NULL, n)
+    return r
 
 
 def simd_isa():
@@ -46,6 +63,7 @@ cdef extern from "w2v_train.h" nogil:
         int32_t cbow_mean
         int32_t epochs
         int32_t first_epoch
+        int32_t end_epoch
         int32_t batch
         int32_t max_code_len
         float alpha0, alpha_end, alpha_floor
@@ -74,11 +92,16 @@ cdef extern from "w2v_train.h" nogil:
         float last_alpha
 
     int w2v_worker(const w2v_params *p, w2v_shared *shared, int64_t *epoch_raw,
-                   int64_t *epoch_kept)
+                   int64_t *epoch_kept, double *epoch_loss, int64_t *epoch_pairs)
     int64_t w2v_chunks_per_epoch(const w2v_params *p)
 
     int W2V_OK
     int W2V_ENOMEM
+    int W2V_EDIVERGED
+
+#: Engine.error codes.
+ERROR_NOMEM = W2V_ENOMEM
+ERROR_DIVERGED = W2V_EDIVERGED
 
 
 def mix64(uint64_t z):
@@ -157,19 +180,29 @@ cdef class Engine:
 
     Create it with validated arrays, call :meth:`run_worker` from as many
     threads as wanted (each releases the GIL for its whole run), and read
-    :attr:`words_done` from another thread to follow progress.
+    :attr:`words_done` from another thread to follow progress.  Workers run
+    the epochs ``[first_epoch, end_epoch)``; :meth:`set_epochs` moves that
+    range on (e.g. one epoch at a time) with the learning-rate schedule
+    continuing exactly where it was.
+
+    Per thread and epoch it counts raw and kept words (``epoch_raw``,
+    ``epoch_kept``), the training loss (``epoch_loss``, float64: the negative
+    log-likelihood of every logistic term trained, from the exact scores) and
+    the training examples (``epoch_pairs``).
     """
     cdef w2v_params p
     cdef w2v_shared sh
     cdef object _keep  # references that keep the arrays alive
-    cdef readonly object epoch_raw, epoch_kept
+    cdef readonly object epoch_raw, epoch_kept, epoch_loss, epoch_pairs
     cdef readonly int64_t chunks_per_epoch
+    cdef int _active  # workers inside run_worker (changed with the GIL held)
 
     def __init__(self, *, ids, offsets, keep_thr, alias_prob, alias_idx, code_offsets,
                  codes, points, w_in, w_out_ns, w_out_hs, int window, int negative,
                  bint hs, bint sg, bint cbow_mean, int epochs, int first_epoch,
                  double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
-                 int64_t chunk_tokens, int threads, int batch=0, bint trusted_ids=False):
+                 int64_t chunk_tokens, int threads, int batch=0, end_epoch=None,
+                 bint trusted_ids=False):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
@@ -195,8 +228,11 @@ cdef class Engine:
             raise ValueError(f"negative must be >= 0, got {negative}")
         if negative == 0 and not hs:
             raise ValueError("negative=0 with hs=False trains nothing: set negative > 0 or hs=True")
-        if epochs < 1 or not (0 <= first_epoch <= epochs):
-            raise ValueError(f"bad epochs={epochs} / first_epoch={first_epoch}")
+        if end_epoch is None:
+            end_epoch = epochs
+        if epochs < 1 or not (0 <= first_epoch <= end_epoch <= epochs):
+            raise ValueError(f"bad epochs={epochs} / first_epoch={first_epoch} / "
+                             f"end_epoch={end_epoch}")
         for name, a in (("alpha", alpha0), ("min_alpha", alpha_end), ("alpha floor", alpha_floor)):
             if not np.isfinite(a) or a < 0:
                 raise ValueError(f"{name} must be finite and >= 0, got {a}")
@@ -218,6 +254,7 @@ cdef class Engine:
         self.p.cbow_mean = cbow_mean
         self.p.epochs = epochs
         self.p.first_epoch = first_epoch
+        self.p.end_epoch = end_epoch
         self.p.batch = batch
         self.p.max_code_len = 0
         self.p.alpha0 = alpha0
@@ -280,11 +317,36 @@ cdef class Engine:
         self.chunks_per_epoch = w2v_chunks_per_epoch(&self.p) if n > 0 else 0
         self.epoch_raw = np.zeros((threads, epochs), dtype=np.int64)
         self.epoch_kept = np.zeros((threads, epochs), dtype=np.int64)
+        self.epoch_loss = np.zeros((threads, epochs), dtype=np.float64)
+        self.epoch_pairs = np.zeros((threads, epochs), dtype=np.int64)
+        self._active = 0
+
+    def set_epochs(self, int first_epoch, int end_epoch):
+        """Let the next workers run epochs ``[first_epoch, end_epoch)``.
+
+        The shared word counter (which drives the learning rate) is set to
+        ``first_epoch * len(ids)``, where an uninterrupted run would have it,
+        so running the schedule in pieces gives the same result as one call
+        (bit for bit with one thread).  No worker may be running.
+        """
+        if self._active:
+            raise RuntimeError("set_epochs: workers are still running")
+        if self.sh.stop:
+            raise RuntimeError("set_epochs: the engine was stopped")
+        if not (0 <= first_epoch <= end_epoch <= self.p.epochs):
+            raise ValueError(f"bad first_epoch={first_epoch} / end_epoch={end_epoch} "
+                             f"for {self.p.epochs} epochs")
+        self.p.first_epoch = first_epoch
+        self.p.end_epoch = end_epoch
+        self.sh.next_task = 0
+        self.sh.words_done = <int64_t> first_epoch * self.p.n_tokens
 
     def run_worker(self, int thread_index):
         """Train until no task is left; releases the GIL throughout. Returns the C status."""
         cdef cnp.ndarray[int64_t, ndim=2, mode="c"] raw = self.epoch_raw
         cdef cnp.ndarray[int64_t, ndim=2, mode="c"] kept = self.epoch_kept
+        cdef cnp.ndarray[double, ndim=2, mode="c"] loss = self.epoch_loss
+        cdef cnp.ndarray[int64_t, ndim=2, mode="c"] pairs = self.epoch_pairs
         if not (0 <= thread_index < raw.shape[0]):
             raise IndexError("thread_index out of range")
         if self.p.n_tokens == 0:
@@ -292,8 +354,14 @@ cdef class Engine:
         cdef int rc
         cdef int64_t *r = &raw[thread_index, 0]
         cdef int64_t *k = &kept[thread_index, 0]
-        with nogil:
-            rc = w2v_worker(&self.p, &self.sh, r, k)
+        cdef double *lo = &loss[thread_index, 0]
+        cdef int64_t *pa = &pairs[thread_index, 0]
+        self._active += 1
+        try:
+            with nogil:
+                rc = w2v_worker(&self.p, &self.sh, r, k, lo, pa)
+        finally:
+            self._active -= 1
         return rc
 
     def stop(self):
@@ -307,8 +375,10 @@ cdef class Engine:
 
     @property
     def tasks_started(self):
-        """Tasks handed out so far in this run (each is one chunk of one epoch)."""
-        return self.sh.next_task
+        """Tasks handed out so far, counted from the schedule's start (task
+        ``e * chunks_per_epoch + c`` is chunk ``c`` of epoch ``e``), so the
+        count keeps growing across :meth:`set_epochs` calls."""
+        return <int64_t> self.p.first_epoch * self.chunks_per_epoch + self.sh.next_task
 
     @property
     def alpha(self):
@@ -322,4 +392,5 @@ cdef class Engine:
 
     @property
     def stopped(self):
+        """True once :meth:`stop` was called or a worker stopped everyone (divergence)."""
         return bool(self.sh.stop)

@@ -1,11 +1,61 @@
-"""The trained model: vocabulary, input vectors and output weights."""
+"""The trained model: vocabulary, input vectors, output weights and where training stands."""
 from __future__ import annotations
+
+import logging
+import zlib
 
 import numpy as np
 
 from . import _kernels
 from .vectors import Vectors
 from .vocab import Vocab
+
+logger = logging.getLogger("word2vec_fast")
+
+_MASK64 = (1 << 64) - 1
+
+
+def corpus_fingerprint(ids, offsets) -> int:
+    """A cheap CRC-32 of a corpus's size and of at most ~1M of its ids and offsets.
+
+    Tells a resumed run that it got the corpus it was trained on (a full
+    checksum of a multi-GB memmap would cost seconds).
+    """
+    step_i = max(1, len(ids) // 1_000_000)
+    step_o = max(1, len(offsets) // 1_000_000)
+    h = zlib.crc32(np.array([len(ids), len(offsets)], dtype=np.int64).tobytes())
+    h = zlib.crc32(np.ascontiguousarray(ids[::step_i], dtype=np.int32).tobytes(), h)
+    return zlib.crc32(np.ascontiguousarray(offsets[::step_o], dtype=np.int64).tobytes(), h)
+
+
+def huffman_any_order(counts):
+    """word2vec.c's Huffman tree for counts in any order (e.g. after words were appended).
+
+    The tree is built over the words sorted by decreasing count (stable), then
+    the paths are put back in word order.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    order = np.argsort(-counts, kind="stable")
+    if np.array_equal(order, np.arange(len(counts))):
+        return _kernels.build_huffman(counts)
+    offs, codes, points = _kernels.build_huffman(counts[order])
+    lengths = np.diff(offs)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    new_len = lengths[rank]
+    new_offs = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(new_len, out=new_offs[1:])
+    src = np.repeat(offs[:-1][rank] - new_offs[:-1], new_len) + np.arange(int(new_offs[-1]))
+    return new_offs, codes[src], points[src]
+
+
+def _fresh_rows(seed, run, n, dim):
+    """Input rows as word2vec.c starts them: uniform in (-0.5/dim, 0.5/dim)."""
+    rng = np.random.Generator(np.random.PCG64(seed if run == 0 else [seed, run]))
+    rows = rng.random((n, dim), dtype=np.float32)
+    rows -= np.float32(0.5)
+    rows /= np.float32(dim)
+    return rows
 
 
 class Model:
@@ -14,7 +64,8 @@ class Model:
     Attributes
     ----------
     vocab : Vocab
-        Words in frequency order with their counts.
+        Words (frequency order, then any words added by :meth:`train_more`)
+        with their counts.
     words : list of str
         ``vocab.words``.
     vectors : numpy.ndarray, (V, dim) float32
@@ -25,17 +76,32 @@ class Model:
         Output weights of hierarchical softmax, one row per Huffman inner node.
     params : dict
         The training parameters.
+    schedule : dict
+        Where training stands: ``run`` (0 for :func:`train`, then one more
+        per :meth:`train_more`), ``epochs`` and ``epochs_done`` of that run,
+        ``words_done`` (raw words; the learning-rate position), the run's
+        ``alpha``, ``alpha_end``, ``alpha_floor`` and ``seed``, and its
+        corpus's ``n_tokens`` and ``corpus_fingerprint``.
+    history : list of dict
+        One record per epoch trained (see the README): ``run``, ``epoch``
+        (1-based), ``complete``, ``loss``, ``pairs``, ``loss_per_pair``,
+        ``raw_words``, ``effective_words``, ``seconds``, ``words_per_sec``,
+        ``alpha`` (the last learning rate used), ``words_done``, plus what
+        callbacks added.
     stats : dict
-        Figures of the last run: ``words`` (raw words trained), ``train_seconds``,
+        Figures of the last call: ``words`` (raw words trained), ``train_seconds``,
         ``words_per_sec``, per-epoch and per-thread word counts, ...
     """
 
-    def __init__(self, vocab: Vocab, vectors, syn1neg, syn1, params: dict):
+    def __init__(self, vocab: Vocab, vectors, syn1neg, syn1, params: dict, schedule=None,
+                 history=None):
         self.vocab = vocab
         self.vectors = vectors
         self.syn1neg = syn1neg
         self.syn1 = syn1
         self.params = dict(params)
+        self.schedule = dict(schedule) if schedule else None
+        self.history = list(history) if history else []
         self.stats: dict = {}
         self._wv = None
         self._build_tables()
@@ -45,10 +111,7 @@ class Model:
                min_alpha, epochs, seed, min_count, batch=0) -> "Model":
         """A fresh model: input rows uniform in (-0.5/dim, 0.5/dim), output rows zero."""
         v = len(vocab)
-        rng = np.random.Generator(np.random.PCG64(seed))
-        vectors = rng.random((v, dim), dtype=np.float32)
-        vectors -= np.float32(0.5)
-        vectors /= np.float32(dim)
+        vectors = _fresh_rows(seed, 0, v, dim)
         syn1neg = np.zeros((v, dim), dtype=np.float32) if negative > 0 else None
         syn1 = np.zeros((max(v - 1, 1), dim), dtype=np.float32) if hs else None
         params = dict(dim=dim, window=window, negative=negative, hs=hs, sg=sg,
@@ -66,18 +129,172 @@ class Model:
                 w = np.ones_like(w)
             self._alias_prob, self._alias_idx = _kernels.build_alias(w)
         if self.params["hs"]:
-            self._code_offsets, self._codes, self._points = _kernels.build_huffman(counts)
+            self._code_offsets, self._codes, self._points = huffman_any_order(counts)
 
-    def train_corpus(self, corpus, *, threads, alpha_end, alpha_floor, progress=None):
-        """Train on an encoded :class:`~word2vec_fast.corpus.Corpus` (its vocab must be ours)."""
+    def start_schedule(self, corpus, *, epochs, alpha, alpha_end, alpha_floor, seed, run=0):
+        """Begin a learning-rate schedule of ``epochs`` passes over ``corpus`` (encoded)."""
+        self.schedule = {"run": int(run), "epochs": int(epochs), "epochs_done": 0,
+                         "words_done": 0, "alpha": float(alpha), "alpha_end": float(alpha_end),
+                         "alpha_floor": float(alpha_floor), "seed": int(seed),
+                         "n_tokens": len(corpus),
+                         "corpus_fingerprint": corpus_fingerprint(corpus.ids, corpus.offsets)}
+
+    def train_corpus(self, corpus, *, threads, progress=None, callbacks=None):
+        """Run the rest of the current schedule over an encoded corpus (its vocab must be ours)."""
         from .train import run_engine
         if corpus.vocab is not self.vocab and corpus.vocab.words != self.vocab.words:
             raise ValueError("the corpus was encoded with another vocabulary")
-        self.stats = run_engine(self, corpus, threads=threads, alpha_end=alpha_end,
-                                alpha_floor=alpha_floor, progress=progress)
-        if self._wv is not None:
-            self._wv.clear_cache()  # training changed the rows in place
+        if self.schedule is None:
+            raise ValueError("no training schedule: use word2vec_fast.train() or train_more()")
+        self.stats = {}
+        try:
+            run_engine(self, corpus, threads=threads, progress=progress, callbacks=callbacks)
+        finally:
+            if self._wv is not None:
+                self._wv.clear_cache()  # training changed the rows in place
         return self
+
+    # -- checkpoints, resume and continued training ----------------------------------
+
+    def save_model(self, path) -> None:
+        """Save everything needed to go on training (see :func:`word2vec_fast.load_model`).
+
+        One ``.npz`` file (NumPy arrays plus a JSON header, no pickle):
+        vocabulary with counts, input and output weights, parameters, the
+        schedule (learning-rate position, epochs done, seed) and the history.
+        Written to a temporary file next to ``path`` and renamed into place.
+        """
+        from .checkpoint import save_model
+        save_model(self, path)
+
+    def _encode(self, corpus, what):
+        from .corpus import Corpus, encode
+        if isinstance(corpus, Corpus):
+            if corpus.vocab is not self.vocab and corpus.vocab.words != self.vocab.words:
+                raise ValueError(f"{what}: the corpus was encoded with another vocabulary")
+            return corpus
+        from .train import _as_corpus
+        return _as_corpus(corpus, self.vocab, self.params.get("min_count", 1), None)
+
+    def resume(self, corpus, *, threads=None, progress=None, callbacks=None) -> "Model":
+        """Finish the schedule a checkpoint was saved in, on the same corpus.
+
+        With ``threads=1`` the result is bit for bit that of the uninterrupted
+        run when the checkpoint was taken at an epoch end (an epoch cut short
+        by Ctrl-C is trained again from its start, on top of its partial
+        updates).  Raises ``ValueError`` if the corpus is not the one the run
+        started with (use :meth:`train_more` for new text).
+        """
+        from .train import _check_int, default_threads
+        sch = self.schedule
+        if sch is None:
+            raise ValueError("this model has no training schedule to resume")
+        threads = _check_int("threads", default_threads() if threads is None else threads, 1)
+        enc = self._encode(corpus, "resume")
+        if len(enc) != sch["n_tokens"] or corpus_fingerprint(
+                enc.ids, enc.offsets) != sch["corpus_fingerprint"]:
+            raise ValueError(
+                f"resume: this is not the corpus the run started on ({len(enc)} tokens, "
+                f"expected {sch['n_tokens']} with the same content); train_more() trains on "
+                "new text")
+        if sch["epochs_done"] >= sch["epochs"]:
+            logger.info("resume: all %d epochs are done already", sch["epochs"])
+            return self
+        return self.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)
+
+    def train_more(self, corpus, *, epochs=None, alpha=None, min_alpha=None, update_vocab=True,
+                   min_count=None, threads=None, progress=None, callbacks=None) -> "Model":
+        """Train further on (new) text with a new learning-rate schedule.
+
+        Parameters
+        ----------
+        corpus : path, iterable of token lists, or Corpus
+            The text to train on.
+        epochs : int, optional
+            Passes over it (default: the model's ``epochs``).
+        alpha, min_alpha : float, optional
+            The new schedule: linear decay from ``alpha`` (default the model's
+            initial one) to ``min_alpha`` (default as in :func:`train`: towards 0,
+            floored at ``alpha * 1e-4``).
+        update_vocab : bool
+            Add the corpus's words that occur at least ``min_count`` times
+            (default the model's) and are not in the vocabulary yet, after the
+            existing ones (most frequent first); their input rows start like
+            fresh ones, their output rows at zero; existing rows are kept.  All
+            counts are increased by the new text's, and the negative-sampling
+            table and the Huffman tree are rebuilt from them.  With
+            ``update_vocab=False`` unknown words are skipped.
+        threads, progress, callbacks
+            As in :func:`train`.
+
+        Notes
+        -----
+        Hierarchical softmax: the rebuilt Huffman tree gives words new paths
+        whenever the counts change their order, and the inner-node weights
+        (``syn1``, kept row by row) then stand for other nodes, so the HS
+        output layer partly relearns.  Negative sampling has no such caveat.
+        """
+        from .train import _check_float, _check_int, alpha_schedule, default_threads
+        from .vocab import Vocab as _Vocab
+        if self.syn1neg is None and self.syn1 is None:
+            raise ValueError("this model has no output weights, so it cannot be trained further")
+        p = self.params
+        epochs = _check_int("epochs", p["epochs"] if epochs is None else epochs, 1)
+        threads = _check_int("threads", default_threads() if threads is None else threads, 1)
+        alpha = _check_float("alpha", p["alpha"] if alpha is None else alpha, 0.0, strict=True)
+        alpha_end, alpha_floor = alpha_schedule(
+            alpha, p.get("min_alpha") if min_alpha is None else min_alpha)
+        min_count = _check_int("min_count", p.get("min_count", 1) if min_count is None
+                               else min_count, 1)
+        if update_vocab:
+            from .corpus import Corpus
+            if isinstance(corpus, Corpus):
+                raise ValueError("update_vocab=True needs the text (a path or token lists), "
+                                 "not an encoded Corpus")
+            found = _Vocab.build(corpus, min_count=1)
+            old_v = len(self.vocab)
+            counts = self.vocab.counts.copy()
+            new_words, new_counts = [], []
+            for w, c in zip(found.words, found.counts.tolist()):
+                i = self.vocab.index.get(w)
+                if i is not None:
+                    counts[i] += c
+                elif c >= min_count:
+                    new_words.append(w)
+                    new_counts.append(c)
+            vocab = _Vocab(self.vocab.words + new_words,
+                           np.concatenate([counts, np.array(new_counts, dtype=np.int64)]))
+            self._grow(vocab, old_v)
+            logger.info("train_more: %d new words (vocabulary %d -> %d)", len(new_words),
+                        old_v, len(vocab))
+        enc = self._encode(corpus, "train_more")
+        if len(enc) == 0:
+            raise ValueError("train_more: the corpus has no tokens in the vocabulary")
+        run = (self.schedule["run"] + 1) if self.schedule else 1
+        seed = (int(p["seed"]) + run * 0x9E3779B97F4A7C15) & _MASK64
+        self.start_schedule(enc, epochs=epochs, alpha=alpha, alpha_end=alpha_end,
+                            alpha_floor=alpha_floor, seed=seed, run=run)
+        return self.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)
+
+    def _grow(self, vocab: Vocab, old_v: int) -> None:
+        """Take a vocabulary extending ours: new rows fresh (inputs) or zero (outputs)."""
+        v, dim = len(vocab), self.params["dim"]
+        run = (self.schedule["run"] + 1) if self.schedule else 1
+        if v > old_v:
+            self.vectors = np.ascontiguousarray(np.concatenate(
+                [self.vectors, _fresh_rows(self.params["seed"], run, v - old_v, dim)]))
+            if self.syn1neg is not None:
+                self.syn1neg = np.ascontiguousarray(np.concatenate(
+                    [self.syn1neg, np.zeros((v - old_v, dim), dtype=np.float32)]))
+            if self.syn1 is not None and max(v - 1, 1) > self.syn1.shape[0]:
+                self.syn1 = np.ascontiguousarray(np.concatenate(
+                    [self.syn1, np.zeros((max(v - 1, 1) - self.syn1.shape[0], dim),
+                                         dtype=np.float32)]))
+        self.vocab = vocab
+        self._wv = None
+        self._build_tables()
+
+    # -- the vectors ------------------------------------------------------------------
 
     @property
     def words(self):
@@ -95,7 +312,10 @@ class Model:
         return self.wv.most_similar(*args, **kwargs)
 
     def save(self, path, binary: bool = True) -> None:
-        """Write the vectors in word2vec.c's binary (default) or text format."""
+        """Write the vectors in word2vec.c's binary (default) or text format.
+
+        This keeps the vectors only; :meth:`save_model` keeps what training needs.
+        """
         self.wv.save(path, binary=binary)
 
     def __repr__(self):

@@ -1,10 +1,14 @@
 """``train()``: parameters, threads, schedule and progress; no per-word work in Python.
 
-The corpus is turned into int32 ids once (see :mod:`word2vec_fast.corpus`), then
-``threads`` Python threads each enter the C engine with the GIL released and
-pull chunks of the corpus from a shared atomic counter until every epoch is
-done.  The calling thread only watches the shared word counter to drive the
-progress bar, and turns Ctrl-C into a clean stop of all workers.
+The corpus is turned into int32 ids once (see :mod:`word2vec_fast.corpus`), then,
+epoch by epoch, ``threads`` Python threads each enter the C engine with the GIL
+released and pull chunks of the corpus from a shared atomic counter until the
+epoch is done.  The learning rate is a function of the words done by all
+threads, carried across epochs, so running the schedule one epoch at a time is
+the same as one call (bit for bit with one thread).  Between epochs the calling
+thread records the epoch (``model.history``) and runs the callbacks; during an
+epoch it only watches the shared counters (progress bar, ``every_words``
+callbacks), and turns Ctrl-C into a clean stop of all workers.
 """
 from __future__ import annotations
 
@@ -32,8 +36,38 @@ MIN_CHUNK_TOKENS = 1_000
 SPILL_BYTES = 1 << 30
 #: Seconds between two looks at the training front (progress, page release).
 POLL_SECONDS = 0.1
+#: An epoch whose loss per pair exceeds this has diverged even if it is finite (an
+#: average term of 10^4 means scores of that size; healthy runs stay below ~30:
+#: hierarchical softmax's saturated scores get no updates, so a far too large
+#: alpha can leave it stuck there instead of overflowing).
+DIVERGED_LOSS_PER_PAIR = 1e4
 #: Centre words per block of the batched kernels (``batch=True``).
 DEFAULT_BATCH = {True: 1, False: 1}  # keyed by sg; see the README for why 1
+
+
+class StopTraining(Exception):
+    """Raise from a callback to end training early; ``train()`` then returns normally.
+
+    Returning ``False`` from a callback does the same.  At an epoch end the
+    epoch is complete; from an ``every_words`` callback the running epoch is
+    cut short (its ``history`` record says ``complete=False``).
+    """
+
+
+class TrainingDiverged(FloatingPointError, ValueError):
+    """The training loss became NaN or infinite: the learning rate is too large.
+
+    Raised at the end of the task (a chunk of at most 10,000 tokens) where it
+    happened; every thread stops.  ``.model`` holds the (garbage) model for
+    inspection, ``.epoch`` the epoch (1-based), ``.alpha`` the initial learning
+    rate.  Both a ``FloatingPointError`` and a ``ValueError``.
+    """
+
+    def __init__(self, message, model=None, epoch=None, alpha=None):
+        super().__init__(message)
+        self.model = model
+        self.epoch = epoch
+        self.alpha = alpha
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -95,6 +129,20 @@ def _check_float(name, value, lo=0.0, strict=False):
     return value
 
 
+def alpha_schedule(alpha: float, min_alpha) -> tuple:
+    """``(alpha_end, alpha_floor)`` of the linear decay from ``alpha``.
+
+    ``min_alpha=None``: towards 0, floored at ``alpha * 1e-4`` (word2vec.c);
+    otherwise linear to ``min_alpha``.
+    """
+    if min_alpha is None:
+        return 0.0, alpha * 1e-4
+    min_alpha = _check_float("min_alpha", min_alpha)
+    if min_alpha > alpha:
+        raise ValueError(f"min_alpha ({min_alpha}) must not exceed alpha ({alpha})")
+    return min_alpha, min_alpha
+
+
 def _as_corpus(corpus, vocab, min_count, max_final_vocab, *, max_vocab_size=None,
                max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES, spill_dir=None) -> Corpus:
     if isinstance(corpus, Corpus):
@@ -149,7 +197,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
           seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True,
           max_vocab_size=None, max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES,
-          spill_dir=None) -> Model:
+          spill_dir=None, callbacks=None) -> Model:
     """Train word2vec embeddings.
 
     Parameters
@@ -220,16 +268,30 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         front, so memory does not grow with the corpus.
     spill_dir : path, optional
         Where those temporary files go (they are deleted when training ends).
+    callbacks : list of callables, optional
+        Each is called as ``cb(model, record)`` after every epoch, ``record``
+        being the epoch's entry of ``model.history`` (a dict it may add keys
+        to).  A callable with an integer attribute ``every_words`` is also
+        called about every that many raw words during an epoch, with a
+        progress record (``record["kind"] == "progress"``) while the workers
+        keep training.  Returning ``False`` or raising :class:`StopTraining`
+        ends training early.  See :mod:`word2vec_fast.callbacks`.
 
     Returns
     -------
     Model
-        ``.vectors`` (V, dim) float32, ``.words``, ``.save(path, binary=True)``.
+        ``.vectors`` (V, dim) float32, ``.words``, ``.save(path, binary=True)``,
+        ``.history`` (one record per epoch, with its loss), ``.save_model(path)``.
 
     Raises
     ------
     ValueError, TypeError
         For bad parameters or corpora, before any thread starts.
+    TrainingDiverged
+        The loss became NaN/inf (a learning rate far too large).
+    TrainingInterrupted
+        Ctrl-C: every thread stops within milliseconds; ``.model`` holds the
+        model as trained so far, consistent and finite.
     """
     dim = _check_int("dim", dim, 1)
     window = _check_int("window", window, 1)
@@ -249,13 +311,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     if alpha is None:
         alpha = 0.025 if sg else 0.05
     alpha = _check_float("alpha", alpha, 0.0, strict=True)
-    if min_alpha is None:
-        alpha_end, alpha_floor = 0.0, alpha * 1e-4
-    else:
-        min_alpha = _check_float("min_alpha", min_alpha)
-        if min_alpha > alpha:
-            raise ValueError(f"min_alpha ({min_alpha}) must not exceed alpha ({alpha})")
-        alpha_end = alpha_floor = min_alpha
+    alpha_end, alpha_floor = alpha_schedule(alpha, min_alpha)
     if dim > 100_000:
         raise ValueError(f"dim={dim} is implausibly large (max 100000)")
 
@@ -278,8 +334,9 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     model = Model.create(enc.vocab, dim=dim, window=window, negative=negative, hs=hs, sg=sg,
                          cbow_mean=cbow_mean, sample=sample, alpha=alpha, min_alpha=min_alpha,
                          epochs=epochs, seed=seed, min_count=min_count, batch=batch)
-    model.train_corpus(enc, threads=threads, alpha_end=alpha_end, alpha_floor=alpha_floor,
-                       progress=progress)
+    model.start_schedule(enc, epochs=epochs, alpha=alpha, alpha_end=alpha_end,
+                         alpha_floor=alpha_floor, seed=seed)
+    model.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)
     model.stats["prepare_seconds"] = prep_seconds
     return model
 
@@ -319,32 +376,91 @@ class _PageRelease:
         self.off_map.release()
 
 
-def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
-               alpha_floor: float, progress=None, first_epoch: int = 0) -> dict:
-    """Run the C engine over ``enc`` on ``threads`` threads; return run statistics."""
-    p = model.params
+def check_callbacks(callbacks) -> list:
+    """The callbacks as a list, each checked to be callable with a sane ``every_words``."""
+    if callbacks is None:
+        return []
+    if callable(callbacks):
+        callbacks = [callbacks]
+    out = []
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(f"callbacks must be callables cb(model, record), got {cb!r}")
+        every = getattr(cb, "every_words", None)
+        if every is not None:
+            _check_int("every_words", every, 1)
+        out.append(cb)
+    return out
+
+
+def _call(cb, model, record) -> bool:
+    """Run one callback; False when it asks training to stop."""
+    try:
+        return cb(model, record) is not False
+    except StopTraining as e:
+        logger.info("training stopped by a callback: %s", e or type(e).__name__)
+        return False
+
+
+def _loss_fields(loss: float, pairs: int) -> dict:
+    return {"loss": float(loss), "pairs": int(pairs),
+            "loss_per_pair": float(loss / pairs) if pairs else None}
+
+
+def _postfix(bar, epoch, engine):
+    """Epoch, learning rate and the running epoch's loss per pair on the progress bar."""
+    lpp = _loss_fields(engine.epoch_loss[:, epoch].sum(),
+                       engine.epoch_pairs[:, epoch].sum())["loss_per_pair"]
+    bar.set_postfix(epoch=epoch + 1, alpha=f"{engine.alpha:.6f}",
+                    loss=f"{lpp:.4f}" if lpp is not None else "-", refresh=False)
+
+
+def run_engine(model: Model, enc: Corpus, *, threads: int, progress=None, callbacks=None) -> dict:
+    """Run ``model.schedule`` over ``enc`` from its next epoch to its end on ``threads`` threads.
+
+    Appends one record per epoch to ``model.history``, calls the callbacks,
+    advances ``model.schedule`` after each complete epoch and returns (and
+    stores in ``model.stats``) the figures of this call.
+    """
+    p, sch = model.params, model.schedule
+    n = len(enc)
+    if n != sch["n_tokens"]:
+        raise ValueError(f"the corpus has {n} tokens but this training schedule is for "
+                         f"{sch['n_tokens']}")
+    callbacks = check_callbacks(callbacks)
+    watchers = [cb for cb in callbacks if getattr(cb, "every_words", None)]
     keep = enc.vocab.keep_probabilities(p["sample"])
     keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
-    chunk = chunk_tokens_for(len(enc))
+    chunk = chunk_tokens_for(n)
+    first, epochs = sch["epochs_done"], sch["epochs"]
     engine = _kernels.Engine(
         ids=enc.ids, offsets=enc.offsets, keep_thr=keep_thr,
         alias_prob=model._alias_prob, alias_idx=model._alias_idx,
         code_offsets=model._code_offsets, codes=model._codes, points=model._points,
         w_in=model.vectors, w_out_ns=model.syn1neg, w_out_hs=model.syn1,
         window=p["window"], negative=p["negative"], hs=p["hs"], sg=p["sg"],
-        cbow_mean=p["cbow_mean"], epochs=p["epochs"], first_epoch=first_epoch,
-        alpha0=p["alpha"], alpha_end=alpha_end, alpha_floor=alpha_floor, seed=p["seed"],
-        chunk_tokens=chunk, threads=threads, batch=int(p.get("batch", 0)),
+        cbow_mean=p["cbow_mean"], epochs=epochs, first_epoch=first, end_epoch=first,
+        alpha0=sch["alpha"], alpha_end=sch["alpha_end"], alpha_floor=sch["alpha_floor"],
+        seed=sch["seed"], chunk_tokens=chunk, threads=threads, batch=int(p.get("batch", 0)),
         trusted_ids=enc.mapped)
-    n = len(enc)
-    total = n * p["epochs"]
+    release = _PageRelease(enc, engine, threads, chunk) if enc.mapped else None
     logger.info("training %s-%s (%s) on %d tokens (%d sentences), vocabulary %d, dim %d, "
-                "%d epochs, %d threads", "skip-gram" if p["sg"] else "CBOW",
+                "epochs %d-%d of %d, %d threads", "skip-gram" if p["sg"] else "CBOW",
                 "+".join(x for x, on in (("HS", p["hs"]), ("NS", p["negative"] > 0)) if on),
                 f"batched x{p['batch']}, {_kernels.simd_isa()}" if p.get("batch") else "classic",
-                n, enc.n_sentences, len(enc.vocab), p["dim"], p["epochs"], threads)
+                n, enc.n_sentences, len(enc.vocab), p["dim"], first + 1, epochs, epochs,
+                threads)
+    bar = _progress_bar(progress, n * epochs, "training")
+    if bar is not None and first:
+        bar.update(first * n)
+    shown = first * n
     results = [None] * threads
     errors = []
+    seconds = 0.0
+    stop_reason = None
+    epoch = first
+    recorded = True  # the running epoch has its history record
+    workers = []
 
     def work(i):
         try:
@@ -353,62 +469,135 @@ def run_engine(model: Model, enc: Corpus, *, threads: int, alpha_end: float,
             errors.append(e)
             engine.stop()
 
-    workers = [threading.Thread(target=work, args=(i,), name=f"word2vec_fast-{i}", daemon=True)
-               for i in range(threads)]
-    bar = _progress_bar(progress, total, "training")
-    release = _PageRelease(enc, engine, threads, chunk) if enc.mapped else None
-    start_done = engine.words_done
-    shown = start_done
-    if bar is not None and start_done:
-        bar.update(start_done)
-    t0 = time.perf_counter()
-    interrupted = False
+    def epoch_record(e, secs, complete):
+        raw = int(engine.epoch_raw[:, e].sum())
+        rec = {"kind": "epoch", "run": sch["run"], "epoch": e + 1, "epochs": epochs,
+               "complete": complete}
+        rec.update(_loss_fields(engine.epoch_loss[:, e].sum(), engine.epoch_pairs[:, e].sum()))
+        rec.update({"raw_words": raw, "effective_words": int(engine.epoch_kept[:, e].sum()),
+                    "seconds": secs, "words_per_sec": raw / secs if secs > 0 else None,
+                    "alpha": float(engine.alpha), "words_done": int(engine.words_done)})
+        return rec
+
+    def check_diverged(e):
+        loss = float(engine.epoch_loss[:, e].sum())
+        pairs = int(engine.epoch_pairs[:, e].sum())
+        if engine.error == _kernels.ERROR_DIVERGED or not math.isfinite(loss) or (
+                pairs and loss / pairs > DIVERGED_LOSS_PER_PAIR) or not all(
+                np.isfinite(w).all() for w in (model.vectors, model.syn1neg, model.syn1)
+                if w is not None):
+            what = loss if not math.isfinite(loss) else f"{loss / max(pairs, 1):.3g} per pair"
+            raise TrainingDiverged(
+                f"training diverged in epoch {e + 1} of {epochs}: the loss became {what} "
+                f"(alpha={sch['alpha']:g}; learning rate {engine.alpha:g} at that point). "
+                "The vectors are NaN/inf and useless; train again with a smaller alpha.",
+                model=model, epoch=e + 1, alpha=sch["alpha"])
+
+    t_all = t0 = time.perf_counter()
     try:
-        for w in workers:
-            w.start()
-        while True:
-            alive = [w for w in workers if w.is_alive()]
-            if not alive:
-                break
-            alive[0].join(POLL_SECONDS)
-            if release is not None:
-                release.step()
-            if bar is not None:
+        for epoch in range(first, epochs):
+            engine.set_epochs(epoch, epoch + 1)
+            recorded = False
+            workers = [threading.Thread(target=work, args=(i,), name=f"word2vec_fast-{i}",
+                                        daemon=True) for i in range(threads)]
+            next_watch = {id(cb): (engine.words_done // cb.every_words + 1) * cb.every_words
+                          for cb in watchers}
+            t0 = time.perf_counter()
+            for w in workers:
+                w.start()
+            while True:
+                alive = [w for w in workers if w.is_alive()]
+                if not alive:
+                    break
+                alive[0].join(POLL_SECONDS)
+                if release is not None:
+                    release.step()
                 done = engine.words_done
-                bar.update(done - shown)
-                shown = done
-                bar.set_postfix(alpha=f"{engine.alpha:.6f}", refresh=False)
+                if bar is not None:
+                    bar.update(done - shown)
+                    shown = done
+                    _postfix(bar, epoch, engine)
+                running = any(w.is_alive() for w in workers)
+                for cb in watchers:
+                    if running and done >= next_watch[id(cb)] and not engine.stopped:
+                        next_watch[id(cb)] = (done // cb.every_words + 1) * cb.every_words
+                        rec = {"kind": "progress", "run": sch["run"], "epoch": epoch + 1,
+                               "epochs": epochs, "words_done": int(done),
+                               "alpha": float(engine.alpha),
+                               "seconds": time.perf_counter() - t0}
+                        rec.update(_loss_fields(engine.epoch_loss[:, epoch].sum(),
+                                                engine.epoch_pairs[:, epoch].sum()))
+                        if not _call(cb, model, rec):
+                            stop_reason = "callback"
+                            engine.stop()
+            secs = time.perf_counter() - t0
+            seconds += secs
+            if errors:
+                raise errors[0]
+            if engine.error == _kernels.ERROR_NOMEM or any(
+                    r not in (0, None, _kernels.ERROR_DIVERGED) for r in results):
+                raise MemoryError("a training thread could not allocate its scratch buffers")
+            # every task ran to its end (a stop that came after the last one
+            # leaves the epoch complete)
+            complete = int(engine.epoch_raw[:, epoch].sum()) == n and not engine.error
+            rec = epoch_record(epoch, secs, complete)
+            model.history.append(rec)
+            recorded = True
+            if bar is not None:
+                _postfix(bar, epoch, engine)
+            check_diverged(epoch)
+            if complete:
+                sch["epochs_done"] = epoch + 1
+            sch["words_done"] = rec["words_done"]
+            logger.info("epoch %d/%d%s: loss %s per pair (%d pairs), %d raw words (%d after "
+                        "subsampling) in %.2f s, %.0f words/s, alpha %.6f", epoch + 1, epochs,
+                        "" if complete else " (stopped early)",
+                        "-" if rec["loss_per_pair"] is None else f"{rec['loss_per_pair']:.5f}",
+                        rec["pairs"], rec["raw_words"], rec["effective_words"], secs,
+                        rec["words_per_sec"] or 0.0, rec["alpha"])
+            if not complete:
+                break
+            for cb in callbacks:
+                if not _call(cb, model, rec):
+                    stop_reason = "callback"
+            if stop_reason:
+                break
     except KeyboardInterrupt:
-        interrupted = True
+        stop_reason = "interrupt"
         engine.stop()
         for w in workers:
-            w.join()
+            if w.ident is not None:  # Ctrl-C may come between creating and starting them
+                w.join()
+        if not recorded:
+            model.history.append(epoch_record(epoch, time.perf_counter() - t0, False))
+            sch["words_done"] = int(engine.words_done)
     finally:
         if bar is not None:
             bar.update(max(0, engine.words_done - shown))
             bar.close()
-    seconds = time.perf_counter() - t0
-    if errors:
-        raise errors[0]
-    if engine.error or any(r not in (0, None) for r in results):
-        raise MemoryError("a training thread could not allocate its scratch buffers")
     raw = engine.epoch_raw.sum()
+    loss = engine.epoch_loss.sum(axis=0)
+    pairs = engine.epoch_pairs.sum(axis=0)
     stats = {
         "threads": threads,
         "train_seconds": seconds,
+        "wall_seconds": time.perf_counter() - t_all,
         "words": int(raw),
         "words_per_sec": float(raw / seconds) if seconds > 0 else float("inf"),
         "effective_words": int(engine.epoch_kept.sum()),
         "epoch_raw_words": engine.epoch_raw.sum(axis=0).tolist(),
         "epoch_effective_words": engine.epoch_kept.sum(axis=0).tolist(),
         "thread_epoch_raw_words": engine.epoch_raw.tolist(),
+        "epoch_loss": loss.tolist(),
+        "epoch_pairs": pairs.tolist(),
         "chunk_tokens": chunk,
         "final_alpha": float(engine.alpha),
-        "interrupted": interrupted,
+        "interrupted": stop_reason == "interrupt",
+        "stopped_early": stop_reason is not None,
     }
     logger.info("trained %d raw words (%d after subsampling) in %.2f s: %.0f words/s",
                 stats["words"], stats["effective_words"], seconds, stats["words_per_sec"])
     model.stats.update(stats)
-    if interrupted:
+    if stop_reason == "interrupt":
         raise TrainingInterrupted(model)
     return stats

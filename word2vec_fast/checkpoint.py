@@ -1,0 +1,171 @@
+"""Model checkpoints: everything training needs to go on, in one ``.npz`` file.
+
+The file is a plain NumPy ``.npz`` (a zip of ``.npy`` arrays, uncompressed),
+read with ``allow_pickle=False``: loading an untrusted file cannot run code.
+
+=================  ==========================================================
+``header``         uint8: UTF-8 JSON -- format name and version, ``params``,
+                   ``schedule`` (learning-rate position, epochs done, seed,
+                   the corpus's size and fingerprint), ``history``
+``words``          uint8: the words, UTF-8 (surrogateescape), concatenated
+``word_ends``      int64[V]: end offset of each word in ``words``
+``counts``         int64[V]: corpus counts (the negative-sampling table and the
+                   Huffman tree are rebuilt from them, exactly)
+``vectors``        float32[V, dim]: input vectors
+``syn1neg``        float32[V, dim]: negative-sampling output weights (if used)
+``syn1``           float32[max(V-1, 1), dim]: HS inner-node weights (if used)
+=================  ==========================================================
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import zipfile
+
+import numpy as np
+
+from ._atomic import atomic_open
+
+FORMAT = "word2vec_fast.model"
+VERSION = 1
+
+
+def save_model(model, path) -> None:
+    """Write ``model`` to ``path`` (temporary file next to it, then renamed into place)."""
+    path = os.fspath(path)
+    words = [w.encode("utf-8", "surrogateescape") for w in model.vocab.words]
+    ends = np.cumsum([len(w) for w in words], dtype=np.int64) if words else \
+        np.zeros(0, dtype=np.int64)
+    header = {"format": FORMAT, "version": VERSION, "params": model.params,
+              "schedule": model.schedule, "history": model.history}
+    arrays = {
+        "header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+        "words": np.frombuffer(b"".join(words), dtype=np.uint8),
+        "word_ends": ends,
+        "counts": np.asarray(model.vocab.counts, dtype=np.int64),
+        "vectors": model.vectors,
+    }
+    if model.syn1neg is not None:
+        arrays["syn1neg"] = model.syn1neg
+    if model.syn1 is not None:
+        arrays["syn1"] = model.syn1
+    with atomic_open(path) as f:
+        np.savez(f, **arrays)
+
+
+def _bad(path, why):
+    return ValueError(f"{path}: not a usable word2vec_fast model file: {why}")
+
+
+def _looks_like_vectors(head: bytes) -> bool:
+    line = head.split(b"\n", 1)[0].split()
+    return len(line) == 2 and all(x.isdigit() for x in line)
+
+
+def load_model(path):
+    """Read a model written by :meth:`Model.save_model`; it can then ``resume`` or ``train_more``.
+
+    Raises ``ValueError`` naming the file for anything else: word2vec
+    ``.bin``/``.txt`` vectors (they lack the output weights, so they cannot be
+    trained further: read them with :func:`word2vec_fast.load`), truncated or
+    corrupted files, inconsistent shapes.
+    """
+    from .model import Model
+    from .vocab import Vocab
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if not head.startswith(b"PK\x03\x04"):
+        if _looks_like_vectors(head):
+            raise _bad(path, "it holds word2vec vectors (.bin/.txt), which lack the output "
+                             "weights needed to train further; read them with "
+                             "word2vec_fast.load()")
+        raise _bad(path, "not an .npz file")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            names = set(z.files)
+            missing = {"header", "words", "word_ends", "counts", "vectors"} - names
+            if missing:
+                raise _bad(path, f"missing arrays {sorted(missing)}")
+            arr = {k: z[k] for k in names}  # reads (and CRC-checks) every member
+    except ValueError as e:
+        if str(e).startswith(path):
+            raise
+        raise _bad(path, e) from None
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
+        raise _bad(path, f"damaged or truncated ({e})") from None
+    try:
+        header = json.loads(arr["header"].tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise _bad(path, f"bad header ({e})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _bad(path, "not a word2vec_fast model (wrong format name)")
+    if header.get("version") != VERSION:
+        raise _bad(path, f"format version {header.get('version')!r}, this code reads {VERSION}")
+    params, schedule = header.get("params"), header.get("schedule")
+    history = header.get("history") or []
+    if not isinstance(params, dict) or not isinstance(history, list) or not (
+            schedule is None or isinstance(schedule, dict)):
+        raise _bad(path, "bad header fields")
+
+    def need(name, dtype, ndim):
+        a = arr[name]
+        if a.dtype != dtype or a.ndim != ndim:
+            raise _bad(path, f"{name} must be {ndim}-d {np.dtype(dtype).name}, got "
+                             f"{a.ndim}-d {a.dtype}")
+        return a
+
+    blob = need("words", np.uint8, 1).tobytes()
+    ends = need("word_ends", np.int64, 1)
+    counts = need("counts", np.int64, 1)
+    vectors = need("vectors", np.float32, 2)
+    v = len(ends)
+    try:
+        dim = int(params["dim"])
+        neg, hs = int(params["negative"]), bool(params["hs"])
+        for k in ("window", "sg", "cbow_mean", "sample", "alpha", "epochs", "seed"):
+            params[k]
+    except (KeyError, TypeError, ValueError) as e:
+        raise _bad(path, f"bad params ({e!r})") from None
+    if v < 1 or len(counts) != v or vectors.shape != (v, dim):
+        raise _bad(path, f"{v} words, {len(counts)} counts and vectors of shape "
+                         f"{vectors.shape} (dim {dim}) do not agree")
+    if np.any(np.diff(ends) < 0) or ends[0] < 0 or ends[-1] != len(blob):
+        raise _bad(path, "word offsets are inconsistent")
+    starts = np.concatenate([[0], ends[:-1]])
+    words = [blob[a:b].decode("utf-8", "surrogateescape") for a, b in
+             zip(starts.tolist(), ends.tolist())]
+    out = {}
+    for name, used, rows in (("syn1neg", neg > 0, v), ("syn1", hs, max(v - 1, 1))):
+        if not used:
+            if name in arr:
+                raise _bad(path, f"{name} is present but the parameters do not use it")
+            out[name] = None
+            continue
+        if name not in arr:
+            raise _bad(path, f"{name} is missing (needed to train further)")
+        out[name] = need(name, np.float32, 2)
+        if out[name].shape != (rows, dim):
+            raise _bad(path, f"{name} has shape {out[name].shape}, expected {(rows, dim)}")
+    for name, a in (("vectors", vectors), ("syn1neg", out["syn1neg"]), ("syn1", out["syn1"])):
+        if a is not None and not np.isfinite(a).all():
+            raise _bad(path, f"{name} contains NaN or infinity")
+    if schedule is not None:
+        try:
+            ok = (0 <= int(schedule["epochs_done"]) <= int(schedule["epochs"])
+                  and int(schedule["n_tokens"]) >= 0 and int(schedule["words_done"]) >= 0
+                  and math.isfinite(float(schedule["alpha"])) and float(schedule["alpha"]) > 0
+                  and int(schedule["seed"]) >= 0 and int(schedule["run"]) >= 0)
+            float(schedule["alpha_end"]), float(schedule["alpha_floor"])
+            int(schedule["corpus_fingerprint"])
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise _bad(path, f"bad schedule {schedule!r}")
+    try:
+        vocab = Vocab(words, counts)
+    except ValueError as e:
+        raise _bad(path, e) from None
+    return Model(vocab, np.ascontiguousarray(vectors), out["syn1neg"], out["syn1"], params,
+                 schedule=schedule, history=history)
