@@ -168,15 +168,6 @@ def unknown_word(vecs, word, path) -> CLIError:
 
 def write_atomically(path, write):
     """Call ``write(f)`` on a temporary file next to ``path``, then rename it into place."""
-    from .vectors_io import _open_tmp
-    tmp, f = _open_tmp(os.fspath(path))
-    try:
-        with f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from ._atomic import atomic_open
+    with atomic_open(path) as f:
+        write(f)

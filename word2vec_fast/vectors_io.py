@@ -16,13 +16,13 @@ import gzip
 import lzma
 import os
 import re
-import secrets
 import warnings
 import zlib
 
 import numpy as np
 
 from . import _vecio
+from ._atomic import open_tmp
 
 # Bounds that keep a damaged file from making us allocate or scan without limit.
 MAX_DIM = 1 << 20          # 4 MiB per row; real embeddings are far below this
@@ -481,20 +481,6 @@ def _word_arena(words, encoding):
     return arena, starts
 
 
-def _open_tmp(path):
-    """A new file next to ``path`` with the permissions a plain open() would give it."""
-    d = os.path.dirname(os.path.abspath(path))
-    for _ in range(100):
-        tmp = os.path.join(d, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                         0o666)
-        except FileExistsError:
-            continue
-        return tmp, os.fdopen(fd, "wb", buffering=0)
-    raise OSError(f"cannot create a temporary file in {d}")
-
-
 def _write_all(f, data):
     """Write all of ``data`` (an unbuffered file may take less than asked)."""
     mv = memoryview(data)
@@ -541,7 +527,7 @@ def save(vectors, path, binary=True, encoding="utf-8"):
     # than one big write of the same bytes; 32 MiB blocks are within a few percent.
     est = len(arena) + v * (4 * dim + 1 if binary else dim * (_vecio.TEXT_NUMBER_MAX + 1) + 1)
     out = max(min(SAVE_BLOCK_BYTES, est), rec_max)
-    tmp, f = _open_tmp(p)
+    tmp, f = open_tmp(p, buffering=0)
     try:
         low = p.lower()
         sink = f

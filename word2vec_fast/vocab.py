@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import _scan
+from ._atomic import atomic_open
 from .scan import MAX_TOKEN_BYTES, Pass, check_max_token_bytes, text_sources
 
 logger = logging.getLogger(__name__)
@@ -184,20 +185,10 @@ class Vocab:
         The file is written to a temporary name next to ``path`` and renamed
         into place, so an existing file is never left half-written.
         """
-        path = os.fspath(path)
-        tmp = f"{path}.tmp{os.getpid()}"
-        try:
-            with open(tmp, "wb") as f:
-                for w, c in zip(self.words, self.counts.tolist()):
-                    f.write(w.encode("utf-8", "surrogateescape"))
-                    f.write(b" %d\n" % c)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        with atomic_open(path) as f:
+            for w, c in zip(self.words, self.counts.tolist()):
+                f.write(w.encode("utf-8", "surrogateescape"))
+                f.write(b" %d\n" % c)
 
     @classmethod
     def load(cls, path, min_count: int = 1, max_final_vocab: int | None = None) -> "Vocab":
