@@ -2,6 +2,7 @@
 import os
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -42,12 +43,18 @@ def test_load_errors_name_file_and_line(tmp_path, text, msg):
     assert str(p) in str(e.value)
 
 
-@pytest.mark.skipif(shutil.which("word2vec") is None, reason="word2vec.c not installed")
+def _word2vec_c():
+    """word2vec.c's binary: beside this Python (the test extra installs it), else on PATH."""
+    here = os.path.join(os.path.dirname(sys.executable), "word2vec")
+    return here if os.path.exists(here) else shutil.which("word2vec")
+
+
+@pytest.mark.skipif(_word2vec_c() is None, reason="word2vec.c not installed")
 def test_reads_word2vec_c_save_vocab(tmp_path):
     text = tmp_path / "t.txt"
     text.write_text(("a b c a b a\n" * 50) + "d a\n")
     out = tmp_path / "vocab.txt"
-    subprocess.run(["word2vec", "-train", str(text), "-output", str(tmp_path / "v.bin"),
+    subprocess.run([_word2vec_c(), "-train", str(text), "-output", str(tmp_path / "v.bin"),
                     "-size", "8", "-iter", "1", "-threads", "1", "-min-count", "1",
                     "-save-vocab", str(out)], check=True, capture_output=True)
     v = Vocab.load(out)
