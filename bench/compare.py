@@ -605,6 +605,13 @@ def main(argv=None) -> int:
             extra.append(f"WS353 OOV {ev['ws_oov_pct']:.1f}%")
         if ev.get("error"):
             extra.append("eval error: " + ev["error"])
+        r = results[name]
+        if r.get("trained_words") is not None and r.get("raw_words"):
+            # gensim reports the words it trained after subsampling; in corpus_file mode
+            # it reads every raw word but trains only about 2/3 of what the iterable
+            # modes (and word2vec.c's formula) keep, which flatters its words/s
+            extra.append(f"trained {r['trained_words']:,} words after subsampling "
+                         f"({r['trained_words'] / r['raw_words']:.1%} of {r['raw_words']:,} raw)")
         if extra:
             print(f"- {name}: " + "; ".join(extra))
 
