@@ -42,18 +42,6 @@ def check_reiterable(corpus, what: str = "corpus") -> None:
         )
 
 
-def count_tokens(corpus, max_token_bytes: int = MAX_TOKEN_BYTES) -> Counter:
-    """Count every token of ``corpus`` (a text corpus or an iterable of token lists).
-
-    The ``Counter`` is in order of first appearance.  Counting itself is C
-    (see :mod:`word2vec_fast.scan`); only the result is Python.
-    """
-    sc = _scan.Scanner(record=False, max_token_bytes=check_max_token_bytes(max_token_bytes))
-    Pass(sc).run(corpus, _sources_or_iterable(corpus))
-    counts = sc.counts()
-    return Counter(dict(zip(sc.words(np.arange(counts.shape[0])), counts.tolist())))
-
-
 def _sources_or_iterable(corpus):
     """Text sources of ``corpus``, or None after checking it is an iterable of token lists."""
     sources = text_sources(corpus)
@@ -223,7 +211,7 @@ class Vocab:
                 if w in counter:
                     raise ValueError(f"{path}, line {lineno}: word {w!r} appears twice")
                 counter[w] = n
-        return cls.from_counter(counter, max(1, min_count) if min_count else 0, max_final_vocab)
+        return cls.from_counter(counter, min_count, max_final_vocab)
 
     @property
     def total(self) -> int:
