@@ -67,158 +67,292 @@ W2V_INLINE float hsum(v16 x, v4 t)
     return (c[0] + c[2]) + (c[1] + c[3]);
 }
 
-static inline float sigmoid(float f) { return 1.0f / (1.0f + expf(-f)); }
-
-/* Dot products of one input row with up to 4 output rows at once. */
-static inline void dots4(int64_t dim, const float *a, const float *const *o, int n, float *res)
-{
-    v16 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
-    float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-    const float *o0 = o[0], *o1 = n > 1 ? o[1] : o[0], *o2 = n > 2 ? o[2] : o[0],
-                *o3 = n > 3 ? o[3] : o[0];
-    int64_t i = 0;
-    for (; i + VL <= dim; i += VL) {
-        v16 x = vload(a + i);
-        s0 += x * vload(o0 + i);
-        s1 += x * vload(o1 + i);
-        s2 += x * vload(o2 + i);
-        s3 += x * vload(o3 + i);
-    }
-    /* tails: 4 lanes at a time (dim 100 = 6 x 16 + 4), then scalars */
-    {
-        v4 u0 = {0}, u1 = {0}, u2 = {0}, u3 = {0};
-        for (; i + 4 <= dim; i += 4) {
-            v4 x = vload4(a + i);
-            u0 += x * vload4(o0 + i);
-            u1 += x * vload4(o1 + i);
-            u2 += x * vload4(o2 + i);
-            u3 += x * vload4(o3 + i);
-        }
-        for (; i < dim; i++) {
-            t0 += a[i] * o0[i];
-            t1 += a[i] * o1[i];
-            t2 += a[i] * o2[i];
-            t3 += a[i] * o3[i];
-        }
-        res[0] = hsum(s0, u0) + t0;
-        if (n > 1)
-            res[1] = hsum(s1, u1) + t1;
-        if (n > 2)
-            res[2] = hsum(s2, u2) + t2;
-        if (n > 3)
-            res[3] = hsum(s3, u3) + t3;
-    }
-}
-
 /*
- * dst0 = sum_j c0[j * stride] * rows[j] and, if dst1, dst1 likewise with c1
- * (j < n; dst are dim floats).  Two destinations share every row load.
+ * res[j] = a . o[j] for j < NO (NO a constant 1..4 once inlined): NO
+ * independent accumulators per 16 lanes share each load of a.  Sums run in
+ * a fixed order (16-lane partial sums, then 4-lane, then scalar tails).
  */
-static inline void combine2(int64_t dim, int n, const float *c0, const float *c1, int stride,
-                            const float *const *rows, float *dst0, float *dst1)
+W2V_INLINE void dot_tile(int64_t dim, const float *a, const float *const *o, const int NO,
+                         float *res)
 {
+    v16 s[4] = {{0}, {0}, {0}, {0}};
+    v4 u[4] = {{0}, {0}, {0}, {0}};
+    float t[4] = {0, 0, 0, 0};
     int64_t i = 0;
     int j;
-    if (!dst1)
-        c1 = c0;
     for (; i + VL <= dim; i += VL) {
-        v16 acc0 = {0}, acc1 = {0};
-        for (j = 0; j < n; j++) {
-            v16 r = vload(rows[j] + i);
-            acc0 += c0[(int64_t)j * stride] * r;
-            acc1 += c1[(int64_t)j * stride] * r;
-        }
-        vstore(dst0 + i, acc0);
-        if (dst1)
-            vstore(dst1 + i, acc1);
+        v16 x = vload(a + i);
+        for (j = 0; j < NO; j++)
+            s[j] += x * vload(o[j] + i);
     }
     for (; i + 4 <= dim; i += 4) {
-        v4 acc0 = {0}, acc1 = {0};
-        for (j = 0; j < n; j++) {
-            v4 r = vload4(rows[j] + i);
-            acc0 += c0[(int64_t)j * stride] * r;
-            acc1 += c1[(int64_t)j * stride] * r;
-        }
-        vstore4(dst0 + i, acc0);
-        if (dst1)
-            vstore4(dst1 + i, acc1);
+        v4 x = vload4(a + i);
+        for (j = 0; j < NO; j++)
+            u[j] += x * vload4(o[j] + i);
     }
-    for (; i < dim; i++) {
-        float acc0 = 0.0f, acc1 = 0.0f;
-        for (j = 0; j < n; j++) {
-            acc0 += c0[(int64_t)j * stride] * rows[j][i];
-            acc1 += c1[(int64_t)j * stride] * rows[j][i];
+    for (; i < dim; i++)
+        for (j = 0; j < NO; j++)
+            t[j] += a[i] * o[j][i];
+    for (j = 0; j < NO; j++)
+        res[j] = hsum(s[j], u[j]) + t[j];
+}
+
+/* S = In * Out^T into s (k rows of m). */
+W2V_INLINE void scores(int64_t dim, int k, const float *const *in, int m,
+                       const float *const *out, float *s)
+{
+    int a, b;
+    for (a = 0; a < k; a++) {
+        float *sa = s + (int64_t)a * m;
+        for (b = 0; b + 4 <= m; b += 4)
+            dot_tile(dim, in[a], out + b, 4, sa + b);
+        switch (m - b) {
+        case 3:
+            dot_tile(dim, in[a], out + b, 3, sa + b);
+            break;
+        case 2:
+            dot_tile(dim, in[a], out + b, 2, sa + b);
+            break;
+        case 1:
+            dot_tile(dim, in[a], out + b, 1, sa + b);
+            break;
+        default:
+            break;
         }
-        dst0[i] = acc0;
-        if (dst1)
-            dst1[i] = acc1;
     }
 }
 
 /*
- * Turn the k*m scores w2v_block_grad copied to the end of the buffer into
- * loss terms (signed scores, multiplicities c or 1) and sum the buffer once
- * it is full.  Kept out of w2v_block_grad's loops on purpose: this work
- * inside them changed how the compiler allocated the gradient loop's
- * registers (spills around every expf call), which cost the batched kernels
- * 10-20 % of their speed.
+ * dst_d (+)= sum_j c[d][j * stride] * rows[j] for the ND (1 or 2, a constant
+ * once inlined) destinations dst_d, each dim floats; acc: add to what dst
+ * holds (else overwrite).  Every destination element is one chain of fused
+ * multiply-adds over j in order; a panel of 2 x 16 lanes per destination
+ * keeps 2 * ND chains in flight (one alone would wait on the FMA latency).
  */
-static __attribute__((noinline)) void loss_terms(int k, int m, const float *label,
-                                                 const uint8_t *rule, const float *c,
-                                                 w2v_loss_buf *lb)
+W2V_INLINE void combine_tile(int64_t dim, int n, const float *const *c, int stride,
+                             const float *const *rows, float *const *dst, const int ND,
+                             const int acc)
 {
-    float *z = lb->z + lb->n, *w = lb->w + lb->n;
-    int a, b;
-    for (a = 0; a < k; a++, z += m, w += m) {
-        for (b = 0; b < m; b++) {
-            z[b] = label[b] != 0.0f ? -z[b] : z[b];
-            w[b] = rule[b] == W2V_RULE_OFF ? 0.0f : c ? c[(int64_t)a * m + b] : 1.0f;
+    int64_t i = 0;
+    int j, d;
+    for (; i + 2 * VL <= dim; i += 2 * VL) {
+        v16 x[2][2] = {{{0}, {0}}, {{0}, {0}}};
+        if (acc)
+            for (d = 0; d < ND; d++) {
+                x[d][0] = vload(dst[d] + i);
+                x[d][1] = vload(dst[d] + i + VL);
+            }
+        for (j = 0; j < n; j++) {
+            v16 r0 = vload(rows[j] + i), r1 = vload(rows[j] + i + VL);
+            for (d = 0; d < ND; d++) {
+                float cd = c[d][(int64_t)j * stride];
+                x[d][0] += cd * r0;
+                x[d][1] += cd * r1;
+            }
+        }
+        for (d = 0; d < ND; d++) {
+            vstore(dst[d] + i, x[d][0]);
+            vstore(dst[d] + i + VL, x[d][1]);
         }
     }
-    lb->n += (int64_t)k * m;
-    if (lb->n >= lb->cap)
-        w2v_loss_flush(lb);
+    for (; i + VL <= dim; i += VL) {
+        v16 x[2] = {{0}, {0}};
+        if (acc)
+            for (d = 0; d < ND; d++)
+                x[d] = vload(dst[d] + i);
+        for (j = 0; j < n; j++) {
+            v16 r = vload(rows[j] + i);
+            for (d = 0; d < ND; d++)
+                x[d] += c[d][(int64_t)j * stride] * r;
+        }
+        for (d = 0; d < ND; d++)
+            vstore(dst[d] + i, x[d]);
+    }
+    for (; i + 4 <= dim; i += 4) {
+        v4 x[2] = {{0}, {0}};
+        if (acc)
+            for (d = 0; d < ND; d++)
+                x[d] = vload4(dst[d] + i);
+        for (j = 0; j < n; j++) {
+            v4 r = vload4(rows[j] + i);
+            for (d = 0; d < ND; d++)
+                x[d] += c[d][(int64_t)j * stride] * r;
+        }
+        for (d = 0; d < ND; d++)
+            vstore4(dst[d] + i, x[d]);
+    }
+    for (; i < dim; i++) {
+        float x[2] = {0, 0};
+        if (acc)
+            for (d = 0; d < ND; d++)
+                x[d] = dst[d][i];
+        for (j = 0; j < n; j++)
+            for (d = 0; d < ND; d++)
+                x[d] += c[d][(int64_t)j * stride] * rows[j][i];
+        for (d = 0; d < ND; d++)
+            dst[d][i] = x[d];
+    }
+}
+
+typedef int32_t vi16 __attribute__((vector_size(64)));
+typedef double v8d __attribute__((vector_size(64)));
+
+W2V_INLINE v16 vsel(vi16 mask, v16 a, v16 b)
+{
+    vi16 ai, bi;
+    v16 r;
+    memcpy(&ai, &a, sizeof(ai));
+    memcpy(&bi, &b, sizeof(bi));
+    ai = (ai & mask) | (bi & ~mask);
+    memcpy(&r, &ai, sizeof(r));
+    return r;
+}
+
+/*
+ * exp(-|f|) lane by lane, in [0, 1]:
+ *  x = -|f| = n ln2 + r with |r| <= ln2/2 (ln2 split in a part exact in 9
+ *  bits and the rest), exp(r) by its Taylor series to r^7 (truncation < 6e-9
+ *  relative), times 2^n built in the exponent bits; x < -87 gives 0 (below
+ *  float's normal range).  NaN stays NaN.
+ */
+W2V_INLINE v16 exp_neg_abs16(v16 f)
+{
+    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
+    const v16 zero = {0};
+    vi16 zi, ki, tiny;
+    v16 a, x, k, nf, r, e, scale;
+    memcpy(&zi, &f, sizeof(zi));
+    zi &= 0x7fffffff;
+    memcpy(&a, &zi, sizeof(a));
+    x = -a;
+    tiny = x < -87.0f;
+    x = vsel(tiny, zero - 87.0f, x);
+    k = x * 1.44269504088896341f + magic;
+    nf = k - magic;
+    r = (x - nf * 0.693359375f) - nf * -2.12194440054690583e-4f;
+    e = r * (1.0f / 5040) + (1.0f / 720);
+    e = e * r + (1.0f / 120);
+    e = e * r + (1.0f / 24);
+    e = e * r + (1.0f / 6);
+    e = e * r + 0.5f;
+    e = e * r + 1.0f;
+    e = e * r + 1.0f;
+    memcpy(&ki, &k, sizeof(ki));
+    ki = ((ki - 0x4B400000) + 127) << 23; /* 2^n, n = round(x / ln2) in [-126, 0] */
+    memcpy(&scale, &ki, sizeof(scale));
+    return vsel(tiny, zero, e * scale);
+}
+
+/*
+ * log1p(e) lane by lane for e in [0, 1]: 2 artanh(s) with s = e / (2 + e)
+ * <= 1/3, its odd series to s^13 (truncation < 2e-8 relative).
+ */
+W2V_INLINE v16 log1p01_16(v16 e)
+{
+    v16 s = e / (e + 2.0f), s2 = s * s, q;
+    q = s2 * (1.0f / 13) + (1.0f / 11);
+    q = q * s2 + (1.0f / 9);
+    q = q * s2 + (1.0f / 7);
+    q = q * s2 + (1.0f / 5);
+    q = q * s2 + (1.0f / 3);
+    q = q * s2 + 1.0f;
+    return (2.0f * s) * q;
+}
+
+/* softplus(z) = log1p(exp(-|z|)) + max(z, 0); 0 * z makes a NaN or
+   infinite z give NaN. */
+W2V_INLINE v16 softplus16(v16 z)
+{
+    const v16 zero = {0};
+    return log1p01_16(exp_neg_abs16(z)) + vsel(z > 0.0f, z, zero) + z * 0.0f;
+}
+
+W2V_INLINE v8d widen_sum(v16 t)
+{
+    v8 lo, hi;
+    memcpy(&lo, &t, sizeof(lo));
+    memcpy(&hi, (const char *)&t + sizeof(lo), sizeof(hi));
+    return __builtin_convertvector(lo, v8d) + __builtin_convertvector(hi, v8d);
+}
+
+/*
+ * Scores to gradients, in place, 16 columns of a row at a time:
+ *   g = alpha * (label - sigmoid(f)) * coef
+ * with word2vec.c's rules: negative sampling takes sigmoid = 1 above 6 and
+ * 0 below -6; hierarchical softmax (columns < nhs) gives no update outside
+ * (-6, 6); coef 0 gives exactly 0.  One exp(-|f|) serves the sigmoid and,
+ * if loss, the pair's loss term coef * softplus(label ? -f : f), summed in
+ * double into *loss.  Lanes past a row's end are written back unchanged
+ * (they hold the next row's scores or padding).
+ */
+W2V_INLINE void gradients(int k, int m, float *g, const float *label, int nhs,
+                          const float *coef, float alpha, double *loss)
+{
+    const vi16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const v16 zero = {0}, one = zero + 1.0f;
+    v8d acc = {0};
+    int a, b, j;
+    for (a = 0; a < k; a++) {
+        float *ga = g + (int64_t)a * m;
+        const float *ca = coef + (int64_t)a * m;
+        for (b = 0; b < m; b += VL) {
+            v16 f = vload(ga + b), lab = vload(label + b), c = vload(ca + b);
+            v16 e = exp_neg_abs16(f), t = one / (one + e), sig, gr;
+            vi16 hs = lane + b < nhs, live = lane + b < m;
+            sig = vsel(f >= 0.0f, t, e * t);
+            sig = vsel(f > W2V_MAX_EXP, one, sig);
+            sig = vsel(f < -W2V_MAX_EXP, zero, sig);
+            gr = ((lab - sig) * alpha) * c;
+            gr = vsel(hs & ((f <= -W2V_MAX_EXP) | (f >= W2V_MAX_EXP)), zero, gr);
+            gr = vsel(c == 0.0f, zero, gr);
+            vstore(ga + b, vsel(live, gr, f));
+            if (loss) {
+                v16 z = vsel(lab != 0.0f, -f, f);
+                v16 sp = log1p01_16(e) + vsel(z > 0.0f, z, zero) + z * 0.0f;
+                acc += widen_sum(vsel(live, c * sp, zero));
+            }
+        }
+    }
+    if (loss) {
+        double total = 0.0;
+        for (j = 0; j < 8; j++)
+            total += acc[j];
+        *loss += total;
+    }
 }
 
 W2V_CLONES
-void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
-                    const float *label, const uint8_t *rule, const float *coef, float alpha,
-                    float *g, float *din, float *dout, w2v_loss_buf *loss)
+void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *const *out,
+                    const float *label, int nhs, const float *coef, float alpha, float *g,
+                    float *din, w2v_loss_buf *loss)
 {
-    float *sc = loss ? loss->z + loss->n : NULL; /* a copy of the scores */
     int a, b;
-    for (a = 0; a < k; a++) {
-        float *ga = g + (int64_t)a * m;
-        for (b = 0; b < m; b += 4)
-            dots4(dim, in[a], out + b, m - b < 4 ? m - b : 4, ga + b);
-        if (sc)
-            for (b = 0; b < m; b++)
-                sc[(int64_t)a * m + b] = ga[b];
-        for (b = 0; b < m; b++) {
-            float f = ga[b], gg, mult = coef ? coef[(int64_t)a * m + b] : 1.0f;
-            if (rule[b] == W2V_RULE_OFF || mult == 0.0f) {
-                gg = 0.0f;
-            } else if (rule[b] == W2V_RULE_HS) {
-                gg = (f <= -W2V_MAX_EXP || f >= W2V_MAX_EXP) ? 0.0f
-                                                           : (label[b] - sigmoid(f)) * alpha;
-            } else if (f > W2V_MAX_EXP) {
-                gg = (label[b] - 1.0f) * alpha;
-            } else if (f < -W2V_MAX_EXP) {
-                gg = label[b] * alpha;
-            } else {
-                gg = (label[b] - sigmoid(f)) * alpha;
-            }
-            ga[b] = gg * mult;
+    scores(dim, k, in, m, (const float *const *)out, g);
+    gradients(k, m, g, label, nhs, coef, alpha, loss ? &loss->sum : NULL);
+    /* dIn = G * Out, from the rows before this block's update */
+    for (a = 0; a + 2 <= k; a += 2) {
+        const float *c[2] = {g + (int64_t)a * m, g + (int64_t)(a + 1) * m};
+        float *dst[2] = {din + (int64_t)a * dim, din + (int64_t)(a + 1) * dim};
+        combine_tile(dim, m, c, 1, (const float *const *)out, dst, 2, 0);
+    }
+    if (a < k) {
+        const float *c[1] = {g + (int64_t)a * m};
+        float *dst[1] = {din + (int64_t)a * dim};
+        combine_tile(dim, m, c, 1, (const float *const *)out, dst, 1, 0);
+    }
+    /* Out += G^T * In, in place: a pair of destinations is one row twice
+       (a negative drawn twice) is done one after the other */
+    for (b = 0; b < m;) {
+        if (b + 1 < m && out[b] != out[b + 1]) {
+            const float *c[2] = {g + b, g + b + 1};
+            combine_tile(dim, k, c, m, in, out + b, 2, 1);
+            b += 2;
+        } else {
+            const float *c[1] = {g + b};
+            combine_tile(dim, k, c, m, in, out + b, 1, 1);
+            b += 1;
         }
     }
-    if (loss)
-        loss_terms(k, m, label, rule, coef, loss);
-    for (a = 0; a < k; a += 2)
-        combine2(dim, m, g + (int64_t)a * m, a + 1 < k ? g + (int64_t)(a + 1) * m : NULL, 1,
-                 out, din + (int64_t)a * dim, a + 1 < k ? din + (int64_t)(a + 1) * dim : NULL);
-    for (b = 0; b < m; b += 2)
-        combine2(dim, k, g + b, b + 1 < m ? g + b + 1 : NULL, m, in, dout + (int64_t)b * dim,
-                 b + 1 < m ? dout + (int64_t)(b + 1) * dim : NULL);
 }
 
 W2V_CLONES
@@ -238,74 +372,12 @@ void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta)
     }
 }
 
-typedef int32_t vi16 __attribute__((vector_size(64)));
-typedef double v8d __attribute__((vector_size(64)));
-
-W2V_INLINE v16 vsel(vi16 mask, v16 a, v16 b)
-{
-    vi16 ai, bi;
-    v16 r;
-    memcpy(&ai, &a, sizeof(ai));
-    memcpy(&bi, &b, sizeof(bi));
-    ai = (ai & mask) | (bi & ~mask);
-    memcpy(&r, &ai, sizeof(r));
-    return r;
-}
-
-/*
- * softplus(z) = log1p(exp(-|z|)) + max(z, 0), lane by lane.
- *  exp(x), x in [-87, 0]: x = n ln2 + r with |r| <= ln2/2 (ln2 split in a
- *    part exact in 9 bits and the rest), exp(r) by its Taylor series to r^7
- *    (truncation < 6e-9 relative), times 2^n built in the exponent bits;
- *    x < -87 gives 0 (below float's normal range; adds < 1e-37).
- *  log1p(u), u in [0, 1]: 2 artanh(s) with s = u / (2 + u) <= 1/3, its odd
- *    series to s^13 (truncation < 2e-8 relative).
- *  0 * z makes a NaN or infinite z give NaN.
- */
-W2V_INLINE v16 softplus16(v16 z)
-{
-    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
-    const v16 zero = {0};
-    vi16 zi, ki, tiny;
-    v16 a, x, k, nf, r, e, scale, s, s2, q;
-    memcpy(&zi, &z, sizeof(zi));
-    zi &= 0x7fffffff;
-    memcpy(&a, &zi, sizeof(a));
-    x = -a;
-    tiny = x < -87.0f;
-    x = vsel(tiny, zero - 87.0f, x);
-    k = x * 1.44269504088896341f + magic;
-    nf = k - magic;
-    r = (x - nf * 0.693359375f) - nf * -2.12194440054690583e-4f;
-    e = r * (1.0f / 5040) + (1.0f / 720);
-    e = e * r + (1.0f / 120);
-    e = e * r + (1.0f / 24);
-    e = e * r + (1.0f / 6);
-    e = e * r + 0.5f;
-    e = e * r + 1.0f;
-    e = e * r + 1.0f;
-    memcpy(&ki, &k, sizeof(ki));
-    ki = ((ki - 0x4B400000) + 127) << 23; /* 2^n, n = round(x / ln2) in [-126, 0] */
-    memcpy(&scale, &ki, sizeof(scale));
-    e = vsel(tiny, zero, e * scale);
-    s = e / (e + 2.0f);
-    s2 = s * s;
-    q = s2 * (1.0f / 13) + (1.0f / 11);
-    q = q * s2 + (1.0f / 9);
-    q = q * s2 + (1.0f / 7);
-    q = q * s2 + (1.0f / 5);
-    q = q * s2 + (1.0f / 3);
-    q = q * s2 + 1.0f;
-    return (2.0f * s) * q + vsel(z > 0.0f, z, zero) + z * 0.0f;
-}
-
 W2V_CLONES
 double w2v_softplus_sum(const float *z, const float *w, int64_t n)
 {
     const vi16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     const v16 zero = {0};
     v8d acc = {0};
-    v8 lo, hi;
     double total = 0.0;
     int64_t i = 0, j;
     for (; i < n; i += VL) {
@@ -316,9 +388,7 @@ double w2v_softplus_sum(const float *z, const float *w, int64_t n)
             t = vsel(lane < (int32_t)(n - i), t, zero);
         /* (a weight 0 times a NaN/inf softplus is NaN: so be it, the scores
            come from the same rows as the trained ones) */
-        memcpy(&lo, &t, sizeof(lo));
-        memcpy(&hi, (const char *)&t + sizeof(lo), sizeof(hi));
-        acc += __builtin_convertvector(lo, v8d) + __builtin_convertvector(hi, v8d);
+        acc += widen_sum(t);
     }
     for (j = 0; j < 8; j++)
         total += acc[j];

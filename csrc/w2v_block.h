@@ -6,15 +6,17 @@
  *   G = alpha * (label - sigmoid(S)), with word2vec.c's clamping rules
  *   dIn = G * Out,  dOut = G^T * In
  *
- * All three products read one snapshot of the rows; the caller adds dIn and
- * dOut back afterwards (w2v_rows_add).  Compared with the per-pair updates,
- * each row is read once per window instead of once per pair, and the
- * arithmetic runs in registers over L1-resident rows.
+ * Both updates come from one snapshot of the rows: dIn goes to a buffer the
+ * caller adds back (w2v_rows_add), dOut straight into the output rows.
+ * Compared with the per-pair updates, each row is read once per window
+ * instead of once per pair, and the arithmetic runs in registers over
+ * L1-resident rows; the sigmoid, and the loss, are computed 16 lanes at a
+ * time from one polynomial exp.
  *
- * Rows are given as pointers (no copies, any alignment).  Buffers: g is k*m
- * floats, din k*dim, dout m*dim, all owned by the caller's thread.  The
- * functions are compiled for several instruction sets (AVX-512, AVX2+FMA,
- * baseline) and the best one for the running CPU is picked at load time.
+ * Rows are given as pointers (no copies, any alignment); buffers are owned
+ * by the caller's thread.  The functions are compiled for several
+ * instruction sets (AVX-512, AVX2+FMA, baseline) and the best one for the
+ * running CPU is picked at load time.
  */
 #ifndef W2V_BLOCK_H
 #define W2V_BLOCK_H
@@ -23,25 +25,31 @@
 
 #include "w2v_loss.h"
 
-/* Column rules. */
-enum {
-    W2V_RULE_NS = 0, /* negative sampling: clamp the sigmoid outside [-6, 6] */
-    W2V_RULE_HS = 1, /* hierarchical softmax: no update outside (-6, 6) */
-    W2V_RULE_OFF = 2 /* column ignored (e.g. a negative equal to the positive word) */
-};
+/* Floats past the end of label, coef and g that w2v_block_step may read
+   (and, for g, write back unchanged): callers allocate that much more. */
+#define W2V_BLOCK_PAD 16
 
 /*
- * coef: NULL (every pair once) or k*m multiplicities: pair (a, b)'s gradient
- * is multiplied by coef[a*m+b] (0 = the pair is not trained).
- * Fills din and dout (zero rows for inputs/outputs without an active pair).
- * If loss is not NULL, records in it (w2v_loss.h) every pair's term with its
- * multiplicity (0 for pairs not trained), from the exact scores (HS pairs
- * outside (-6, 6), which get no update, included); it must have room for
- * k*m more terms.
+ * One batched update of k input rows against m output rows:
+ *  - label[b]: 1 (positive word, or HS node with code 0) or 0; columns
+ *    b < nhs are hierarchical-softmax nodes (no update outside (-6, 6)),
+ *    the others negative sampling (sigmoid clamped outside [-6, 6]);
+ *  - coef: k*m multiplicities: pair (a, b)'s gradient is multiplied by
+ *    coef[a*m+b] (0 = the pair is not trained);
+ *  - g: k*m scratch (the gradients on return);
+ *  - din: k*dim, filled with dIn = G * Out (the caller adds it to the input
+ *    rows, or spreads it over CBOW contexts);
+ *  - the output rows get Out += G^T * In in place (rows may repeat: a row
+ *    twice gets both updates, one after the other).
+ * dIn and dOut both come from the rows as they were before the call.
+ * If loss is not NULL, loss->sum += sum over pairs of coef * (the pair's
+ * negative log-likelihood, w2v_loss.h), from the exact scores (HS pairs
+ * outside (-6, 6), which get no update, included).
+ * label, coef and g are read up to W2V_BLOCK_PAD floats past their ends.
  */
-void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
-                    const float *label, const uint8_t *rule, const float *coef, float alpha,
-                    float *g, float *din, float *dout, w2v_loss_buf *loss);
+void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *const *out,
+                    const float *label, int nhs, const float *coef, float alpha, float *g,
+                    float *din, w2v_loss_buf *loss);
 
 /* rows[i] += delta[i * dim ...] for i < n (rows may repeat: adds are sequential). */
 void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta);

@@ -10,8 +10,10 @@
  * computed from the exact score, never from the clamped sigmoid the updates
  * use, and counts HS terms with |f| >= 6 that word2vec.c does not update.
  *
- * Cost: the kernels only store z per term; w2v_softplus_sum (w2v_block.h)
- * turns a buffer of them into the loss with SIMD, in the stable form
+ * Cost: the classic kernels only store z per term; w2v_softplus_sum
+ * (w2v_block.c) turns a buffer of them into the loss with SIMD, and the
+ * batched kernel computes its terms the same way from the exp it already
+ * takes for the sigmoid; both use the stable form
  * log1p(exp(-|z|)) + max(z, 0) (no overflow for any finite z), summed in
  * double.  A non-finite z (a NaN/inf score: the run diverged) always gives a
  * NaN loss.
@@ -35,9 +37,8 @@ double w2v_softplus_sum(const float *z, const float *w, int64_t n);
 
 /*
  * A thread's buffer of signed scores z and their multiplicities w, summed
- * once it holds at least `cap` of them (one call per few hundred terms, not
- * per block).  z and w have room for cap + (the largest block) +
- * W2V_LOSS_PAD floats.
+ * once it holds `cap` of them (one call per few hundred terms).  z and w
+ * have room for cap + W2V_LOSS_PAD floats.
  */
 typedef struct {
     float *z, *w;

@@ -27,8 +27,7 @@ typedef struct {
     const float **in_rows;
     float **out_rows;
     float *label;
-    uint8_t *rule;
-    float *coef, *g, *din, *dout;
+    float *coef, *g, *din;
     float *neus;      /* CBOW context means of a batch */
     int64_t *pending; /* centre positions waiting for their batch */
     uint64_t rng;
@@ -177,7 +176,6 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
         for (c = p->code_offsets[word]; c < end; c++, m++) {
             st->out_rows[m] = p->w_out_hs + (int64_t)p->points[c] * dim;
             st->label[m] = 1.0f - (float)p->codes[c];
-            st->rule[m] = W2V_RULE_HS;
         }
     }
     npos = m;
@@ -185,31 +183,31 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
         for (b = 0; b < nb; b++, m++) {
             st->out_rows[m] = p->w_out_ns + (int64_t)buf[J[b]] * dim;
             st->label[m] = 1.0f;
-            st->rule[m] = W2V_RULE_NS;
         }
         for (d = 0; d < p->negative; d++, m++) {
             negs[d] = draw_negative(p, st);
             st->out_rows[m] = p->w_out_ns + (int64_t)negs[d] * dim;
             st->label[m] = 0.0f;
-            st->rule[m] = W2V_RULE_NS;
         }
     }
     /* Fetch every row of the block while the coefficients are worked out. */
     for (b = 0; b < m; b++)
         prefetch_row(st->out_rows[b], dim);
     if (p->sg) {
-        k = (int)(qhi - qlo + 1);
+        /* input rows: the positions with at least one pair (not, e.g., the
+           centre of a one-window block) */
         for (q = qlo; q <= qhi; q++)
             prefetch_row(p->w_in + (int64_t)buf[q] * dim, dim);
-        for (a = 0; a < k; a++) {
-            float *co = st->coef + (int64_t)a * m;
-            q = qlo + a;
-            st->in_rows[a] = p->w_in + (int64_t)buf[q] * dim;
+        k = 0;
+        for (q = qlo; q <= qhi; q++) {
+            float *co = st->coef + (int64_t)k * m;
+            int active = 0;
             for (b = 0; b < m; b++)
                 co[b] = 0.0f;
             for (b = 0; b < nb; b++) {
                 if (q < lo[b] || q > hi[b] || q == J[b])
                     continue;
+                active = 1;
                 pairs++;
                 if (p->hs) { /* nb == 1: the whole path */
                     int c2;
@@ -223,6 +221,8 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
                             co[npos + nb + d] += 1.0f;
                 }
             }
+            if (active)
+                st->in_rows[k++] = p->w_in + (int64_t)buf[q] * dim;
         }
     } else {
         k = nb;
@@ -265,9 +265,10 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             prefetch_row(p->w_in + (int64_t)buf[e] * dim, dim);
     }
     st->pairs += pairs;
-    w2v_block_grad(dim, k, st->in_rows, m, (const float *const *)st->out_rows, st->label,
-                   st->rule, st->coef, st->alpha, st->g, st->din, st->dout, &st->loss);
-    w2v_rows_add(dim, m, st->out_rows, st->dout);
+    if (k == 0)
+        return;
+    w2v_block_step(dim, k, st->in_rows, m, st->out_rows, st->label, npos, st->coef, st->alpha,
+                   st->g, st->din, &st->loss);
     if (p->sg) {
         w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
     } else {
@@ -478,7 +479,8 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
 {
     const size_t dim = (size_t)p->dim;
     const size_t pad = W2V_LOSS_PAD;
-    size_t sz[16], total = 128, off = 64;
+    const size_t bpad = W2V_BLOCK_PAD;
+    size_t sz[14], total = 128, off = 64;
     char *base;
     int i = 0;
     sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
@@ -486,18 +488,16 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     sz[2] = lines(sizeof(int32_t) * (size_t)(p->chunk_tokens + 2 * p->window + 1));
     sz[3] = lines(sizeof(float *) * (size_t)kmax);                       /* in_rows */
     sz[4] = lines(sizeof(float *) * (size_t)mmax);                       /* out_rows */
-    sz[5] = lines(sizeof(float) * (size_t)mmax);                         /* label */
-    sz[6] = lines((size_t)mmax);                                         /* rule */
-    sz[7] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* g */
-    sz[8] = lines(sizeof(float) * (size_t)(kmax * mmax));                /* coef */
-    sz[9] = lines(sizeof(float) * (size_t)bmax * dim);                   /* neus */
-    sz[10] = lines(sizeof(int64_t) * (size_t)bmax);                      /* pending */
-    sz[11] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
-    sz[12] = lines(sizeof(float) * (size_t)mmax * dim);                  /* dout */
-    sz[13] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
-    sz[14] = lines(sizeof(float) * (W2V_LOSS_BUF + (size_t)(kmax * mmax) + pad)); /* loss.z */
-    sz[15] = sz[14];                                                     /* loss.w */
-    for (i = 0; i < 16; i++)
+    sz[5] = lines(sizeof(float) * ((size_t)mmax + bpad));                /* label */
+    sz[6] = lines(sizeof(float) * ((size_t)(kmax * mmax) + bpad));       /* g */
+    sz[7] = lines(sizeof(float) * ((size_t)(kmax * mmax) + bpad));       /* coef */
+    sz[8] = lines(sizeof(float) * (size_t)bmax * dim);                   /* neus */
+    sz[9] = lines(sizeof(int64_t) * (size_t)bmax);                       /* pending */
+    sz[10] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
+    sz[11] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
+    sz[12] = lines(sizeof(float) * (W2V_LOSS_BUF + pad));                /* loss.z */
+    sz[13] = sz[12];                                                     /* loss.w */
+    for (i = 0; i < 14; i++)
         total += sz[i];
     base = (char *)aligned_alloc(64, total);
     if (!base)
@@ -514,16 +514,14 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     TAKE(in_rows, const float **, 3);
     TAKE(out_rows, float **, 4);
     TAKE(label, float *, 5);
-    TAKE(rule, uint8_t *, 6);
-    TAKE(g, float *, 7);
-    TAKE(coef, float *, 8);
-    TAKE(neus, float *, 9);
-    TAKE(pending, int64_t *, 10);
-    TAKE(din, float *, 11);
-    TAKE(dout, float *, 12);
-    TAKE(negs, int32_t *, 13);
-    TAKE(loss.z, float *, 14);
-    TAKE(loss.w, float *, 15);
+    TAKE(g, float *, 6);
+    TAKE(coef, float *, 7);
+    TAKE(neus, float *, 8);
+    TAKE(pending, int64_t *, 9);
+    TAKE(din, float *, 10);
+    TAKE(negs, int32_t *, 11);
+    TAKE(loss.z, float *, 12);
+    TAKE(loss.w, float *, 13);
     st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;
