@@ -4,6 +4,7 @@ Flags are portable by default (-O3, no -march=native) so a wheel runs on any
 x86-64 or arm64 machine.  Set WORD2VEC_FAST_NATIVE=1 to add -march=native for
 a build that only has to run on the machine that compiles it.
 """
+import glob
 import os
 import sys
 
@@ -20,7 +21,10 @@ if sys.platform != "win32":
     if extra:
         extra_compile_args += extra.split()
 
-csrc = ["csrc/w2v_train.c", "csrc/w2v_tables.c", "csrc/w2v_block.c"]
+# w2v_block_x86v3.c / _x86v4.c: the batched kernels again for AVX2 and AVX-512,
+# each file with its own target pragma (empty off x86-64); the CPU picks at run time.
+csrc = ["csrc/w2v_train.c", "csrc/w2v_tables.c", "csrc/w2v_block.c", "csrc/w2v_block_x86v3.c",
+        "csrc/w2v_block_x86v4.c"]
 
 
 def extension(name, sources):
@@ -28,6 +32,7 @@ def extension(name, sources):
         name,
         sources=sources,
         include_dirs=["csrc", np.get_include()],
+        depends=sorted(glob.glob("csrc/*.h")),  # a header change rebuilds
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=extra_compile_args,
         extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],

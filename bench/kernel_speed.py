@@ -12,6 +12,7 @@ import json
 import numpy as np
 
 import word2vec_fast as w2v
+from word2vec_fast import _kernels
 
 KERNELS = {
     "sg-batched": {},
@@ -27,7 +28,12 @@ def main():
     p.add_argument("--tokens", type=int, default=600_000, help="train on the first N tokens")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--dim", type=int, default=100)
+    p.add_argument("--simd", choices=_kernels.SIMD_BUILDS,
+                   help="run the batched kernels' build for this instruction set "
+                        "(default: the best this CPU has)")
     a = p.parse_args()
+    if a.simd and not _kernels.select_simd(a.simd):
+        p.error(f"this CPU cannot run the {a.simd} build")
     vocab = w2v.Vocab.build(a.corpus, min_count=5)
     enc = w2v.encode(a.corpus, vocab)
     n = min(a.tokens, len(enc))
@@ -38,7 +44,7 @@ def main():
             m = w2v.train(corpus, dim=a.dim, epochs=1, threads=1, progress=False, **kw)
             wps = m.stats["words"] / m.stats["train_seconds"]
             best[name] = max(best.get(name, 0), round(wps))
-    print(json.dumps({"module": w2v.__file__, **best}))
+    print(json.dumps({"module": w2v.__file__, "simd": _kernels.simd_isa(), **best}))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@
  * Rows are given as pointers (no copies, any alignment); buffers are owned
  * by the caller's thread.  The functions are compiled for several
  * instruction sets (AVX-512, AVX2+FMA, baseline) and the best one for the
- * running CPU is picked at load time.
+ * running CPU is picked once, at the first call (w2v_block.c).
  */
 #ifndef W2V_BLOCK_H
 #define W2V_BLOCK_H
@@ -24,6 +24,13 @@
 #include <stdint.h>
 
 #include "w2v_loss.h"
+
+/* x86-64 builds with GCC/Clang on Linux carry AVX2 and AVX-512 kernels too. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(W2V_NO_DISPATCH)
+#define W2V_BLOCK_X86_DISPATCH 1
+#else
+#define W2V_BLOCK_X86_DISPATCH 0
+#endif
 
 /* Floats past the end of label, coef and g that w2v_block_step may read
    (and, for g, write back unchanged): callers allocate that much more. */
@@ -36,7 +43,8 @@
  *    the others negative sampling (sigmoid clamped outside [-6, 6]);
  *  - coef: k*m multiplicities: pair (a, b)'s gradient is multiplied by
  *    coef[a*m+b] (0 = the pair is not trained);
- *  - g: k*m scratch (the gradients on return);
+ *  - g: k*m scratch (the gradients on return); work: scratch of
+ *    2 * (m + W2V_BLOCK_PAD) floats;
  *  - din: k*dim, filled with dIn = G * Out (the caller adds it to the input
  *    rows, or spreads it over CBOW contexts);
  *  - the output rows get Out += G^T * In in place (rows may repeat: a row
@@ -49,12 +57,19 @@
  */
 void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *const *out,
                     const float *label, int nhs, const float *coef, float alpha, float *g,
-                    float *din, w2v_loss_buf *loss);
+                    float *din, float *work, w2v_loss_buf *loss);
 
 /* rows[i] += delta[i * dim ...] for i < n (rows may repeat: adds are sequential). */
 void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta);
 
 /* The instruction set the dispatcher picked (for logs and benchmarks). */
 const char *w2v_block_isa(void);
+
+/*
+ * Use the build `which` ("baseline", "x86-64-v3" or "x86-64-v4") from now
+ * on, if this CPU runs it: 0, else -1 and nothing changes.  For tests and
+ * benchmarks of each build; never while kernels run.
+ */
+int w2v_block_select(const char *which);
 
 #endif

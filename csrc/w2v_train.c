@@ -27,7 +27,7 @@ typedef struct {
     const float **in_rows;
     float **out_rows;
     float *label;
-    float *coef, *g, *din;
+    float *coef, *g, *din, *work;
     float *neus;      /* CBOW context means of a batch */
     int64_t *pending; /* centre positions waiting for their batch */
     uint64_t rng;
@@ -268,7 +268,7 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
     if (k == 0)
         return;
     w2v_block_step(dim, k, st->in_rows, m, st->out_rows, st->label, npos, st->coef, st->alpha,
-                   st->g, st->din, &st->loss);
+                   st->g, st->din, st->work, &st->loss);
     if (p->sg) {
         w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
     } else {
@@ -480,7 +480,7 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     const size_t dim = (size_t)p->dim;
     const size_t pad = W2V_LOSS_PAD;
     const size_t bpad = W2V_BLOCK_PAD;
-    size_t sz[14], total = 128, off = 64;
+    size_t sz[15], total = 128, off = 64;
     char *base;
     int i = 0;
     sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
@@ -497,7 +497,8 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     sz[11] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
     sz[12] = lines(sizeof(float) * (W2V_LOSS_BUF + pad));                /* loss.z */
     sz[13] = sz[12];                                                     /* loss.w */
-    for (i = 0; i < 14; i++)
+    sz[14] = lines(sizeof(float) * 2 * ((size_t)mmax + bpad));           /* work */
+    for (i = 0; i < 15; i++)
         total += sz[i];
     base = (char *)aligned_alloc(64, total);
     if (!base)
@@ -522,6 +523,7 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     TAKE(negs, int32_t *, 11);
     TAKE(loss.z, float *, 12);
     TAKE(loss.w, float *, 13);
+    TAKE(work, float *, 14);
     st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;

@@ -103,9 +103,32 @@ CASES = [dict(sg=sg, hs=hs, negative=neg, cbow_mean=cm)
                          + ("-mean" if c["cbow_mean"] else "-sum"))
 @pytest.mark.parametrize("chunk", [97, 1000])
 @pytest.mark.parametrize("batch", [0, 1, 6], ids=["classic", "batch1", "batch6"])
-@pytest.mark.parametrize("dim", [8, 37])
+@pytest.mark.parametrize("dim", [8, 61])
 def test_engine_matches_reference(case, chunk, batch, dim):
-    # dim 37 = 2 x 16 + 4 + 1 exercises every SIMD path: full vectors, 4-lane tail, scalars
+    # dim 61 exercises every loop of every SIMD build: unrolled and single
+    # vectors, 4-lane and scalar tails (61 = 48 + 8 + 4 + 1 = 32 + 16 + 12 + 1)
+    _check_against_reference(case, chunk, batch, dim)
+
+
+@pytest.fixture(params=_kernels.SIMD_BUILDS)
+def simd_build(request):
+    """Each build of the batched kernels this CPU runs (the default one restored after)."""
+    default = _kernels.simd_build()
+    if not _kernels.select_simd(request.param):
+        pytest.skip(f"this CPU/platform has no {request.param} build")
+    assert _kernels.simd_build() == request.param
+    yield request.param
+    assert _kernels.select_simd(default)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "sg" if c["sg"] else "cbow"
+                         + ("-mean" if c["cbow_mean"] else "-sum"))
+@pytest.mark.parametrize("batch", [1, 6], ids=["batch1", "batch6"])
+def test_every_simd_build_matches_reference(simd_build, case, batch):
+    _check_against_reference(case, 97, batch, 61)
+
+
+def _check_against_reference(case, chunk, batch, dim):
     ids, offsets, vocab = _tiny_corpus(1)
     window, epochs, seed = 3, 2, 7
     model = Model.create(vocab, dim=dim, window=window, negative=case["negative"],

@@ -28,6 +28,7 @@ cdef extern from "w2v_tables.h" nogil:
 
 cdef extern from "w2v_block.h" nogil:
     const char *w2v_block_isa()
+    int w2v_block_select(const char *which)
     double w2v_softplus_sum(const float *z, const float *w, int64_t n)
 
 
@@ -50,6 +51,27 @@ def softplus_sum(z, w=None):
 def simd_isa():
     """The instruction set the batched kernels run with on this CPU."""
     return w2v_block_isa().decode()
+
+
+SIMD_BUILDS = ("baseline", "x86-64-v3", "x86-64-v4")
+
+
+def simd_build():
+    """The build of ``SIMD_BUILDS`` the batched kernels run with now."""
+    isa = simd_isa()
+    return next((b for b in SIMD_BUILDS[1:] if isa.startswith(b + " ")), "baseline")
+
+
+def select_simd(which):
+    """Run the batched kernels with build ``which`` (one of ``SIMD_BUILDS``) from now on.
+
+    For tests and benchmarks of every build this CPU can run; call it only
+    while no training runs.  Returns False (and changes nothing) if this CPU
+    or platform cannot run that build.
+    """
+    if which not in SIMD_BUILDS:
+        raise ValueError(f"unknown SIMD build {which!r}; expected one of {SIMD_BUILDS}")
+    return w2v_block_select(which.encode()) == 0
 
 
 cdef extern from "w2v_train.h" nogil:

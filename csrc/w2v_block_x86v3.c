@@ -1,0 +1,29 @@
+/*
+ * w2v_block_x86v3.c -- the batched kernels (w2v_block_impl.h) compiled for
+ * x86-64-v3 (AVX2 + FMA); w2v_block.c calls them only on a CPU
+ * that has it.  Empty on other targets.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "w2v_block.h"
+#include "w2v_loss.h"
+#include "w2v_train.h"
+
+#if W2V_BLOCK_X86_DISPATCH
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,avx,fma,f16c,bmi,bmi2,lzcnt,movbe,popcnt,sse4.2"))), apply_to = function)
+#else
+#pragma GCC target("arch=x86-64-v3")
+#endif
+
+#define W2V_VBYTES 32
+#define W2V_SFX _x86v3
+#include "w2v_block_impl.h"
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
+#else
+typedef int w2v_block_x86v3_unused; /* ISO C wants a declaration in every file */
+#endif
