@@ -22,7 +22,9 @@ typedef struct {
     float *neu1;      /* CBOW context vector */
     float *neu1e;     /* gradient accumulated for the input side */
     int32_t *buf;     /* kept token ids of the current segment plus context margins */
-    int32_t *negs;    /* negatives of one pair (classic) */
+    int32_t *negs;    /* negatives of one pair (classic) or block (batched) */
+    int32_t *next_negs; /* the next block's negatives, drawn ahead (have_next) */
+    int have_next;
     /* batched updates: row pointers, labels and rules of one block, its gradients */
     const float **in_rows;
     float **out_rows;
@@ -63,7 +65,8 @@ static inline int32_t draw_negative(const w2v_params *p, w2v_state *st)
 {
     uint64_t r = w2v_next(&st->rng);
     uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
-    return (r & UINT64_C(0xffffffff)) < p->alias_prob[i] ? (int32_t)i : p->alias_idx[i];
+    uint64_t e = p->alias[i];
+    return (uint32_t)r < (uint32_t)e ? (int32_t)i : (int32_t)(e >> 32);
 }
 
 /* Ask for the cache lines of a row ahead of its use (writes follow). */
@@ -147,9 +150,11 @@ static inline void output_updates(const w2v_params *p, w2v_state *st, const floa
  *    algorithm with these shared negatives (0 = never): a context of the
  *    centre word b meets it once; it meets each negative once per window it
  *    lies in, unless the negative is that window's centre word (word2vec.c
- *    skips such draws).
+ *    skips such draws);
+ *  - input rows without any pair (e.g. the centre of a one-window block)
+ *    are left out.
  *
- * Random draws: the nb reduced windows in order, then the negatives.
+ * Random draws: the negatives, then the nb reduced windows in order.
  */
 static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, int64_t n,
                         const int64_t *J, int nb)
@@ -159,6 +164,17 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
     int b, m = 0, k, npos, a, d;
     int64_t pairs = 0; /* a local count: st->pairs in the loops costs a store each */
     int32_t *negs = st->negs;
+    /* Random draws: this block's negatives, unless the previous block of
+       the task drew them ahead (fetching their rows while it computed),
+       then the nb reduced windows. */
+    if (p->negative > 0) {
+        if (st->have_next)
+            memcpy(negs, st->next_negs, sizeof(int32_t) * (size_t)p->negative);
+        else
+            for (d = 0; d < p->negative; d++)
+                negs[d] = draw_negative(p, st);
+    }
+    st->have_next = 0;
     for (b = 0; b < nb; b++) {
         int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
                                                            (uint32_t)p->window);
@@ -185,7 +201,6 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             st->label[m] = 1.0f;
         }
         for (d = 0; d < p->negative; d++, m++) {
-            negs[d] = draw_negative(p, st);
             st->out_rows[m] = p->w_out_ns + (int64_t)negs[d] * dim;
             st->label[m] = 0.0f;
         }
@@ -263,6 +278,16 @@ static void train_batch(const w2v_params *p, w2v_state *st, const int32_t *buf, 
             prefetch_row(p->w_out_ns + (int64_t)buf[nxt] * dim, dim);
         for (e = qhi + 1; e < n && e <= qhi + nb; e++)
             prefetch_row(p->w_in + (int64_t)buf[e] * dim, dim);
+    }
+    /* The next block's negatives (the stream's next draws: a task's blocks
+       take negatives, windows, negatives, ...), fetched while this one
+       computes; unused if this is the task's last block. */
+    if (p->negative > 0) {
+        for (d = 0; d < p->negative; d++) {
+            st->next_negs[d] = draw_negative(p, st);
+            prefetch_row(p->w_out_ns + (int64_t)st->next_negs[d] * dim, dim);
+        }
+        st->have_next = 1;
     }
     st->pairs += pairs;
     if (k == 0)
@@ -382,6 +407,7 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_state *st, int64_t
     st->loss.n = 0;
     st->loss.sum = 0.0;
     st->pairs = 0;
+    st->have_next = 0;
     for (; s < p->n_sentences && p->offsets[s] < end; s++) {
         int64_t s0 = p->offsets[s], s1 = p->offsets[s + 1];
         int64_t a = s0 > start ? s0 : start, b = s1 < end ? s1 : end;
@@ -480,7 +506,7 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     const size_t dim = (size_t)p->dim;
     const size_t pad = W2V_LOSS_PAD;
     const size_t bpad = W2V_BLOCK_PAD;
-    size_t sz[15], total = 128, off = 64;
+    size_t sz[16], total = 128, off = 64;
     char *base;
     int i = 0;
     sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
@@ -498,7 +524,8 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     sz[12] = lines(sizeof(float) * (W2V_LOSS_BUF + pad));                /* loss.z */
     sz[13] = sz[12];                                                     /* loss.w */
     sz[14] = lines(sizeof(float) * 2 * ((size_t)mmax + bpad));           /* work */
-    for (i = 0; i < 15; i++)
+    sz[15] = sz[11];                                                     /* next_negs */
+    for (i = 0; i < 16; i++)
         total += sz[i];
     base = (char *)aligned_alloc(64, total);
     if (!base)
@@ -524,6 +551,7 @@ static void *alloc_state(w2v_state *st, const w2v_params *p, int64_t kmax, int64
     TAKE(loss.z, float *, 12);
     TAKE(loss.w, float *, 13);
     TAKE(work, float *, 14);
+    TAKE(next_negs, int32_t *, 15);
     st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;

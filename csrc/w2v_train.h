@@ -64,9 +64,11 @@ typedef struct {
     int64_t n_sentences;
     /* subsampling: keep the token if its 24-bit draw < keep_thr[w]; 1<<24 keeps always */
     const uint32_t *keep_thr;
-    /* negative sampling alias table (w2v_tables.h) */
-    const uint64_t *alias_prob;
-    const int32_t *alias_idx;
+    /* negative sampling alias table (w2v_tables.h), one 64-bit entry per
+       word so a draw touches one cache line: the low 32 bits are
+       min(prob, 2^32 - 1), the high 32 the alias (the word itself where
+       prob = 2^32, so that the draw is unchanged) */
+    const uint64_t *alias;
     /* hierarchical softmax paths (w2v_tables.h) */
     const int64_t *code_offsets;
     const uint8_t *codes;

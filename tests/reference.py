@@ -129,6 +129,11 @@ def block_update(In, rows, labels, rules, coef, alpha, loss):
 def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
     """The engine's batched update of centre positions J (see csrc/w2v_train.c)."""
     dim = W_in.shape[1]
+    negs = []  # drawn first: the engine draws a block's negatives ahead, during the last block
+    for _ in range(p["negative"]):
+        r = rng.next()
+        i = bounded(r, W_ns.shape[0])
+        negs.append(i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i]))
     win = []
     for j in J:
         reduced = p["window"] - bounded(rng.next(), p["window"])
@@ -141,18 +146,12 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
             labels.append(1.0 - float(p["codes"][c]))
             rules.append("hs")
     npos = len(rows)
-    negs = []
     if p["negative"] > 0:
-        V = W_ns.shape[0]
         for j in J:
             rows.append((W_ns, sent[j]))
             labels.append(1.0)
             rules.append("ns")
-        for _ in range(p["negative"]):
-            r = rng.next()
-            i = bounded(r, V)
-            t = i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i])
-            negs.append(t)
+        for t in negs:
             rows.append((W_ns, t))
             labels.append(0.0)
             rules.append("ns")

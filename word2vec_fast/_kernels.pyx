@@ -97,8 +97,7 @@ cdef extern from "w2v_train.h" nogil:
         const int64_t *offsets
         int64_t n_sentences
         const uint32_t *keep_thr
-        const uint64_t *alias_prob
-        const int32_t *alias_idx
+        const uint64_t *alias
         const int64_t *code_offsets
         const uint8_t *codes
         const int32_t *points
@@ -293,8 +292,7 @@ cdef class Engine:
         self.p.w_in = <float *> cnp.PyArray_DATA(w_in)
         self.p.w_out_ns = NULL
         self.p.w_out_hs = NULL
-        self.p.alias_prob = NULL
-        self.p.alias_idx = NULL
+        self.p.alias = NULL
         self.p.code_offsets = NULL
         self.p.codes = NULL
         self.p.points = NULL
@@ -309,9 +307,14 @@ cdef class Engine:
             if v > 0 and (alias_idx.min() < 0 or alias_idx.max() >= v):
                 raise ValueError("alias table indexes out of range")
             self.p.w_out_ns = <float *> cnp.PyArray_DATA(w_out_ns)
-            self.p.alias_prob = <const uint64_t *> cnp.PyArray_DATA(alias_prob)
-            self.p.alias_idx = <const int32_t *> cnp.PyArray_DATA(alias_idx)
-            keep += [w_out_ns, alias_prob, alias_idx]
+            if v > 0 and alias_prob.max() > (1 << 32):
+                raise ValueError("alias probabilities out of range")
+            # one 64-bit entry per word (see w2v_train.h): the same draws
+            packed = np.where(alias_prob >= (1 << 32), np.arange(v, dtype=np.uint64),
+                              alias_idx.astype(np.uint64)) << np.uint64(32)
+            packed |= np.minimum(alias_prob, np.uint64((1 << 32) - 1))
+            self.p.alias = <const uint64_t *> cnp.PyArray_DATA(packed)
+            keep += [w_out_ns, packed]
         if hs:
             _check(w_out_hs, "w_out_hs", np.float32, 2)
             _check(code_offsets, "code_offsets", np.int64, 1)
