@@ -102,10 +102,9 @@ def output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs, loss):
             l2 += g * l1
 
 
-def block_update(In, rows, labels, rules, coef, alpha, loss):
-    """The batched update as plain matrix products: returns (dIn, dOut)."""
-    Out = np.array([M[r] for M, r in rows], dtype=np.float32)
-    S = In @ Out.T
+def block_gradients(S, labels, rules, coef, alpha, loss):
+    """The gradients G of the scores S (k x m) of a batched update, with column b's
+    rule rules[b] ("hs", "ns" or "off"); adds the pairs' loss to loss[0]."""
     G = np.zeros_like(S)
     for b, rule in enumerate(rules):
         for a in range(S.shape[0]):
@@ -123,6 +122,13 @@ def block_update(In, rows, labels, rules, coef, alpha, loss):
             else:
                 G[a, b] = (labels[b] - sigmoid(f)) * alpha
             G[a, b] *= coef[a, b]
+    return G
+
+
+def block_update(In, rows, labels, rules, coef, alpha, loss):
+    """The batched update as plain matrix products: returns (dIn, dOut)."""
+    Out = np.array([M[r] for M, r in rows], dtype=np.float32)
+    G = block_gradients(In @ Out.T, labels, rules, coef, alpha, loss)
     return G @ Out, G.T @ In
 
 

@@ -7,6 +7,7 @@ contiguity, shapes, id ranges, finite parameters.  The C side trusts them.
 import numpy as np
 
 cimport numpy as cnp
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 cnp.import_array()
@@ -26,10 +27,23 @@ cdef extern from "w2v_tables.h" nogil:
                         double *scaled, int64_t *work)
 
 
+cdef extern from "w2v_loss.h" nogil:
+    ctypedef struct w2v_loss_buf:
+        float *z
+        float *w
+        int64_t n
+        int64_t cap
+        double sum
+
+
 cdef extern from "w2v_block.h" nogil:
+    int W2V_BLOCK_PAD
     const char *w2v_block_isa()
     int w2v_block_select(const char *which)
     double w2v_softplus_sum(const float *z, const float *w, int64_t n)
+    void w2v_block_step(int64_t dim, int k, const float **in_rows, int m, float **out_rows,
+                        const float *label, int nhs, const float *coef, float alpha, float *g,
+                        float *din, float *work, w2v_loss_buf *loss)
 
 
 def softplus_sum(z, w=None):
@@ -46,6 +60,98 @@ def softplus_sum(z, w=None):
     with nogil:
         r = w2v_softplus_sum(&a[0], &b[0] if w is not None else NULL, n)
     return r
+
+
+def _block_arg(x, name, ndim, shape=None):
+    a = np.asarray(x)
+    if a.dtype != np.float32:
+        raise ValueError(f"block_step: {name} must have dtype float32, got {a.dtype}")
+    if a.ndim != ndim:
+        raise ValueError(f"block_step: {name} must be {ndim}-dimensional, got shape {a.shape}")
+    if shape is not None and a.shape != shape:
+        raise ValueError(f"block_step: {name} must have shape {shape}, got {a.shape}")
+    return a
+
+
+def block_step(In, Out, label, int nhs, coef, float alpha, bint compute_loss=True,
+               out_index=None):
+    """One batched update ``w2v_block_step`` (csrc/w2v_block.h) on copies (exposed for tests).
+
+    ``In`` (k, dim) are the input rows; output column ``b`` is row ``out_index[b]`` of
+    ``Out`` (default ``arange(len(Out))``; a row listed twice gets both updates);
+    ``label`` (m,) is 0 or 1, the first ``nhs`` columns are hierarchical-softmax
+    nodes, the others negative sampling; ``coef`` (k, m) the pair multiplicities.
+    label, coef and g are padded with NaN that the kernel must ignore.
+
+    Returns ``(In + dIn, new Out, g (k, m), dIn, loss or None)``.
+    """
+    # work on copies: the caller's arrays stay as they were
+    In = np.array(_block_arg(In, "In", 2), dtype=np.float32, order="C")
+    Out = np.array(_block_arg(Out, "Out", 2), dtype=np.float32, order="C")
+    k, dim = In.shape
+    if k < 1 or dim < 1:
+        raise ValueError(f"block_step: In must have at least one row and column, got {In.shape}")
+    if Out.shape[0] < 1 or Out.shape[1] != dim:
+        raise ValueError(f"block_step: Out must have rows of dim={dim} floats, got {Out.shape}")
+    if out_index is None:
+        out_index = np.arange(Out.shape[0])
+    idx = np.asarray(out_index)
+    if idx.ndim != 1 or idx.shape[0] < 1 or not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError(f"block_step: out_index must be a non-empty 1-dimensional integer "
+                         f"array, got {idx.dtype} of shape {idx.shape}")
+    if idx.min() < 0 or idx.max() >= Out.shape[0]:
+        raise ValueError(f"block_step: out_index must be in [0, {Out.shape[0]})")
+    m = idx.shape[0]
+    if k * m > 1 << 24:
+        raise ValueError(f"block_step: block too large ({k} x {m})")
+    lab = _block_arg(label, "label", 1, (m,))
+    if not np.all((lab == 0) | (lab == 1)):
+        raise ValueError("block_step: label must be 0 or 1")
+    if not 0 <= nhs <= m:
+        raise ValueError(f"block_step: nhs must be in [0, {m}], got {nhs}")
+    co = _block_arg(coef, "coef", 2, (k, m))
+    # the C code reads label, coef and g up to W2V_BLOCK_PAD floats past their ends:
+    # pad with garbage it must ignore (and, for g, write back unchanged)
+    pad = W2V_BLOCK_PAD
+    cdef cnp.ndarray[float, ndim=1, mode="c"] lb = np.full(m + pad, np.nan, dtype=np.float32)
+    cdef cnp.ndarray[float, ndim=1, mode="c"] cb = np.full(k * m + pad, np.nan, dtype=np.float32)
+    cdef cnp.ndarray[float, ndim=1, mode="c"] gb = np.full(k * m + pad, np.nan, dtype=np.float32)
+    # NaN too: an element the kernel fails to write shows
+    cdef cnp.ndarray[float, ndim=2, mode="c"] din = np.full((k, dim), np.nan, dtype=np.float32)
+    cdef cnp.ndarray[float, ndim=1, mode="c"] work = np.full(2 * (m + pad), np.nan,
+                                                             dtype=np.float32)
+    lb[:m] = lab
+    cb[:k * m] = co.ravel()
+    cdef cnp.ndarray[float, ndim=2, mode="c"] inp = In
+    cdef cnp.ndarray[float, ndim=2, mode="c"] outp = Out
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] rows = idx.astype(np.int64)
+    cdef int nk = k, nm = m
+    cdef const float **in_rows = <const float **> PyMem_Malloc(nk * sizeof(float *))
+    cdef float **out_rows = <float **> PyMem_Malloc(nm * sizeof(float *))
+    cdef w2v_loss_buf loss
+    cdef int64_t i
+    loss.z = NULL
+    loss.w = NULL
+    loss.n = 0
+    loss.cap = 0
+    loss.sum = 0.0
+    try:
+        if in_rows == NULL or out_rows == NULL:
+            raise MemoryError()
+        for i in range(nk):
+            in_rows[i] = &inp[i, 0]
+        for i in range(nm):
+            out_rows[i] = &outp[rows[i], 0]
+        with nogil:
+            w2v_block_step(inp.shape[1], nk, in_rows, nm, out_rows, &lb[0], nhs, &cb[0], alpha,
+                           &gb[0], &din[0, 0], &work[0], &loss if compute_loss else NULL)
+    finally:
+        PyMem_Free(in_rows)
+        PyMem_Free(out_rows)
+    if not np.all(np.isnan(gb[k * m:])):
+        raise RuntimeError("block_step: w2v_block_step changed the padding past g")
+    return (In + din, Out, gb[:k * m].reshape(k, m), din,
+            loss.sum if compute_loss else None)
 
 
 def simd_isa():
