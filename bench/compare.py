@@ -36,7 +36,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL_DIR = REPO_ROOT.parent / "shared" / "data" / "eval"
-ALL_TOOLS = ("ours", "word2vec", "gensim", "pword2vec")
+ALL_TOOLS = ("ours", "ours-classic", "word2vec", "gensim", "gensim-cf", "pword2vec")
 BLOCK = 16 << 20  # bytes read at a time when counting tokens
 PREPARE_FLAG = "--internal-prepare"  # runs prepare_main() in a child
 
@@ -291,10 +291,11 @@ def run_word2vec(a, corpus: Path, wd: Path) -> dict:
     return r
 
 
-def run_ours(a, corpus: Path, wd: Path) -> dict:
-    out = wd / "ours.bin"
-    cmd = list(a.ours_cmd) + ["-train", str(corpus)] + flags_w2v(a, out) + list(a.ours_extra)
-    r = run_measured(cmd, wd / "ours")
+def run_ours(a, corpus: Path, wd: Path, name: str = "ours", extra=()) -> dict:
+    out = wd / f"{name}.bin"
+    cmd = (list(a.ours_cmd) + ["-train", str(corpus)] + flags_w2v(a, out) + list(a.ours_extra)
+           + list(extra))
+    r = run_measured(cmd, wd / name)
     r["bin"] = str(out)
     r["train_seconds"] = None
     for p in (r["stderr_path"], r["stdout_path"]):
@@ -308,13 +309,13 @@ def run_ours(a, corpus: Path, wd: Path) -> dict:
     return r
 
 
-def run_gensim(a, corpus: Path, wd: Path) -> dict:
-    out = wd / "gensim.bin"
+def run_gensim(a, corpus: Path, wd: Path, name: str = "gensim", reader=None) -> dict:
+    out = wd / f"{name}.bin"
     script = wd / "gensim_train.py"
     script.write_text(GENSIM_TRAIN_SCRIPT)
     alpha = a.alpha if a.alpha is not None else (0.05 if a.cbow else 0.025)
     cfg = {
-        "corpus": str(corpus), "output": str(out), "reader": a.gensim_reader,
+        "corpus": str(corpus), "output": str(out), "reader": reader or a.gensim_reader,
         "lines_corpus": str(wd / (corpus.name + ".10k-lines")),
         "dim": a.dim, "window": a.window, "sample": a.sample,
         "hs": 1 if a.hs else 0, "negative": a.negative, "threads": a.threads,
@@ -323,7 +324,7 @@ def run_gensim(a, corpus: Path, wd: Path) -> dict:
         "alpha": alpha, "min_alpha": alpha * 1e-4, "verbose": a.verbose,
     }
     cmd = [a.bench_python, str(script), json.dumps(cfg)]
-    r = run_measured(cmd, wd / "gensim")
+    r = run_measured(cmd, wd / name)
     r["bin"] = str(out)
     r["train_seconds"] = None
     if r["returncode"] == 0:
@@ -360,8 +361,16 @@ def run_pword2vec(a, corpus: Path, wd: Path) -> dict:
     return r
 
 
-RUNNERS = {"ours": run_ours, "word2vec": run_word2vec, "gensim": run_gensim,
-           "pword2vec": run_pword2vec}
+RUNNERS = {
+    "ours": run_ours,
+    # the classic per-pair kernel (word2vec.c's algorithm), for the batched one's gain
+    "ours-classic": lambda a, c, wd: run_ours(a, c, wd, "ours-classic", ["-batch", "0"]),
+    "word2vec": run_word2vec,
+    "gensim": run_gensim,
+    # gensim's corpus_file mode beside its iterable mode (--gensim-reader) in one run
+    "gensim-cf": lambda a, c, wd: run_gensim(a, c, wd, "gensim-cf", "corpus_file"),
+    "pword2vec": run_pword2vec,
+}
 
 
 def evaluate(a, bins: dict, wd: Path) -> dict:
@@ -518,7 +527,7 @@ def parse_args(argv=None):
             p.error(f"{label} {path} not found (pass '' to skip)")
     if not a.corpus.is_file():
         p.error(f"corpus {a.corpus} not found")
-    if "gensim" in a.tools or not a.no_eval:
+    if {"gensim", "gensim-cf"} & set(a.tools) or not a.no_eval:
         chk = subprocess.run([a.bench_python, "-c", "import gensim, scipy"],
                              capture_output=True, text=True)
         if chk.returncode != 0:
@@ -614,6 +623,18 @@ def main(argv=None) -> int:
                          f"({r['trained_words'] / r['raw_words']:.1%} of {r['raw_words']:,} raw)")
         if extra:
             print(f"- {name}: " + "; ".join(extra))
+
+    ours = results.get("ours", {})
+    if ours.get("returncode") == 0:
+        # the targets are ratios of ours to each tool, measured in this one run
+        print()
+        for name in a.tools:
+            r = results[name]
+            if name == "ours" or r.get("returncode") != 0:
+                continue
+            rt = (ours["wps_train"] / r["wps_train"]) if r.get("wps_train") else None
+            print(f"- ours / {name}: {fmt(rt, '.2f')}x training words/s, "
+                  f"{ours['wps_wall'] / r['wps_wall']:.2f}x wall words/s")
 
     if a.json:
         doc = {
