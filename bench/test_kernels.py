@@ -3,12 +3,12 @@
     pytest bench/test_kernels.py --benchmark-only --benchmark-columns=min,mean,rounds
 
 Each case trains one epoch over a synthetic Zipfian corpus (50,000-word
-vocabulary, 300,000 tokens) on one thread; ``extra_info`` carries words/s per
-thread and the arithmetic rate achieved (GFLOP/s counted as 2 flops per
-multiply-add of the dot products and row updates the algorithm performs)
-and that rate as a share of this core's practical peak, measured here as the
-single-thread GFLOP/s of a large float32 matrix product (NumPy's BLAS, in a
-subprocess with one BLAS thread).  Timings are never asserted.
+vocabulary, 300,000 tokens) on one thread, 3 rounds; ``extra_info`` carries
+the fastest round's words/s per thread, the arithmetic rate achieved (GFLOP/s
+counted as 2 flops per multiply-add of the dot products and row updates the
+algorithm performs) and that rate as a share of this core's practical peak,
+measured here as the single-thread GFLOP/s of a large float32 matrix product
+(NumPy's BLAS, in a subprocess with one BLAS thread).  Timings are never asserted.
 """
 import json
 import os
@@ -94,9 +94,12 @@ def test_kernel_speed(benchmark, corpus, peak_gflops, kernel_report, case, dim):
     holder = {}
 
     def run():
-        holder["m"] = w2v.train(corpus, dim=dim, epochs=1, threads=1, progress=False, **kw)
+        m = w2v.train(corpus, dim=dim, epochs=1, threads=1, progress=False, **kw)
+        # keep the fastest round: on a shared machine the slower ones measure neighbours
+        if "m" not in holder or m.stats["train_seconds"] < holder["m"].stats["train_seconds"]:
+            holder["m"] = m
 
-    benchmark.pedantic(run, rounds=2, iterations=1, warmup_rounds=0)
+    benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
     m = holder["m"]
     secs = m.stats["train_seconds"]
     benchmark.extra_info["words_per_sec_per_thread"] = round(m.stats["words"] / secs)
@@ -104,9 +107,9 @@ def test_kernel_speed(benchmark, corpus, peak_gflops, kernel_report, case, dim):
     benchmark.extra_info["gflops"] = round(gflops, 2)
     benchmark.extra_info["peak_gflops_sgemm"] = round(peak_gflops, 1)
     benchmark.extra_info["pct_of_peak"] = round(100 * gflops / peak_gflops, 1)
+    benchmark.extra_info["isa"] = _kernels.simd_isa()
     kernel_report.append({"case": case, "dim": dim, "isa": benchmark.extra_info["isa"],
                           "wps": benchmark.extra_info["words_per_sec_per_thread"],
                           "gflops": gflops, "peak": peak_gflops,
                           "pct": benchmark.extra_info["pct_of_peak"]})
-    benchmark.extra_info["isa"] = _kernels.simd_isa()
     assert m.stats["words"] == N_TOKENS
