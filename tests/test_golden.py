@@ -1,0 +1,110 @@
+"""Golden outputs: seeded single-thread training is bit for bit what it was.
+
+The digests below were produced by the code before the one-way-layers
+restructuring (commit b1c8af3); any refactor must leave them unchanged.  A
+change that is *meant* to change results (a new kernel, a new RNG use) updates
+them in the same commit and says why.
+
+They are pinned for x86-64 (the baseline SSE2 build and the AVX2+FMA build);
+other CPUs round differently (FMA contraction, NEON), so there the test is
+skipped rather than compared with another machine's numbers.
+"""
+import hashlib
+import json
+import platform
+
+import numpy as np
+import pytest
+
+import word2vec_fast as w2v
+from word2vec_fast import _kernels
+
+CONFIGS = {
+    "sg_ns_batch": dict(sg=True, negative=5),
+    "sg_ns_classic": dict(sg=True, negative=5, batch=False),
+    "sg_ns_batch4": dict(sg=True, negative=5, batch=4),
+    "sg_hs_batch": dict(sg=True, negative=0, hs=True),
+    "sg_hsns_classic": dict(sg=True, negative=3, hs=True, batch=False),
+    "cbow_ns_batch": dict(sg=False, negative=5),
+    "cbow_hs_classic_sum": dict(sg=False, negative=0, hs=True, cbow_mean=False, batch=False),
+    "cbow_ns_classic_minalpha": dict(sg=False, negative=4, batch=False, min_alpha=0.001,
+                                     sample=1e-2),
+}
+
+GOLDEN = {
+    "baseline": {
+        "sg_ns_batch": "7599a59530c75c7f3e9e9a9d30aa5495",
+        "sg_ns_classic": "6a33946c4077a2244c33bc8f00bd1f42",
+        "sg_ns_batch4": "2988494e9dfa9cf60956d3922b58be35",
+        "sg_hs_batch": "3ee72decf463e67c98e6d9590ea5a17c",
+        "sg_hsns_classic": "dbf97e9a528a40580fe0ccf62c775554",
+        "cbow_ns_batch": "0cceaae607c7fa276063034c3e5f4e15",
+        "cbow_hs_classic_sum": "45f23b9deb295779e08160d930cc06a6",
+        "cbow_ns_classic_minalpha": "f033604f0ab0f2ec7501709c461b7ba4",
+        "train_more": "bec0015bcf66c1820ff8fab6c6a1ab4a",
+    },
+    "x86-64-v3": {
+        "sg_ns_batch": "7e03f63800deea6448850f4281a3e5e1",
+        "sg_ns_classic": "6a33946c4077a2244c33bc8f00bd1f42",
+        "sg_ns_batch4": "0acea2086bb6e81e8c1f92a9ba93458b",
+        "sg_hs_batch": "c5ddc113bd520ae8c0d11c0e1d42869a",
+        "sg_hsns_classic": "dbf97e9a528a40580fe0ccf62c775554",
+        "cbow_ns_batch": "855d3281893a936358d5a95eb513fb8e",
+        "cbow_hs_classic_sum": "45f23b9deb295779e08160d930cc06a6",
+        "cbow_ns_classic_minalpha": "f033604f0ab0f2ec7501709c461b7ba4",
+        "train_more": "034a5cc310356658d4968ed75541bf54",
+    },
+}
+
+
+def golden_corpus():
+    """300 sentences of 1-24 Zipf-distributed words from a fixed generator."""
+    rng = np.random.Generator(np.random.PCG64(2024))
+    words = [f"w{i}" for i in range(60)]
+    p = 1.0 / np.arange(1, 61)
+    p /= p.sum()
+    return [[words[j] for j in rng.choice(60, size=int(rng.integers(1, 25)), p=p)]
+            for _ in range(300)]
+
+
+def digest(model):
+    """SHA-256 (first 128 bits) of all weights and of the per-epoch losses."""
+    h = hashlib.sha256()
+    for a in (model.vectors, model.syn1neg, model.syn1):
+        if a is not None:
+            h.update(np.ascontiguousarray(a).tobytes())
+    h.update(json.dumps([round(r["loss"], 3) for r in model.history]).encode())
+    return h.hexdigest()[:32]
+
+
+def _builds():
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return []
+    return [b for b in GOLDEN]
+
+
+@pytest.fixture(params=_builds() or [None])
+def build(request):
+    if request.param is None:
+        pytest.skip("golden digests are pinned on x86-64 only")
+    before = _kernels.simd_build()
+    if not _kernels.select_simd(request.param):
+        pytest.skip(f"this CPU cannot run the {request.param} build")
+    yield request.param
+    _kernels.select_simd(before)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_seeded_training_is_unchanged(build, name):
+    m = w2v.train(golden_corpus(), dim=12, window=3, min_count=1, epochs=2, threads=1, seed=7,
+                  progress=False, **CONFIGS[name])
+    assert digest(m) == GOLDEN[build][name]
+
+
+def test_seeded_train_more_is_unchanged(build):
+    m = w2v.train(golden_corpus(), dim=12, window=3, min_count=2, epochs=1, threads=1, seed=7,
+                  progress=False)
+    more = [s + ["newword", "newword"] for s in golden_corpus()[:50]]
+    m.train_more(more, epochs=2, threads=1, progress=False)
+    assert len(m.words) == 61
+    assert digest(m) == GOLDEN[build]["train_more"]
