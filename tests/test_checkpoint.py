@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import word2vec_fast as w2v
-from word2vec_fast.model import huffman_any_order
+from word2vec_fast.tables import huffman_any_order
 from word2vec_fast import _kernels
 
 from test_train import planted_corpus
@@ -144,8 +144,8 @@ def test_save_load_round_trip(tmp_path, kw):
         x, y = getattr(m, a), getattr(r, a)
         assert (x is None and y is None) or x.tobytes() == y.tobytes()
     assert r.params == m.params and r.schedule == m.schedule and r.history == m.history
-    for a in ("_alias_prob", "_alias_idx", "_code_offsets", "_codes", "_points"):
-        x, y = getattr(m, a), getattr(r, a)
+    for a in ("alias_prob", "alias_idx", "code_offsets", "codes", "points"):
+        x, y = getattr(m.tables, a), getattr(r.tables, a)
         assert (x is None and y is None) or np.array_equal(x, y)
     with zipfile.ZipFile(path) as z:  # plain .npy members, nothing pickled
         assert all(n.endswith(".npy") for n in z.namelist())
@@ -321,7 +321,7 @@ def test_epoch_by_epoch_equals_one_engine_call():
     # train() runs the schedule one epoch at a time; the learning rate must carry on
     # exactly as in a single engine call over all epochs
     from word2vec_fast.model import Model
-    from word2vec_fast.train import chunk_tokens_for
+    from word2vec_fast.runner import chunk_tokens_for
     m = w2v.train(SENTS, **KW)
     p = m.params
     one = Model.create(m.vocab, **{k: p[k] for k in (
@@ -332,7 +332,7 @@ def test_epoch_by_epoch_equals_one_engine_call():
     engine = _kernels.Engine(
         ids=enc.ids, offsets=enc.offsets,
         keep_thr=np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32),
-        alias_prob=one._alias_prob, alias_idx=one._alias_idx, code_offsets=None, codes=None,
+        alias_prob=one.tables.alias_prob, alias_idx=one.tables.alias_idx, code_offsets=None, codes=None,
         points=None, w_in=one.vectors, w_out_ns=one.syn1neg, w_out_hs=None,
         window=p["window"], negative=p["negative"], hs=False, sg=True, cbow_mean=True,
         epochs=3, first_epoch=0, alpha0=p["alpha"], alpha_end=0.0,

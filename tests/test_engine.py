@@ -7,7 +7,7 @@ import pytest
 
 from word2vec_fast import Corpus, Vocab, _kernels
 from word2vec_fast.model import Model
-from word2vec_fast.train import chunk_tokens_for
+from word2vec_fast.runner import chunk_tokens_for
 
 import reference as ref
 
@@ -147,9 +147,9 @@ def _check_against_reference(case, chunk, batch, dim):
     W_hs = None if model.syn1 is None else model.syn1.copy()
     alpha0 = float(np.float32(0.05))
     engine = _kernels.Engine(
-        ids=ids, offsets=offsets, keep_thr=keep_thr, alias_prob=model._alias_prob,
-        alias_idx=model._alias_idx, code_offsets=model._code_offsets, codes=model._codes,
-        points=model._points, w_in=model.vectors, w_out_ns=model.syn1neg, w_out_hs=model.syn1,
+        ids=ids, offsets=offsets, keep_thr=keep_thr, alias_prob=model.tables.alias_prob,
+        alias_idx=model.tables.alias_idx, code_offsets=model.tables.code_offsets, codes=model.tables.codes,
+        points=model.tables.points, w_in=model.vectors, w_out_ns=model.syn1neg, w_out_hs=model.syn1,
         window=window, negative=case["negative"], hs=case["hs"], sg=case["sg"],
         cbow_mean=case["cbow_mean"], epochs=epochs, first_epoch=0, alpha0=alpha0,
         alpha_end=0.0, alpha_floor=alpha0 * 1e-4, seed=seed, chunk_tokens=chunk, threads=1,
@@ -157,8 +157,8 @@ def _check_against_reference(case, chunk, batch, dim):
     assert engine.run_worker(0) == 0
     p = dict(case, batch=batch, window=window, epochs=epochs, seed=seed, chunk_tokens=chunk,
              alpha0=alpha0, alpha_end=0.0, alpha_floor=alpha0 * 1e-4, keep_thr=keep_thr,
-             alias_prob=model._alias_prob, alias_idx=model._alias_idx,
-             code_offsets=model._code_offsets, codes=model._codes, points=model._points)
+             alias_prob=model.tables.alias_prob, alias_idx=model.tables.alias_idx,
+             code_offsets=model.tables.code_offsets, codes=model.tables.codes, points=model.tables.points)
     stats = {}
     raw = ref.train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=stats)
     assert engine.epoch_raw[0].tolist() == raw == [len(ids)] * epochs
@@ -191,7 +191,7 @@ def test_engine_validates_ids():
     bad = ids.copy()
     bad[5] = len(vocab)
     kw = dict(offsets=offsets, keep_thr=np.full(len(vocab), 1 << 24, np.uint32),
-              alias_prob=model._alias_prob, alias_idx=model._alias_idx, code_offsets=None,
+              alias_prob=model.tables.alias_prob, alias_idx=model.tables.alias_idx, code_offsets=None,
               codes=None, points=None, w_in=model.vectors, w_out_ns=model.syn1neg,
               w_out_hs=None, window=2, negative=2, hs=False, sg=True, cbow_mean=True, epochs=1,
               first_epoch=0, alpha0=0.025, alpha_end=0.0, alpha_floor=0.0, seed=1,

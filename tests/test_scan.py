@@ -303,7 +303,7 @@ def test_train_reads_stdin():
 
 
 def test_page_release_follows_the_training_front(tmp_path):
-    from word2vec_fast.train import _PageRelease
+    from word2vec_fast.runner import _PageRelease
     vocab = Vocab(["a", "b"], [2, 1])
     ids = np.arange(300_000, dtype=np.int32) % 2
     enc = encode([[vocab.words[i] for i in ids]], vocab, out=tmp_path / "e.npy")

@@ -10,7 +10,7 @@ import pytest
 
 import word2vec_fast as w2v
 from word2vec_fast import Corpus, Vocab, encode
-from word2vec_fast.corpus_io import iter_pieces
+from word2vec_fast import scan
 
 
 def planted_corpus(n_groups=8, group_size=8, n_sentences=1500, length=12, seed=0):
@@ -123,29 +123,25 @@ def test_file_corpora_compressed(tmp_path, suffix):
     assert np.array_equal(enc.ids, ref.ids) and np.array_equal(enc.offsets, ref.offsets)
 
 
-def test_single_huge_line_across_blocks(tmp_path):
+def test_single_huge_line_across_blocks(tmp_path, monkeypatch):
     # text8 style: one line, no newline, tokens straddling read blocks
+    monkeypatch.setattr(scan, "BLOCK_BYTES", 97)
     rng = np.random.default_rng(1)
     words = [("x" * int(k)) + str(int(i)) for k, i in zip(rng.integers(1, 9, 5000),
                                                           rng.integers(0, 40, 5000))]
     path = tmp_path / "one_line.txt"
     path.write_bytes(b"  " + " ".join(words).encode())
-    pieces = list(iter_pieces(path, block=97))
-    toks = [t.decode() for p, _ in pieces for t in p]
-    assert toks == words
-    assert not any(ends for _, ends in pieces)
     enc = encode(path, Vocab.build(path, min_count=1))
     assert enc.n_sentences == 1 and len(enc) == 5000
+    assert [enc.vocab.words[i] for i in enc.ids] == words
 
 
 def test_whitespace_and_sentences(tmp_path):
     path = tmp_path / "c.txt"
     path.write_bytes(b"a b\tc\r\n\n  b a\x0bc\x0cd\n\na")
-    pieces = [(list(map(bytes.decode, t)), e) for t, e in iter_pieces(path)]
     enc = encode(path, Vocab.build(path, min_count=1))
     sents = [[enc.vocab.words[i] for i in s] for s in enc.sentences()]
     assert sents == [["a", "b", "c"], ["b", "a", "c", "d"], ["a"]]
-    assert pieces[0] == (["a", "b", "c"], True)
 
 
 def test_corpus_oov_dropped_and_counted():

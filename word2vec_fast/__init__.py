@@ -4,14 +4,14 @@
 >>> model = w2v.train("corpus.txt", dim=100, epochs=5)      # doctest: +SKIP
 >>> model.save("vectors.bin")                                # doctest: +SKIP
 """
+from .errors import (DuplicateWordWarning, NonFiniteWarning, StopTraining, TrainingDiverged,
+                     TrainingInterrupted, VectorsFormatError)
 from .corpus import Corpus, count_and_encode, encode
-from .model import Model
-from .train import StopTraining, TrainingDiverged, TrainingInterrupted, train
-from .checkpoint import load_model
+from .model import Model, load_model
+from .train import train
 from .callbacks import CheckpointCallback, EvaluateCallback
 from .evaluation import AnalogyResult, WordPairsResult, evaluate_analogies, evaluate_word_pairs
 from .vectors import Vectors, load
-from .vectors_io import DuplicateWordWarning, NonFiniteWarning, VectorsFormatError
 from .vocab import Vocab
 
 __all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "load_model",

@@ -22,11 +22,11 @@ def open_tmp(path, buffering=-1):
 
 
 @contextlib.contextmanager
-def atomic_open(path):
+def atomic_open(path, buffering=-1):
     """Open a temporary file next to ``path`` for binary writing; rename it into place on
     success, delete it on any error (an existing ``path`` is then left untouched)."""
     path = os.fspath(path)
-    tmp, f = open_tmp(path)
+    tmp, f = open_tmp(path, buffering=buffering)
     ok = False
     try:
         with f:
@@ -37,3 +37,11 @@ def atomic_open(path):
         if not ok:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def write_all(f, data) -> None:
+    """Write all of ``data`` (an unbuffered file may take less than asked)."""
+    mv = memoryview(data)
+    while len(mv):
+        n = f.write(mv)
+        mv = mv[n if n is not None else len(mv):]

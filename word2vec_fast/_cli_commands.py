@@ -282,7 +282,8 @@ examples:
 
 def sniff_format(path):
     """(format, compression) of a vectors file: 'binary'/'text' and None/'gzip'/..."""
-    from .vectors_io import VectorsFormatError, load
+    from .errors import VectorsFormatError
+    from .vectors import load
     with open(path, "rb") as f:
         magic = f.read(6)
     comp = ("gzip" if magic[:2] == b"\x1f\x8b" else "bzip2" if magic[:3] == b"BZh"

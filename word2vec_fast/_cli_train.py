@@ -162,7 +162,7 @@ examples:
 
 def count_newlines(path) -> int:
     """Newlines in the (possibly compressed) text: word2vec.c's count of ``</s>``."""
-    from .corpus_io import open_binary
+    from .compression import open_read as open_binary
     n = 0
     with open_binary(path) as f:
         while True:
@@ -265,14 +265,15 @@ def write_output(model, path, *, binary, classes, eos_row, seed):
 
 
 def _write_classes(path, words, cl):
-    from .vectors_io import _write_all
+    from ._atomic import write_all as _write_all
     data = "".join(f"{w} {c}\n" for w, c in zip(words, cl.tolist()))
     write_atomically(path, lambda f: _write_all(f, data.encode("utf-8", "surrogateescape")))
 
 
 def run_training(o) -> int:
     """Shared by both modes; ``o`` holds the options under the ``train`` names."""
-    from .train import TrainingInterrupted, train
+    from .errors import TrainingInterrupted
+    from .train import train
     from .vocab import Vocab
 
     check_readable(o.corpus, o.flag_train)

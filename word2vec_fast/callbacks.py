@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import os
 
-from .train import StopTraining
+from .errors import StopTraining
+from .evaluation import evaluate_analogies, evaluate_word_pairs
 
 logger = logging.getLogger("word2vec_fast")
 
@@ -65,7 +66,6 @@ class EvaluateCallback:
         if record.get("kind") != "epoch" or not (
                 record["epoch"] % self.every == 0 or record["epoch"] == record["epochs"]):
             return None
-        from .evaluation import evaluate_analogies, evaluate_word_pairs
         wv = model.wv
         wv.clear_cache()  # the rows changed since the last query
         if self.analogies is not None:

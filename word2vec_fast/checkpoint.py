@@ -1,5 +1,10 @@
 """Model checkpoints: everything training needs to go on, in one ``.npz`` file.
 
+This module reads and writes the file's plain parts (:class:`Checkpoint`: a
+header of parameters, schedule and history, the words and counts, the weight
+matrices); :meth:`Model.save_model` and :func:`word2vec_fast.load_model` turn a
+model into those parts and back.
+
 The file is a plain NumPy ``.npz`` (a zip of ``.npy`` arrays, uncompressed),
 read with ``allow_pickle=False``: loading an untrusted file cannot run code.
 
@@ -22,6 +27,7 @@ import json
 import math
 import os
 import zipfile
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,30 +37,45 @@ FORMAT = "word2vec_fast.model"
 VERSION = 1
 
 
-def save_model(model, path) -> None:
-    """Write ``model`` to ``path`` (temporary file next to it, then renamed into place)."""
+@dataclass
+class Checkpoint:
+    """The parts of a checkpoint file: what a model is made of, as plain data."""
+
+    params: dict
+    schedule: dict | None
+    history: list
+    words: list
+    counts: np.ndarray
+    vectors: np.ndarray
+    syn1neg: np.ndarray | None = None
+    syn1: np.ndarray | None = None
+
+
+def write(path, ck: Checkpoint) -> None:
+    """Write ``ck`` to ``path`` (temporary file next to it, then renamed into place)."""
     path = os.fspath(path)
-    words = [w.encode("utf-8", "surrogateescape") for w in model.vocab.words]
+    words = [w.encode("utf-8", "surrogateescape") for w in ck.words]
     ends = np.cumsum([len(w) for w in words], dtype=np.int64) if words else \
         np.zeros(0, dtype=np.int64)
-    header = {"format": FORMAT, "version": VERSION, "params": model.params,
-              "schedule": model.schedule, "history": model.history}
+    header = {"format": FORMAT, "version": VERSION, "params": ck.params,
+              "schedule": ck.schedule, "history": ck.history}
     arrays = {
         "header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
         "words": np.frombuffer(b"".join(words), dtype=np.uint8),
         "word_ends": ends,
-        "counts": np.asarray(model.vocab.counts, dtype=np.int64),
-        "vectors": model.vectors,
+        "counts": np.asarray(ck.counts, dtype=np.int64),
+        "vectors": ck.vectors,
     }
-    if model.syn1neg is not None:
-        arrays["syn1neg"] = model.syn1neg
-    if model.syn1 is not None:
-        arrays["syn1"] = model.syn1
+    if ck.syn1neg is not None:
+        arrays["syn1neg"] = ck.syn1neg
+    if ck.syn1 is not None:
+        arrays["syn1"] = ck.syn1
     with atomic_open(path) as f:
         np.savez(f, **arrays)
 
 
-def _bad(path, why):
+def bad_file(path, why):
+    """The ``ValueError`` for an unusable checkpoint file (it names the file)."""
     return ValueError(f"{path}: not a usable word2vec_fast model file: {why}")
 
 
@@ -63,56 +84,54 @@ def _looks_like_vectors(head: bytes) -> bool:
     return len(line) == 2 and all(x.isdigit() for x in line)
 
 
-def load_model(path):
-    """Read a model written by :meth:`Model.save_model`; it can then ``resume`` or ``train_more``.
+def read(path) -> Checkpoint:
+    """The parts of a checkpoint file, checked for consistency.
 
     Raises ``ValueError`` naming the file for anything else: word2vec
     ``.bin``/``.txt`` vectors (they lack the output weights, so they cannot be
     trained further: read them with :func:`word2vec_fast.load`), truncated or
     corrupted files, inconsistent shapes.
     """
-    from .model import Model
-    from .vocab import Vocab
     path = os.fspath(path)
     with open(path, "rb") as f:
         head = f.read(64)
     if not head.startswith(b"PK\x03\x04"):
         if _looks_like_vectors(head):
-            raise _bad(path, "it holds word2vec vectors (.bin/.txt), which lack the output "
+            raise bad_file(path, "it holds word2vec vectors (.bin/.txt), which lack the output "
                              "weights needed to train further; read them with "
                              "word2vec_fast.load()")
-        raise _bad(path, "not an .npz file")
+        raise bad_file(path, "not an .npz file")
     try:
         with np.load(path, allow_pickle=False) as z:
             names = set(z.files)
             missing = {"header", "words", "word_ends", "counts", "vectors"} - names
             if missing:
-                raise _bad(path, f"missing arrays {sorted(missing)}")
+                raise bad_file(path, f"missing arrays {sorted(missing)}")
             arr = {k: z[k] for k in names}  # reads (and CRC-checks) every member
     except ValueError as e:
         if str(e).startswith(path):
             raise
-        raise _bad(path, e) from None
+        raise bad_file(path, e) from None
     except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
-        raise _bad(path, f"damaged or truncated ({e})") from None
+        raise bad_file(path, f"damaged or truncated ({e})") from None
     try:
         header = json.loads(arr["header"].tobytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
-        raise _bad(path, f"bad header ({e})") from None
+        raise bad_file(path, f"bad header ({e})") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _bad(path, "not a word2vec_fast model (wrong format name)")
+        raise bad_file(path, "not a word2vec_fast model (wrong format name)")
     if header.get("version") != VERSION:
-        raise _bad(path, f"format version {header.get('version')!r}, this code reads {VERSION}")
+        raise bad_file(path, f"format version {header.get('version')!r}, this code reads {VERSION}")
     params, schedule = header.get("params"), header.get("schedule")
     history = header.get("history") or []
     if not isinstance(params, dict) or not isinstance(history, list) or not (
             schedule is None or isinstance(schedule, dict)):
-        raise _bad(path, "bad header fields")
+        raise bad_file(path, "bad header fields")
 
     def need(name, dtype, ndim):
         a = arr[name]
         if a.dtype != dtype or a.ndim != ndim:
-            raise _bad(path, f"{name} must be {ndim}-d {np.dtype(dtype).name}, got "
+            raise bad_file(path, f"{name} must be {ndim}-d {np.dtype(dtype).name}, got "
                              f"{a.ndim}-d {a.dtype}")
         return a
 
@@ -127,12 +146,12 @@ def load_model(path):
         for k in ("window", "sg", "cbow_mean", "sample", "alpha", "epochs", "seed"):
             params[k]
     except (KeyError, TypeError, ValueError) as e:
-        raise _bad(path, f"bad params ({e!r})") from None
+        raise bad_file(path, f"bad params ({e!r})") from None
     if v < 1 or len(counts) != v or vectors.shape != (v, dim):
-        raise _bad(path, f"{v} words, {len(counts)} counts and vectors of shape "
+        raise bad_file(path, f"{v} words, {len(counts)} counts and vectors of shape "
                          f"{vectors.shape} (dim {dim}) do not agree")
     if np.any(np.diff(ends) < 0) or ends[0] < 0 or ends[-1] != len(blob):
-        raise _bad(path, "word offsets are inconsistent")
+        raise bad_file(path, "word offsets are inconsistent")
     starts = np.concatenate([[0], ends[:-1]])
     words = [blob[a:b].decode("utf-8", "surrogateescape") for a, b in
              zip(starts.tolist(), ends.tolist())]
@@ -140,17 +159,17 @@ def load_model(path):
     for name, used, rows in (("syn1neg", neg > 0, v), ("syn1", hs, max(v - 1, 1))):
         if not used:
             if name in arr:
-                raise _bad(path, f"{name} is present but the parameters do not use it")
+                raise bad_file(path, f"{name} is present but the parameters do not use it")
             out[name] = None
             continue
         if name not in arr:
-            raise _bad(path, f"{name} is missing (needed to train further)")
+            raise bad_file(path, f"{name} is missing (needed to train further)")
         out[name] = need(name, np.float32, 2)
         if out[name].shape != (rows, dim):
-            raise _bad(path, f"{name} has shape {out[name].shape}, expected {(rows, dim)}")
+            raise bad_file(path, f"{name} has shape {out[name].shape}, expected {(rows, dim)}")
     for name, a in (("vectors", vectors), ("syn1neg", out["syn1neg"]), ("syn1", out["syn1"])):
         if a is not None and not np.isfinite(a).all():
-            raise _bad(path, f"{name} contains NaN or infinity")
+            raise bad_file(path, f"{name} contains NaN or infinity")
     if schedule is not None:
         try:
             ok = (0 <= int(schedule["epochs_done"]) <= int(schedule["epochs"])
@@ -162,10 +181,7 @@ def load_model(path):
         except (KeyError, TypeError, ValueError):
             ok = False
         if not ok:
-            raise _bad(path, f"bad schedule {schedule!r}")
-    try:
-        vocab = Vocab(words, counts)
-    except ValueError as e:
-        raise _bad(path, e) from None
-    return Model(vocab, np.ascontiguousarray(vectors), out["syn1neg"], out["syn1"], params,
-                 schedule=schedule, history=history)
+            raise bad_file(path, f"bad schedule {schedule!r}")
+    return Checkpoint(params=params, schedule=schedule, history=history, words=words,
+                      counts=counts, vectors=np.ascontiguousarray(vectors),
+                      syn1neg=out["syn1neg"], syn1=out["syn1"])

@@ -97,7 +97,7 @@ def _dispatch(argv) -> int:
 def main(argv=None) -> int:
     """Run the command; returns the exit status (0 ok, 1 error, 2 usage, 130 Ctrl-C)."""
     argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
-    from .vectors_io import VectorsFormatError
+    from .errors import VectorsFormatError
     old_show = warnings.showwarning
     warnings.showwarning = _show_warning
     try:

@@ -14,10 +14,15 @@ import tempfile
 import numpy as np
 
 from . import _scan
-from .scan import MAX_TOKEN_BYTES, MappedArray, Pass, check_max_token_bytes, offsets_path_for
-from .vocab import Vocab, _check_max_vocab_size, _check_min_count, _sources_or_iterable
+from .scan import (MAX_TOKEN_BYTES, MappedArray, Pass, check_max_token_bytes, offsets_path_for,
+                   text_sources)
+from .vocab import (Vocab, _check_max_vocab_size, _check_min_count, _sources_or_iterable,
+                    check_reiterable)
 
 logger = logging.getLogger(__name__)
+
+#: Default of ``spill_bytes``: token ids larger than this go to a memory-mapped file.
+SPILL_BYTES = 1 << 30
 
 
 class Corpus:
@@ -222,3 +227,48 @@ def count_and_encode(corpus, min_count: int = 5, max_final_vocab: int | None = N
         if tee is not None:
             tee.close()
             os.unlink(tee.name)
+
+
+def as_corpus(corpus, vocab, min_count, max_final_vocab, *, max_vocab_size=None,
+              max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES, spill_dir=None) -> Corpus:
+    """Whatever ``train()`` accepts as a corpus, encoded (see :func:`word2vec_fast.train`).
+
+    An encoded :class:`Corpus` is returned as it is; id arrays need ``vocab``;
+    text is counted and encoded in one pass unless ``vocab`` is given.
+    """
+    if isinstance(corpus, Corpus):
+        if vocab is not None and vocab is not corpus.vocab:
+            raise ValueError("corpus is already encoded with its own vocabulary; do not pass vocab=")
+        return corpus
+    if isinstance(corpus, np.ndarray) or (isinstance(corpus, tuple) and corpus
+                                          and isinstance(corpus[0], np.ndarray)):
+        if vocab is None:
+            raise ValueError("token-id arrays need their vocabulary: train(ids, vocab=...)")
+        if isinstance(corpus, tuple):
+            if len(corpus) != 2:
+                raise ValueError("pass token ids as an array or as (ids, sentence_offsets)")
+            return Corpus(corpus[0], corpus[1], vocab)
+        return Corpus(corpus, None, vocab)
+    if text_sources(corpus) is None:
+        try:
+            check_reiterable(corpus)
+        except TypeError as e:
+            if "one-shot" in str(e):
+                raise
+            raise TypeError(
+                f"corpus must be a file path, an iterable of token lists, a Corpus or token-id "
+                f"arrays, got {type(corpus).__name__}") from None
+    io = dict(max_token_bytes=max_token_bytes, spill_bytes=spill_bytes, spill_dir=spill_dir)
+    if vocab is None:
+        enc = count_and_encode(corpus, min_count, max_final_vocab,
+                               max_vocab_size=max_vocab_size, **io)
+        vocab = enc.vocab
+    elif not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a Vocab, got {type(vocab).__name__}")
+    else:
+        enc = None
+    if len(vocab) == 0:
+        raise ValueError(
+            f"empty vocabulary: no word of the corpus occurs at least min_count={min_count} "
+            "times (lower min_count or check the corpus)")
+    return enc if enc is not None else encode(corpus, vocab, **io)

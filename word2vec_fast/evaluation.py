@@ -13,14 +13,13 @@ analogy search is batched, one matrix product per block of questions.
 """
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .compression import open_read
 
 # gensim looks at this many answers per question before giving up on the ones that
 # are (case-insensitively) one of the question words.
@@ -100,18 +99,7 @@ class WordPairsResult:
 
 def _open_text(path, encoding, newline=None):
     """Open a text file, decompressing .gz/.bz2/.xz by content (newlines as in open())."""
-    p = os.fspath(path)
-    with open(p, "rb") as f:
-        magic = f.read(6)
-    if magic[:2] == b"\x1f\x8b":
-        raw = gzip.open(p, "rb")
-    elif magic[:3] == b"BZh":
-        raw = bz2.open(p, "rb")
-    elif magic == b"\xfd7zXZ\x00":
-        raw = lzma.open(p, "rb")
-    else:
-        raw = open(p, "rb")
-    return io.TextIOWrapper(raw, encoding=encoding, newline=newline)
+    return io.TextIOWrapper(open_read(path), encoding=encoding, newline=newline)
 
 
 def _ok_vocab(vectors, restrict_vocab, case_insensitive):

@@ -6,7 +6,12 @@ import zlib
 
 import numpy as np
 
-from . import _kernels
+from . import checkpoint
+from .corpus import Corpus, as_corpus
+from .params import check_float, check_int, check_threads, has_output_layer
+from .runner import Weights, run_schedule
+from .schedule import alpha_schedule, new_schedule
+from .tables import OutputTables
 from .vectors import Vectors
 from .vocab import Vocab
 
@@ -26,27 +31,6 @@ def corpus_fingerprint(ids, offsets) -> int:
     h = zlib.crc32(np.array([len(ids), len(offsets)], dtype=np.int64).tobytes())
     h = zlib.crc32(np.ascontiguousarray(ids[::step_i], dtype=np.int32).tobytes(), h)
     return zlib.crc32(np.ascontiguousarray(offsets[::step_o], dtype=np.int64).tobytes(), h)
-
-
-def huffman_any_order(counts):
-    """word2vec.c's Huffman tree for counts in any order (e.g. after words were appended).
-
-    The tree is built over the words sorted by decreasing count (stable), then
-    the paths are put back in word order.
-    """
-    counts = np.asarray(counts, dtype=np.int64)
-    order = np.argsort(-counts, kind="stable")
-    if np.array_equal(order, np.arange(len(counts))):
-        return _kernels.build_huffman(counts)
-    offs, codes, points = _kernels.build_huffman(counts[order])
-    lengths = np.diff(offs)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    new_len = lengths[rank]
-    new_offs = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(new_len, out=new_offs[1:])
-    src = np.repeat(offs[:-1][rank] - new_offs[:-1], new_len) + np.arange(int(new_offs[-1]))
-    return new_offs, codes[src], points[src]
 
 
 def _fresh_rows(seed, run, n, dim):
@@ -91,6 +75,8 @@ class Model:
     stats : dict
         Figures of the last call: ``words`` (raw words trained), ``train_seconds``,
         ``words_per_sec``, per-epoch and per-thread word counts, ...
+    tables : OutputTables
+        The negative-sampling and Huffman tables, rebuilt from the counts.
     """
 
     def __init__(self, vocab: Vocab, vectors, syn1neg, syn1, params: dict, schedule=None,
@@ -120,35 +106,32 @@ class Model:
         return cls(vocab, vectors, syn1neg, syn1, params)
 
     def _build_tables(self):
-        counts = self.vocab.counts
-        self._alias_prob = self._alias_idx = None
-        self._code_offsets = self._codes = self._points = None
-        if self.params["negative"] > 0:
-            w = counts.astype(np.float64) ** 0.75
-            if not np.any(w > 0):
-                w = np.ones_like(w)
-            self._alias_prob, self._alias_idx = _kernels.build_alias(w)
-        if self.params["hs"]:
-            self._code_offsets, self._codes, self._points = huffman_any_order(counts)
+        self.tables = OutputTables.build(self.vocab.counts, negative=self.params["negative"],
+                                         hs=self.params["hs"])
+
+    @property
+    def weights(self) -> Weights:
+        """The matrices training updates (shares memory with the attributes)."""
+        return Weights(self.vectors, self.syn1neg, self.syn1)
 
     def start_schedule(self, corpus, *, epochs, alpha, alpha_end, alpha_floor, seed, run=0):
         """Begin a learning-rate schedule of ``epochs`` passes over ``corpus`` (encoded)."""
-        self.schedule = {"run": int(run), "epochs": int(epochs), "epochs_done": 0,
-                         "words_done": 0, "alpha": float(alpha), "alpha_end": float(alpha_end),
-                         "alpha_floor": float(alpha_floor), "seed": int(seed),
-                         "n_tokens": len(corpus),
-                         "corpus_fingerprint": corpus_fingerprint(corpus.ids, corpus.offsets)}
+        self.schedule = new_schedule(
+            n_tokens=len(corpus), fingerprint=corpus_fingerprint(corpus.ids, corpus.offsets),
+            epochs=epochs, alpha=alpha, alpha_end=alpha_end, alpha_floor=alpha_floor,
+            seed=seed, run=run)
 
     def train_corpus(self, corpus, *, threads, progress=None, callbacks=None):
         """Run the rest of the current schedule over an encoded corpus (its vocab must be ours)."""
-        from .train import run_engine
         if corpus.vocab is not self.vocab and corpus.vocab.words != self.vocab.words:
             raise ValueError("the corpus was encoded with another vocabulary")
         if self.schedule is None:
             raise ValueError("no training schedule: use word2vec_fast.train() or train_more()")
         self.stats = {}
         try:
-            run_engine(self, corpus, threads=threads, progress=progress, callbacks=callbacks)
+            run_schedule(corpus, self.weights, self.tables, self.params, self.schedule,
+                         threads=threads, history=self.history, stats=self.stats,
+                         progress=progress, callbacks=callbacks, owner=self)
         finally:
             if self._wv is not None:
                 self._wv.clear_cache()  # training changed the rows in place
@@ -164,17 +147,28 @@ class Model:
         schedule (learning-rate position, epochs done, seed) and the history.
         Written to a temporary file next to ``path`` and renamed into place.
         """
-        from .checkpoint import save_model
-        save_model(self, path)
+        checkpoint.write(path, checkpoint.Checkpoint(
+            params=self.params, schedule=self.schedule, history=self.history,
+            words=self.vocab.words, counts=self.vocab.counts, vectors=self.vectors,
+            syn1neg=self.syn1neg, syn1=self.syn1))
+
+    @classmethod
+    def load(cls, path) -> "Model":
+        """Read a model written by :meth:`save_model`; see :func:`load_model`."""
+        ck = checkpoint.read(path)
+        try:
+            vocab = Vocab(ck.words, ck.counts)
+        except ValueError as e:
+            raise checkpoint.bad_file(path, e) from None
+        return cls(vocab, ck.vectors, ck.syn1neg, ck.syn1, ck.params, schedule=ck.schedule,
+                   history=ck.history)
 
     def _encode(self, corpus, what):
-        from .corpus import Corpus, encode
         if isinstance(corpus, Corpus):
             if corpus.vocab is not self.vocab and corpus.vocab.words != self.vocab.words:
                 raise ValueError(f"{what}: the corpus was encoded with another vocabulary")
             return corpus
-        from .train import _as_corpus
-        return _as_corpus(corpus, self.vocab, self.params.get("min_count", 1), None)
+        return as_corpus(corpus, self.vocab, self.params.get("min_count", 1), None)
 
     def resume(self, corpus, *, threads=None, progress=None, callbacks=None) -> "Model":
         """Finish the schedule a checkpoint was saved in, on the same corpus.
@@ -185,11 +179,10 @@ class Model:
         updates).  Raises ``ValueError`` if the corpus is not the one the run
         started with (use :meth:`train_more` for new text).
         """
-        from .train import _check_int, default_threads
         sch = self.schedule
         if sch is None:
             raise ValueError("this model has no training schedule to resume")
-        threads = _check_int("threads", default_threads() if threads is None else threads, 1)
+        threads = check_threads(threads)
         enc = self._encode(corpus, "resume")
         if len(enc) != sch["n_tokens"] or corpus_fingerprint(
                 enc.ids, enc.offsets) != sch["corpus_fingerprint"]:
@@ -234,24 +227,21 @@ class Model:
         (``syn1``, kept row by row) then stand for other nodes, so the HS
         output layer partly relearns.  Negative sampling has no such caveat.
         """
-        from .train import _check_float, _check_int, alpha_schedule, default_threads
-        from .vocab import Vocab as _Vocab
-        if self.syn1neg is None and self.syn1 is None:
-            raise ValueError("this model has no output weights, so it cannot be trained further")
         p = self.params
-        epochs = _check_int("epochs", p["epochs"] if epochs is None else epochs, 1)
-        threads = _check_int("threads", default_threads() if threads is None else threads, 1)
-        alpha = _check_float("alpha", p["alpha"] if alpha is None else alpha, 0.0, strict=True)
+        if not has_output_layer(p["negative"], p["hs"]):
+            raise ValueError("this model has no output weights, so it cannot be trained further")
+        epochs = check_int("epochs", p["epochs"] if epochs is None else epochs, 1)
+        threads = check_threads(threads)
+        alpha = check_float("alpha", p["alpha"] if alpha is None else alpha, 0.0, strict=True)
         alpha_end, alpha_floor = alpha_schedule(
             alpha, p.get("min_alpha") if min_alpha is None else min_alpha)
-        min_count = _check_int("min_count", p.get("min_count", 1) if min_count is None
-                               else min_count, 1)
+        min_count = check_int("min_count", p.get("min_count", 1) if min_count is None
+                              else min_count, 1)
         if update_vocab:
-            from .corpus import Corpus
             if isinstance(corpus, Corpus):
                 raise ValueError("update_vocab=True needs the text (a path or token lists), "
                                  "not an encoded Corpus")
-            found = _Vocab.build(corpus, min_count=1)
+            found = Vocab.build(corpus, min_count=1)
             old_v = len(self.vocab)
             counts = self.vocab.counts.copy()
             new_words, new_counts = [], []
@@ -262,8 +252,8 @@ class Model:
                 elif c >= min_count:
                     new_words.append(w)
                     new_counts.append(c)
-            vocab = _Vocab(self.vocab.words + new_words,
-                           np.concatenate([counts, np.array(new_counts, dtype=np.int64)]))
+            vocab = Vocab(self.vocab.words + new_words,
+                          np.concatenate([counts, np.array(new_counts, dtype=np.int64)]))
             self._grow(vocab, old_v)
             logger.info("train_more: %d new words (vocabulary %d -> %d)", len(new_words),
                         old_v, len(vocab))
@@ -321,3 +311,14 @@ class Model:
     def __repr__(self):
         kind = "skip-gram" if self.params["sg"] else "CBOW"
         return f"Model({kind}, {len(self.vocab)} words, dim {self.params['dim']})"
+
+
+def load_model(path) -> Model:
+    """Read a model written by :meth:`Model.save_model`; it can then ``resume`` or ``train_more``.
+
+    Raises ``ValueError`` naming the file for anything else: word2vec
+    ``.bin``/``.txt`` vectors (they lack the output weights, so they cannot be
+    trained further: read them with :func:`word2vec_fast.load`), truncated or
+    corrupted files, inconsistent shapes.
+    """
+    return Model.load(path)

@@ -1,6 +1,6 @@
 """One pass of the C scanner over a corpus: count tokens, optionally record their ids.
 
-A corpus is either text -- a file (``.gz``/``.bz2``/``.xz`` by extension), a
+A corpus is either text -- a file (gzip, bzip2 or xz recognised by content), a
 directory (its files, in name order), a list of ``pathlib.Path``, or ``"-"``
 for standard input -- read in blocks and tokenized in C, or a re-iterable of
 token lists fed to C sentence by sentence.  Ids are recorded in C buffers;
@@ -17,13 +17,11 @@ import os
 import struct
 import sys
 import tempfile
-import zlib
-import lzma
 
 import numpy as np
 
 from . import _scan
-from .corpus_io import open_binary
+from .compression import DECOMPRESS_ERRORS, open_read
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +81,7 @@ def _read_blocks(source: str, buf: bytearray, tee=None):
     """Yield how many bytes of ``buf`` each read filled; errors name the file."""
     view = memoryview(buf)
     try:
-        f = sys.stdin.buffer if source == "-" else open_binary(source)
+        f = sys.stdin.buffer if source == "-" else open_read(source)
         try:
             while True:
                 n = f.readinto(view)
@@ -95,7 +93,7 @@ def _read_blocks(source: str, buf: bytearray, tee=None):
         finally:
             if source != "-":
                 f.close()
-    except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+    except DECOMPRESS_ERRORS as e:
         if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
             raise
         name = "standard input" if source == "-" else source

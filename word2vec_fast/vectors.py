@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from . import vectors_io
+from .evaluation import evaluate_analogies, evaluate_word_pairs
 
 # Queries are answered in blocks of rows so that the (queries x vocabulary) score
 # matrix stays near this size whatever the vocabulary.
@@ -380,14 +381,12 @@ class Vectors:
     def evaluate_analogies(self, path, restrict_vocab=30000, case_insensitive=True,
                            method="add"):
         """Accuracy on an analogy file; see :func:`word2vec_fast.evaluate_analogies`."""
-        from .evaluation import evaluate_analogies
         return evaluate_analogies(self, path, restrict_vocab=restrict_vocab,
                                   case_insensitive=case_insensitive, method=method)
 
     def evaluate_word_pairs(self, path, delimiter=None, restrict_vocab=300000,
                             case_insensitive=True, encoding="utf-8"):
         """Correlation with human judgements; see :func:`word2vec_fast.evaluate_word_pairs`."""
-        from .evaluation import evaluate_word_pairs
         return evaluate_word_pairs(self, path, delimiter=delimiter,
                                    restrict_vocab=restrict_vocab,
                                    case_insensitive=case_insensitive, encoding=encoding)
@@ -396,25 +395,26 @@ class Vectors:
     def save(self, path, binary: bool = True, encoding: str = "utf-8") -> None:
         """Write word2vec.c's binary (default) or text format, atomically.
 
-        See :func:`word2vec_fast.vectors_io.save`.
+        See :func:`word2vec_fast.vectors_io.write`.
         """
-        vectors_io.save(self, path, binary=binary, encoding=encoding)
+        vectors_io.write(path, self.words, self.vectors, binary=binary, encoding=encoding)
 
     @classmethod
     def load(cls, path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict",
              duplicates="warn", nonfinite="warn") -> "Vectors":
         """Read a word2vec binary or text file; see :func:`word2vec_fast.load`."""
-        return vectors_io.load(path, binary=binary, limit=limit, encoding=encoding,
-                               unicode_errors=unicode_errors, duplicates=duplicates,
-                               nonfinite=nonfinite)
+        words, mat, index = vectors_io.read(
+            path, binary=binary, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
+            duplicates=duplicates, nonfinite=nonfinite)
+        return cls._trusted(words, mat, index)
 
 
 def load(path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict",
          duplicates="warn", nonfinite="warn") -> Vectors:
     """Read word2vec vectors (binary or text, detected; .gz/.bz2/.xz recognised).
 
-    See :func:`word2vec_fast.vectors_io.load` for the parameters and policies.
+    See :func:`word2vec_fast.vectors_io.read` for the parameters and policies.
     """
-    return vectors_io.load(path, binary=binary, limit=limit, encoding=encoding,
-                           unicode_errors=unicode_errors, duplicates=duplicates,
-                           nonfinite=nonfinite)
+    return Vectors.load(path, binary=binary, limit=limit, encoding=encoding,
+                        unicode_errors=unicode_errors, duplicates=duplicates,
+                        nonfinite=nonfinite)

@@ -10,19 +10,17 @@ and the byte offset (binary) or line (text) where it went wrong.
 """
 from __future__ import annotations
 
-import bz2
 import codecs
-import gzip
-import lzma
 import os
 import re
 import warnings
-import zlib
 
 import numpy as np
 
 from . import _vecio
-from ._atomic import open_tmp
+from ._atomic import atomic_open, write_all
+from .compression import DECOMPRESS_ERRORS, detect, wrap_reader, wrap_writer
+from .errors import DuplicateWordWarning, NonFiniteWarning, VectorsFormatError
 
 # Bounds that keep a damaged file from making us allocate or scan without limit.
 MAX_DIM = 1 << 20          # 4 MiB per row; real embeddings are far below this
@@ -40,21 +38,6 @@ _WS = b" \t\r\n"
 _ASCII_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "utf-8-sig"}
 
 
-class VectorsFormatError(ValueError):
-    """A vectors file that is not valid word2vec binary or text.
-
-    The message names the file and the byte offset or line where reading failed.
-    """
-
-
-class DuplicateWordWarning(UserWarning):
-    """A vectors file listed a word more than once (the first vector was kept)."""
-
-
-class NonFiniteWarning(UserWarning):
-    """A vectors file holds NaN or infinite values (they were kept as they are)."""
-
-
 # ----------------------------------------------------------------------------- reading
 
 def _fail(path, where, msg):
@@ -62,7 +45,7 @@ def _fail(path, where, msg):
 
 
 class _Source:
-    """A file opened for block reads; compressed streams are recognised by magic bytes."""
+    """A file opened for block reads; compressed streams are recognised by content."""
 
     def __init__(self, path):
         self.path = path
@@ -70,18 +53,11 @@ class _Source:
         try:
             magic = self.raw.read(6)
             self.raw.seek(0)
-            self.compressed = None
-            if magic[:2] == b"\x1f\x8b":
-                self.compressed = "gzip"
-                self.f = gzip.GzipFile(fileobj=self.raw, mode="rb")
-            elif magic[:3] == b"BZh":
-                self.compressed = "bzip2"
-                self.f = bz2.BZ2File(self.raw, mode="rb")
-            elif magic == b"\xfd7zXZ\x00":
-                self.compressed = "xz"
-                self.f = lzma.LZMAFile(self.raw, mode="rb")
-            else:
-                self.f = self.raw
+            try:
+                self.compressed = detect(path, magic)
+            except ValueError as e:
+                raise VectorsFormatError(str(e)) from None
+            self.f = wrap_reader(self.raw, self.compressed)
             # Only an uncompressed file's size bounds what it can hold.
             self.size = None if self.compressed else os.fstat(self.raw.fileno()).st_size
         except BaseException:
@@ -92,7 +68,7 @@ class _Source:
         """Fill as much of ``mv`` as the stream gives; 0 at the end."""
         try:
             return self.f.readinto(mv) or 0
-        except (OSError, EOFError, zlib.error, lzma.LZMAError) as e:
+        except DECOMPRESS_ERRORS as e:
             if self.compressed and not isinstance(e, (PermissionError, IsADirectoryError)):
                 _fail(self.path, f"byte offset {offset} of the {self.compressed} data",
                       f"cannot decompress ({e})")
@@ -104,14 +80,83 @@ class _Source:
         self.raw.close()
 
 
+class _Blocks:
+    """The bytes of a source, a block at a time, in one reusable buffer.
+
+    ``buf[start:filled]`` are the bytes not consumed yet; ``base`` is the stream
+    offset of ``buf[0]``.  The buffer is a NumPy array rather than a bytearray:
+    moving the unconsumed tail to the front is an overlapping copy, which NumPy
+    does safely.
+    """
+
+    def __init__(self, src: _Source):
+        self.src = src
+        self.buf = np.empty(BLOCK_BYTES, dtype=np.uint8)
+        self.base = 0
+        self.start = 0
+        self.filled = 0
+        self.eof = False
+
+    def fill(self):
+        """Move the unconsumed bytes to the front and read until buf is full or EOF."""
+        if self.start:
+            self.buf[: self.filled - self.start] = self.buf[self.start:self.filled]
+            self.base += self.start
+            self.filled -= self.start
+            self.start = 0
+        if self.filled == len(self.buf):
+            # One record does not fit: grow (bounded by MAX_DIM / MAX_WORD_BYTES / line limit).
+            bigger = np.empty(2 * len(self.buf), dtype=np.uint8)
+            bigger[:self.filled] = self.buf[:self.filled]
+            self.buf = bigger
+        while self.filled < len(self.buf) and not self.eof:
+            n = self.src.readinto(memoryview(self.buf)[self.filled:], self.base + self.filled)
+            if n == 0:
+                self.eof = True
+            self.filled += n
+
+    def line_end(self, bound):
+        """Offset in buf of the next b"\\n" at or after ``start`` (reading more as needed),
+        or -1 when there is none within ``bound`` bytes or before the end of the stream."""
+        while True:
+            end = min(self.filled, self.start + bound)
+            hit = np.flatnonzero(self.buf[self.start:end] == 10)
+            if len(hit):
+                return self.start + int(hit[0])
+            if self.eof or end < self.filled or self.filled - self.start >= bound:
+                return -1
+            self.fill()
+
+    def first_data_after(self, pos):
+        """Stream offset of the first non-whitespace byte from ``buf[pos:]`` on, or None."""
+        chunk = self.buf[pos:self.filled].tobytes()
+        off = self.base + pos
+        while True:
+            s = chunk.lstrip(_WS)
+            if s:
+                return off + len(chunk) - len(s)
+            if self.eof:
+                return None
+            off += len(chunk)
+            tmp = bytearray(1 << 16)
+            n = self.src.readinto(memoryview(tmp), off)
+            if n == 0:
+                return None
+            chunk = bytes(tmp[:n])
+
+
 def _where(binary, offset, line, compressed):
     place = f"byte offset {offset}" + (" of the decompressed data" if compressed else "")
     return place if binary else f"line {line} ({place})"
 
 
-def load(path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict",
+def read(path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict",
          duplicates="warn", nonfinite="warn"):
-    """Read a word2vec binary or text file into :class:`~word2vec_fast.Vectors`.
+    """Read a word2vec binary or text file: ``(words, matrix, index)``.
+
+    ``matrix`` is (V, dim) float32 C-contiguous, ``index`` the word -> row dict
+    when it was built on the way (a lossy decoding), else None.
+    :func:`word2vec_fast.load` builds :class:`~word2vec_fast.Vectors` from them.
 
     Parameters
     ----------
@@ -144,8 +189,6 @@ def load(path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict
         offset or line.  Memory use is bounded by the file's real size, whatever
         its header claims.
     """
-    from .vectors import Vectors
-
     p = os.fspath(path)
     if binary not in (None, True, False):
         raise TypeError("binary must be True, False or None")
@@ -164,60 +207,32 @@ def load(path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict
 
     src = _Source(p)
     try:
-        return _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite,
-                     Vectors)
+        blk = _Blocks(src)
+        blk.fill()
+        if blk.filled == 0:
+            _fail(p, "byte offset 0", "empty file, not word2vec vectors")
+        head = _read_header(blk, p, binary)
+        recs = _read_records(blk, p, head, limit)
+        return _finish(p, head, recs, encoding, unicode_errors, duplicates, nonfinite,
+                       src.compressed)
     finally:
         src.close()
 
 
-def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite, Vectors):
-    # The block buffer is a NumPy array rather than a bytearray: moving the unconsumed
-    # tail to the front is an overlapping copy, which NumPy does safely.
-    buf = np.empty(BLOCK_BYTES, dtype=np.uint8)
-    base = 0          # stream offset of buf[0]
-    start = 0         # first unconsumed byte in buf
-    filled = 0
-    eof = False
+class _Header:
+    """What the start of the file says: ``v_claim`` (the header's vector count, None
+    without a header), ``dim``, ``binary`` and ``lines`` (header lines: 0 or 1)."""
 
-    def fill():
-        """Move the unconsumed bytes to the front and read until buf is full or EOF."""
-        nonlocal buf, base, start, filled, eof
-        if start:
-            buf[: filled - start] = buf[start:filled]
-            base += start
-            filled -= start
-            start = 0
-        if filled == len(buf):
-            # One record does not fit: grow (bounded by MAX_DIM / MAX_WORD_BYTES / line limit).
-            bigger = np.empty(2 * len(buf), dtype=np.uint8)
-            bigger[:filled] = buf[:filled]
-            buf = bigger
-        while filled < len(buf) and not eof:
-            n = src.readinto(memoryview(buf)[filled:], base + filled)
-            if n == 0:
-                eof = True
-            filled += n
+    def __init__(self, v_claim, dim, binary, lines):
+        self.v_claim, self.dim, self.binary, self.lines = v_claim, dim, binary, lines
 
-    fill()
-    if filled == 0:
-        _fail(p, "byte offset 0", "empty file, not word2vec vectors")
 
-    def line_end(bound):
-        """Offset in buf of the next b"\\n" at or after ``start`` (reading more as needed),
-        or -1 when there is none within ``bound`` bytes or before the end of the stream."""
-        while True:
-            end = min(filled, start + bound)
-            hit = np.flatnonzero(buf[start:end] == 10)
-            if len(hit):
-                return start + int(hit[0])
-            if eof or end < filled or filled - start >= bound:
-                return -1
-            fill()
-
-    # ---- header -------------------------------------------------------------------
-    nl = line_end(4096)
-    first = buf[:nl if nl >= 0 else min(filled, 4096)].tobytes()
-    m = _HEADER_RE.fullmatch(first) if (nl >= 0 or eof) else None
+def _read_header(blk: _Blocks, p, binary) -> _Header:
+    """Parse the ``"V dim"`` header (or take the dimension from a GloVe-style first
+    line) and decide binary or text; leaves ``blk.start`` at the first record."""
+    nl = blk.line_end(4096)
+    first = blk.buf[:nl if nl >= 0 else min(blk.filled, 4096)].tobytes()
+    m = _HEADER_RE.fullmatch(first) if (nl >= 0 or blk.eof) else None
     if m:
         v_claim, dim = int(m.group(1)), int(m.group(2))
         if v_claim < 0:
@@ -226,8 +241,8 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
             _fail(p, "line 1", f"dimension {dim} in the header; it must be positive")
         if dim > MAX_DIM:
             _fail(p, "line 1", f"dimension {dim} in the header exceeds the maximum {MAX_DIM}")
-        start = nl + 1 if nl >= 0 else filled
-        header_lines = 1
+        blk.start = nl + 1 if nl >= 0 else blk.filled
+        lines = 1
     else:
         if binary:
             _fail(p, "line 1", f"expected a header 'vocab_size dim', got {first[:60]!r}")
@@ -236,8 +251,8 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
                   "(not a word2vec file)")
         v_claim = None
         # GloVe style: no header; the first line says the dimension.
-        nl = line_end(64 * MAX_DIM)
-        toks = buf[:nl if nl >= 0 else filled].tobytes().split()
+        nl = blk.line_end(64 * MAX_DIM)
+        toks = blk.buf[:nl if nl >= 0 else blk.filled].tobytes().split()
         dim = len(toks) - 1
         if dim < 1:
             _fail(p, "line 1", "neither a 'vocab_size dim' header nor a word with numbers "
@@ -245,25 +260,43 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
         if dim > MAX_DIM:
             _fail(p, "line 1", f"{dim} numbers on the line exceeds the maximum {MAX_DIM}")
         binary = False
-        header_lines = 0
-
-    # ---- binary or text? ----------------------------------------------------------
+        lines = 0
     if binary is None:
         # text if the first record is a word and dim numbers on one line
-        nl = line_end(64 * dim + MAX_WORD_BYTES)
-        binary = not _is_text_line(buf[start:nl if nl >= 0 else filled].tobytes(), dim) \
-            if (nl >= 0 or eof) else True
+        nl = blk.line_end(64 * dim + MAX_WORD_BYTES)
+        binary = not _is_text_line(blk.buf[blk.start:nl if nl >= 0 else blk.filled].tobytes(),
+                                   dim) if (nl >= 0 or blk.eof) else True
+    return _Header(v_claim, dim, binary, lines)
+
+
+class _Records:
+    """The parsed records: ``mat`` (rows), ``rec_pos`` (stream offset of each record),
+    ``arena`` (the words, each followed by ``\\n``), and the count and first row of
+    the rows holding NaN or infinity."""
+
+    def __init__(self, mat, rec_pos, arena, nonfinite_rows, first_nonfinite):
+        self.mat, self.rec_pos, self.arena = mat, rec_pos, arena
+        self.nonfinite_rows, self.first_nonfinite = nonfinite_rows, first_nonfinite
+
+
+def _read_records(blk: _Blocks, p, head: _Header, limit) -> _Records:
+    """Parse the records.
+
+    Rows are allocated from the header's count only once that count is checked
+    against the bytes really there; otherwise they grow as records arrive.
+    """
+    dim, binary, v_claim, src = head.dim, head.binary, head.v_claim, blk.src
     rec_bytes_max = (4 * dim + MAX_WORD_BYTES + 2) if binary else (64 * dim + MAX_WORD_BYTES)
 
     # ---- how many rows, and is that plausible? --------------------------------------
     target = v_claim if limit is None else (limit if v_claim is None else min(v_claim, limit))
     if src.size is not None and target:
-        avail = src.size - (base + start)
+        avail = src.size - (blk.base + blk.start)
         # smallest possible record: a 1-byte word, a space, then 4*dim bytes (binary)
         # or dim one-character numbers each after a space, and a newline (text)
         per = 4 * dim + 2 if binary else 2 * dim + 2
         if v_claim is not None and target * per - (0 if binary else 1) > avail:
-            _fail(p, f"byte offset {base + start}",
+            _fail(p, f"byte offset {blk.base + blk.start}",
                   f"the header promises {v_claim} vectors of dimension {dim}"
                   + (f" (reading {target})" if target != v_claim else "")
                   + f", which need at least {target * per} bytes, but only {avail} follow "
@@ -275,7 +308,7 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
         cap = grow_rows if target is None else min(target, grow_rows)
     mat = np.empty((cap, dim), dtype=np.float32)
     rec_pos = np.empty(cap, dtype=np.int64)
-    words_arena = bytearray(len(buf))
+    words_arena = bytearray(len(blk.buf))
     pieces = []
     row = 0
     nonfinite_rows = 0
@@ -289,21 +322,22 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
             mat.resize((cap, dim), refcheck=False)     # realloc: no copy for large blocks
             rec_pos.resize(cap, refcheck=False)
         want = cap - row if target is None else min(cap, target) - row
-        if len(words_arena) < len(buf):
-            words_arena = bytearray(len(buf))
+        if len(words_arena) < len(blk.buf):
+            words_arena = bytearray(len(blk.buf))
         status, used, n, wl, err, nf, nf_first = _vecio.parse_block(
-            buf, start, filled, binary, eof, mat, row, want, rec_pos, words_arena, max_len)
+            blk.buf, blk.start, blk.filled, binary, blk.eof, mat, row, want, rec_pos,
+            words_arena, max_len)
         if n:
             pieces.append(bytes(words_arena[:wl]))
-            rec_pos[row:row + n] += base + start
+            rec_pos[row:row + n] += blk.base + blk.start
             if nf:
                 if first_nonfinite < 0:
                     first_nonfinite = row + nf_first
                 nonfinite_rows += nf
         if status:
-            at = base + start + err
-            if status == 7 and _rest_is_blank(buf, start + err, filled, src, base, eof):
-                start = filled
+            at = blk.base + blk.start + err
+            if status == 7 and blk.first_data_after(blk.start + err) is None:
+                blk.start = blk.filled
                 row += n
                 break  # trailing blank lines
             row += n
@@ -317,47 +351,52 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
                 what = f"a line longer than {max_len} bytes"
             elif status in (3, 4):
                 what += f" (expected a word and {dim} numbers)"
-            _fail(p, _where(binary, at, header_lines + row + 1, src.compressed),
+            _fail(p, _where(binary, at, head.lines + row + 1, src.compressed),
                   f"record {row}: {what}")
         row += n
-        start += used
+        blk.start += used
         if n == want:
             continue
-        if eof:
+        if blk.eof:
             break
-        fill()
+        blk.fill()
 
     # ---- the end: too few records, or more than promised? ----------------------------
     if v_claim is not None and row < target:
-        rest = buf[start:filled].tobytes().lstrip(_WS)
-        at = base + filled
+        rest = blk.buf[blk.start:blk.filled].tobytes().lstrip(_WS)
+        at = blk.base + blk.filled
         if rest:
-            _fail(p, _where(binary, at, header_lines + row + 1, src.compressed),
+            _fail(p, _where(binary, at, head.lines + row + 1, src.compressed),
                   f"record {row} is cut short: the file ends inside it")
-        _fail(p, _where(binary, at, header_lines + row + 1, src.compressed),
+        _fail(p, _where(binary, at, head.lines + row + 1, src.compressed),
               f"the header promises {v_claim} vectors but the file ends after {row}")
     if limit is None and v_claim is not None:
-        off = _first_data_after(buf, start, filled, src, base, eof)
+        off = blk.first_data_after(blk.start)
         if off is not None:
-            _fail(p, _where(binary, off, header_lines + row + 1, src.compressed),
+            _fail(p, _where(binary, off, head.lines + row + 1, src.compressed),
                   f"the header promises {v_claim} vectors but more data follows them")
 
     if row < cap:
         mat.resize((row, dim), refcheck=False)
         rec_pos.resize(row, refcheck=False)
+    return _Records(mat, rec_pos, b"".join(pieces), nonfinite_rows, first_nonfinite)
 
-    arena = b"".join(pieces)
-    del pieces
+
+def _finish(p, head: _Header, recs: _Records, encoding, unicode_errors, duplicates, nonfinite,
+            compressed):
+    """Decode the words, apply the non-finite and duplicate policies: (words, mat, index)."""
+    binary, mat, rec_pos, arena = head.binary, recs.mat, recs.rec_pos, recs.arena
+    row = len(mat)
     words = _decode_words(arena, row, encoding, unicode_errors, p, rec_pos, binary,
-                          header_lines, src.compressed)
-    if nonfinite_rows and nonfinite != "ignore":
-        off = int(rec_pos[first_nonfinite])
-        msg = (f"{nonfinite_rows} vector(s) contain NaN or infinity, first "
-               f"{words[first_nonfinite]!r} at "
-               f"{_where(binary, off, header_lines + first_nonfinite + 1, src.compressed)}")
+                          head.lines, compressed)
+    first = recs.first_nonfinite
+    if recs.nonfinite_rows and nonfinite != "ignore":
+        off = int(rec_pos[first])
+        msg = (f"{recs.nonfinite_rows} vector(s) contain NaN or infinity, first "
+               f"{words[first]!r} at {_where(binary, off, head.lines + first + 1, compressed)}")
         if nonfinite == "error":
             raise VectorsFormatError(f"{p}: {msg}")
-        warnings.warn(f"{p}: {msg}; kept as they are", NonFiniteWarning, stacklevel=3)
+        warnings.warn(f"{p}: {msg}; kept as they are", NonFiniteWarning, stacklevel=4)
 
     # Duplicates: where decoding is one-to-one, equal words are equal bytes, and a C hash
     # table over the arena finds them far faster than a dict of a million str would;
@@ -370,11 +409,11 @@ def _load(src, p, binary, limit, encoding, unicode_errors, duplicates, nonfinite
     else:
         index = dict(zip(words, range(row)))
         has_dups = len(index) != row
-    del arena
+    del arena, recs.arena
     if has_dups:
         words, mat, index = _drop_duplicates(words, mat, rec_pos, duplicates, p, binary,
-                                             header_lines, src.compressed)
-    return Vectors._trusted(words, mat, index)
+                                             head.lines, compressed)
+    return words, mat, index
 
 
 def _is_text_line(line, dim):
@@ -384,29 +423,6 @@ def _is_text_line(line, dim):
         return False
     nums = toks[1].split()
     return len(nums) == dim and all(_vecio.parse_float(t) is not None for t in nums)
-
-
-def _rest_is_blank(buf, pos, filled, src, base, eof):
-    """Whether everything from ``buf[pos:]`` to the end of the stream is whitespace."""
-    return _first_data_after(buf, pos, filled, src, base, eof) is None
-
-
-def _first_data_after(buf, pos, filled, src, base, eof):
-    """Stream offset of the first non-whitespace byte from ``buf[pos:]`` on, or None."""
-    chunk = buf[pos:filled].tobytes()
-    off = base + pos
-    while True:
-        s = chunk.lstrip(_WS)
-        if s:
-            return off + len(chunk) - len(s)
-        if eof:
-            return None
-        off += len(chunk)
-        tmp = bytearray(1 << 16)
-        n = src.readinto(memoryview(tmp), off)
-        if n == 0:
-            return None
-        chunk = bytes(tmp[:n])
 
 
 def _decode_words(arena, n, encoding, errors, p, rec_pos, binary, header_lines, compressed):
@@ -443,7 +459,7 @@ def _drop_duplicates(words, mat, rec_pos, duplicates, p, binary, header_lines, c
     if duplicates == "error":
         raise VectorsFormatError(f"{p}: {msg} (duplicate words)")
     warnings.warn(f"{p}: {len(dups)} duplicate word(s); kept the first vector of each "
-                  f"(first: {msg})", DuplicateWordWarning, stacklevel=4)
+                  f"(first: {msg})", DuplicateWordWarning, stacklevel=5)
     keep = np.asarray(keep, dtype=np.int64)
     # keep[j] >= j, so copying forward block by block never overwrites a row still needed
     step = 1 << 14
@@ -481,14 +497,6 @@ def _word_arena(words, encoding):
     return arena, starts
 
 
-def _write_all(f, data):
-    """Write all of ``data`` (an unbuffered file may take less than asked)."""
-    mv = memoryview(data)
-    while len(mv):
-        n = f.write(mv)
-        mv = mv[n if n is not None else len(mv):]
-
-
 def _write_formatted(sink, arena, starts, mat, binary, block):
     """Format records into one reused block and write it out, block by block.
 
@@ -500,11 +508,11 @@ def _write_formatted(sink, arena, starts, mat, binary, block):
     i = 0
     while i < len(mat):
         n, i = _vecio.format_block(arena, starts, mat, i, binary, buf)
-        _write_all(sink, view[:n])
+        write_all(sink, view[:n])
 
 
-def save(vectors, path, binary=True, encoding="utf-8"):
-    """Write ``vectors`` in word2vec.c's binary (default) or text format.
+def write(path, words, matrix, binary=True, encoding="utf-8"):
+    """Write ``words`` and their rows ``matrix`` in word2vec.c's binary (default) or text format.
 
     Binary is byte for byte what word2vec.c writes: ``"V dim\\n"``, then per word the
     encoded word, a space, ``dim`` little-endian float32 and ``"\\n"``.  Text writes
@@ -515,8 +523,7 @@ def save(vectors, path, binary=True, encoding="utf-8"):
     file untouched.  Words must be non-empty and contain no space or newline.
     """
     p = os.fspath(path)
-    mat = np.ascontiguousarray(vectors.vectors, dtype=np.float32)
-    words = vectors.words
+    mat = np.ascontiguousarray(matrix, dtype=np.float32)
     if mat.ndim != 2 or mat.shape[0] != len(words):
         raise ValueError(f"need one row per word: {len(words)} words, matrix {mat.shape}")
     arena, starts = _word_arena(words, encoding)
@@ -527,26 +534,9 @@ def save(vectors, path, binary=True, encoding="utf-8"):
     # than one big write of the same bytes; 32 MiB blocks are within a few percent.
     est = len(arena) + v * (4 * dim + 1 if binary else dim * (_vecio.TEXT_NUMBER_MAX + 1) + 1)
     out = max(min(SAVE_BLOCK_BYTES, est), rec_max)
-    tmp, f = open_tmp(p, buffering=0)
-    try:
-        low = p.lower()
-        sink = f
-        if low.endswith(".gz"):
-            sink = gzip.GzipFile(fileobj=f, mode="wb", compresslevel=6)
-        elif low.endswith(".bz2"):
-            sink = bz2.BZ2File(f, mode="wb")
-        elif low.endswith(".xz"):
-            sink = lzma.LZMAFile(f, mode="wb")
-        _write_all(sink, f"{v} {dim}\n".encode("ascii"))
+    with atomic_open(p, buffering=0) as f:
+        sink = wrap_writer(f, p)
+        write_all(sink, f"{v} {dim}\n".encode("ascii"))
         _write_formatted(sink, arena, starts, mat, binary, out)
         if sink is not f:
             sink.close()
-        f.close()
-        os.replace(tmp, p)
-    except BaseException:
-        f.close()
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _scan
 from ._atomic import atomic_open
+from .compression import open_read
 from .scan import MAX_TOKEN_BYTES, Pass, check_max_token_bytes, text_sources
 
 logger = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ class Vocab:
         if not isinstance(min_count, (int, np.integer)) or min_count < 0:
             raise ValueError(f"min_count must be an integer >= 0, got {min_count!r}")
         counter: Counter = Counter()
-        with open(path, "rb") as f:
+        with open_read(path) as f:
             for lineno, line in enumerate(f, 1):
                 fields = line.split()
                 if not fields:
