@@ -11,7 +11,6 @@ import pytest
 from word2vec_fast import _kernels
 
 import reference as ref
-from test_engine import simd_build  # noqa: F401  (fixture: each SIMD build this CPU runs)
 
 ALPHA = np.float32(0.025)
 ULP6 = 2.0 ** -21  # float32's spacing at 6

@@ -10,7 +10,7 @@ import word2vec_fast as w2v
 from word2vec_fast.tables import huffman_any_order
 from word2vec_fast import _kernels
 
-from test_train import planted_corpus
+from conftest import planted_corpus
 
 SENTS = planted_corpus(n_sentences=500)
 N = sum(map(len, SENTS))

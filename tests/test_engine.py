@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from word2vec_fast import Corpus, Vocab, _kernels
+from word2vec_fast import Vocab, _kernels
 from word2vec_fast.model import Model
 from word2vec_fast.runner import chunk_tokens_for
 
@@ -108,17 +108,6 @@ def test_engine_matches_reference(case, chunk, batch, dim):
     # dim 61 exercises every loop of every SIMD build: unrolled and single
     # vectors, 4-lane and scalar tails (61 = 48 + 8 + 4 + 1 = 32 + 16 + 12 + 1)
     _check_against_reference(case, chunk, batch, dim)
-
-
-@pytest.fixture(params=_kernels.SIMD_BUILDS)
-def simd_build(request):
-    """Each build of the batched kernels this CPU runs (the default one restored after)."""
-    default = _kernels.simd_build()
-    if not _kernels.select_simd(request.param):
-        pytest.skip(f"this CPU/platform has no {request.param} build")
-    assert _kernels.simd_build() == request.param
-    yield request.param
-    assert _kernels.select_simd(default)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "sg" if c["sg"] else "cbow"

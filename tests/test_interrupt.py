@@ -1,6 +1,5 @@
 """Ctrl-C (SIGINT) during training, and divergence."""
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import pytest
 
 import word2vec_fast as w2v
 
-from test_train import planted_corpus
+from conftest import planted_corpus
 
 # Trains (for minutes if left alone) on a generated corpus; says READY once the
 # workers run; on Ctrl-C prints what the model looks like and exits 3.

@@ -11,7 +11,7 @@ from word2vec_fast.model import Model
 
 import reference as ref
 from test_engine import _tiny_corpus
-from test_train import planted_corpus
+from conftest import planted_corpus
 
 
 def test_simd_softplus_matches_float64():

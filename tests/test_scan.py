@@ -3,7 +3,6 @@ bad input, pruning, the memory-mapped path, iterables and standard input."""
 import gzip
 import logging
 import os
-import pathlib
 import subprocess
 import sys
 from collections import Counter

@@ -12,26 +12,7 @@ import word2vec_fast as w2v
 from word2vec_fast import Corpus, Vocab, encode
 from word2vec_fast import scan
 
-
-def planted_corpus(n_groups=8, group_size=8, n_sentences=1500, length=12, seed=0):
-    """Sentences each drawn from one group of words: neighbours must be group mates."""
-    rng = np.random.default_rng(seed)
-    words = [f"g{g}w{i}" for g in range(n_groups) for i in range(group_size)]
-    sents = []
-    for _ in range(n_sentences):
-        g = rng.integers(n_groups)
-        sents.append([words[g * group_size + i] for i in rng.integers(group_size, size=length)])
-    return sents
-
-
-def group_precision(model, k=5):
-    hits = total = 0
-    for w in model.words:
-        g = w.split("w")[0]
-        for nb, _ in model.most_similar(w, topn=k):
-            hits += nb.split("w")[0] == g
-            total += 1
-    return hits / total
+from conftest import group_precision, planted_corpus
 
 
 @pytest.mark.parametrize("sg", [True, False], ids=["sg", "cbow"])

@@ -5,11 +5,11 @@ import pytest
 import word2vec_fast as w2v
 from word2vec_fast import Vectors
 
+from conftest import random_vectors
+
 
 def _vectors(v=50, dim=7, seed=0):
-    rng = np.random.default_rng(seed)
-    words = [f"w{i}" for i in range(v - 2)] + ["é-ü", "日本"]
-    return Vectors(words, rng.standard_normal((v, dim)).astype(np.float32))
+    return random_vectors(v, dim, seed, special=("é-ü", "日本"))
 
 
 def test_binary_layout_is_word2vec_c(tmp_path):

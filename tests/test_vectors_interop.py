@@ -2,11 +2,8 @@
 
 Skipped cleanly when gensim or the word2vec binaries (``pip install word2vec``) are missing.
 """
-import os
 import re
-import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -14,19 +11,13 @@ import pytest
 import word2vec_fast as w2v
 from word2vec_fast import Vectors
 
-
-def _tool(name):
-    # the word2vec package installs its binaries next to the interpreter
-    here = os.path.join(os.path.dirname(sys.executable), name)
-    return here if os.path.exists(here) else shutil.which(name)
+from conftest import c_tool as _tool, random_vectors
 
 
 def _vectors(v=200, dim=12, seed=0):
-    rng = np.random.default_rng(seed)
-    words = [f"w{i}" for i in range(v - 4)] + ["é-ü", "日本語", "</s>", "naïve"]
-    mat = rng.standard_normal((v, dim)).astype(np.float32)
-    mat[3] = [1e-30, -0.0, 3.4e38, 1e-45] * (dim // 4)  # tiny, signed zero, huge, denormal
-    return Vectors(words, mat)
+    vec = random_vectors(v, dim, seed, special=("é-ü", "日本語", "</s>", "naïve"))
+    vec.vectors[3] = [1e-30, -0.0, 3.4e38, 1e-45] * (dim // 4)  # tiny, signed zero, huge, denormal
+    return vec
 
 
 @pytest.mark.parametrize("binary", [True, False])

@@ -2,7 +2,6 @@
 import bz2
 import gzip
 import os
-import struct
 import sys
 import tracemalloc
 import warnings
@@ -14,11 +13,11 @@ import word2vec_fast as w2v
 from word2vec_fast import DuplicateWordWarning, NonFiniteWarning, Vectors, VectorsFormatError
 from word2vec_fast import _vecio, vectors_io
 
+from conftest import random_vectors
+
 
 def _vectors(v=40, dim=6, seed=0):
-    rng = np.random.default_rng(seed)
-    words = [f"w{i}" for i in range(v - 3)] + ["é-ü", "日本", "</s>"]
-    return Vectors(words, rng.standard_normal((v, dim)).astype(np.float32))
+    return random_vectors(v, dim, seed, special=("é-ü", "日本", "</s>"))
 
 
 def _bin_records(words, mat, newline=True):

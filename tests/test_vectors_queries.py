@@ -4,10 +4,11 @@ import pytest
 
 from word2vec_fast import Vectors
 
+from conftest import random_vectors
+
 
 def _vectors(v=300, dim=16, seed=0):
-    rng = np.random.default_rng(seed)
-    return Vectors([f"w{i}" for i in range(v)], rng.standard_normal((v, dim)).astype(np.float32))
+    return random_vectors(v, dim, seed)
 
 
 def _unit(m):

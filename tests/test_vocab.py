@@ -1,13 +1,13 @@
 """Vocab.save / Vocab.load: word2vec.c's ``word count`` vocabulary format."""
 import os
-import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from word2vec_fast import Vocab
+
+from conftest import c_tool
 
 
 def test_save_load_round_trip(tmp_path):
@@ -44,9 +44,7 @@ def test_load_errors_name_file_and_line(tmp_path, text, msg):
 
 
 def _word2vec_c():
-    """word2vec.c's binary: beside this Python (the test extra installs it), else on PATH."""
-    here = os.path.join(os.path.dirname(sys.executable), "word2vec")
-    return here if os.path.exists(here) else shutil.which("word2vec")
+    return c_tool("word2vec")
 
 
 @pytest.mark.skipif(_word2vec_c() is None, reason="word2vec.c not installed")
