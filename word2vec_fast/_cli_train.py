@@ -15,6 +15,8 @@ import time
 
 import numpy as np
 
+from .corpus_io import count_newlines
+from .kmeans import kmeans_classes
 from ._cli_common import (CLIError, Parser, UsageError, add_format_flags, binary_for,
                           check_readable, check_writable, float_at_least, int_at_least, say,
                           write_atomically)
@@ -160,39 +162,6 @@ examples:
 
 # -- the shared pipeline --------------------------------------------------------------
 
-def count_newlines(path) -> int:
-    """Newlines in the (possibly compressed) text: word2vec.c's count of ``</s>``."""
-    from .corpus_io import open_binary
-    n = 0
-    with open_binary(path) as f:
-        while True:
-            block = f.read(16 << 20)
-            if not block:
-                return n
-            n += block.count(b"\n")
-
-
-def _without_word(corpus, word):
-    """``corpus`` minus every occurrence of ``word`` (word2vec.c reads a literal
-    ``</s>`` as a sentence end, so it is never a trained word)."""
-    from .corpus import Corpus
-    from .vocab import Vocab
-    vocab = corpus.vocab
-    if word not in vocab.index:
-        return corpus
-    k = vocab.index[word]
-    ids = np.asarray(corpus.ids)
-    keep = ids != k
-    removed = np.concatenate([[0], np.cumsum(~keep, dtype=np.int64)])
-    new_ids = ids[keep]
-    new_ids[new_ids > k] -= 1
-    offsets = np.asarray(corpus.offsets) - removed[np.asarray(corpus.offsets)]
-    words = vocab.words[:k] + vocab.words[k + 1:]
-    counts = np.delete(vocab.counts, k)
-    return Corpus(new_ids, offsets, Vocab(words, counts),
-                  corpus.dropped + int(vocab.counts[k]))
-
-
 def read_vocab(path, min_count):
     """A vocabulary file (ours or word2vec.c's) minus ``</s>``, and ``</s>``'s count."""
     from .vocab import Vocab
@@ -204,42 +173,6 @@ def read_vocab(path, min_count):
     keep = [(w, c) for w, c in zip(full.words, full.counts.tolist())
             if w != EOS and c >= min_count]
     return Vocab([w for w, _ in keep], [c for _, c in keep]), eos
-
-
-def kmeans_classes(vectors, k, iterations=10, block=8192):
-    """word2vec.c's k-means over the rows of ``vectors``; the class of each row.
-
-    Word ``i`` starts in class ``i % k``.  Each iteration averages the rows of each
-    class (word2vec.c starts each count at 1, which the normalisation cancels),
-    scales the centroids to unit length, then moves every row to the class of the
-    largest dot product (first class on ties; a class left empty has no centroid and
-    takes no rows; if no score exceeds -10 the row goes to class 0, as in word2vec.c).
-    """
-    x = np.ascontiguousarray(vectors, dtype=np.float32)
-    v, dim = x.shape
-    cl = np.arange(v, dtype=np.int64) % k
-    for _ in range(iterations):
-        cent = np.zeros((k, dim), dtype=np.float64)
-        _add_rows(cent, cl, x)
-        norms = np.sqrt(np.einsum("ij,ij->i", cent, cent))
-        empty = norms == 0
-        cent[~empty] /= norms[~empty, None]
-        c32 = cent.astype(np.float32)
-        for s in range(0, v, block):
-            scores = x[s:s + block] @ c32.T
-            scores[:, empty] = -np.inf
-            best = np.argmax(scores, axis=1)
-            best[scores[np.arange(len(best)), best] <= -10] = 0
-            cl[s:s + block] = best
-    return cl
-
-
-def _add_rows(cent, cl, x):
-    # Per-class sums (float64) by sorting rows by class: much faster than np.add.at.
-    order = np.argsort(cl, kind="stable")
-    cls, starts = np.unique(cl[order], return_index=True)
-    sums = np.add.reduceat(x[order].astype(np.float64), starts, axis=0)
-    cent[cls] = sums
 
 
 def _eos_row(dim, seed):
@@ -291,7 +224,7 @@ def run_training(o) -> int:
     else:
         # one pass counts and encodes (standard input can be read only once)
         from .corpus import count_and_encode
-        corpus = _without_word(count_and_encode(o.corpus, min_count=o.min_count), EOS)
+        corpus = count_and_encode(o.corpus, min_count=o.min_count).without_word(EOS)
         vocab = corpus.vocab
         # word2vec.c counts a </s> per newline (its -save-vocab line and "Words in train
         # file"); one more pass over a file, skipped when nothing shows the number.  For

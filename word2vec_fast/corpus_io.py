@@ -36,6 +36,20 @@ def open_binary(path: str | os.PathLike) -> BinaryIO:
     return open(p, "rb")
 
 
+def count_newlines(path: str | os.PathLike) -> int:
+    """Newlines in the text file at ``path`` (decompressed as :func:`open_binary` does).
+
+    word2vec.c counts one ``</s>`` token per newline; the command line reports it.
+    """
+    n = 0
+    with open_binary(path) as f:
+        while True:
+            block = f.read(16 << 20)
+            if not block:
+                return n
+            n += block.count(b"\n")
+
+
 def iter_pieces(path: str | os.PathLike, block: int = BLOCK_BYTES) -> Iterator[tuple[list[bytes], bool]]:
     """Yield ``(tokens, sentence_ends)`` pieces of the file at ``path``.
 
