@@ -5,7 +5,6 @@ word2vec``) and gensim where they are installed; those tests skip cleanly otherw
 """
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,14 +14,10 @@ import numpy as np
 import pytest
 
 import word2vec_fast as w2v
-from word2vec_fast._cli_train import kmeans_classes
+
+from conftest import c_tool as _tool
 
 TIMEOUT = 120
-
-
-def _tool(name):
-    here = os.path.join(os.path.dirname(sys.executable), name)
-    return here if os.path.exists(here) else shutil.which(name)
 
 
 def cli(*args, cwd=None, input=None, env=None):
@@ -241,39 +236,6 @@ def test_read_vocab_round_trip_with_word2vec_c(corpus, tmp_path):
     theirs = w2v.load(tmp_path / "c.txt")
     ours_vocab = [ln.split()[0] for ln in (tmp_path / "o.vocab").read_text().splitlines()]
     assert sorted(theirs.words) == sorted(ours_vocab)
-
-
-def _kmeans_loop(x, k, iterations=10):
-    """word2vec.c's k-means, one word at a time (the test's reference)."""
-    x = x.astype(np.float64)
-    cl = [i % k for i in range(len(x))]
-    for _ in range(iterations):
-        cent = np.zeros((k, x.shape[1]))
-        cnt = np.ones(k)
-        for i, c in enumerate(cl):
-            cent[c] += x[i]
-            cnt[c] += 1
-        cent /= cnt[:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cent /= np.sqrt((cent ** 2).sum(axis=1))[:, None]
-        for i in range(len(x)):
-            best, best_id = -10.0, 0
-            for d in range(k):
-                s = float(cent[d] @ x[i])
-                if s > best:  # NaN (an empty class) never wins
-                    best, best_id = s, d
-            cl[i] = best_id
-    return np.array(cl)
-
-
-def test_kmeans_matches_word2vec_c_loop():
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((400, 8)).astype(np.float32)
-    x[:100] += 3 * rng.standard_normal(8).astype(np.float32)  # one clear cluster
-    for k in (1, 3, 7):
-        assert np.array_equal(kmeans_classes(x, k), _kmeans_loop(x, k))
-    # more classes than rows leaves classes empty; they never take a row
-    assert np.array_equal(kmeans_classes(x[:5], 9), _kmeans_loop(x[:5], 9))
 
 
 def test_classes_output(corpus, tmp_path):

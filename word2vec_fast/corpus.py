@@ -138,6 +138,29 @@ class Corpus:
         return (f"Corpus({len(self)} tokens, {self.n_sentences} sentences, {len(self.vocab)} "
                 f"words{', memory-mapped' if self.mapped else ''})")
 
+    def without_word(self, word: str) -> "Corpus":
+        """This corpus minus every occurrence of ``word``, and ``word`` out of its vocabulary.
+
+        The ids above the removed word's shift down by one; sentences keep their
+        boundaries (one left empty stays, empty); the removed tokens are added to
+        ``dropped``.  Returns ``self`` when ``word`` is not in the vocabulary.  The
+        command line uses it for ``</s>``, which word2vec.c reads as a sentence end,
+        never as a word.  The result is held in memory, even for a mapped corpus.
+        """
+        vocab = self.vocab
+        if word not in vocab.index:
+            return self
+        k = vocab.index[word]
+        ids = np.asarray(self.ids)
+        keep = ids != k
+        removed = np.concatenate([[0], np.cumsum(~keep, dtype=np.int64)])
+        new_ids = ids[keep]
+        new_ids[new_ids > k] -= 1
+        offsets = np.asarray(self.offsets) - removed[np.asarray(self.offsets)]
+        words = vocab.words[:k] + vocab.words[k + 1:]
+        counts = np.delete(vocab.counts, k)
+        return Corpus(new_ids, offsets, Vocab(words, counts), self.dropped + int(vocab.counts[k]))
+
 
 def _frozen_scanner(vocab: Vocab, max_token_bytes) -> "_scan.Scanner":
     return _scan.Scanner(words=vocab.as_bytes(),

@@ -100,6 +100,20 @@ def _read_blocks(source: str, buf: bytearray, tee=None):
         raise ValueError(f"{name}: cannot read: {e}") from e
 
 
+def count_newlines(path) -> int:
+    """Newlines in the text file at ``path`` (decompressed as every reader does).
+
+    word2vec.c counts one ``</s>`` token per newline; the command line reports it.
+    """
+    n = 0
+    with open_read(path) as f:
+        while True:
+            block = f.read(16 << 20)
+            if not block:
+                return n
+            n += block.count(b"\n")
+
+
 def npy_header(dtype, n: int) -> bytes:
     """A fixed-size (128-byte) ``.npy`` 1.0 header for a 1-D array of ``n`` items."""
     d = "{'descr': %r, 'fortran_order': False, 'shape': (%d,), }" % (np.dtype(dtype).str, n)

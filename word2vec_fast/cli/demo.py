@@ -20,8 +20,12 @@ import tokenize
 
 import numpy as np
 
-from ._cli_common import (CLIError, Parser, check_readable, float_at_least, int_at_least,
-                          write_atomically)
+from ..evaluation import evaluate_analogies, evaluate_word_pairs
+from ..train import train
+from ..vectors import Vectors
+from .common import (CLIError, Parser, check_readable, float_at_least, int_at_least,
+                     write_atomically)
+from .evaluate import run_eval
 
 SKIP_DIRS = {"test", "tests", "idlelib", "lib2to3", "turtledemo", "site-packages",
              "dist-packages", "__pycache__", "ensurepip"}
@@ -122,6 +126,7 @@ DEMO_WORDS = ("file", "thread", "socket", "integer", "error", "list")
 
 
 def demo_parser():
+    """The flags of ``word2vec-fast demo``."""
     p = Parser(prog="word2vec-fast demo",
                description="Train on text every Python installation has (the standard "
                            "library's documentation), save the vectors, show neighbours and "
@@ -199,7 +204,7 @@ def gather_corpus(path, max_words=None, progress=False):
         pass
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # only when a bar is shown: it is slow to import
         bar = tqdm(total=len(files), unit="file", desc="reading the standard library",
                    leave=False)
     lines, n = [], 0
@@ -247,7 +252,6 @@ def analogy_questions():
 
 
 def _evaluate(vecs, pairs_file, analogy_file):
-    from .evaluation import evaluate_analogies, evaluate_word_pairs
     try:
         p = evaluate_word_pairs(vecs, pairs_file)
     except ValueError:
@@ -257,7 +261,6 @@ def _evaluate(vecs, pairs_file, analogy_file):
 
 
 def _random_like(vecs, seed):
-    from .vectors import Vectors
     rng = np.random.default_rng(seed)
     return Vectors(vecs.words, rng.standard_normal(vecs.vectors.shape).astype(np.float32))
 
@@ -265,7 +268,7 @@ def _random_like(vecs, seed):
 # -- the command ----------------------------------------------------------------------
 
 def run_demo(argv) -> int:
-    from . import train
+    """``word2vec-fast demo``: gather a corpus, train, save, show neighbours and scores."""
     a = demo_parser().parse_strict(argv)
     out = a.output_dir
     if os.path.exists(out) and not os.path.isdir(out):
@@ -342,7 +345,6 @@ def run_demo(argv) -> int:
     else:
         print("  analogies: no question has all its words in the vocabulary")
     if a.analogies or a.pairs:
-        from ._cli_commands import run_eval
         print()
         sys.stdout.flush()
         run_eval([vec_path] + (["--analogies", *a.analogies] if a.analogies else [])

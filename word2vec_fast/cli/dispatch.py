@@ -1,22 +1,18 @@
-"""The ``word2vec-fast`` command: a drop-in for word2vec.c, and tools for vector files.
+"""``word2vec-fast``'s entry point: pick the mode or subcommand, map errors to exit codes.
 
-    word2vec-fast -train text8 -output vectors.bin -cbow 0 -size 200 -window 5 \\
-        -negative 5 -hs 0 -sample 1e-4 -threads 20 -binary 1 -iter 15
-    word2vec-fast similar vectors.bin king queen
-    word2vec-fast demo
-
-With word2vec.c's flags (``-train ...``) it behaves as word2vec.c does, defaults
-and output layout included (see :mod:`word2vec_fast._cli_train`); the
-subcommands take Python-style ``--flags``.  Exit status: 0 success, 1 error
-(one line on stderr, no traceback), 2 usage error, 130 interrupted (Ctrl-C).
+The dispatcher imports a subcommand's module only when that command runs, and the
+library only where a function needs it, so that ``word2vec-fast --help`` and usage
+errors stay quick: those imports inside functions are there for start-up time.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import warnings
 
-from ._cli_common import PROG, CLIError, UsageError, suggest
+from .. import __version__
+from .common import PROG, CLIError, UsageError, suggest
 
 COMMANDS = {
     "train": "train vectors (Python-style flags; word2vec.c's flags work without a command)",
@@ -58,15 +54,16 @@ exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C)
 """
 
 
+# the module of word2vec_fast.cli that runs each command, as run_<command>(argv)
+MODULES = {"train": "train", "similar": "neighbours", "analogy": "neighbours",
+           "eval": "evaluate", "convert": "convert", "info": "info", "plot": "plot",
+           "demo": "demo"}
+
+
 def _runner(name):
-    if name == "train":
-        from ._cli_train import run_train
-        return run_train
-    if name == "demo":
-        from ._cli_demo import run_demo
-        return run_demo
-    from . import _cli_commands
-    return getattr(_cli_commands, f"run_{name}")
+    # a command's module, and the library it uses, load only when it runs (start-up time)
+    module = importlib.import_module(f".{MODULES[name]}", __package__)
+    return getattr(module, f"run_{name}")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -77,18 +74,17 @@ def _dispatch(argv) -> int:
     if not argv or argv[0] in ("-h", "--help", "-help", "help"):
         if len(argv) > 1 and argv[0] == "help":
             return _dispatch([argv[1], "--help"])
-        from ._cli_train import dropin_parser
+        from .dropin import dropin_parser  # in functions: start-up time (module docstring)
         sys.stdout.write(HELP + "\n" + dropin_parser().format_help())
         return 0
     first = argv[0]
     if first in ("--version", "-version", "-V"):
-        from . import __version__
         print(f"{PROG} {__version__}")
         return 0
     if first in COMMANDS:
         return _runner(first)(argv[1:])
     if first.startswith("-"):
-        from ._cli_train import run_dropin
+        from .dropin import run_dropin
         return run_dropin(argv)
     raise UsageError(f"unknown command {first!r}{suggest(first, COMMANDS)}; commands: "
                      f"{', '.join(COMMANDS)}, or word2vec.c's -train ... flags")
@@ -97,7 +93,7 @@ def _dispatch(argv) -> int:
 def main(argv=None) -> int:
     """Run the command; returns the exit status (0 ok, 1 error, 2 usage, 130 Ctrl-C)."""
     argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
-    from .errors import VectorsFormatError
+    from ..errors import VectorsFormatError
     old_show = warnings.showwarning
     warnings.showwarning = _show_warning
     try:
@@ -130,6 +126,3 @@ def main(argv=None) -> int:
     finally:
         warnings.showwarning = old_show
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,9 @@
-"""Pieces shared by the ``word2vec-fast`` modes: errors, messages, file formats."""
+"""Pieces shared by the ``word2vec-fast`` commands: the parser, errors, messages, flag
+checks, file formats from extensions.
+
+The dispatcher imports this module at start-up, so it imports the library (NumPy, the
+compiled engine) only inside the functions that need it: start-up time.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +11,10 @@ import difflib
 import os
 import sys
 
+from .._atomic import atomic_open
+from ..compression import strip_write_suffix
+
 PROG = "word2vec-fast"
-COMPRESSED = (".gz", ".bz2", ".xz")
 
 
 class CLIError(Exception):
@@ -98,11 +105,8 @@ def add_format_flags(p, what):
 
 
 def strip_compression(path) -> str:
-    low = os.fspath(path).lower()
-    for ext in COMPRESSED:
-        if low.endswith(ext):
-            return low[: -len(ext)]
-    return low
+    """``path`` lower-cased, without a ``.gz``/``.bz2``/``.xz`` suffix."""
+    return strip_write_suffix(os.fspath(path).lower())
 
 
 def binary_for(path, binary=None, default=None) -> bool:
@@ -149,9 +153,18 @@ def check_writable(path, flag):
         raise CLIError(f"{flag} {p}: cannot write in directory {d}")
 
 
+def add_vectors_arg(p, limit=True):
+    """The VECTORS positional argument (and ``--limit N``) of the commands that read one."""
+    p.add_argument("vectors", metavar="VECTORS",
+                   help="word2vec binary or text file (.gz/.bz2/.xz too)")
+    if limit:
+        p.add_argument("--limit", type=int_at_least(1), default=None, metavar="N",
+                       help="read only the first N vectors")
+
+
 def load_vectors(path, limit=None):
     """``word2vec_fast.load`` with a CLI error for a missing file."""
-    from .vectors import load
+    from ..vectors import load  # start-up time: the dispatcher imports this module
     check_readable(path, "vectors file")
     return load(path, limit=limit)
 
@@ -168,6 +181,5 @@ def unknown_word(vecs, word, path) -> CLIError:
 
 def write_atomically(path, write):
     """Call ``write(f)`` on a temporary file next to ``path``, then rename it into place."""
-    from ._atomic import atomic_open
     with atomic_open(path) as f:
         write(f)

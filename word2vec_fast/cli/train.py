@@ -1,0 +1,77 @@
+"""``word2vec-fast train CORPUS -o OUT``: training with Python-style flags and the Python
+API's defaults, handed to the shared training run in :mod:`.pipeline`."""
+from __future__ import annotations
+
+import argparse
+
+from ..params import has_output_layer
+from .common import Parser, UsageError, add_format_flags, float_at_least, int_at_least
+from .pipeline import run_training, setup_logging
+
+
+def train_parser() -> Parser:
+    """The flags of ``word2vec-fast train`` (the Python API's names and defaults)."""
+    p = Parser(prog="word2vec-fast train",
+               description="Train word vectors (Python-style flags; the Python API's "
+                           "defaults: skip-gram, all cores).",
+               epilog="""\
+The output has no "</s>" row (use the word2vec.c-style flags, word2vec-fast -train ...,
+for word2vec.c's exact layout).  The format follows the extension: .bin binary, .txt/.vec
+text (.gz/.bz2/.xz compress); --binary/--text override it.
+
+examples:
+  word2vec-fast train corpus.txt.gz -o vectors.bin
+  word2vec-fast train corpus.txt -o vectors.txt --cbow --dim 300 --epochs 10 --threads 4
+  word2vec-fast train corpus.txt -o classes.txt --classes 100
+""")
+    a = p.add_argument
+    a("corpus", metavar="CORPUS", help="training text (.gz/.bz2/.xz read too)")
+    a("-o", "--output", required=True, metavar="FILE", help="vectors file to write")
+    a("--dim", "--size", type=int_at_least(1), default=100, help="vector size (default 100)")
+    a("--window", type=int_at_least(1), default=5, help="context window (default 5)")
+    a("--negative", type=int_at_least(0), default=5,
+      help="negative samples (default 5; 0 = none, needs --hs)")
+    a("--hs", action="store_true", help="hierarchical softmax")
+    a("--cbow", action="store_true", help="CBOW instead of skip-gram")
+    a("--sample", type=float_at_least(0), default=1e-3,
+      help="subsampling threshold (default 1e-3; 0 = off)")
+    a("--min-count", type=int_at_least(1), default=5,
+      help="ignore rarer words (default 5)")
+    a("--epochs", "--iter", type=int_at_least(1), default=5, help="epochs (default 5)")
+    a("--threads", type=int_at_least(1), default=None, help="threads (default: all cores)")
+    a("--alpha", type=float_at_least(0, True), default=None,
+      help="initial learning rate (default 0.025 skip-gram, 0.05 CBOW)")
+    a("--seed", type=int_at_least(0), default=1, help="random seed (default 1)")
+    a("--classic", action="store_true",
+      help="word2vec.c's per-pair updates instead of the batched kernel")
+    a("--batch-size", type=int_at_least(1), default=None,
+      help="centre words per batched block (default 1)")
+    add_format_flags(p, "the vectors")
+    a("--classes", type=int_at_least(0), default=0,
+      help="write 'word class' lines from k-means with this many classes instead of vectors")
+    a("--save-vocab", metavar="FILE", help="also save the vocabulary ('word count' lines)")
+    a("--read-vocab", metavar="FILE", help="take the vocabulary from this file")
+    a("--save-on-interrupt", action="store_true",
+      help="on Ctrl-C, save what was trained so far, then exit 130")
+    a("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    return p
+
+
+def run_train(argv) -> int:
+    """``word2vec-fast train CORPUS -o OUT``: Python-style flags and defaults."""
+    a = train_parser().parse_strict(argv)
+    if not has_output_layer(a.negative, a.hs):
+        raise UsageError("--negative 0 without --hs trains nothing: set --negative > 0 or "
+                         "add --hs")
+    setup_logging(False)
+    o = argparse.Namespace(
+        corpus=a.corpus, output=a.output, dim=a.dim, window=a.window, sample=a.sample,
+        hs=a.hs, negative=a.negative, threads=a.threads, epochs=a.epochs,
+        min_count=a.min_count, alpha=a.alpha, sg=not a.cbow, seed=a.seed,
+        progress=False if a.quiet else None, classic=a.classic, batch_size=a.batch_size,
+        binary=a.binary, classes=a.classes, save_vocab=a.save_vocab, read_vocab=a.read_vocab,
+        save_on_interrupt=a.save_on_interrupt, quiet=a.quiet, eos_layout=False,
+        dropin_lines=False, flag_train="CORPUS", flag_output="--output",
+        flag_save_vocab="--save-vocab", flag_read_vocab="--read-vocab",
+        flag_min_count="--min-count")
+    return run_training(o)
