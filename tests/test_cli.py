@@ -4,7 +4,6 @@ The drop-in mode is checked against the original word2vec tools (``pip install
 word2vec``) and gensim where they are installed; those tests skip cleanly otherwise.
 """
 import json
-import os
 import signal
 import subprocess
 import sys
