@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import logging
-import zlib
 
 import numpy as np
 
 from . import _kernels
+from .fingerprint import VERSION as FINGERPRINT_VERSION, corpus_fingerprint
 from .vectors import Vectors
 from .vocab import Vocab
 
@@ -15,17 +15,14 @@ logger = logging.getLogger("word2vec_fast")
 _MASK64 = (1 << 64) - 1
 
 
-def corpus_fingerprint(ids, offsets) -> int:
-    """A cheap CRC-32 of a corpus's size and of at most ~1M of its ids and offsets.
+def _fingerprint(corpus, version=FINGERPRINT_VERSION) -> int:
+    """The corpus's fingerprint, a memory map's pages given back after each page read."""
+    maps = corpus.maps or ()
 
-    Tells a resumed run that it got the corpus it was trained on (a full
-    checksum of a multi-GB memmap would cost seconds).
-    """
-    step_i = max(1, len(ids) // 1_000_000)
-    step_o = max(1, len(offsets) // 1_000_000)
-    h = zlib.crc32(np.array([len(ids), len(offsets)], dtype=np.int64).tobytes())
-    h = zlib.crc32(np.ascontiguousarray(ids[::step_i], dtype=np.int32).tobytes(), h)
-    return zlib.crc32(np.ascontiguousarray(offsets[::step_o], dtype=np.int64).tobytes(), h)
+    def release():
+        for m in maps:
+            m.release()
+    return corpus_fingerprint(corpus.ids, corpus.offsets, version, release if maps else None)
 
 
 def huffman_any_order(counts):
@@ -81,7 +78,8 @@ class Model:
         per :meth:`train_more`), ``epochs`` and ``epochs_done`` of that run,
         ``words_done`` (raw words; the learning-rate position), the run's
         ``alpha``, ``alpha_end``, ``alpha_floor`` and ``seed``, and its
-        corpus's ``n_tokens`` and ``corpus_fingerprint``.
+        corpus's ``n_tokens``, ``corpus_fingerprint`` and ``fingerprint_version``
+        (see :mod:`word2vec_fast.fingerprint`; absent, i.e. 1, in older checkpoints).
     history : list of dict
         One record per epoch trained (see the README): ``run``, ``epoch``
         (1-based), ``complete``, ``loss``, ``pairs``, ``loss_per_pair``,
@@ -137,7 +135,8 @@ class Model:
                          "words_done": 0, "alpha": float(alpha), "alpha_end": float(alpha_end),
                          "alpha_floor": float(alpha_floor), "seed": int(seed),
                          "n_tokens": len(corpus),
-                         "corpus_fingerprint": corpus_fingerprint(corpus.ids, corpus.offsets)}
+                         "corpus_fingerprint": _fingerprint(corpus),
+                         "fingerprint_version": FINGERPRINT_VERSION}
 
     def train_corpus(self, corpus, *, threads, progress=None, callbacks=None):
         """Run the rest of the current schedule over an encoded corpus (its vocab must be ours)."""
@@ -191,12 +190,17 @@ class Model:
             raise ValueError("this model has no training schedule to resume")
         threads = _check_int("threads", default_threads() if threads is None else threads, 1)
         enc = self._encode(corpus, "resume")
-        if len(enc) != sch["n_tokens"] or corpus_fingerprint(
-                enc.ids, enc.offsets) != sch["corpus_fingerprint"]:
+        version = sch.get("fingerprint_version", 1)
+        if len(enc) != sch["n_tokens"] or _fingerprint(enc, version) != sch["corpus_fingerprint"]:
             raise ValueError(
                 f"resume: this is not the corpus the run started on ({len(enc)} tokens, "
                 f"expected {sch['n_tokens']} with the same content); train_more() trains on "
                 "new text")
+        if version != FINGERPRINT_VERSION:
+            # an older checkpoint (its fingerprint reads every page): those saved from
+            # now on carry the one that does not
+            sch["corpus_fingerprint"] = _fingerprint(enc)
+            sch["fingerprint_version"] = FINGERPRINT_VERSION
         if sch["epochs_done"] >= sch["epochs"]:
             logger.info("resume: all %d epochs are done already", sch["epochs"])
             return self
