@@ -19,6 +19,8 @@ compares the children's peak RSS (``os.wait4``).
 
     python bench/bench_corpus.py --corpus wiki1e8.txt --big wiki4x.txt \\
         --gz wiki1e8.txt.gz --lists --repeat 5 --train-repeat 2
+
+``--memory-only`` runs just those training runs.
 """
 from __future__ import annotations
 
@@ -137,6 +139,33 @@ report(rows)
 """
 
 
+def memory_runs(a):
+    """Peak RSS of one training epoch per child process: 1x in memory, 1x and 4x mapped."""
+    f = a.corpus
+    default = 1 << 30
+    # min_count 20 on the 4x corpus keeps exactly the words of min_count 5 on the 1x
+    # one, so the model (vocabulary x dim matrices) is the same size and only the
+    # corpus length differs
+    runs = (("1x, in memory", f, default, 5), ("1x, spill", f, a.spill_bytes, 5),
+            ("4x, spill", a.big, a.spill_bytes, 20))
+    print(f"\ntraining one skip-gram epoch, 2 threads; 'spill' = spill_bytes={a.spill_bytes} "
+          "(ids beyond it go to a memory-mapped file); peak RSS of each child:")
+    rss = {name: [] for name, _, _, _ in runs}
+    for r in range(a.train_repeat):
+        for name, path, spill, mc in runs:
+            wall, mb, res = run_rss([a.python, "-c", OURS_TRAIN, path, str(spill), str(mc)])
+            rss[name].append(mb)
+            print(f"round {r + 1} {name:14s} {wall:7.2f} s  peak RSS {mb:7.1f} MB  "
+                  f"words {res['words']}  vocab {res['vocab']} (min_count {mc})", flush=True)
+    for name in rss:
+        print(f"  {name:14s} peak RSS {statistics.median(rss[name]):7.1f} MB "
+              f"({min(rss[name]):.1f}-{max(rss[name]):.1f})")
+    for base in ("1x, in memory", "1x, spill"):
+        rs = [b / s for s, b in zip(rss[base], rss["4x, spill"])]
+        print(f"  peak RSS 4x spill / {base}: {statistics.median(rs):.3f} "
+              f"(rounds {min(rs):.3f}-{max(rs):.3f})   [target <= 1.10]")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", required=True)
@@ -152,7 +181,14 @@ def main(argv=None):
     ap.add_argument("--gz", help="the corpus gzipped: time reading it against gzip -dc")
     ap.add_argument("--lists", action="store_true",
                     help="also time the corpus given as Python lists of str (in one process)")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the training memory runs of --big (no counting timings)")
     a = ap.parse_args(argv)
+    if a.memory_only:
+        if not a.big:
+            ap.error("--memory-only needs --big")
+        memory_runs(a)
+        return
     f = a.corpus
     with open(f, "rb") as fh:  # warm the page cache
         while fh.read(1 << 24):
@@ -204,28 +240,7 @@ def main(argv=None):
         subprocess.run([a.python, "-c", EXTRA, f, a.gz or "-", str(a.repeat)], check=True)
 
     if a.big:
-        default = 1 << 30
-        # min_count 20 on the 4x corpus keeps exactly the words of min_count 5 on the 1x
-        # one, so the model (vocabulary x dim matrices) is the same size and only the
-        # corpus length differs
-        runs = (("1x, in memory", f, default, 5), ("1x, spill", f, a.spill_bytes, 5),
-                ("4x, spill", a.big, a.spill_bytes, 20))
-        print(f"\ntraining one skip-gram epoch, 2 threads; 'spill' = spill_bytes={a.spill_bytes} "
-              "(ids beyond it go to a memory-mapped file); peak RSS of each child:")
-        rss = {name: [] for name, _, _, _ in runs}
-        for r in range(a.train_repeat):
-            for name, path, spill, mc in runs:
-                wall, mb, res = run_rss([a.python, "-c", OURS_TRAIN, path, str(spill), str(mc)])
-                rss[name].append(mb)
-                print(f"round {r + 1} {name:14s} {wall:7.2f} s  peak RSS {mb:7.1f} MB  "
-                      f"words {res['words']}  vocab {res['vocab']} (min_count {mc})", flush=True)
-        for name in rss:
-            print(f"  {name:14s} peak RSS {statistics.median(rss[name]):7.1f} MB "
-                  f"({min(rss[name]):.1f}-{max(rss[name]):.1f})")
-        for base in ("1x, in memory", "1x, spill"):
-            rs = [b / s for s, b in zip(rss[base], rss["4x, spill"])]
-            print(f"  peak RSS 4x spill / {base}: {statistics.median(rs):.3f} "
-                  f"(rounds {min(rs):.3f}-{max(rs):.3f})   [target <= 1.10]")
+        memory_runs(a)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -11,7 +11,8 @@ read with ``allow_pickle=False``: loading an untrusted file cannot run code.
 =================  ==========================================================
 ``header``         uint8: UTF-8 JSON -- format name and version, ``params``,
                    ``schedule`` (learning-rate position, epochs done, seed,
-                   the corpus's size and fingerprint), ``history``
+                   the corpus's size, fingerprint and ``fingerprint_version``:
+                   absent, i.e. 1, in files written before it existed), ``history``
 ``words``          uint8: the words, UTF-8 (surrogateescape), concatenated
 ``word_ends``      int64[V]: end offset of each word in ``words``
 ``counts``         int64[V]: corpus counts (the negative-sampling table and the
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._atomic import atomic_open
+from .fingerprint import VERSIONS as FINGERPRINT_VERSIONS
 
 FORMAT = "word2vec_fast.model"
 VERSION = 1
@@ -178,6 +180,8 @@ def read(path) -> Checkpoint:
                   and int(schedule["seed"]) >= 0 and int(schedule["run"]) >= 0)
             float(schedule["alpha_end"]), float(schedule["alpha_floor"])
             int(schedule["corpus_fingerprint"])
+            fp_version = schedule.get("fingerprint_version", 1)  # absent in older files
+            ok = ok and type(fp_version) is int and fp_version in FINGERPRINT_VERSIONS
         except (KeyError, TypeError, ValueError):
             ok = False
         if not ok:

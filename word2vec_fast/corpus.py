@@ -101,7 +101,7 @@ class Corpus:
         if ids.dtype != np.int32 or offsets.dtype != np.int64:
             raise ValueError(f"{path}: expected int32 ids and int64 offsets, got {ids.dtype} "
                              f"and {offsets.dtype}")
-        step = 1 << 22
+        step = 1 << 20  # items per check: what is resident at once (+ np.diff's copy)
         for a in range(0, ids.shape[0], step):
             c = ids[a:a + step]
             lo, hi = int(c.min()), int(c.max())

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import logging
-import zlib
 
 import numpy as np
 
 from . import checkpoint
 from .corpus import Corpus, as_corpus
+from .fingerprint import VERSION as FINGERPRINT_VERSION, corpus_fingerprint
 from .params import check_float, check_int, check_threads, has_output_layer
 from .runner import Weights, run_schedule
 from .schedule import alpha_schedule, new_schedule
@@ -20,17 +20,14 @@ logger = logging.getLogger("word2vec_fast")
 _MASK64 = (1 << 64) - 1
 
 
-def corpus_fingerprint(ids, offsets) -> int:
-    """A cheap CRC-32 of a corpus's size and of at most ~1M of its ids and offsets.
+def _fingerprint(corpus, version=FINGERPRINT_VERSION) -> int:
+    """The corpus's fingerprint, a memory map's pages given back after each page read."""
+    maps = corpus.maps or ()
 
-    Tells a resumed run that it got the corpus it was trained on (a full
-    checksum of a multi-GB memmap would cost seconds).
-    """
-    step_i = max(1, len(ids) // 1_000_000)
-    step_o = max(1, len(offsets) // 1_000_000)
-    h = zlib.crc32(np.array([len(ids), len(offsets)], dtype=np.int64).tobytes())
-    h = zlib.crc32(np.ascontiguousarray(ids[::step_i], dtype=np.int32).tobytes(), h)
-    return zlib.crc32(np.ascontiguousarray(offsets[::step_o], dtype=np.int64).tobytes(), h)
+    def release():
+        for m in maps:
+            m.release()
+    return corpus_fingerprint(corpus.ids, corpus.offsets, version, release if maps else None)
 
 
 def _fresh_rows(seed, run, n, dim):
@@ -65,7 +62,8 @@ class Model:
         per :meth:`train_more`), ``epochs`` and ``epochs_done`` of that run,
         ``words_done`` (raw words; the learning-rate position), the run's
         ``alpha``, ``alpha_end``, ``alpha_floor`` and ``seed``, and its
-        corpus's ``n_tokens`` and ``corpus_fingerprint``.
+        corpus's ``n_tokens``, ``corpus_fingerprint`` and ``fingerprint_version``
+        (see :mod:`word2vec_fast.fingerprint`; absent, i.e. 1, in older checkpoints).
     history : list of dict
         One record per epoch trained (see the README): ``run``, ``epoch``
         (1-based), ``complete``, ``loss``, ``pairs``, ``loss_per_pair``,
@@ -117,9 +115,9 @@ class Model:
     def start_schedule(self, corpus, *, epochs, alpha, alpha_end, alpha_floor, seed, run=0):
         """Begin a learning-rate schedule of ``epochs`` passes over ``corpus`` (encoded)."""
         self.schedule = new_schedule(
-            n_tokens=len(corpus), fingerprint=corpus_fingerprint(corpus.ids, corpus.offsets),
-            epochs=epochs, alpha=alpha, alpha_end=alpha_end, alpha_floor=alpha_floor,
-            seed=seed, run=run)
+            n_tokens=len(corpus), fingerprint=_fingerprint(corpus),
+            fingerprint_version=FINGERPRINT_VERSION, epochs=epochs, alpha=alpha,
+            alpha_end=alpha_end, alpha_floor=alpha_floor, seed=seed, run=run)
 
     def train_corpus(self, corpus, *, threads, progress=None, callbacks=None):
         """Run the rest of the current schedule over an encoded corpus (its vocab must be ours)."""
@@ -184,12 +182,17 @@ class Model:
             raise ValueError("this model has no training schedule to resume")
         threads = check_threads(threads)
         enc = self._encode(corpus, "resume")
-        if len(enc) != sch["n_tokens"] or corpus_fingerprint(
-                enc.ids, enc.offsets) != sch["corpus_fingerprint"]:
+        version = sch.get("fingerprint_version", 1)
+        if len(enc) != sch["n_tokens"] or _fingerprint(enc, version) != sch["corpus_fingerprint"]:
             raise ValueError(
                 f"resume: this is not the corpus the run started on ({len(enc)} tokens, "
                 f"expected {sch['n_tokens']} with the same content); train_more() trains on "
                 "new text")
+        if version != FINGERPRINT_VERSION:
+            # an older checkpoint (its fingerprint reads every page): those saved from
+            # now on carry the one that does not
+            sch["corpus_fingerprint"] = _fingerprint(enc)
+            sch["fingerprint_version"] = FINGERPRINT_VERSION
         if sch["epochs_done"] >= sch["epochs"]:
             logger.info("resume: all %d epochs are done already", sch["epochs"])
             return self

@@ -37,10 +37,11 @@ def learning_rate(words_done, total_words, alpha0, alpha_end, alpha_floor) -> fl
     return float(max(a, np.float32(alpha_floor)))
 
 
-def new_schedule(*, n_tokens, fingerprint, epochs, alpha, alpha_end, alpha_floor, seed,
-                 run=0) -> dict:
+def new_schedule(*, n_tokens, fingerprint, fingerprint_version, epochs, alpha, alpha_end,
+                 alpha_floor, seed, run=0) -> dict:
     """A schedule of ``epochs`` passes over a corpus of ``n_tokens`` tokens, not started."""
     return {"run": int(run), "epochs": int(epochs), "epochs_done": 0, "words_done": 0,
             "alpha": float(alpha), "alpha_end": float(alpha_end),
             "alpha_floor": float(alpha_floor), "seed": int(seed), "n_tokens": int(n_tokens),
-            "corpus_fingerprint": int(fingerprint)}
+            "corpus_fingerprint": int(fingerprint),
+            "fingerprint_version": int(fingerprint_version)}
