@@ -180,7 +180,7 @@ def select_simd(which):
     return w2v_block_select(which.encode()) == 0
 
 
-cdef extern from "w2v_train.h" nogil:
+cdef extern from "w2v_worker.h" nogil:  # declares w2v_params too (w2v_params.h)
     ctypedef struct w2v_params:
         int64_t dim
         int64_t vocab_size
@@ -415,7 +415,7 @@ cdef class Engine:
             self.p.w_out_ns = <float *> cnp.PyArray_DATA(w_out_ns)
             if v > 0 and alias_prob.max() > (1 << 32):
                 raise ValueError("alias probabilities out of range")
-            # one 64-bit entry per word (see w2v_train.h): the same draws
+            # one 64-bit entry per word (see w2v_params.h): the same draws
             packed = np.where(alias_prob >= (1 << 32), np.arange(v, dtype=np.uint64),
                               alias_idx.astype(np.uint64)) << np.uint64(32)
             packed |= np.minimum(alias_prob, np.uint64((1 << 32) - 1))
