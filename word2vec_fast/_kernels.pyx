@@ -9,41 +9,14 @@ import numpy as np
 cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from w2v_block cimport W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step
+from w2v_loss cimport w2v_loss_buf, w2v_softplus_sum
+from w2v_params cimport w2v_params
+from w2v_rng cimport w2v_mix64, w2v_seed_key
+from w2v_tables cimport w2v_alias_build, w2v_huffman_lengths, w2v_huffman_paths
+from w2v_worker cimport W2V_EDIVERGED, W2V_ENOMEM, w2v_chunks_per_epoch, w2v_shared, w2v_worker
 
 cnp.import_array()
-
-
-cdef extern from "w2v_rng.h" nogil:
-    uint64_t w2v_mix64(uint64_t z)
-    uint64_t w2v_seed_key(uint64_t seed)
-
-
-cdef extern from "w2v_tables.h" nogil:
-    int w2v_huffman_lengths(const int64_t *counts, int64_t v, int64_t *work,
-                            int64_t *code_offsets)
-    int w2v_huffman_paths(int64_t v, const int64_t *work, const int64_t *code_offsets,
-                          uint8_t *codes, int32_t *points)
-    int w2v_alias_build(const double *weights, int64_t v, uint64_t *prob, int32_t *alias,
-                        double *scaled, int64_t *work)
-
-
-cdef extern from "w2v_loss.h" nogil:
-    ctypedef struct w2v_loss_buf:
-        float *z
-        float *w
-        int64_t n
-        int64_t cap
-        double sum
-
-
-cdef extern from "w2v_block.h" nogil:
-    int W2V_BLOCK_PAD
-    const char *w2v_block_isa()
-    int w2v_block_select(const char *which)
-    double w2v_softplus_sum(const float *z, const float *w, int64_t n)
-    void w2v_block_step(int64_t dim, int k, const float **in_rows, int m, float **out_rows,
-                        const float *label, int nhs, const float *coef, float alpha, float *g,
-                        float *din, float *work, w2v_loss_buf *loss)
 
 
 def softplus_sum(z, w=None):
@@ -179,52 +152,6 @@ def select_simd(which):
         raise ValueError(f"unknown SIMD build {which!r}; expected one of {SIMD_BUILDS}")
     return w2v_block_select(which.encode()) == 0
 
-
-cdef extern from "w2v_worker.h" nogil:  # declares w2v_params too (w2v_params.h)
-    ctypedef struct w2v_params:
-        int64_t dim
-        int64_t vocab_size
-        int32_t window
-        int32_t negative
-        int32_t hs
-        int32_t sg
-        int32_t cbow_mean
-        int32_t epochs
-        int32_t first_epoch
-        int32_t end_epoch
-        int32_t batch
-        int32_t max_code_len
-        float alpha0, alpha_end, alpha_floor
-        uint64_t seed
-        int64_t total_words
-        int64_t chunk_tokens
-        const int32_t *ids
-        int64_t n_tokens
-        const int64_t *offsets
-        int64_t n_sentences
-        const uint32_t *keep_thr
-        const uint64_t *alias
-        const int64_t *code_offsets
-        const uint8_t *codes
-        const int32_t *points
-        float *w_in
-        float *w_out_ns
-        float *w_out_hs
-
-    ctypedef struct w2v_shared:
-        int64_t next_task
-        int64_t words_done
-        int32_t stop
-        int32_t error
-        float last_alpha
-
-    int w2v_worker(const w2v_params *p, w2v_shared *shared, int64_t *epoch_raw,
-                   int64_t *epoch_kept, double *epoch_loss, int64_t *epoch_pairs)
-    int64_t w2v_chunks_per_epoch(const w2v_params *p)
-
-    int W2V_OK
-    int W2V_ENOMEM
-    int W2V_EDIVERGED
 
 #: Engine.error codes.
 ERROR_NOMEM = W2V_ENOMEM
