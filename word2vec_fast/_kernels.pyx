@@ -10,9 +10,10 @@ cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from w2v_block cimport W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step
-from w2v_loss cimport w2v_loss_buf, w2v_softplus_sum
-from w2v_params cimport w2v_params
+from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
+from w2v_params cimport W2V_MAX_BATCH, w2v_params
 from w2v_rng cimport w2v_mix64, w2v_seed_key
+from w2v_schedule cimport W2V_LR_BLOCK, w2v_learning_rate
 from w2v_tables cimport w2v_alias_build, w2v_huffman_lengths, w2v_huffman_paths
 from w2v_worker cimport W2V_EDIVERGED, W2V_ENOMEM, w2v_chunks_per_epoch, w2v_shared, w2v_worker
 
@@ -23,9 +24,12 @@ def softplus_sum(z, w=None):
     """``sum(w * log(1 + exp(z)))`` of float32 arrays in float64, by the SIMD code the
     kernels use for the training loss (exposed for tests)."""
     cdef int64_t n = len(z)
-    # the C code reads up to 15 floats past the end: pad with garbage it must ignore
-    cdef cnp.ndarray[float, ndim=1, mode="c"] a = np.full(n + 16, np.nan, dtype=np.float32)
-    cdef cnp.ndarray[float, ndim=1, mode="c"] b = np.full(n + 16, np.nan, dtype=np.float32)
+    # the C code reads up to W2V_LOSS_PAD - 1 floats past the end: pad with garbage it
+    # must ignore
+    cdef cnp.ndarray[float, ndim=1, mode="c"] a = np.full(n + W2V_LOSS_PAD, np.nan,
+                                                          dtype=np.float32)
+    cdef cnp.ndarray[float, ndim=1, mode="c"] b = np.full(n + W2V_LOSS_PAD, np.nan,
+                                                          dtype=np.float32)
     cdef double r
     a[:n] = z
     if w is not None:
@@ -156,6 +160,24 @@ def select_simd(which):
 #: Engine.error codes.
 ERROR_NOMEM = W2V_ENOMEM
 ERROR_DIVERGED = W2V_EDIVERGED
+
+#: Most centre words per block of the batched kernels (``Engine(batch=...)``).
+MAX_BATCH = W2V_MAX_BATCH
+#: Raw words a worker trains between two updates of its learning rate.
+LR_BLOCK = W2V_LR_BLOCK
+
+
+def learning_rate(int64_t words_done, int64_t total_words, float alpha0, float alpha_end,
+                  float alpha_floor):
+    """The learning rate the workers use after ``words_done`` raw words of a schedule of
+    ``total_words`` (``w2v_learning_rate``, csrc/w2v_schedule.h), as a Python float.
+
+    ``max(alpha0 - (alpha0 - alpha_end) * p, alpha_floor)`` with
+    ``p = words_done / (total_words + 1)`` rounded to float32, every step in float32
+    (the alphas are rounded to float32 first, as :class:`Engine` does).  Exposed so
+    that a Python mirror of the schedule can be tested against it bit for bit.
+    """
+    return w2v_learning_rate(words_done, total_words, alpha0, alpha_end, alpha_floor)
 
 
 def mix64(uint64_t z):
@@ -290,10 +312,8 @@ cdef class Engine:
         for name, a in (("alpha", alpha0), ("min_alpha", alpha_end), ("alpha floor", alpha_floor)):
             if not np.isfinite(a) or a < 0:
                 raise ValueError(f"{name} must be finite and >= 0, got {a}")
-        if not (0 <= batch <= 64):
-            raise ValueError(f"batch must be in [0, 64], got {batch}")
-        if batch and negative > 1024:
-            raise ValueError(f"negative must be <= 1024 with batched updates, got {negative}")
+        if not (0 <= batch <= MAX_BATCH):
+            raise ValueError(f"batch must be in [0, {MAX_BATCH}], got {batch}")
         if chunk_tokens < 1:
             raise ValueError("chunk_tokens must be >= 1")
         if threads < 1:
