@@ -21,10 +21,13 @@ if sys.platform != "win32":
     if extra:
         extra_compile_args += extra.split()
 
-# w2v_block_x86v3.c / _x86v4.c: the batched kernels again for AVX2 and AVX-512,
-# each file with its own target pragma (empty off x86-64); the CPU picks at run time.
-csrc = ["csrc/w2v_train.c", "csrc/w2v_tables.c", "csrc/w2v_block.c", "csrc/w2v_block_x86v3.c",
-        "csrc/w2v_block_x86v4.c"]
+# The training engine, one job per file: the worker loop (tasks, subsampling, schedule),
+# the classic per-pair kernels, the batched block builder, the vocabulary tables, the
+# SIMD dispatcher and the batched kernels' builds: baseline, then AVX2 and AVX-512, each
+# file with its own target pragma (empty off x86-64); the CPU picks at run time.
+csrc = ["csrc/w2v_worker.c", "csrc/w2v_pair.c", "csrc/w2v_block_build.c", "csrc/w2v_tables.c",
+        "csrc/w2v_simd_dispatch.c", "csrc/w2v_block_kernel_base.c",
+        "csrc/w2v_block_kernel_x86v3.c", "csrc/w2v_block_kernel_x86v4.c"]
 
 
 def extension(name, sources):
@@ -48,4 +51,6 @@ vecio = extension("word2vec_fast._vecio", ["word2vec_fast/_vecio.pyx", "csrc/w2v
 # The corpus tokenizer/counter: separate too, so corpus work never rebuilds the engine.
 scan = extension("word2vec_fast._scan", ["word2vec_fast/_scan.pyx", "csrc/w2v_scan.c"])
 
-setup(ext_modules=cythonize([ext, vecio, scan], compiler_directives={"language_level": "3"}))
+# csrc/w2v_*.pxd declare the C headers for Cython (``from w2v_rng cimport ...``).
+setup(ext_modules=cythonize([ext, vecio, scan], include_path=["csrc"],
+                            compiler_directives={"language_level": "3"}))

@@ -16,7 +16,7 @@
  * Rows are given as pointers (no copies, any alignment); buffers are owned
  * by the caller's thread.  The functions are compiled for several
  * instruction sets (AVX-512, AVX2+FMA, baseline) and the best one for the
- * running CPU is picked once, at the first call (w2v_block.c).
+ * running CPU is picked once, at the first call (w2v_simd_dispatch.c).
  */
 #ifndef W2V_BLOCK_H
 #define W2V_BLOCK_H

@@ -11,7 +11,7 @@
  * use, and counts HS terms with |f| >= 6 that word2vec.c does not update.
  *
  * Cost: the classic kernels only store z per term; w2v_softplus_sum
- * (w2v_block.c) turns a buffer of them into the loss with SIMD, and the
+ * (w2v_block_kernel.h) turns a buffer of them into the loss with SIMD, and the
  * batched kernel computes its terms the same way from the exp it already
  * takes for the sigmoid; both use the stable form
  * log1p(exp(-|z|)) + max(z, 0) (no overflow for any finite z), summed in
@@ -30,7 +30,7 @@
  * sum_i w[i] * softplus(z[i]) in double (w NULL: all 1): the loss of n
  * signed scores with multiplicities.  softplus is evaluated 16 lanes at a
  * time with a polynomial exp and log1p accurate to a few float ulps
- * (w2v_block.c, compiled per instruction set).  Reads, and ignores, up to
+ * (w2v_block_kernel.h, compiled per instruction set).  Reads, and ignores, up to
  * W2V_LOSS_PAD - 1 floats past z[n - 1] and w[n - 1]: no scalar tail.
  */
 double w2v_softplus_sum(const float *z, const float *w, int64_t n);

@@ -133,7 +133,7 @@ def block_update(In, rows, labels, rules, coef, alpha, loss):
 
 
 def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
-    """The engine's batched update of centre positions J (see csrc/w2v_train.c)."""
+    """The engine's batched update of centre positions J (see csrc/w2v_block_build.c)."""
     dim = W_in.shape[1]
     negs = []  # drawn first: the engine draws a block's negatives ahead, during the last block
     for _ in range(p["negative"]):

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from word2vec_fast import Vocab, _kernels
+from word2vec_fast import Vocab, _kernels, schedule
 from word2vec_fast.model import Model
 from word2vec_fast.runner import chunk_tokens_for
 
@@ -117,12 +117,23 @@ def test_every_simd_build_matches_reference(simd_build, case, batch):
     _check_against_reference(case, 97, batch, 61)
 
 
-def _check_against_reference(case, chunk, batch, dim):
-    ids, offsets, vocab = _tiny_corpus(1)
-    window, epochs, seed = 3, 2, 7
+def test_batched_negatives_have_no_limit():
+    # every buffer of the batched kernel that holds negatives is sized from `negative`
+    # (csrc/w2v_block_build.h): more than the 1024 the glue once refused train as the
+    # reference does, rows drawn many times over included (a small alpha: so many
+    # negatives on 25 words would make 0.05 diverge; a looser rtol: sums over 1100
+    # columns round in another order than NumPy's)
+    _check_against_reference(dict(sg=True, hs=False, negative=1100, cbow_mean=True), 97, 4, 8,
+                             lengths=(150, 40), epochs=1, alpha=0.002, rtol=1e-3)
+
+
+def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 450), epochs=2,
+                             alpha=0.05, rtol=1e-5):
+    ids, offsets, vocab = _tiny_corpus(1, lengths=lengths)
+    window, seed = 3, 7
     model = Model.create(vocab, dim=dim, window=window, negative=case["negative"],
                          hs=case["hs"], sg=case["sg"], cbow_mean=case["cbow_mean"],
-                         sample=0.02, alpha=0.05, min_alpha=None, epochs=epochs, seed=seed,
+                         sample=0.02, alpha=alpha, min_alpha=None, epochs=epochs, seed=seed,
                          min_count=1)
     # non-zero output weights so every term of every update is exercised
     rng = np.random.default_rng(3)
@@ -134,7 +145,7 @@ def _check_against_reference(case, chunk, batch, dim):
     assert keep_thr.min() < (1 << 24), "the case must exercise subsampling"
     W_in, W_ns = model.vectors.copy(), None if model.syn1neg is None else model.syn1neg.copy()
     W_hs = None if model.syn1 is None else model.syn1.copy()
-    alpha0 = float(np.float32(0.05))
+    alpha0 = float(np.float32(alpha))
     engine = _kernels.Engine(
         ids=ids, offsets=offsets, keep_thr=keep_thr, alias_prob=model.tables.alias_prob,
         alias_idx=model.tables.alias_idx, code_offsets=model.tables.code_offsets, codes=model.tables.codes,
@@ -156,15 +167,15 @@ def _check_against_reference(case, chunk, batch, dim):
     assert min(stats["pairs"]) > 100
     np.testing.assert_allclose(engine.epoch_loss[0], stats["loss"], rtol=2e-6)
     assert engine.words_done == len(ids) * epochs
-    np.testing.assert_allclose(model.vectors, W_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.vectors, W_in, rtol=rtol, atol=1e-6)
     if W_ns is not None:
-        np.testing.assert_allclose(model.syn1neg, W_ns, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(model.syn1neg, W_ns, rtol=rtol, atol=1e-6)
     if W_hs is not None:
-        np.testing.assert_allclose(model.syn1, W_hs, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(model.syn1, W_hs, rtol=rtol, atol=1e-6)
     # the run did learn something: vectors moved well beyond rounding
     assert np.abs(model.vectors - Model.create(
         vocab, dim=dim, window=window, negative=case["negative"], hs=case["hs"],
-        sg=case["sg"], cbow_mean=case["cbow_mean"], sample=0.02, alpha=0.05, min_alpha=None,
+        sg=case["sg"], cbow_mean=case["cbow_mean"], sample=0.02, alpha=alpha, min_alpha=None,
         epochs=epochs, seed=seed, min_count=1).vectors).max() > 1e-3
 
 
@@ -193,3 +204,41 @@ def test_engine_validates_ids():
         _kernels.Engine(ids=ids, **dict(kw, alpha0=float("nan")))
     with pytest.raises(ValueError, match="offsets"):
         _kernels.Engine(ids=ids, **dict(kw, offsets=offsets[:-1]))
+    # the batch limit is C's (w2v_params.h), exported as MAX_BATCH
+    with pytest.raises(ValueError, match=rf"batch must be in \[0, {_kernels.MAX_BATCH}\]"):
+        _kernels.Engine(ids=ids, **dict(kw, batch=_kernels.MAX_BATCH + 1))
+    assert _kernels.Engine(ids=ids, **dict(kw, batch=_kernels.MAX_BATCH)).run_worker(0) == 0
+
+
+@pytest.mark.parametrize("done,total,alpha0,alpha_end,floor", [
+    (0, 1000, 0.025, 0.0, 2.5e-6), (1, 1000, 0.025, 0.0, 2.5e-6),
+    (500, 1000, 0.025, 0.0, 2.5e-6), (1000, 1000, 0.025, 0.0, 2.5e-6),
+    (5000, 1000, 0.025, 0.0, 2.5e-6), (12345, 10**6, 0.05, 0.0001, 0.0),
+    (999_999, 10**6, 0.05, 0.0001, 0.0), (3 * 10**11 + 7, 10**12, 0.1, 0.001, 1e-5),
+    (0, 0, 0.025, 0.0, 0.0), (700, 1000, 0.01, 0.02, 0.0)])
+def test_learning_rate_is_one_schedule(done, total, alpha0, alpha_end, floor):
+    # the C schedule the workers use (csrc/w2v_schedule.h) is, bit for bit, the
+    # package's Python one (schedule.py) and the reference's
+    got = _kernels.learning_rate(done, total, alpha0, alpha_end, floor)
+    assert isinstance(got, float)
+    assert got == schedule.learning_rate(done, total, alpha0, alpha_end, floor)
+    assert got == float(ref.alpha_at(done, total, alpha0, alpha_end, floor))
+
+
+def test_engine_alpha_follows_the_schedule():
+    # one thread, one task: the last learning rate is the one set at the start of the
+    # task's last block of LR_BLOCK raw words
+    ids, offsets, vocab = _tiny_corpus(2)
+    n, v, epochs = len(ids), len(vocab), 3
+    prob, alias = _kernels.build_alias(vocab.counts.astype(np.float64) ** 0.75)
+    w_in = np.random.default_rng(0).random((v, 4), dtype=np.float32) - np.float32(0.5)
+    engine = _kernels.Engine(
+        ids=ids, offsets=offsets, keep_thr=np.full(v, 1 << 24, np.uint32), alias_prob=prob,
+        alias_idx=alias, code_offsets=None, codes=None, points=None, w_in=w_in,
+        w_out_ns=np.zeros_like(w_in), w_out_hs=None, window=2, negative=2, hs=False, sg=True,
+        cbow_mean=True, epochs=epochs, first_epoch=0, alpha0=0.025, alpha_end=0.0,
+        alpha_floor=0.0, seed=1, chunk_tokens=n, threads=1, batch=4, end_epoch=2)
+    assert engine.run_worker(0) == 0
+    last = n + (n - 1) // _kernels.LR_BLOCK * _kernels.LR_BLOCK
+    assert engine.words_done == 2 * n
+    assert engine.alpha == _kernels.learning_rate(last, n * epochs, 0.025, 0.0, 0.0)

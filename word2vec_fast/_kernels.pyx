@@ -9,50 +9,27 @@ import numpy as np
 cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from w2v_block cimport W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step
+from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
+from w2v_params cimport W2V_MAX_BATCH, w2v_params
+from w2v_rng cimport w2v_mix64, w2v_seed_key
+from w2v_schedule cimport W2V_LR_BLOCK, w2v_learning_rate
+from w2v_tables cimport w2v_alias_build, w2v_huffman_lengths, w2v_huffman_paths
+from w2v_worker cimport W2V_EDIVERGED, W2V_ENOMEM, w2v_chunks_per_epoch, w2v_shared, w2v_worker
 
 cnp.import_array()
-
-
-cdef extern from "w2v_rng.h" nogil:
-    uint64_t w2v_mix64(uint64_t z)
-    uint64_t w2v_seed_key(uint64_t seed)
-
-
-cdef extern from "w2v_tables.h" nogil:
-    int w2v_huffman_lengths(const int64_t *counts, int64_t v, int64_t *work,
-                            int64_t *code_offsets)
-    int w2v_huffman_paths(int64_t v, const int64_t *work, const int64_t *code_offsets,
-                          uint8_t *codes, int32_t *points)
-    int w2v_alias_build(const double *weights, int64_t v, uint64_t *prob, int32_t *alias,
-                        double *scaled, int64_t *work)
-
-
-cdef extern from "w2v_loss.h" nogil:
-    ctypedef struct w2v_loss_buf:
-        float *z
-        float *w
-        int64_t n
-        int64_t cap
-        double sum
-
-
-cdef extern from "w2v_block.h" nogil:
-    int W2V_BLOCK_PAD
-    const char *w2v_block_isa()
-    int w2v_block_select(const char *which)
-    double w2v_softplus_sum(const float *z, const float *w, int64_t n)
-    void w2v_block_step(int64_t dim, int k, const float **in_rows, int m, float **out_rows,
-                        const float *label, int nhs, const float *coef, float alpha, float *g,
-                        float *din, float *work, w2v_loss_buf *loss)
 
 
 def softplus_sum(z, w=None):
     """``sum(w * log(1 + exp(z)))`` of float32 arrays in float64, by the SIMD code the
     kernels use for the training loss (exposed for tests)."""
     cdef int64_t n = len(z)
-    # the C code reads up to 15 floats past the end: pad with garbage it must ignore
-    cdef cnp.ndarray[float, ndim=1, mode="c"] a = np.full(n + 16, np.nan, dtype=np.float32)
-    cdef cnp.ndarray[float, ndim=1, mode="c"] b = np.full(n + 16, np.nan, dtype=np.float32)
+    # the C code reads up to W2V_LOSS_PAD - 1 floats past the end: pad with garbage it
+    # must ignore
+    cdef cnp.ndarray[float, ndim=1, mode="c"] a = np.full(n + W2V_LOSS_PAD, np.nan,
+                                                          dtype=np.float32)
+    cdef cnp.ndarray[float, ndim=1, mode="c"] b = np.full(n + W2V_LOSS_PAD, np.nan,
+                                                          dtype=np.float32)
     cdef double r
     a[:n] = z
     if w is not None:
@@ -180,55 +157,27 @@ def select_simd(which):
     return w2v_block_select(which.encode()) == 0
 
 
-cdef extern from "w2v_train.h" nogil:
-    ctypedef struct w2v_params:
-        int64_t dim
-        int64_t vocab_size
-        int32_t window
-        int32_t negative
-        int32_t hs
-        int32_t sg
-        int32_t cbow_mean
-        int32_t epochs
-        int32_t first_epoch
-        int32_t end_epoch
-        int32_t batch
-        int32_t max_code_len
-        float alpha0, alpha_end, alpha_floor
-        uint64_t seed
-        int64_t total_words
-        int64_t chunk_tokens
-        const int32_t *ids
-        int64_t n_tokens
-        const int64_t *offsets
-        int64_t n_sentences
-        const uint32_t *keep_thr
-        const uint64_t *alias
-        const int64_t *code_offsets
-        const uint8_t *codes
-        const int32_t *points
-        float *w_in
-        float *w_out_ns
-        float *w_out_hs
-
-    ctypedef struct w2v_shared:
-        int64_t next_task
-        int64_t words_done
-        int32_t stop
-        int32_t error
-        float last_alpha
-
-    int w2v_worker(const w2v_params *p, w2v_shared *shared, int64_t *epoch_raw,
-                   int64_t *epoch_kept, double *epoch_loss, int64_t *epoch_pairs)
-    int64_t w2v_chunks_per_epoch(const w2v_params *p)
-
-    int W2V_OK
-    int W2V_ENOMEM
-    int W2V_EDIVERGED
-
 #: Engine.error codes.
 ERROR_NOMEM = W2V_ENOMEM
 ERROR_DIVERGED = W2V_EDIVERGED
+
+#: Most centre words per block of the batched kernels (``Engine(batch=...)``).
+MAX_BATCH = W2V_MAX_BATCH
+#: Raw words a worker trains between two updates of its learning rate.
+LR_BLOCK = W2V_LR_BLOCK
+
+
+def learning_rate(int64_t words_done, int64_t total_words, float alpha0, float alpha_end,
+                  float alpha_floor):
+    """The learning rate the workers use after ``words_done`` raw words of a schedule of
+    ``total_words`` (``w2v_learning_rate``, csrc/w2v_schedule.h), as a Python float.
+
+    ``max(alpha0 - (alpha0 - alpha_end) * p, alpha_floor)`` with
+    ``p = words_done / (total_words + 1)`` rounded to float32, every step in float32
+    (the alphas are rounded to float32 first, as :class:`Engine` does).  Exposed so
+    that a Python mirror of the schedule can be tested against it bit for bit.
+    """
+    return w2v_learning_rate(words_done, total_words, alpha0, alpha_end, alpha_floor)
 
 
 def mix64(uint64_t z):
@@ -363,10 +312,8 @@ cdef class Engine:
         for name, a in (("alpha", alpha0), ("min_alpha", alpha_end), ("alpha floor", alpha_floor)):
             if not np.isfinite(a) or a < 0:
                 raise ValueError(f"{name} must be finite and >= 0, got {a}")
-        if not (0 <= batch <= 64):
-            raise ValueError(f"batch must be in [0, 64], got {batch}")
-        if batch and negative > 1024:
-            raise ValueError(f"negative must be <= 1024 with batched updates, got {negative}")
+        if not (0 <= batch <= MAX_BATCH):
+            raise ValueError(f"batch must be in [0, {MAX_BATCH}], got {batch}")
         if chunk_tokens < 1:
             raise ValueError("chunk_tokens must be >= 1")
         if threads < 1:
@@ -415,7 +362,7 @@ cdef class Engine:
             self.p.w_out_ns = <float *> cnp.PyArray_DATA(w_out_ns)
             if v > 0 and alias_prob.max() > (1 << 32):
                 raise ValueError("alias probabilities out of range")
-            # one 64-bit entry per word (see w2v_train.h): the same draws
+            # one 64-bit entry per word (see w2v_params.h): the same draws
             packed = np.where(alias_prob >= (1 << 32), np.arange(v, dtype=np.uint64),
                               alias_idx.astype(np.uint64)) << np.uint64(32)
             packed |= np.minimum(alias_prob, np.uint64((1 << 32) - 1))

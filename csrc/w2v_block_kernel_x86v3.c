@@ -1,6 +1,6 @@
 /*
- * w2v_block_x86v3.c -- the batched kernels (w2v_block_impl.h) compiled for
- * x86-64-v3 (AVX2 + FMA); w2v_block.c calls them only on a CPU
+ * w2v_block_kernel_x86v3.c -- the batched kernels (w2v_block_kernel.h) compiled for
+ * x86-64-v3 (AVX2 + FMA); w2v_simd_dispatch.c calls them only on a CPU
  * that has it.  Empty on other targets.
  */
 #include <stdint.h>
@@ -8,7 +8,6 @@
 
 #include "w2v_block.h"
 #include "w2v_loss.h"
-#include "w2v_train.h"
 
 #if W2V_BLOCK_X86_DISPATCH
 #if defined(__clang__)
@@ -19,11 +18,11 @@
 
 #define W2V_VBYTES 32
 #define W2V_SFX _x86v3
-#include "w2v_block_impl.h"
+#include "w2v_block_kernel.h"
 
 #if defined(__clang__)
 #pragma clang attribute pop
 #endif
 #else
-typedef int w2v_block_x86v3_unused; /* ISO C wants a declaration in every file */
+typedef int w2v_block_kernel_x86v3_unused; /* ISO C wants a declaration in every file */
 #endif

@@ -1,23 +1,21 @@
 /*
- * w2v_block.c -- the baseline build of the batched kernels (w2v_block_impl.h)
- * and the dispatcher that picks the build for the running CPU.
+ * w2v_simd_dispatch.c -- picks the build of the batched kernels
+ * (w2v_block_kernel.h) for the running CPU and forwards the public entry
+ * points of w2v_block.h and w2v_loss.h to it.
  *
- * On x86-64 with GCC or Clang on Linux, w2v_block_x86v3.c (AVX2 + FMA) and
- * w2v_block_x86v4.c (AVX-512) are compiled too, each with its own target,
- * and the first call of any kernel picks the best one the CPU supports
- * (__builtin_cpu_supports).  Elsewhere (arm64: NEON is baseline there) the
- * baseline build is the only one.  Define W2V_NO_DISPATCH to build the
- * baseline alone (e.g. for sanitizers).
+ * w2v_block_kernel_base.c is the baseline build.  On x86-64 with GCC or
+ * Clang on Linux, w2v_block_kernel_x86v3.c (AVX2 + FMA) and
+ * w2v_block_kernel_x86v4.c (AVX-512) are compiled too, each with its own
+ * target, and the first call of any kernel picks the best one the CPU
+ * supports (__builtin_cpu_supports).  Elsewhere (arm64: NEON is baseline
+ * there) the baseline build is the only one.  Define W2V_NO_DISPATCH to
+ * build the baseline alone (e.g. for sanitizers).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "w2v_block.h"
 #include "w2v_loss.h"
-
-#define W2V_VBYTES 16
-#define W2V_SFX _base
-#include "w2v_block_impl.h"
 
 typedef void (*w2v_step_fn)(int64_t, int, const float *const *, int, float *const *,
                             const float *, int, const float *, float, float *, float *,
@@ -32,6 +30,14 @@ typedef struct {
     const char *name;
 } w2v_block_kernels;
 
+#define DECLARE(sfx)                                                                          \
+    void w2v_block_step##sfx(int64_t, int, const float *const *, int, float *const *,         \
+                             const float *, int, const float *, float, float *, float *,      \
+                             float *, w2v_loss_buf *);                                        \
+    void w2v_rows_add##sfx(int64_t, int, float *const *, const float *);                      \
+    double w2v_softplus_sum##sfx(const float *, const float *, int64_t);
+DECLARE(_base)
+
 static const w2v_block_kernels k_base = {w2v_block_step_base, w2v_rows_add_base,
                                          w2v_softplus_sum_base,
 #if defined(__aarch64__) || defined(__ARM_NEON)
@@ -44,20 +50,14 @@ static const w2v_block_kernels k_base = {w2v_block_step_base, w2v_rows_add_base,
 };
 
 #if W2V_BLOCK_X86_DISPATCH
-#define DECLARE(sfx)                                                                          \
-    void w2v_block_step##sfx(int64_t, int, const float *const *, int, float *const *,         \
-                             const float *, int, const float *, float, float *, float *,      \
-                             float *, w2v_loss_buf *);                                        \
-    void w2v_rows_add##sfx(int64_t, int, float *const *, const float *);                      \
-    double w2v_softplus_sum##sfx(const float *, const float *, int64_t);
 DECLARE(_x86v3)
 DECLARE(_x86v4)
-#undef DECLARE
 static const w2v_block_kernels k_v3 = {w2v_block_step_x86v3, w2v_rows_add_x86v3,
                                        w2v_softplus_sum_x86v3, "x86-64-v3 (avx2+fma)"};
 static const w2v_block_kernels k_v4 = {w2v_block_step_x86v4, w2v_rows_add_x86v4,
                                        w2v_softplus_sum_x86v4, "x86-64-v4 (avx512)"};
 #endif
+#undef DECLARE
 
 static const w2v_block_kernels *chosen;
 

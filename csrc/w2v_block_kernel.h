@@ -1,14 +1,14 @@
 /*
- * w2v_block_impl.h -- the batched kernels (w2v_block.h), written once over a
- * native vector type and compiled once per instruction set:
+ * w2v_block_kernel.h -- the batched kernels (w2v_block.h), written once over
+ * a native vector type and compiled once per instruction set:
  *
- *   w2v_block.c        W2V_VBYTES 16  baseline (SSE2 on x86-64, NEON on arm64)
- *   w2v_block_x86v3.c  W2V_VBYTES 32  AVX2 + FMA   (x86-64-v3)
- *   w2v_block_x86v4.c  W2V_VBYTES 64  AVX-512      (x86-64-v4)
+ *   w2v_block_kernel_base.c   W2V_VBYTES 16  baseline (SSE2 on x86-64, NEON on arm64)
+ *   w2v_block_kernel_x86v3.c  W2V_VBYTES 32  AVX2 + FMA   (x86-64-v3)
+ *   w2v_block_kernel_x86v4.c  W2V_VBYTES 64  AVX-512      (x86-64-v4)
  *
  * each defining W2V_VBYTES and W2V_SFX (the suffix of the three exported
- * names) before including this file, after any target pragma.  w2v_block.c
- * picks one set for the running CPU, once.
+ * names) before including this file, after any target pragma.
+ * w2v_simd_dispatch.c picks one set for the running CPU, once.
  *
  * Vectors are exactly one register of the target: GCC lowers wider vector
  * types badly (a 64-byte compare compiled for AVX2 becomes 16 scalar
@@ -25,10 +25,10 @@
 
 #include "w2v_block.h"
 #include "w2v_loss.h"
-#include "w2v_train.h"
+#include "w2v_params.h"
 
 #if !defined(W2V_VBYTES) || !defined(W2V_SFX)
-#error "define W2V_VBYTES and W2V_SFX before including w2v_block_impl.h"
+#error "define W2V_VBYTES and W2V_SFX before including w2v_block_kernel.h"
 #endif
 
 #define W2V_CAT2(a, b) a##b

@@ -1,0 +1,61 @@
+/*
+ * w2v_block_build.h -- the batched updates (params.batch >= 1): gather the
+ * windows of several consecutive centre words into one block of input rows,
+ * output rows, labels and pair multiplicities, run the matrix-product update
+ * on it (w2v_block_step, w2v_block.h) and add the input gradients back.
+ *
+ * Like the classic kernels (w2v_pair.h) it reads and writes rows of w_in,
+ * w_out_ns and w_out_hs without locks while other threads do the same
+ * ("Hogwild"): those races are deliberate.  Its scratch is the calling
+ * thread's own (w2v_thread_state.h), sized by the bounds below.
+ */
+#ifndef W2V_BLOCK_BUILD_H
+#define W2V_BLOCK_BUILD_H
+
+#include <stdint.h>
+
+#include "w2v_params.h"
+#include "w2v_thread_state.h"
+
+/* Centre words per batched block: 0 = classic kernel; hs paths differ per
+   word, so hs blocks hold one window. */
+static inline int w2v_batch_width(const w2v_params *p)
+{
+    return p->batch <= 0 ? 0 : (p->hs ? 1 : p->batch);
+}
+
+/* Most centre words of one block, at least 1 (the scratch is allocated, if
+   small, for the classic kernel too). */
+static inline int64_t w2v_block_max_centres(const w2v_params *p)
+{
+    return w2v_batch_width(p) > 0 ? w2v_batch_width(p) : 1;
+}
+
+/* Most input rows of one block (skip-gram: the positions its windows cover;
+   CBOW: one context mean per centre word), for sizing the scratch. */
+static inline int64_t w2v_block_max_inputs(const w2v_params *p)
+{
+    return 2 * (int64_t)p->window + w2v_block_max_centres(p);
+}
+
+/* Most output rows of one block: a Huffman path, the centre words, the
+   shared negatives.  Nothing else bounds the negatives: every buffer that
+   holds them is sized from params.negative. */
+static inline int64_t w2v_block_max_outputs(const w2v_params *p)
+{
+    return (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + w2v_block_max_centres(p);
+}
+
+/*
+ * Train the centre words buf[J[0..nb)] (consecutive kept positions of one
+ * segment, 1 <= nb <= w2v_batch_width(p)) with their reduced windows over
+ * buf[0..n) as one block.  Uses st->alpha and the block scratch of st; adds
+ * the loss terms to st->loss and the training examples to st->pairs.
+ * Random draws come from st->rng (see w2v_block_build.c for their order); a
+ * block draws the next block's negatives ahead (st->have_next), which the
+ * caller clears at the start of each task.
+ */
+void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
+                     const int64_t *J, int nb);
+
+#endif
