@@ -6,6 +6,8 @@ contiguity, shapes, id ranges, finite parameters.  The C side trusts them.
 """
 import numpy as np
 
+from .params import check_output_layer
+
 cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
@@ -261,6 +263,13 @@ cdef class Engine:
     range on (e.g. one epoch at a time) with the learning-rate schedule
     continuing exactly where it was.
 
+    The schedule is ``epochs`` passes over ``ids`` unless told otherwise:
+    ``total_words`` (default ``epochs * len(ids)``) is the length in raw words
+    of the schedule the learning rate decays over, and ``words_offset`` the
+    raw words done before this engine's first epoch (by earlier rounds, or by
+    other workers of a run spread over machines), so that a slice of a larger
+    schedule runs at exactly its part of the decay.
+
     Per thread and epoch it counts raw and kept words (``epoch_raw``,
     ``epoch_kept``), the training loss (``epoch_loss``, float64: the negative
     log-likelihood of every logistic term trained, from the exact scores) and
@@ -272,13 +281,14 @@ cdef class Engine:
     cdef readonly object epoch_raw, epoch_kept, epoch_loss, epoch_pairs
     cdef readonly int64_t chunks_per_epoch
     cdef int _active  # workers inside run_worker (changed with the GIL held)
+    cdef int64_t _words_offset
 
     def __init__(self, *, ids, offsets, keep_thr, alias_prob, alias_idx, code_offsets,
                  codes, points, w_in, w_out_ns, w_out_hs, int window, int negative,
                  bint hs, bint sg, bint cbow_mean, int epochs, int first_epoch,
                  double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
                  int64_t chunk_tokens, int threads, int batch=0, end_epoch=None,
-                 bint trusted_ids=False):
+                 bint trusted_ids=False, int64_t words_offset=0, total_words=None):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
@@ -302,8 +312,7 @@ cdef class Engine:
             raise ValueError(f"window must be >= 1, got {window}")
         if negative < 0:
             raise ValueError(f"negative must be >= 0, got {negative}")
-        if negative == 0 and not hs:
-            raise ValueError("negative=0 with hs=False trains nothing: set negative > 0 or hs=True")
+        check_output_layer(negative, hs)
         if end_epoch is None:
             end_epoch = epochs
         if epochs < 1 or not (0 <= first_epoch <= end_epoch <= epochs):
@@ -314,6 +323,12 @@ cdef class Engine:
                 raise ValueError(f"{name} must be finite and >= 0, got {a}")
         if not (0 <= batch <= MAX_BATCH):
             raise ValueError(f"batch must be in [0, {MAX_BATCH}], got {batch}")
+        if words_offset < 0:
+            raise ValueError(f"words_offset must be >= 0, got {words_offset}")
+        if total_words is None:
+            total_words = n * epochs
+        elif not (0 <= total_words < (1 << 62)):
+            raise ValueError(f"total_words must be in [0, 2**62), got {total_words}")
         if chunk_tokens < 1:
             raise ValueError("chunk_tokens must be >= 1")
         if threads < 1:
@@ -336,7 +351,7 @@ cdef class Engine:
         self.p.alpha_floor = alpha_floor
         self.p.seed = seed
         self.p.n_tokens = n
-        self.p.total_words = n * epochs
+        self.p.total_words = total_words
         self.p.chunk_tokens = chunk_tokens
         self.p.n_sentences = offsets.shape[0] - 1
         self.p.ids = <const int32_t *> cnp.PyArray_DATA(ids)
@@ -388,7 +403,8 @@ cdef class Engine:
             keep += [w_out_hs, code_offsets, codes, points]
         self._keep = keep
         self.sh.next_task = 0
-        self.sh.words_done = <int64_t> first_epoch * n
+        self._words_offset = words_offset
+        self.sh.words_done = words_offset + <int64_t> first_epoch * n
         self.sh.stop = 0
         self.sh.error = 0
         self.sh.last_alpha = alpha0
@@ -403,7 +419,8 @@ cdef class Engine:
         """Let the next workers run epochs ``[first_epoch, end_epoch)``.
 
         The shared word counter (which drives the learning rate) is set to
-        ``first_epoch * len(ids)``, where an uninterrupted run would have it,
+        ``words_offset + first_epoch * len(ids)``, where an uninterrupted run
+        would have it,
         so running the schedule in pieces gives the same result as one call
         (bit for bit with one thread).  No worker may be running.
         """
@@ -417,7 +434,7 @@ cdef class Engine:
         self.p.first_epoch = first_epoch
         self.p.end_epoch = end_epoch
         self.sh.next_task = 0
-        self.sh.words_done = <int64_t> first_epoch * self.p.n_tokens
+        self.sh.words_done = self._words_offset + <int64_t> first_epoch * self.p.n_tokens
 
     def run_worker(self, int thread_index):
         """Train until no task is left; releases the GIL throughout. Returns the C status."""
@@ -448,7 +465,8 @@ cdef class Engine:
 
     @property
     def words_done(self):
-        """Raw words done so far by all threads (includes earlier epochs on resume)."""
+        """Raw words of the schedule done so far: ``words_offset`` plus what all threads did
+        (earlier epochs included on resume)."""
         return self.sh.words_done
 
     @property

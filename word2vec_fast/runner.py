@@ -44,7 +44,6 @@ POLL_SECONDS = 0.1
 #: hierarchical softmax's saturated scores get no updates, so a far too large
 #: alpha can leave it stuck there instead of overflowing).
 DIVERGED_LOSS_PER_PAIR = 1e4
-_MAX_BATCH = getattr(_kernels, 'MAX_BATCH', 64)  # TODO-MERGE
 
 
 @dataclass
@@ -73,8 +72,8 @@ def batch_size(batch, sg: bool, hs: bool) -> int:
     if batch is False or batch is None:
         return 0
     b = check_int("batch", batch, 0)
-    if b > _MAX_BATCH:
-        raise ValueError(f"batch must be True, False or an int in [0, {_MAX_BATCH}], "
+    if b > _kernels.MAX_BATCH:
+        raise ValueError(f"batch must be True, False or an int in [0, {_kernels.MAX_BATCH}], "
                          f"got {b}")
     return 1 if (hs and b) else b
 
@@ -188,7 +187,11 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
         ``sample``, ``batch`` (centre words per block, see :func:`batch_size`).
     schedule : dict
         As made by :func:`word2vec_fast.schedule.new_schedule`; its
-        ``epochs_done`` and ``words_done`` advance as epochs complete.
+        ``epochs_done`` and ``words_done`` advance as epochs complete.  Two
+        optional keys put these epochs inside a longer schedule (a round of a
+        run spread over machines): ``total_words``, the raw words the learning
+        rate decays over (default ``epochs * len(enc)``), and ``words_offset``,
+        the raw words done before this call's first epoch (default 0).
     threads : int
     history : list
         One record per epoch is appended (see the README).
@@ -213,6 +216,7 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
     keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
     chunk = chunk_tokens_for(n)
     first, epochs = sch["epochs_done"], sch["epochs"]
+    offset = int(sch.get("words_offset", 0))
     engine = _kernels.Engine(
         ids=enc.ids, offsets=enc.offsets, keep_thr=keep_thr,
         **tables.engine_args(),
@@ -221,7 +225,7 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
         cbow_mean=p["cbow_mean"], epochs=epochs, first_epoch=first, end_epoch=first,
         alpha0=sch["alpha"], alpha_end=sch["alpha_end"], alpha_floor=sch["alpha_floor"],
         seed=sch["seed"], chunk_tokens=chunk, threads=threads, batch=int(p.get("batch", 0)),
-        trusted_ids=enc.mapped)
+        trusted_ids=enc.mapped, words_offset=offset, total_words=sch.get("total_words"))
     release = _PageRelease(enc, engine, threads, chunk) if enc.mapped else None
     logger.info("training %s-%s (%s) on %d tokens (%d sentences), vocabulary %d, dim %d, "
                 "epochs %d-%d of %d, %d threads", "skip-gram" if p["sg"] else "CBOW",
@@ -232,7 +236,7 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
     bar = _progress_bar(progress, n * epochs, "training")
     if bar is not None and first:
         bar.update(first * n)
-    shown = first * n
+    shown = offset + first * n
     results = [None] * threads
     errors = []
     seconds = 0.0
