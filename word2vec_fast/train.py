@@ -18,6 +18,51 @@ from .scan import MAX_TOKEN_BYTES
 from .schedule import alpha_schedule
 
 
+def check_train_params(*, dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha,
+                       min_alpha, epochs, seed, batch) -> dict:
+    """The parameters of :func:`train` checked and completed (one rule for every trainer).
+
+    Returns
+    -------
+    dict
+        ``dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha,
+        min_alpha, epochs, seed, batch`` (centre words per block, see
+        :func:`~word2vec_fast.runner.batch_size`) as :meth:`Model.create` takes
+        them, plus ``alpha_end`` and ``alpha_floor`` of the decay.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad value, naming the parameter.
+    """
+    dim = check_int("dim", dim, 1)
+    window = check_int("window", window, 1)
+    negative = check_int("negative", negative, 0)
+    epochs = check_int("epochs", epochs, 1)
+    min_count = check_int("min_count", min_count, 1)
+    seed = check_int("seed", seed, 0)
+    sample = check_float("sample", sample)
+    hs, sg, cbow_mean = bool(hs), bool(sg), bool(cbow_mean)
+    batch = batch_size(batch, sg, hs)
+    check_output_layer(negative, hs)
+    if alpha is None:
+        alpha = 0.025 if sg else 0.05
+    alpha = check_float("alpha", alpha, 0.0, strict=True)
+    alpha_end, alpha_floor = alpha_schedule(alpha, min_alpha)
+    if dim > 100_000:
+        raise ValueError(f"dim={dim} is implausibly large (max 100000)")
+    return dict(dim=dim, window=window, negative=negative, hs=hs, sg=sg, cbow_mean=cbow_mean,
+                sample=sample, min_count=min_count, alpha=alpha, min_alpha=min_alpha,
+                epochs=epochs, seed=seed, batch=batch, alpha_end=alpha_end,
+                alpha_floor=alpha_floor)
+
+
+def model_params(p: dict) -> dict:
+    """The keyword arguments of :meth:`Model.create` among checked parameters ``p``."""
+    return {k: p[k] for k in ("dim", "window", "negative", "hs", "sg", "cbow_mean", "sample",
+                              "alpha", "min_alpha", "epochs", "seed", "min_count", "batch")}
+
+
 def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean=True,
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
           seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True,
@@ -118,29 +163,17 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         Ctrl-C: every thread stops within milliseconds; ``.model`` holds the
         model as trained so far, consistent and finite.
     """
-    dim = check_int("dim", dim, 1)
-    window = check_int("window", window, 1)
-    negative = check_int("negative", negative, 0)
-    epochs = check_int("epochs", epochs, 1)
-    min_count = check_int("min_count", min_count, 1)
-    seed = check_int("seed", seed, 0)
+    p = check_train_params(dim=dim, window=window, negative=negative, hs=hs, sg=sg,
+                           cbow_mean=cbow_mean, sample=sample, min_count=min_count,
+                           alpha=alpha, min_alpha=min_alpha, epochs=epochs, seed=seed,
+                           batch=batch)
     threads = check_threads(threads)
-    sample = check_float("sample", sample)
-    hs, sg, cbow_mean = bool(hs), bool(sg), bool(cbow_mean)
-    batch = batch_size(batch, sg, hs)
-    check_output_layer(negative, hs)
-    if alpha is None:
-        alpha = 0.025 if sg else 0.05
-    alpha = check_float("alpha", alpha, 0.0, strict=True)
-    alpha_end, alpha_floor = alpha_schedule(alpha, min_alpha)
-    if dim > 100_000:
-        raise ValueError(f"dim={dim} is implausibly large (max 100000)")
 
     t0 = time.perf_counter()
     if isinstance(spill_bytes, bool) or not isinstance(spill_bytes, (int, np.integer)) \
             or spill_bytes < 0:
         raise ValueError(f"spill_bytes must be an integer >= 0, got {spill_bytes!r}")
-    enc = as_corpus(corpus, vocab, min_count, max_final_vocab, max_vocab_size=max_vocab_size,
+    enc = as_corpus(corpus, vocab, p["min_count"], max_final_vocab, max_vocab_size=max_vocab_size,
                     max_token_bytes=max_token_bytes, spill_bytes=int(spill_bytes),
                     spill_dir=spill_dir)
     v = len(enc.vocab)
@@ -152,11 +185,9 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         raise ValueError("vocabulary too large for int32 ids")
     prep_seconds = time.perf_counter() - t0
 
-    model = Model.create(enc.vocab, dim=dim, window=window, negative=negative, hs=hs, sg=sg,
-                         cbow_mean=cbow_mean, sample=sample, alpha=alpha, min_alpha=min_alpha,
-                         epochs=epochs, seed=seed, min_count=min_count, batch=batch)
-    model.start_schedule(enc, epochs=epochs, alpha=alpha, alpha_end=alpha_end,
-                         alpha_floor=alpha_floor, seed=seed)
+    model = Model.create(enc.vocab, **model_params(p))
+    model.start_schedule(enc, epochs=p["epochs"], alpha=p["alpha"], alpha_end=p["alpha_end"],
+                         alpha_floor=p["alpha_floor"], seed=p["seed"])
     model.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)
     model.stats["prepare_seconds"] = prep_seconds
     return model

@@ -1,0 +1,185 @@
+"""The engine-neutral distributed trainer: shards, merged vocabulary, rounds, merges."""
+import gzip
+
+import numpy as np
+import pytest
+
+import word2vec_fast as w2v
+from word2vec_fast.distributed import (assign, count_shards, hot_count, merge_counts,
+                                       merge_packets, plan_shards, split_file, train_local)
+from word2vec_fast.distributed.rounds import matrix_rows, rows_bytes
+from word2vec_fast.distributed.shards import Shard, read_blocks
+
+from conftest import group_precision, planted_corpus
+
+KW = dict(dim=16, window=3, negative=4, epochs=3, min_count=1, seed=7)
+
+
+def _write(path, sents):
+    path.write_text("\n".join(" ".join(s) for s in sents) + "\n")
+    return path
+
+
+def _tokens(shards):
+    buf = bytearray(1 << 12)
+    out = []
+    for s in shards:
+        data = b"".join(bytes(buf[:n]) for n in read_blocks(s, buf))
+        out.append(data.split())
+    return out
+
+
+@pytest.fixture(scope="module")
+def planted_file(tmp_path_factory):
+    return _write(tmp_path_factory.mktemp("dist") / "planted.txt", planted_corpus())
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 50])
+def test_byte_ranges_lose_and_double_no_token(tmp_path, n):
+    rng = np.random.default_rng(n)
+    words = [f"w{i}" * int(rng.integers(1, 4)) for i in range(400)]
+    text = "".join(w + (" \n\t"[int(rng.integers(3))]) * int(rng.integers(1, 3)) for w in words)
+    p = tmp_path / "c.txt"
+    p.write_text(text)
+    shards = split_file(str(p), n)
+    assert 1 <= len(shards) <= n
+    assert [t for part in _tokens(shards) for t in part] == text.encode().split()
+    # consecutive ranges share their cut point and cover the file
+    assert shards[0].start == 0 and (shards[-1].end in (None, len(text.encode())))
+
+
+def test_single_line_file_and_no_whitespace(tmp_path):
+    p = tmp_path / "one.txt"
+    p.write_text(" ".join(f"tok{i}" for i in range(5000)))  # one line, no newline at all
+    shards = split_file(str(p), 4)
+    assert len(shards) == 4
+    assert [t for part in _tokens(shards) for t in part] == p.read_bytes().split()
+    q = tmp_path / "solid.txt"
+    q.write_text("x" * 10_000)  # one token: cannot be cut
+    assert split_file(str(q), 4) == [Shard(str(q))]
+
+
+def test_compressed_files_are_never_split(tmp_path):
+    p = tmp_path / "c.txt.gz"
+    with gzip.open(p, "wt") as f:
+        f.write("a b c\n" * 1000)
+    assert plan_shards(p, 4) == [Shard(str(p))]
+    with pytest.raises(ValueError, match="only 1 shard"):
+        assign(plan_shards(p, 4), 4)
+
+
+def test_plan_and_assign_keep_corpus_order(tmp_path):
+    for i in range(5):
+        _write(tmp_path / f"f{i}.txt", [["a", "b"]] * (i + 1) * 10)
+    shards = plan_shards(tmp_path, 2)
+    assert [s.path for s in shards] == sorted(str(p) for p in tmp_path.iterdir())
+    groups = assign(shards, 3)
+    assert [s for g in groups for s in g] == shards and all(groups)
+    with pytest.raises(FileNotFoundError):
+        plan_shards([tmp_path / "missing.txt"], 2)
+
+
+@pytest.mark.parametrize("min_count,max_final", [(1, None), (2, None), (1, 7), (3, 5)])
+def test_merged_vocabulary_is_train_s(tmp_path, min_count, max_final):
+    # many ties: words of equal counts appearing first in different shards
+    rng = np.random.default_rng(0)
+    sents = [[f"w{int(x)}" for x in rng.integers(0, 30, size=5)] for _ in range(60)]
+    paths = [_write(tmp_path / f"p{i}.txt", sents[i * 15:(i + 1) * 15]) for i in range(4)]
+    whole = _write(tmp_path / "whole.txt", sents)
+    ref = w2v.Vocab.build(whole, min_count, max_final)
+    for shards in (plan_shards(paths, 4), plan_shards(whole, 3)):
+        for p in (1, 2, len(shards)):
+            v = merge_counts([count_shards(g)[0] for g in assign(shards, p)], min_count,
+                             max_final)
+            assert v.words == ref.words and np.array_equal(v.counts, ref.counts)
+
+
+def test_empty_shard_is_an_error(tmp_path):
+    p = tmp_path / "blank.txt"
+    p.write_text(" \n\n  \n")
+    with pytest.raises(ValueError, match="empty shard"):
+        count_shards([Shard(str(p))])
+
+
+def test_hot_row_schedule_doubles_on_trailing_zeros():
+    assert [hot_count(r, 4, 1000) for r in range(8)] == [4, 8, 4, 16, 4, 8, 4, 32]
+    assert hot_count(1023, 1024, 5000) == 5000 and hot_count(3, 0, 10) == 0
+    rows = matrix_rows({"w_in": 10, "w_out_ns": 10, "w_out_hs": 9}, 4)
+    assert rows == {"w_in": (0, 4), "w_out_ns": (0, 4), "w_out_hs": (5, 9)}
+    assert rows_bytes(rows, 16) == (3 * 4 * 16 * 4, 3)
+
+
+def test_merge_averages_only_the_workers_that_touched_a_row():
+    def packet(values, touched):
+        values = np.asarray(values, dtype=np.float32)
+        return {"w_in": (0, len(values), values, np.packbits(np.asarray(touched, bool)))}
+    synced = [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+    a = packet([[4.0, 4.0], [3.0, 3.0], [2.0, 2.0]], [1, 1, 0])
+    b = packet([[0.0, 0.0], [5.0, 5.0], [2.0, 2.0]], [0, 1, 0])
+    assert synced[2] == [2.0, 2.0]
+    lo, hi, merged = merge_packets([a, b])["w_in"]
+    assert (lo, hi) == (0, 3)
+    # row 0: only a touched it (not diluted); row 1: both; row 2: nobody
+    assert merged.tolist() == [[4.0, 4.0], [4.0, 4.0], [2.0, 2.0]]
+
+
+@pytest.mark.parametrize("extra", [dict(), dict(hs=True, negative=0, sg=False),
+                                   dict(batch=False, sample=0)])
+def test_one_worker_is_bit_for_bit_train(planted_file, extra):
+    kw = {**KW, **extra}
+    ref = w2v.train(planted_file, threads=1, **kw)
+    m = train_local(planted_file, workers=1, threads=1, sync_words=500, **kw)
+    assert m.words == ref.words
+    for a, b in ((ref.vectors, m.vectors), (ref.syn1neg, m.syn1neg), (ref.syn1, m.syn1)):
+        assert (a is None and b is None) or np.array_equal(a, b)
+    assert [h["loss"] for h in m.history] == [h["loss"] for h in ref.history]
+    assert [h["words_done"] for h in m.history] == [h["words_done"] for h in ref.history]
+
+
+def test_two_workers_reach_single_machine_quality(planted_file):
+    ref = w2v.train(planted_file, threads=1, **KW)
+    m = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, **KW)
+    assert np.isfinite(m.vectors).all()
+    assert group_precision(m) >= group_precision(ref) - 0.05
+    st = m.stats
+    assert st["rounds_per_epoch"] == 5 and len(m.history) == KW["epochs"]
+    assert sum(h["raw_words"] for h in m.history) == st["words"] == 3 * st["n_tokens"]
+    # bytes counted: rows x dim x 4 per matrix (input and output), per worker
+    v = len(m.words)
+    hot = [hot_count(r, 8, v) for r in range(15)]
+    expect = [0 if (r + 1) % 5 == 0 else 2 * h * 16 * 4 for r, h in enumerate(hot)]
+    for r in range(4, 15, 5):
+        expect[r] = 2 * v * 16 * 4
+    assert st["row_bytes_per_round"] == expect
+    assert st["sync_seconds"] >= 0 and len(st["worker_words_per_sec"]) == 2
+    # the same seed and P give the same numbers, on threads or not
+    again = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, parallel=True,
+                        **KW)
+    assert np.array_equal(again.vectors, m.vectors)
+
+
+def test_cbow_hs_two_workers_finite_and_useful(planted_file):
+    m = train_local(planted_file, workers=3, sync_words=1500, hot_rows=4,
+                    **{**KW, "hs": True, "negative": 0, "sg": False})
+    assert np.isfinite(m.vectors).all() and np.isfinite(m.syn1).all()
+    assert group_precision(m) > 0.8
+
+
+def test_bad_parameters(planted_file, tmp_path):
+    with pytest.raises(ValueError, match="sync_words"):
+        train_local(planted_file, workers=2, sync_words=0, **KW)
+    with pytest.raises(ValueError, match="min_count"):
+        train_local(planted_file, workers=2, **{**KW, "min_count": 10 ** 9})
+    with pytest.raises(FileNotFoundError):
+        train_local(tmp_path / "nope.txt", workers=2, **KW)
+    with pytest.raises(ValueError, match="standard input"):
+        plan_shards("-", 2)
+
+
+def test_model_is_a_usual_model(planted_file, tmp_path):
+    m = train_local(planted_file, workers=2, sync_words=3000, **KW)
+    m.save_model(tmp_path / "m.npz")
+    back = w2v.load_model(tmp_path / "m.npz")
+    assert np.array_equal(back.vectors, m.vectors)
+    back.train_more(planted_file, epochs=1, threads=1)
+    assert np.isfinite(back.vectors).all()

@@ -1,0 +1,15 @@
+"""Training across machines: shards, a merged vocabulary, synchronous rounds.
+
+The core (:mod:`.shards`, :mod:`.counting`, :mod:`.rounds`, :mod:`.local`)
+imports no cluster engine; :func:`train` runs it on a Dask cluster (``pip
+install "word2vec-fast[dask]"``), :func:`train_local` simulates P workers in
+this process.
+"""
+from .counting import ShardCounts, count_shards, merge_counts
+from .cluster import train
+from .local import train_local
+from .rounds import HOT_ROWS, SYNC_WORDS, hot_count, merge_packets
+from .shards import Shard, assign, plan_shards, split_file
+
+__all__ = ["train", "train_local", "plan_shards", "assign", "split_file", "Shard", "count_shards",
+           "merge_counts", "ShardCounts", "hot_count", "merge_packets", "HOT_ROWS", "SYNC_WORDS"]
