@@ -311,6 +311,25 @@ def test_training_errors(corpus, tmp_path, args, code, message):
 
 # -- the train subcommand -----------------------------------------------------------------
 
+def test_train_on_a_local_dask_cluster(corpus, tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "d.txt"
+    kw = dict(dim=8, threads=1, epochs=1, window=3, negative=4, seed=5, min_count=3)
+    r = ok("train", corpus, "-o", out, "--dim", 8, "--threads", 1, "--epochs", 1,
+           "--window", 3, "--negative", 4, "--seed", 5, "--min-count", 3,
+           "--dask-workers", 1, "--merge", "mean")
+    # one worker, one thread: bit for bit train(threads=1)
+    m = w2v.train(str(corpus), **kw)
+    got = w2v.load(out)
+    assert got.words == m.words and np.array_equal(got.vectors, m.vectors)
+    assert "on 1 Dask workers" in r.stderr
+    bad = cli("train", corpus, "-o", tmp_path / "x.txt", "--merge", "sum")
+    assert bad.returncode == 2 and "--merge needs --dask-scheduler" in bad.stderr
+    bad = cli("train", corpus, "-o", tmp_path / "x.txt", "--dask-workers", 1,
+              "--save-vocab", tmp_path / "v.txt")
+    assert bad.returncode == 2 and "--save-vocab is not supported" in bad.stderr
+
+
 def test_train_subcommand_equals_python_api(corpus, tmp_path):
     out = tmp_path / "t.txt"
     r = ok("train", corpus, "-o", out, "--dim", 12, "--threads", 1, "--epochs", 2,

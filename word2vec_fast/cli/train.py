@@ -3,10 +3,12 @@ API's defaults, handed to the shared training run in :mod:`.pipeline`."""
 from __future__ import annotations
 
 import argparse
+import time
 
 from ..params import has_output_layer
-from .common import Parser, UsageError, add_format_flags, float_at_least, int_at_least
-from .pipeline import run_training, setup_logging
+from .common import (CLIError, Parser, UsageError, add_format_flags, binary_for,
+                     check_readable, check_writable, float_at_least, int_at_least, say)
+from .pipeline import run_training, setup_logging, write_output
 
 
 def train_parser() -> Parser:
@@ -23,6 +25,8 @@ examples:
   word2vec-fast train corpus.txt.gz -o vectors.bin
   word2vec-fast train corpus.txt -o vectors.txt --cbow --dim 300 --epochs 10 --threads 4
   word2vec-fast train corpus.txt -o classes.txt --classes 100
+  word2vec-fast train corpus.txt -o vectors.bin --dask-scheduler tcp://host:8786
+  word2vec-fast train corpus.txt -o vectors.bin --dask-workers 2   (a local Dask cluster)
 """)
     a = p.add_argument
     a("corpus", metavar="CORPUS", help="training text (.gz/.bz2/.xz read too)")
@@ -54,7 +58,66 @@ examples:
     a("--save-on-interrupt", action="store_true",
       help="on Ctrl-C, save what was trained so far, then exit 130")
     a("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    d = p.add_argument_group("training on a Dask cluster (pip install \"word2vec-fast[dask]\")")
+    d.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="train on the Dask cluster of this scheduler (the corpus must be "
+                        "readable at the same path on every worker)")
+    d.add_argument("--dask-workers", type=int_at_least(1), metavar="N",
+                   help="with --dask-scheduler: use N of its workers; alone: start a local "
+                        "cluster of N worker processes to try it")
+    d.add_argument("--sync-words", type=int_at_least(1), default=None, metavar="N",
+                   help="raw words each worker trains between merges (default 100000)")
+    d.add_argument("--hot-rows", type=int_at_least(0), default=None, metavar="N",
+                   help="rows merged after the first round, doubling (default 1024)")
+    d.add_argument("--merge", choices=("scaled", "mean", "sum"), default=None,
+                   help="how the workers' updates of a row combine (default scaled)")
     return p
+
+
+def run_dask_training(a) -> int:
+    """``--dask-scheduler``/``--dask-workers``: :func:`word2vec_fast.distributed.train`
+    on a cluster (or a local one), then the vectors written as usual."""
+    for flag, value in (("--read-vocab", a.read_vocab), ("--save-vocab", a.save_vocab),
+                        ("--save-on-interrupt", a.save_on_interrupt)):
+        if value:
+            raise UsageError(f"{flag} is not supported with --dask-scheduler/--dask-workers")
+    if a.corpus == "-":
+        raise UsageError("a Dask run reads the corpus on the workers: standard input "
+                         "cannot be used")
+    check_readable(a.corpus, "CORPUS")
+    check_writable(a.output, "--output")
+    try:  # optional, and slow to import: only here
+        import distributed
+        from .. import distributed as w2vd
+    except ImportError:
+        raise CLIError('--dask-scheduler/--dask-workers need Dask: pip install '
+                       '"word2vec-fast[dask]"') from None
+    binary = a.binary if a.binary is not None or a.classes else \
+        binary_for(a.output, None, default=True)
+    extra = {k: v for k, v in (("sync_words", a.sync_words), ("hot_rows", a.hot_rows),
+                               ("merge", a.merge)) if v is not None}
+    params = dict(dim=a.dim, window=a.window, sample=a.sample, hs=a.hs, negative=a.negative,
+                  threads=a.threads, epochs=a.epochs, alpha=a.alpha, sg=not a.cbow,
+                  seed=a.seed, min_count=a.min_count, min_alpha=None,
+                  batch=False if a.classic else (True if a.batch_size is None
+                                                 else a.batch_size), **extra)
+    t0 = time.perf_counter()
+    if a.dask_scheduler:
+        with distributed.Client(a.dask_scheduler) as client:
+            model = w2vd.train(client, a.corpus, workers=a.dask_workers, **params)
+    else:
+        with distributed.LocalCluster(n_workers=a.dask_workers, processes=True,
+                                      threads_per_worker=a.threads or 1,
+                                      dashboard_address=None) as lc, \
+                distributed.Client(lc) as client:
+            model = w2vd.train(client, a.corpus, **params)
+    what = write_output(model, a.output, binary=binary, classes=a.classes, eos_row=False,
+                        seed=a.seed)
+    s = model.stats
+    say(f"trained {s['words']:,} words on {s['workers']} Dask workers in "
+        f"{time.perf_counter() - t0:.2f} s ({s['sync_seconds']:.2f} s merging); vocabulary "
+        f"{len(model.words):,} words; wrote {what} to {a.output}", quiet=a.quiet)
+    return 0
 
 
 def run_train(argv) -> int:
@@ -64,6 +127,12 @@ def run_train(argv) -> int:
         raise UsageError("--negative 0 without --hs trains nothing: set --negative > 0 or "
                          "add --hs")
     setup_logging(False)
+    if a.dask_scheduler or a.dask_workers:
+        return run_dask_training(a)
+    for flag, value in (("--sync-words", a.sync_words), ("--hot-rows", a.hot_rows),
+                        ("--merge", a.merge)):
+        if value is not None:
+            raise UsageError(f"{flag} needs --dask-scheduler or --dask-workers")
     o = argparse.Namespace(
         corpus=a.corpus, output=a.output, dim=a.dim, window=a.window, sample=a.sample,
         hs=a.hs, negative=a.negative, threads=a.threads, epochs=a.epochs,

@@ -35,7 +35,8 @@ from ..scan import MAX_TOKEN_BYTES
 from ..train import check_train_params
 from .counting import count_shards, encode_counted, merge_counts
 from .local import assemble_model, check_distributed, check_vocab
-from .rounds import HOT_ROWS, SYNC_WORDS, WorkerState, merge_packets, run_rounds
+from .rounds import (HOT_ROWS, MERGE, SYNC_WORDS, WorkerState, check_merge, merge_packets,
+                     run_rounds)
 from .shards import assign, plan_shards
 
 try:
@@ -107,8 +108,8 @@ def _publish(run, w, rows):
     return _state(run, w).publish(rows)
 
 
-def _merge(*packets):
-    return merge_packets(list(packets))
+def _merge(rule, *packets):
+    return merge_packets(list(packets), rule)
 
 
 def _apply(run, w, *merged):
@@ -156,11 +157,11 @@ class DaskBackend:
     def train_round(self, specs):
         return self.each(_train_round, specs)
 
-    def sync(self, blocks):
+    def sync(self, blocks, rule):
         p = self.workers
         packets = [[self.submit(w, _publish, self.run, w, blocks[j]) for w in range(p)]
                    for j in range(p)]
-        merged = [self.submit(j, _merge, *packets[j]) for j in range(p)]
+        merged = [self.submit(j, _merge, rule, *packets[j]) for j in range(p)]
         done = [self.submit(w, _apply, self.run, w, *merged) for w in range(p)]
         self.client.gather(done)
 
@@ -169,7 +170,8 @@ class DaskBackend:
 
 
 def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS,
-          threads=None, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean=True,
+          merge=MERGE, threads=None, dim=100, window=5, negative=5, hs=False, sg=True,
+          cbow_mean=True,
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, seed=1,
           max_final_vocab=None, batch=True, max_vocab_size=None,
           max_token_bytes=MAX_TOKEN_BYTES):
@@ -190,8 +192,13 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
     hot_rows : int
         ``h0`` of the hot-row schedule: after round ``r`` the
         ``h0 * 2**tz(r + 1)`` most frequent rows of each matrix (for hs the
-        inner nodes nearest the root) are averaged over the workers that
+        inner nodes nearest the root) are merged over the workers that
         touched them; every row at each epoch's end (0: only then).
+    merge : {"scaled", "mean", "sum"}
+        How the deltas of the workers that touched a row since the last merge
+        combine (see :func:`~word2vec_fast.distributed.train_local`): the
+        default ``"scaled"`` averages them with the workers at ``workers``
+        times the learning rate.
     threads : int, optional
         Engine threads per worker (default: the worker's thread count).
     dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha, min_alpha, epochs, seed, max_final_vocab, batch, max_vocab_size, max_token_bytes
@@ -217,6 +224,7 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
                                 cbow_mean=cbow_mean, sample=sample, min_count=min_count,
                                 alpha=alpha, min_alpha=min_alpha, epochs=epochs, seed=seed,
                                 batch=batch)
+    merge = check_merge(merge)
     info = client.scheduler_info()["workers"]
     addresses = sorted(info)
     if not addresses:
@@ -245,7 +253,7 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
         check_vocab(vocab, sum(sizes), config["min_count"])
         prep = time.perf_counter() - t0
         history, stats = run_rounds(backend, config=config, sync_words=sync_words,
-                                    hot_rows=hot_rows)
+                                    hot_rows=hot_rows, merge=merge)
         weights = backend.weights()
     finally:
         try:

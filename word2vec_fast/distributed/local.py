@@ -21,7 +21,8 @@ from ..schedule import new_schedule
 from ..train import check_train_params, model_params
 from ..vocab import Vocab
 from .counting import count_shards, encode_counted, merge_counts
-from .rounds import HOT_ROWS, SYNC_WORDS, LocalBackend, WorkerState, run_rounds
+from .rounds import (HOT_ROWS, MERGE, SYNC_WORDS, LocalBackend, WorkerState, check_merge,
+                     run_rounds)
 from .shards import assign, plan_shards
 
 logger = logging.getLogger("word2vec_fast")
@@ -66,8 +67,9 @@ def assemble_model(vocab: Vocab, config: dict, weights: dict, history: list, sta
     return model
 
 
-def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, threads=1,
-                parallel=False, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean=True,
+def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, merge=MERGE,
+                threads=1, parallel=False, dim=100, window=5, negative=5, hs=False, sg=True,
+                cbow_mean=True,
                 sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, seed=1,
                 max_final_vocab=None, batch=True, max_vocab_size=None,
                 max_token_bytes=MAX_TOKEN_BYTES) -> Model:
@@ -85,6 +87,13 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
     hot_rows : int
         ``h0``: rows merged after the first round; round ``r`` merges
         ``h0 * 2**tz(r + 1)`` (0: merge only at epoch ends, Spark-style).
+    merge : {"scaled", "mean", "sum"}
+        How the deltas of the workers that touched a row since the last merge
+        combine (:data:`~word2vec_fast.distributed.rounds.MERGE_RULES`):
+        ``"scaled"`` (default) their mean, the workers training at ``workers``
+        times ``alpha`` and ``min_alpha``; ``"mean"`` their mean at the plain
+        rate (Spark's rule: shared rows learn ``workers`` times slower);
+        ``"sum"`` their sum at the plain rate (overshoots on frequent words).
     threads : int, optional
         Engine threads per worker (default 1; None: all cores).
     parallel : bool
@@ -105,6 +114,7 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
                                 batch=batch)
     workers, sync_words, hot_rows = check_distributed(workers, sync_words, hot_rows)
     threads = check_threads(threads)
+    merge = check_merge(merge)
     t0 = time.perf_counter()
     groups = assign(plan_shards(corpus, workers), workers)
     counted = [count_shards(g, max_token_bytes=max_token_bytes, max_vocab_size=max_vocab_size)
@@ -118,7 +128,7 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
     states = [WorkerState(i, e, config, threads) for i, e in enumerate(encs)]
     prep = time.perf_counter() - t0
     history, stats = run_rounds(LocalBackend(states, parallel), config=config,
-                                sync_words=sync_words, hot_rows=hot_rows)
+                                sync_words=sync_words, hot_rows=hot_rows, merge=merge)
     stats["prepare_seconds"] = prep
     stats["threads"] = threads
     return assemble_model(vocab, config, LocalBackend(states).weights(), history, stats,

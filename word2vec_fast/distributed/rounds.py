@@ -15,17 +15,18 @@ tokens), with a seed of its own for the round.  Then the workers merge:
   rows of ``syn1``), as pWord2Vec does;
 - after an epoch's last round, every row.
 
-The merge rule: a row's new value is the mean of its value on the workers
-that *touched* it (changed it since it was last merged), which equals the last
-merged value plus the mean of those workers' deltas; a row nobody touched
-keeps its value.  A row one worker updated is not diluted by the others, and
-full weights are never summed (SPARK-24666).
+The merge rule (:data:`MERGE_RULES`, default ``"scaled"``): a row's new value
+is its last merged value plus the mean of the deltas of the workers that
+*touched* it (changed it since that merge), the workers training at ``P``
+times the learning rate; a row nobody touched keeps its value.  A row one
+worker updated is not diluted by the others, and full weights are never summed
+(SPARK-24666).
 
 The merge is a reduce-scatter then all-gather by row blocks: the rows to
-merge are cut into P blocks; each worker publishes each block (its rows and a
-1-bit touched mask per row), block ``j``'s merge combines the P workers'
-copies (in worker order, in float64), and every worker applies every merged
-block.  The in-process :class:`LocalBackend` and the Dask backend call the
+merge are cut into P blocks; each worker publishes each block (its deltas and
+a 1-bit touched mask per row), block ``j``'s merge combines the P workers'
+deltas (in worker order, in float64), and every worker adds every merged
+block to its last merged values.  The in-process :class:`LocalBackend` and the Dask backend call the
 same functions in the same order, so they give the same numbers.
 
 With one worker an epoch is one round (there is nothing to merge) seeded with
@@ -53,6 +54,40 @@ SYNC_WORDS = 100_000
 HOT_ROWS = 1024
 #: The matrices, in the order of :class:`~word2vec_fast.runner.Weights`.
 MATRICES = ("w_in", "w_out_ns", "w_out_hs")
+#: The merge rules.  A row's new value is its last merged value plus a combination of
+#: the deltas of the workers that *touched* it (changed it since that merge); a row
+#: nobody touched keeps its value, and full weights are never summed (SPARK-24666).
+#:
+#: - ``"scaled"`` (default): the mean of the deltas, with every worker training at
+#:   ``P`` times the learning rate (``alpha``, ``min_alpha`` and the floor of the decay
+#:   scaled by the number of workers), pWord2Vec's recipe (averaging, and 0.1 where
+#:   word2vec.c uses 0.025).  A shared row moves about as far as on one machine, and
+#:   no further than one stable SGD step sequence of one worker.
+#: - ``"mean"``: the mean of the deltas at the plain learning rate (Spark's rule since
+#:   SPARK-24666): every worker's update of a row ``k`` workers touched counts ``1/k``,
+#:   so shared rows learn ``P`` times slower; quality falls as workers grow.
+#: - ``"sum"``: the sum of the deltas at the plain learning rate (synchronous SGD):
+#:   right for rows far from saturation, but the hottest rows (frequent words,
+#:   negative-sampling outputs) overshoot ``P``-fold and real text diverges from 4
+#:   workers on.
+#:
+#: Measured with the simulator: README, "Training on a cluster".
+MERGE_RULES = ("scaled", "mean", "sum")
+#: The default merge rule.
+MERGE = "scaled"
+
+
+def alpha_scale(rule: str, workers: int) -> int:
+    """The factor of the workers' learning rate under ``rule``: ``workers`` for
+    ``"scaled"``, else 1."""
+    return workers if check_merge(rule) == "scaled" else 1
+
+
+def check_merge(rule) -> str:
+    """``rule`` if it is one of :data:`MERGE_RULES`, else ``ValueError``."""
+    if rule not in MERGE_RULES:
+        raise ValueError(f"merge must be one of {MERGE_RULES}, not {rule!r}")
+    return rule
 
 
 def hot_count(r: int, h0: int, n: int) -> int:
@@ -128,19 +163,25 @@ def rows_bytes(rows: dict, dim: int) -> tuple:
     return sum(n) * dim * 4, sum((k + 7) // 8 for k in n)
 
 
-def merge_packets(packets: list) -> dict:
+def merge_packets(packets: list, rule: str = MERGE) -> dict:
     """Merge the workers' copies of one block of rows (see the module's merge rule).
 
     Parameters
     ----------
     packets : list of dict
-        One per worker, in worker order, as :meth:`WorkerState.publish` makes them.
+        One per worker, in worker order, as :meth:`WorkerState.publish` makes them:
+        each row's *delta* since the last merge and a touched bit.
+    rule : {"scaled", "mean", "sum"}
+        How the touching workers' deltas combine (see :data:`MERGE_RULES`; the
+        merge of ``"scaled"`` is the mean).
 
     Returns
     -------
     dict
-        ``{matrix: (lo, hi, rows float32)}``: the merged rows.
+        ``{matrix: (lo, hi, delta float32)}``: the merged delta of each row (0 for
+        rows nobody touched), which every worker adds to its last merged value.
     """
+    rule = check_merge(rule)
     out = {}
     for name, (lo, hi, _, _) in packets[0].items():
         n = hi - lo
@@ -156,10 +197,10 @@ def merge_packets(packets: list) -> dict:
                 acc = np.zeros(values.shape, dtype=np.float64)
             acc[mask] += values[mask]
             touched += mask
-        merged = packets[0][name][2].copy()  # untouched rows: the same on every worker
-        t = touched > 0
-        merged[t] = (acc[t] / touched[t, None]).astype(np.float32)
-        out[name] = (lo, hi, merged)
+        if rule != "sum":
+            t = touched > 0
+            acc[t] /= touched[t, None]
+        out[name] = (lo, hi, acc.astype(np.float32))
     return out
 
 
@@ -204,7 +245,8 @@ class WorkerState:
         """Train slice ``spec["round"]`` of epoch ``spec["epoch"]``.
 
         ``spec`` holds ``epoch``, ``round``, ``words_offset`` (global raw words
-        done before the round), ``total_words`` and ``seed``.  Returns the
+        done before the round), ``total_words``, ``seed`` and ``alpha_scale`` (the
+        factor of the learning rate, see :data:`MERGE_RULES`).  Returns the
         round's figures: ``raw_words``, ``effective_words``, ``loss``,
         ``pairs``, ``seconds``, ``alpha``.
         """
@@ -215,9 +257,12 @@ class WorkerState:
         if len(sub) == 0:
             return rec
         c = self.config
+        f = spec.get("alpha_scale", 1)
+        a0, a1, a2 = ((c["alpha"], c["alpha_end"], c["alpha_floor"]) if f == 1 else
+                      (c["alpha"] * f, c["alpha_end"] * f, c["alpha_floor"] * f))
         sch = new_schedule(n_tokens=len(sub), fingerprint=0, fingerprint_version=0,
-                           epochs=e + 1, alpha=c["alpha"], alpha_end=c["alpha_end"],
-                           alpha_floor=c["alpha_floor"], seed=spec["seed"])
+                           epochs=e + 1, alpha=a0, alpha_end=a1, alpha_floor=a2,
+                           seed=spec["seed"])
         sch.update(epochs_done=e, words_offset=spec["words_offset"] - e * len(sub),
                    total_words=spec["total_words"])
         history: list = []
@@ -229,22 +274,26 @@ class WorkerState:
         return rec
 
     def publish(self, rows: dict) -> dict:
-        """``{matrix: (lo, hi, rows, packed touched bits)}``: this worker's copy of ``rows``."""
+        """``{matrix: (lo, hi, deltas, packed touched bits)}``: how this worker moved
+        ``rows`` since they were last merged, and which rows it changed at all."""
         out = {}
         mats = self._matrices()
         for name, (lo, hi) in rows.items():
             w, s = mats[name][lo:hi], self.synced[name][lo:hi]
             touched = (w.view(np.uint32) != s.view(np.uint32)).any(axis=1)
-            out[name] = (lo, hi, w.copy(), np.packbits(touched))
+            out[name] = (lo, hi, w - s, np.packbits(touched))
         return out
 
     def apply(self, merged: list) -> None:
-        """Take merged blocks (as :func:`merge_packets` returns them) into the weights."""
+        """Take merged blocks (as :func:`merge_packets` returns them) into the weights:
+        each row becomes its last merged value plus the merged delta (the same on
+        every worker, so all copies agree on the merged rows afterwards)."""
         mats = self._matrices()
         for block in merged:
-            for name, (lo, hi, values) in block.items():
-                mats[name][lo:hi] = values
-                self.synced[name][lo:hi] = values
+            for name, (lo, hi, delta) in block.items():
+                s = self.synced[name][lo:hi]
+                s += delta
+                mats[name][lo:hi] = s
 
 
 class LocalBackend:
@@ -281,8 +330,8 @@ class LocalBackend:
     def train_round(self, specs: list) -> list:
         return self._each(WorkerState.train_round, specs)
 
-    def sync(self, blocks: list) -> None:
-        merged = [merge_packets([s.publish(b) for s in self.states]) for b in blocks]
+    def sync(self, blocks: list, rule: str) -> None:
+        merged = [merge_packets([s.publish(b) for s in self.states], rule) for b in blocks]
         for s in self.states:
             s.apply(merged)
 
@@ -290,14 +339,15 @@ class LocalBackend:
         return self.states[0]._matrices()
 
 
-def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int) -> tuple:
+def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
+               merge: str = MERGE) -> tuple:
     """Train every epoch of ``config`` in synchronous rounds on ``backend``'s workers.
 
     Parameters
     ----------
     backend
         :class:`LocalBackend` or the Dask one: ``workers``, ``plan(rounds)``,
-        ``shapes()``, ``train_round(specs)``, ``sync(blocks)``.
+        ``shapes()``, ``train_round(specs)``, ``sync(blocks, rule)``.
     config : dict
         Checked training parameters.
     sync_words : int
@@ -306,6 +356,8 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int) -> tupl
         workers end an epoch together).  One worker: one round per epoch.
     hot_rows : int
         ``h0`` of the hot-row schedule; 0 merges only at epoch ends.
+    merge : {"scaled", "mean", "sum"}
+        The merge rule (:data:`MERGE_RULES`).
 
     Returns
     -------
@@ -328,6 +380,7 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int) -> tupl
     row_bytes_per_round: list = []
     bytes_per_epoch: list = []
     sync_seconds = 0.0
+    scale = alpha_scale(merge, p_workers)
     r = 0
     t_run = time.perf_counter()
     for e in range(epochs):
@@ -337,7 +390,8 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int) -> tupl
         epoch_bytes = 0
         for k in range(rounds):
             specs = [{"epoch": e, "round": k, "words_offset": done, "total_words": total_words,
-                      "seed": seed if p_workers == 1 else round_seed(seed, w, e, k)}
+                      "seed": seed if p_workers == 1 else round_seed(seed, w, e, k),
+                      "alpha_scale": scale}
                      for w in range(p_workers)]
             recs = backend.train_round(specs)
             for w, rec in enumerate(recs):
@@ -354,7 +408,7 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int) -> tupl
             if p_workers > 1 and (last or h):
                 rows = matrix_rows(shapes, h)
                 t0 = time.perf_counter()
-                backend.sync(split_rows(rows, p_workers))
+                backend.sync(split_rows(rows, p_workers), merge)
                 sync_seconds += time.perf_counter() - t0
                 rb, mb = rows_bytes(rows, dim)
                 row_bytes_per_round.append(rb)
@@ -386,6 +440,8 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int) -> tupl
         "rounds_per_epoch": rounds,
         "sync_words": sync_words,
         "hot_rows": hot_rows,
+        "merge": merge,
+        "alpha_scale": scale,
         "words": int(sum(worker_words)),
         "worker_words": worker_words,
         "worker_train_seconds": worker_seconds,
