@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import _kernels
 from .errors import StopTraining, TrainingDiverged, TrainingInterrupted
@@ -92,6 +91,8 @@ def _progress_bar(progress, total, desc):
         progress = sys.stderr.isatty()
     if not progress:
         return None
+    # tqdm.auto costs ~0.1 s to import (it probes for notebooks): only when a bar shows
+    from tqdm.auto import tqdm
     return tqdm(total=total, unit="w", unit_scale=True, desc=desc, smoothing=0.1,
                 dynamic_ncols=True, leave=True)
 
