@@ -97,7 +97,38 @@ static int parse_checked(const unsigned char *src, int64_t len, int at_eof, int6
               "err_pos %lld outside [consumed %lld, len %lld)", (long long)res->err_pos,
               (long long)res->consumed, (long long)len);
     }
-#if !FUZZ_BINARY
+    /* an error is what its status says, where err_pos says */
+    int64_t ep = res->err_pos;
+#if FUZZ_BINARY
+    if (status == W2V_IO_WORD_TOO_LONG)
+        CHECK(len - ep > max_len && memchr(buf + ep, ' ', (size_t)max_len + 1) == NULL,
+              "word too long at %lld, but a space follows within %lld bytes", (long long)ep,
+              (long long)max_len);
+    if (status == W2V_IO_EMPTY_WORD) CHECK(buf[ep] == ' ', "empty word: no space at err_pos");
+    if (status == W2V_IO_NEWLINE_IN_WORD) {
+        const unsigned char *sp = memchr(buf + ep, ' ', (size_t)(len - ep));
+        CHECK(buf[ep] != '\n' && sp && memchr(buf + ep, '\n', (size_t)(sp - buf - ep)),
+              "newline in word: none at %lld", (long long)ep);
+    }
+    CHECK(status == W2V_IO_OK || status == W2V_IO_WORD_TOO_LONG || status == W2V_IO_EMPTY_WORD ||
+          status == W2V_IO_NEWLINE_IN_WORD, "binary parser returned text status %d", status);
+#else
+    if (status == W2V_IO_LINE_TOO_LONG)
+        CHECK(len - ep > max_len && memchr(buf + ep, '\n', (size_t)max_len + 1) == NULL,
+              "line too long at %lld, but it ends within %lld bytes", (long long)ep,
+              (long long)max_len);
+    if (status == W2V_IO_EMPTY_WORD) CHECK(buf[ep] == ' ', "empty word: no space at err_pos");
+    if (status == W2V_IO_BLANK_LINE) {
+        for (int64_t k = ep; k < len && buf[k] != '\n'; k++)
+            CHECK(is_blank(buf[k]), "blank line at %lld holds byte %d", (long long)ep, buf[k]);
+    }
+    if (status == W2V_IO_BAD_NUMBER) {
+        int64_t k = ep;
+        float v;
+        while (k < len && !is_sep(buf[k]) && buf[k] != '\n') k++;
+        CHECK(k > ep && w2v_parse_float(buf + ep, k - ep, &v) != 0,
+              "bad number at %lld, but it parses", (long long)ep);
+    }
     if (status == W2V_IO_OK && at_eof && res->records < max_records)
         CHECK(res->consumed == len, "text at eof stopped at %lld of %lld without an error",
               (long long)res->consumed, (long long)len);
