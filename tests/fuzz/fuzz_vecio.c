@@ -99,12 +99,14 @@ static int parse_checked(const unsigned char *src, int64_t len, int at_eof, int6
     }
     /* an error is what its status says, where err_pos says */
     int64_t ep = res->err_pos;
-#if FUZZ_BINARY
-    if (status == W2V_IO_WORD_TOO_LONG)
-        CHECK(len - ep > max_len && memchr(buf + ep, ' ', (size_t)max_len + 1) == NULL,
-              "word too long at %lld, but a space follows within %lld bytes", (long long)ep,
-              (long long)max_len);
+    /* binary: no ' ' within max_word + 1 bytes; text: no '\n' within max_line + 1 */
+    if (status == (FUZZ_BINARY ? W2V_IO_WORD_TOO_LONG : W2V_IO_LINE_TOO_LONG))
+        CHECK(len - ep > max_len &&
+              memchr(buf + ep, FUZZ_BINARY ? ' ' : '\n', (size_t)max_len + 1) == NULL,
+              "%s at %lld, but it ends within %lld bytes", FUZZ_BINARY ? "word" : "line",
+              (long long)ep, (long long)max_len);
     if (status == W2V_IO_EMPTY_WORD) CHECK(buf[ep] == ' ', "empty word: no space at err_pos");
+#if FUZZ_BINARY
     if (status == W2V_IO_NEWLINE_IN_WORD) {
         const unsigned char *sp = memchr(buf + ep, ' ', (size_t)(len - ep));
         CHECK(buf[ep] != '\n' && sp && memchr(buf + ep, '\n', (size_t)(sp - buf - ep)),
@@ -113,11 +115,6 @@ static int parse_checked(const unsigned char *src, int64_t len, int at_eof, int6
     CHECK(status == W2V_IO_OK || status == W2V_IO_WORD_TOO_LONG || status == W2V_IO_EMPTY_WORD ||
           status == W2V_IO_NEWLINE_IN_WORD, "binary parser returned text status %d", status);
 #else
-    if (status == W2V_IO_LINE_TOO_LONG)
-        CHECK(len - ep > max_len && memchr(buf + ep, '\n', (size_t)max_len + 1) == NULL,
-              "line too long at %lld, but it ends within %lld bytes", (long long)ep,
-              (long long)max_len);
-    if (status == W2V_IO_EMPTY_WORD) CHECK(buf[ep] == ' ', "empty word: no space at err_pos");
     if (status == W2V_IO_BLANK_LINE) {
         for (int64_t k = ep; k < len && buf[k] != '\n'; k++)
             CHECK(is_blank(buf[k]), "blank line at %lld holds byte %d", (long long)ep, buf[k]);
