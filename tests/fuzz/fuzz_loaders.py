@@ -79,6 +79,8 @@ def _known(e):
     frames = {(os.path.basename(f.filename), f.name) for f in traceback.extract_tb(e.__traceback__)}
     if isinstance(e, tokenize.TokenError) and ("checkpoint.py", "read") in frames:
         return "load_model: a member whose .npy header is no Python literal raises TokenError"
+    if isinstance(e, MemoryError) and ("checkpoint.py", "read") in frames:
+        return "load_model: a member whose .npy header claims a huge shape raises MemoryError"
     if isinstance(e, DECOMPRESS_ERRORS) and ("vocab.py", "load") in frames:
         return "Vocab.load: a damaged compressed file raises " + type(e).__name__
     return None
