@@ -82,6 +82,8 @@ def _known(e):
         return "load_model: a member whose .npy header is no Python literal raises TokenError"
     if isinstance(e, MemoryError) and ("checkpoint.py", "read") in frames:
         return "load_model: a member whose .npy header claims a huge shape raises MemoryError"
+    if isinstance(e, OverflowError) and ("vocab.py", "from_counter") in frames:
+        return "Vocab.load: a count >= 2**63 raises OverflowError"
     if isinstance(e, DECOMPRESS_ERRORS) and ("vocab.py", "load") in frames:
         return "Vocab.load: a damaged compressed file raises " + type(e).__name__
     return None
