@@ -1,0 +1,171 @@
+"""Atheris harness: the public loaders on arbitrary bytes.
+
+Each input is a mode byte and a file's bytes.  Whatever the bytes, every loader must
+return a result or raise ``ValueError`` (``VectorsFormatError`` is one), within
+libFuzzer's ``-timeout`` and ``-rss_limit_mb``; any other exception is a finding.
+
+    python tests/fuzz/fuzz_loaders.py [libFuzzer flags] [corpus dirs or files]
+
+(.ci/fuzz runs it with its corpus; give it a file to replay one input.)
+"""
+import bz2
+import gzip
+import io
+import lzma
+import os
+import sys
+import tempfile
+import tokenize
+import traceback
+import warnings
+import zipfile
+
+import numpy as np  # imported before instrumenting: its code is not ours
+
+import atheris
+
+with atheris.instrument_imports(include=["word2vec_fast"]):
+    import word2vec_fast as w2v
+    from word2vec_fast import Vocab, count_and_encode, load_model
+    from word2vec_fast.compression import DECOMPRESS_ERRORS
+
+# libFuzzer ends the process with exit(): Python's atexit never runs, so .ci/fuzz points
+# TMPDIR at build/fuzz/tmp and empties it on each run.
+DIR = tempfile.mkdtemp(prefix="w2v-fuzz-")
+PATH = os.path.join(DIR, "input")
+
+# A real checkpoint's members: the structured modes replace one of them with fuzz bytes
+# and zip the rest correctly, so that the checks behind the zip's CRCs get fuzzed.
+_MEMBERS = None
+
+
+def _members():
+    global _MEMBERS
+    if _MEMBERS is None:
+        m = w2v.train([["a", "b", "c", "a"], ["b", "a"]] * 20, dim=4, epochs=1, min_count=1,
+                      threads=1, seed=1, progress=False)
+        p = os.path.join(DIR, "model.npz")
+        m.save_model(p)
+        with zipfile.ZipFile(p) as z:
+            _MEMBERS = {n: z.read(n) for n in z.namelist()}
+    return _MEMBERS
+
+
+def _write(data):
+    with open(PATH, "wb") as f:
+        f.write(data)
+    return PATH
+
+
+def _zip_with(name, blob):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n, b in _members().items():
+            z.writestr(n, blob if n == name else b)
+    return buf.getvalue()
+
+
+def _npy_header_fuzz(data):
+    """An .npy member whose header is fuzz text (dtype, shape, order) and data the rest."""
+    head, _, body = data.partition(b"\n")
+    head = head[:200].ljust(108) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head + body
+
+
+# Found by this harness and not fixed yet (in Python code outside the C parsers): kept out
+# of the CI failures until fixed, reported once per run; W2V_FUZZ_STRICT=1 fails on them.
+# Their inputs are in tests/fuzz/regressions/fuzz_loaders/ (known-*).
+def _known(e):
+    """What a finding already reported is, or None."""
+    frames = {(os.path.basename(f.filename), f.name) for f in traceback.extract_tb(e.__traceback__)}
+    if isinstance(e, tokenize.TokenError) and ("checkpoint.py", "read") in frames:
+        return "load_model: a member whose .npy header is no Python literal raises TokenError"
+    if isinstance(e, MemoryError) and ("checkpoint.py", "read") in frames:
+        return "load_model: a member whose .npy header claims a huge shape raises MemoryError"
+    if isinstance(e, OverflowError) and ("vocab.py", "from_counter") in frames:
+        return "Vocab.load: a count >= 2**63 raises OverflowError"
+    if isinstance(e, DECOMPRESS_ERRORS) and ("vocab.py", "load") in frames:
+        return "Vocab.load: a damaged compressed file raises " + type(e).__name__
+    return None
+
+
+STRICT = os.environ.get("W2V_FUZZ_STRICT") == "1"
+_seen_known = set()
+
+
+def check_vectors(v):
+    assert len(v.words) == len(v.vectors), "words and rows disagree"
+    assert v.vectors.dtype == np.float32 and v.vectors.flags.c_contiguous
+    assert len(set(v.words)) == len(v.words), "duplicate words kept"
+
+
+def one_input(raw):
+    if not raw:
+        return
+    mode, data = raw[0], raw[1:]
+    kind = mode % 12
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if kind < 3:  # plain: detect, binary, text; a limit now and then
+                binary = (None, True, False)[kind]
+                limit = (None, 0, 1, 3)[(mode >> 4) & 3]
+                check_vectors(w2v.load(_write(data), binary=binary, limit=limit))
+            elif kind == 3:  # compressed, recognised by content
+                pack = (gzip.compress, bz2.compress, lzma.compress)[(mode >> 4) % 3]
+                check_vectors(w2v.load(_write(pack(data, 1) if pack is not lzma.compress
+                                              else pack(data))))
+            elif kind == 4:  # a damaged compressed stream
+                blob = bytearray(gzip.compress(data[8:], 1))
+                for i in range(0, min(8, len(data)), 2):
+                    if blob:
+                        blob[data[i] % len(blob)] = data[i + 1] if i + 1 < len(data) else 0
+                check_vectors(w2v.load(_write(bytes(blob))))
+            elif kind == 5:
+                load_model(_write(data))
+            elif kind == 6:  # a well-zipped checkpoint whose header is fuzz JSON
+                load_model(_write(_zip_with("header.npy", _npy_of(np.frombuffer(data, np.uint8)))))
+            elif kind == 7:  # ... or one of whose arrays is a fuzz .npy
+                names = sorted(_members())
+                name = names[(mode >> 4) % len(names)]
+                load_model(_write(_zip_with(name, _npy_header_fuzz(data))))
+            elif kind == 8:
+                v = Vocab.load(_write(data), min_count=(mode >> 4) & 1)
+                assert len(v.words) == len(v.counts)
+            elif kind == 9:
+                v = Vocab.build(_write(data), min_count=1,
+                                max_vocab_size=(None, 2, 5, 50)[(mode >> 4) & 3],
+                                max_token_bytes=(4, 7, 100, 1 << 20)[(mode >> 6) & 3])
+                assert len(v.words) == len(v.counts) == len(set(v.words))
+            else:
+                c = count_and_encode(_write(data), min_count=1 + (kind == 11),
+                                     max_vocab_size=(None, 2, 5, 50)[(mode >> 4) & 3],
+                                     max_token_bytes=(4, 7, 100, 1 << 20)[(mode >> 6) & 3])
+                ids = np.asarray(c.ids)
+                assert ids.size == 0 or (ids.min() >= 0 and ids.max() < len(c.vocab)), \
+                    "an id outside the vocabulary"
+    except ValueError:
+        pass
+    except Exception as e:
+        what = _known(e)
+        if what is None or STRICT:
+            raise
+        if what not in _seen_known:
+            _seen_known.add(what)
+            print(f"fuzz_loaders: known, not fixed yet: {what}", file=sys.stderr)
+
+
+def _npy_of(a):
+    b = io.BytesIO()
+    np.save(b, a)
+    return b.getvalue()
+
+
+def main():
+    _members()  # train once, before fuzzing starts
+    atheris.Setup(sys.argv, one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
