@@ -342,3 +342,24 @@ def test_epoch_by_epoch_equals_one_engine_call():
     assert one.vectors.tobytes() == m.vectors.tobytes()
     assert engine.epoch_loss[0].tolist() == [r["loss"] for r in m.history]
     assert engine.words_done == 3 * N == m.schedule["words_done"]
+
+
+def _rewrite_member(src, dst, name, blob):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, blob if info.filename == name else zin.read(info))
+
+
+@pytest.mark.parametrize("header", [
+    b"{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }",  # ~4 TB
+    b"{'descr': '<f4', 'fortran_order': False, 'shape': (3, (",  # not a Python literal
+])
+def test_load_model_rejects_lying_npy_headers(tmp_path, header):
+    # found by tests/fuzz/fuzz_loaders.py: MemoryError / tokenize.TokenError escaped
+    m = w2v.train(SENTS, **dict(KW, epochs=1))
+    m.save_model(tmp_path / "m.npz")
+    head = header.ljust(117) + b"\n"
+    blob = b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head + bytes(64)
+    _rewrite_member(tmp_path / "m.npz", tmp_path / "bad.npz", "vectors.npy", blob)
+    with pytest.raises(ValueError, match="bad.npz"):
+        w2v.load_model(tmp_path / "bad.npz")

@@ -242,3 +242,17 @@ def test_engine_alpha_follows_the_schedule():
     last = n + (n - 1) // _kernels.LR_BLOCK * _kernels.LR_BLOCK
     assert engine.words_done == 2 * n
     assert engine.alpha == _kernels.learning_rate(last, n * epochs, 0.025, 0.0, 0.0)
+
+
+def test_engine_rejects_unaligned_weights():
+    buf = np.zeros(2 * 4 * 4 + 1, dtype=np.uint8)
+    w_in = buf[1:].view(np.float32).reshape(2, 4)
+    assert not w_in.flags.aligned
+    with pytest.raises(ValueError, match="w_in must be aligned"):
+        _kernels.Engine(ids=np.array([0, 1, 0], np.int32), offsets=np.array([0, 3], np.int64),
+                        keep_thr=np.full(2, 1 << 24, np.uint32), alias_prob=None,
+                        alias_idx=None, code_offsets=None, codes=None, points=None, w_in=w_in,
+                        w_out_ns=None, w_out_hs=np.zeros((1, 4), np.float32), window=2,
+                        negative=0, hs=True, sg=True, cbow_mean=True, epochs=1, first_epoch=0,
+                        alpha0=0.025, alpha_end=0.0, alpha_floor=0.0, seed=1, chunk_tokens=10,
+                        threads=1)

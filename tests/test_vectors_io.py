@@ -404,3 +404,15 @@ def test_duplicates_made_by_lossy_decoding(tmp_path):
     assert u.words == ["a\ufffd", "b"] and np.array_equal(u.vectors, mat[:2])
     u = w2v.load(tmp_path / "v.bin", unicode_errors="surrogateescape")
     assert len(u) == 3 and u.index == {"a\udcff": 0, "b": 1, "a\udcfe": 2}
+
+
+def test_save_unaligned_matrix(tmp_path):
+    # a matrix at an odd byte offset of a buffer (as one received over the network may
+    # be): saved correctly, never read by C through a misaligned float pointer
+    mat = np.arange(12, dtype=np.float32).reshape(4, 3)
+    buf = np.zeros(mat.nbytes + 1, dtype=np.uint8)
+    odd = buf[1:].view(np.float32).reshape(4, 3)
+    odd[:] = mat
+    assert not odd.flags.aligned
+    Vectors._trusted(["a", "b", "c", "d"], odd, None).save(tmp_path / "v.bin")
+    assert np.array_equal(w2v.load(tmp_path / "v.bin").vectors, mat)

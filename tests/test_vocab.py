@@ -1,4 +1,5 @@
 """Vocab.save / Vocab.load: word2vec.c's ``word count`` vocabulary format."""
+import lzma
 import os
 import subprocess
 
@@ -59,3 +60,15 @@ def test_reads_word2vec_c_save_vocab(tmp_path):
     counts = dict(zip(v.words, v.counts.tolist()))
     assert counts["a"] == 151 and counts["b"] == 100 and counts["c"] == 50 and counts["d"] == 1
     assert v.words == ["a", "b", "</s>", "c", "d"]  # </s> counts the lines (51)
+
+
+def test_load_rejects_huge_counts_and_damaged_compression(tmp_path):
+    # found by tests/fuzz/fuzz_loaders.py: OverflowError / EOFError escaped
+    p = tmp_path / "v.txt"
+    p.write_bytes(b"a 5\nb %d\n" % (1 << 63))
+    with pytest.raises(ValueError, match=r"v.txt, line 2: count must be an integer in \[0, 2\*\*63\)"):
+        Vocab.load(p)
+    z = tmp_path / "v.xz"
+    z.write_bytes(lzma.compress(b"a 5\nb 3\n" * 100)[:40])
+    with pytest.raises(ValueError, match="v.xz"):
+        Vocab.load(z)

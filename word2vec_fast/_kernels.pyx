@@ -251,6 +251,9 @@ def _check(arr, name, dtype, ndim):
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if not arr.flags.c_contiguous:
         raise ValueError(f"{name} must be C-contiguous")
+    if not arr.flags.aligned:
+        raise ValueError(f"{name} must be aligned to its item size (np.require(a, "
+                         f"requirements='A') copies it)")
 
 
 cdef class Engine:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import tokenize
 import zipfile
 from dataclasses import dataclass
 
@@ -86,6 +87,34 @@ def _looks_like_vectors(head: bytes) -> bool:
     return len(line) == 2 and all(x.isdigit() for x in line)
 
 
+def _check_member_sizes(path) -> None:
+    """Every member's ``.npy`` header parses and claims no more data than the member holds.
+
+    Checked before anything is read, so that a damaged or hostile file costs no more
+    memory than its own size and fails with a ``ValueError`` naming it.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                with zf.open(info) as f:
+                    version = np.lib.format.read_magic(f)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                    else:
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+                    need = dtype.itemsize * math.prod(shape)
+                    if need > info.file_size:
+                        raise bad_file(path, f"{info.filename} claims shape {shape} of "
+                                             f"{dtype}, more than its {info.file_size} bytes")
+    except ValueError as e:
+        if str(e).startswith(path):
+            raise
+        raise bad_file(path, f"{e}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, SyntaxError,
+            tokenize.TokenError) as e:
+        raise bad_file(path, f"damaged or truncated ({type(e).__name__}: {e})") from None
+
+
 def read(path) -> Checkpoint:
     """The parts of a checkpoint file, checked for consistency.
 
@@ -103,6 +132,7 @@ def read(path) -> Checkpoint:
                              "weights needed to train further; read them with "
                              "word2vec_fast.load()")
         raise bad_file(path, "not an .npz file")
+    _check_member_sizes(path)
     try:
         with np.load(path, allow_pickle=False) as z:
             names = set(z.files)

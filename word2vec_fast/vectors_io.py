@@ -523,7 +523,7 @@ def write(path, words, matrix, binary=True, encoding="utf-8"):
     file untouched.  Words must be non-empty and contain no space or newline.
     """
     p = os.fspath(path)
-    mat = np.ascontiguousarray(matrix, dtype=np.float32)
+    mat = np.require(matrix, np.float32, ["C", "A"])  # C reads rows as float *
     if mat.ndim != 2 or mat.shape[0] != len(words):
         raise ValueError(f"need one row per word: {len(words)} words, matrix {mat.shape}")
     arena, starts = _word_arena(words, encoding)

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _scan
 from ._atomic import atomic_open
-from .compression import open_read
+from .compression import DECOMPRESS_ERRORS, open_read
 from .scan import MAX_TOKEN_BYTES, Pass, check_max_token_bytes, text_sources
 
 logger = logging.getLogger(__name__)
@@ -192,6 +192,17 @@ class Vocab:
         if not isinstance(min_count, (int, np.integer)) or min_count < 0:
             raise ValueError(f"min_count must be an integer >= 0, got {min_count!r}")
         counter: Counter = Counter()
+        try:
+            cls._read_counts(path, counter)
+        except DECOMPRESS_ERRORS as e:
+            if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
+                raise
+            raise ValueError(f"{path}: cannot read: {e}") from e
+        return cls.from_counter(counter, min_count, max_final_vocab)
+
+    @staticmethod
+    def _read_counts(path, counter) -> None:
+        """The ``word count`` lines of ``path`` into ``counter``."""
         with open_read(path) as f:
             for lineno, line in enumerate(f, 1):
                 fields = line.split()
@@ -205,14 +216,13 @@ class Vocab:
                     n = int(count)
                 except ValueError:
                     n = -1
-                if n < 0:
-                    raise ValueError(
-                        f"{path}, line {lineno}: count must be an integer >= 0, got {count!r}")
+                if not 0 <= n < (1 << 63):
+                    raise ValueError(f"{path}, line {lineno}: count must be an integer in "
+                                     f"[0, 2**63), got {count!r}")
                 w = _decode(word)
                 if w in counter:
                     raise ValueError(f"{path}, line {lineno}: word {w!r} appears twice")
                 counter[w] = n
-        return cls.from_counter(counter, min_count, max_final_vocab)
 
     @property
     def total(self) -> int:

@@ -15,8 +15,6 @@ import lzma
 import os
 import sys
 import tempfile
-import tokenize
-import traceback
 import warnings
 import zipfile
 
@@ -27,7 +25,6 @@ import atheris
 with atheris.instrument_imports(include=["word2vec_fast"]):
     import word2vec_fast as w2v
     from word2vec_fast import Vocab, count_and_encode, load_model
-    from word2vec_fast.compression import DECOMPRESS_ERRORS
 
 # libFuzzer ends the process with exit(): Python's atexit never runs, so .ci/fuzz points
 # TMPDIR at build/fuzz/tmp and empties it on each run.
@@ -70,27 +67,6 @@ def _npy_header_fuzz(data):
     head, _, body = data.partition(b"\n")
     head = head[:200].ljust(108) + b"\n"
     return b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head + body
-
-
-# Found by this harness and not fixed yet (in Python code outside the C parsers): kept out
-# of the CI failures until fixed, reported once per run; W2V_FUZZ_STRICT=1 fails on them.
-# Their inputs are in tests/fuzz/regressions/fuzz_loaders/ (known-*).
-def _known(e):
-    """What a finding already reported is, or None."""
-    frames = {(os.path.basename(f.filename), f.name) for f in traceback.extract_tb(e.__traceback__)}
-    if isinstance(e, tokenize.TokenError) and ("checkpoint.py", "read") in frames:
-        return "load_model: a member whose .npy header is no Python literal raises TokenError"
-    if isinstance(e, MemoryError) and ("checkpoint.py", "read") in frames:
-        return "load_model: a member whose .npy header claims a huge shape raises MemoryError"
-    if isinstance(e, OverflowError) and ("vocab.py", "from_counter") in frames:
-        return "Vocab.load: a count >= 2**63 raises OverflowError"
-    if isinstance(e, DECOMPRESS_ERRORS) and ("vocab.py", "load") in frames:
-        return "Vocab.load: a damaged compressed file raises " + type(e).__name__
-    return None
-
-
-STRICT = os.environ.get("W2V_FUZZ_STRICT") == "1"
-_seen_known = set()
 
 
 def check_vectors(v):
@@ -146,13 +122,6 @@ def one_input(raw):
                     "an id outside the vocabulary"
     except ValueError:
         pass
-    except Exception as e:
-        what = _known(e)
-        if what is None or STRICT:
-            raise
-        if what not in _seen_known:
-            _seen_known.add(what)
-            print(f"fuzz_loaders: known, not fixed yet: {what}", file=sys.stderr)
 
 
 def _npy_of(a):

@@ -54,8 +54,11 @@ def assemble_model(vocab: Vocab, config: dict, weights: dict, history: list, sta
     machine sees the whole corpus), so :meth:`Model.resume` does not accept it,
     while ``train_more``, ``save_model`` and the queries work as usual.
     """
-    model = Model(vocab, weights["w_in"], weights.get("w_out_ns"), weights.get("w_out_hs"),
-                  model_params(config))
+    # arrays that crossed the network may sit at any byte offset of a message buffer: the
+    # C engine and formatter read them as float *, which needs 4-byte alignment
+    w = {k: None if a is None else np.require(a, np.float32, ["C", "A", "W"])
+         for k, a in weights.items()}
+    model = Model(vocab, w["w_in"], w.get("w_out_ns"), w.get("w_out_hs"), model_params(config))
     sch = new_schedule(n_tokens=n_tokens, fingerprint=0, fingerprint_version=FINGERPRINT_VERSION,
                        epochs=config["epochs"], alpha=config["alpha"],
                        alpha_end=config["alpha_end"], alpha_floor=config["alpha_floor"],
