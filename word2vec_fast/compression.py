@@ -10,6 +10,7 @@ compressed that way.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import lzma
 import os
@@ -37,7 +38,7 @@ def sniff(head: bytes):
     return None
 
 
-_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".lzma": "lzma"}
+_SUFFIXES = {**WRITE_SUFFIXES, ".lzma": "lzma"}  # what a name may promise
 
 
 def detect(path, head: bytes):
@@ -59,6 +60,19 @@ def compression_of(path):
     """The compression of the file at ``path``, from its first bytes (see :func:`detect`)."""
     with open(path, "rb") as f:
         return detect(path, f.read(6))
+
+
+@contextlib.contextmanager
+def read_errors(name):
+    """Turn what a damaged compressed stream raises into a ``ValueError`` naming ``name``
+    (``"NAME: cannot read: ..."``); errors about the file itself (missing, a directory,
+    no permission) pass through unchanged."""
+    try:
+        yield
+    except DECOMPRESS_ERRORS as e:
+        if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
+            raise
+        raise ValueError(f"{name}: cannot read: {e}") from e
 
 
 def wrap_reader(raw: BinaryIO, compression) -> BinaryIO:

@@ -21,7 +21,7 @@ import tempfile
 import numpy as np
 
 from . import _scan
-from .compression import DECOMPRESS_ERRORS, open_read
+from .compression import open_read, read_errors
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def text_sources(corpus) -> list[str] | None:
 def _read_blocks(source: str, buf: bytearray, tee=None):
     """Yield how many bytes of ``buf`` each read filled; errors name the file."""
     view = memoryview(buf)
-    try:
+    with read_errors("standard input" if source == "-" else source):
         f = sys.stdin.buffer if source == "-" else open_read(source)
         try:
             while True:
@@ -93,11 +93,6 @@ def _read_blocks(source: str, buf: bytearray, tee=None):
         finally:
             if source != "-":
                 f.close()
-    except DECOMPRESS_ERRORS as e:
-        if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
-            raise
-        name = "standard input" if source == "-" else source
-        raise ValueError(f"{name}: cannot read: {e}") from e
 
 
 def count_newlines(path) -> int:

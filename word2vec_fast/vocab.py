@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _scan
 from ._atomic import atomic_open
-from .compression import DECOMPRESS_ERRORS, open_read
+from .compression import open_read, read_errors
 from .scan import MAX_TOKEN_BYTES, Pass, check_max_token_bytes, text_sources
 
 logger = logging.getLogger(__name__)
@@ -192,18 +192,7 @@ class Vocab:
         if not isinstance(min_count, (int, np.integer)) or min_count < 0:
             raise ValueError(f"min_count must be an integer >= 0, got {min_count!r}")
         counter: Counter = Counter()
-        try:
-            cls._read_counts(path, counter)
-        except DECOMPRESS_ERRORS as e:
-            if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
-                raise
-            raise ValueError(f"{path}: cannot read: {e}") from e
-        return cls.from_counter(counter, min_count, max_final_vocab)
-
-    @staticmethod
-    def _read_counts(path, counter) -> None:
-        """The ``word count`` lines of ``path`` into ``counter``."""
-        with open_read(path) as f:
+        with read_errors(path), open_read(path) as f:
             for lineno, line in enumerate(f, 1):
                 fields = line.split()
                 if not fields:
@@ -223,6 +212,7 @@ class Vocab:
                 if w in counter:
                     raise ValueError(f"{path}, line {lineno}: word {w!r} appears twice")
                 counter[w] = n
+        return cls.from_counter(counter, min_count, max_final_vocab)
 
     @property
     def total(self) -> int:
