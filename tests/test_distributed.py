@@ -280,3 +280,31 @@ def test_callbacks_see_the_merged_model_each_epoch(planted_file):
                         (rec["epoch"], len(model.history), model.vectors.copy())), **KW)
     assert [s[:2] for s in seen] == [(1, 1), (2, 2), (3, 3)]
     assert np.array_equal(seen[-1][2], m.vectors)
+
+
+def test_fsspec_urls_read_as_local_files(tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    sents = planted_corpus()
+    local = tmp_path / "local"
+    local.mkdir()
+    _write(local / "a.txt", sents[:700])
+    with gzip.open(local / "b.txt.gz", "wt") as f:
+        f.write("\n".join(" ".join(s) for s in sents[700:]) + "\n")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/w2vtest/corpus/a.txt", (local / "a.txt").read_bytes())
+    fs.pipe("/w2vtest/corpus/b.txt.gz", (local / "b.txt.gz").read_bytes())
+    fs.pipe("/w2vtest/corpus/.hidden", b"never read")
+    try:
+        url = "memory://w2vtest/corpus"
+        paths = [s.path for s in plan_shards(url, 2)]
+        assert [p.split("w2vtest/")[1] for p in paths] == ["corpus/a.txt", "corpus/b.txt.gz"]
+        assert all(p.startswith("memory://") for p in paths)
+        # one plain file split by byte ranges, as a local one is
+        assert len(plan_shards("memory://w2vtest/corpus/a.txt", 3)) == 3
+        a = train_local(url, workers=2, sync_words=2000, **KW)
+        b = train_local(local, workers=2, sync_words=2000, **KW)
+        assert a.words == b.words and np.array_equal(a.vectors, b.vectors)
+        with pytest.raises(FileNotFoundError):
+            plan_shards("memory://w2vtest/missing.txt", 2)
+    finally:
+        fs.rm("/w2vtest", recursive=True)

@@ -685,7 +685,11 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
 
             def get_weights():
                 return _fetch_weights(backend, members, sync_id, lose, e, rounds - 1)
-            if epoch_end is not None and epoch_end(rec, history, get_weights) is False:
+            try:
+                if epoch_end is not None and epoch_end(rec, history, get_weights) is False:
+                    break
+            except KeyboardInterrupt:  # in a callback: the epoch is whole and merged
+                interrupted = True
                 break
             if ctrl_c.requested:
                 interrupted = True
