@@ -165,6 +165,7 @@ class DaskBackend:
 
     def __init__(self, client, addresses: list, run: str, shards: list):
         self.client, self.addresses, self.run, self.shards = client, addresses, run, shards
+        self._missing: set = set()
 
     @property
     def workers(self) -> int:
@@ -183,8 +184,15 @@ class DaskBackend:
         return self.client.gather(futs)
 
     def _lost_now(self, members) -> set:
+        """Workers of ``members`` missing from the cluster in two checks in a row (one
+        missed check can be a worker reconnecting on a loaded machine)."""
         alive = set(self.client.scheduler_info()["workers"])
-        return {w for w in members if self.addresses[w] not in alive}
+        missing = {w for w in members if self.addresses[w] not in alive}
+        gone = missing & self._missing
+        self._missing = missing - gone
+        for w in gone:
+            logger.warning("worker %d (%s) is lost: it left the cluster", w, self.addresses[w])
+        return gone
 
     def wait(self, tasks: list, members: list) -> tuple:
         """Wait until every future of ``tasks`` (``[(worker, future), ...]``) is done,
@@ -203,14 +211,15 @@ class DaskBackend:
             for w, f in tasks:
                 if f.status == "error":
                     exc = f.exception()
-                    if isinstance(exc, (WorkerStateLost, _KilledWorker, OSError)):
+                    if isinstance(exc, (WorkerStateLost, _KilledWorker)):
+                        if w not in lost:
+                            logger.warning("worker %d (%s) is lost: its task failed with %r",
+                                           w, self.addresses[w], exc)
                         lost.add(w)
                     elif w not in lost:
                         raise exc
                 elif f.status == "cancelled" and w not in lost:
-                    lost |= self._lost_now(members)
-                    if w not in lost:
-                        raise RuntimeError(f"a task of worker {w} was cancelled")
+                    raise RuntimeError(f"a task of worker {w} was cancelled")
             if all(f.status in ("finished", "error", "cancelled") for f in futs):
                 break
             lost |= self._lost_now(members)
