@@ -42,7 +42,12 @@ def test_one_worker_is_train_threads_1(client, planted_file):
     assert [h["loss"] for h in m.history] == [h["loss"] for h in ref.history]
 
 
-def test_two_workers_match_the_simulator_and_one_machine(client, planted_file):
+@pytest.mark.parametrize("allgather", [2, 1])
+def test_two_workers_match_the_simulator_and_one_machine(client, planted_file, monkeypatch,
+                                                         allgather):
+    # 2: the two workers exchange whole deltas; 1: the reduce-scatter / all-gather by
+    # blocks that more workers use
+    monkeypatch.setattr(cluster, "ALLGATHER_MAX_WORKERS", allgather)
     m = train(client, planted_file, sync_words=2000, hot_rows=8, **KW)
     sim = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, **KW)
     assert m.words == sim.words
@@ -96,8 +101,10 @@ def _killer(client, victim, epoch, rnd, delay=None):
     return hook
 
 
-@pytest.mark.parametrize("delay", [None, 0.02])
-def test_a_killed_worker_does_not_end_the_run(own_cluster, planted_file, caplog, delay):
+@pytest.mark.parametrize("delay,allgather", [(None, 2), (0.02, 2), (0.02, 1)])
+def test_a_killed_worker_does_not_end_the_run(own_cluster, planted_file, caplog, monkeypatch,
+                                              delay, allgather):
+    monkeypatch.setattr(cluster, "ALLGATHER_MAX_WORKERS", allgather)
     with caplog.at_level("WARNING", logger="word2vec_fast"):
         m = train(own_cluster, planted_file, sync_words=2000, hot_rows=8,
                   _hook=_killer(own_cluster, 1, 1, 1, delay), **KW)

@@ -47,7 +47,7 @@ from .counting import count_shards, encode_counted, merge_counts
 from .local import (check_distributed, check_resumed, check_vocab, epoch_end_for, finish,
                     resumable, run_info, start_weights)
 from .rounds import (HOT_ROWS, MERGE, SYNC_WORDS, WorkerState, WorkerStateLost, check_merge,
-                     merge_packets, run_rounds)
+                     merge_packets, run_rounds, split_rows)
 from .shards import assign, plan_shards
 
 try:
@@ -140,6 +140,22 @@ def _receive(run, w, sync, *merged):
     return True
 
 
+def _train_publish(run, w, spec, rows):
+    st = _state(run, w)
+    st.last_record = None if spec is None else st.train_round(spec)
+    return st.publish(rows)
+
+
+def _merge_all(run, w, sync, rule, *packets):
+    st = _state(run, w)
+    st.receive(sync, [merge_packets(list(packets), rule)])
+    return st.last_record
+
+
+def _last_record(run, w):
+    return _state(run, w).last_record
+
+
 def _adopt(run, w, origin, shards):
     return _state(run, w).adopt(origin, shards)
 
@@ -158,6 +174,9 @@ def _close(run, w):
 
 #: Seconds between two checks that the workers are still there while waiting.
 POLL_SECONDS = 0.5
+#: Up to this many workers, a merge exchanges whole deltas (one step fewer than the
+#: reduce-scatter / all-gather, and as many bytes for two workers; more bytes beyond).
+ALLGATHER_MAX_WORKERS = 2
 
 
 class DaskBackend:
@@ -233,11 +252,17 @@ class DaskBackend:
     def shapes(self):
         return self.submit(0, _shapes, self.run, 0).result()
 
-    def round(self, specs: dict, members: list, blocks, rule: str, sync) -> tuple:
+    def round(self, specs: dict, members: list, rows, rule: str, sync) -> tuple:
+        """As :meth:`LocalBackend.round`, in one graph; two workers exchange their whole
+        deltas and each merges every row (two steps: train and publish, then merge),
+        more do the reduce-scatter / all-gather by row blocks (four steps)."""
+        if rows and len(members) <= ALLGATHER_MAX_WORKERS:
+            return self._round_allgather(specs, members, rows, rule, sync)
         t0 = time.perf_counter()
         train = {w: self.submit(w, _train_round, self.run, w, spec) for w, spec in specs.items()}
         tasks = list(train.items())
-        if blocks:
+        if rows:
+            blocks = split_rows(rows, len(members))
             p = len(members)
             packets = [[self.submit(w, _publish, self.run, w, blocks[j], train.get(w))
                         for w in members] for j in range(p)]
@@ -253,6 +278,28 @@ class DaskBackend:
             self.client.cancel([f for _, f in tasks if f.status == "pending"])
         recs = {w: f.result() for w, f in train.items() if f.status == "finished"}
         lost |= {w for w, f in train.items() if f.status != "finished"}
+        train_max = max((r["seconds"] for r in recs.values()), default=0.0)
+        return recs, sorted(lost), max(0.0, time.perf_counter() - t0 - train_max)
+
+    def _round_allgather(self, specs, members, rows, rule, sync) -> tuple:
+        t0 = time.perf_counter()
+        pub = {w: self.submit(w, _train_publish, self.run, w, specs.get(w), rows)
+               for w in members}
+        fin = {w: self.submit(w, _merge_all, self.run, w, sync, rule,
+                              *[pub[m] for m in members]) for w in members}
+        lost = self.wait(list(pub.items()) + list(fin.items()), members)
+        if lost:
+            # the survivors' training does not depend on the lost: let it finish
+            self.wait([(w, f) for w, f in pub.items() if w not in lost], members)
+            self.client.cancel([f for f in list(pub.values()) + list(fin.values())
+                                if f.status == "pending"])
+            done = [w for w in specs if w not in lost and pub[w].status == "finished"]
+            got = {w: self.submit(w, _last_record, self.run, w) for w in done}
+            lost |= self.wait(list(got.items()), members)
+            recs = {w: f.result() for w, f in got.items() if f.status == "finished"}
+        else:
+            recs = {w: fin[w].result() for w in specs}
+        lost |= {w for w in specs if w not in recs}
         train_max = max((r["seconds"] for r in recs.values()), default=0.0)
         return recs, sorted(lost), max(0.0, time.perf_counter() - t0 - train_max)
 

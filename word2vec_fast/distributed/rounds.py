@@ -26,7 +26,9 @@ The merge is a reduce-scatter then all-gather by row blocks: the rows to
 merge are cut into P blocks; each worker publishes each block (its deltas and
 a 1-bit touched mask per row), block ``j``'s merge combines the P workers'
 deltas (in worker order, in float64), and every worker adds every merged
-block to its last merged values.  The in-process :class:`LocalBackend` and the Dask backend call the
+block to its last merged values.  (Each row's merge is the same whatever the
+blocks, so an engine may cut them otherwise: the Dask one lets two workers
+exchange their whole deltas and merge all rows each, one step fewer.)  The in-process :class:`LocalBackend` and the Dask backend call the
 same functions in the same order, so they give the same numbers.
 
 With one worker an epoch is one round (there is nothing to merge) seeded with
@@ -262,6 +264,7 @@ class WorkerState:
         self.rounds = 1
         self.pending = None  # (sync id, merged blocks) received, not yet committed
         self.committed = -1
+        self.last_record = None  # the last round's figures, for an engine that asks later
 
     @property
     def enc(self) -> Corpus:
@@ -412,21 +415,21 @@ class LocalBackend:
     def shapes(self) -> dict:
         return self.states[0].shapes()
 
-    def round(self, specs: dict, members: list, blocks, rule: str, sync: int) -> tuple:
-        """Train ``specs`` (``{worker: spec}``) and, with ``blocks``, merge over
-        ``members`` as merge ``sync``; returns ``({worker: record}, lost workers,
-        seconds merging)``."""
+    def round(self, specs: dict, members: list, rows, rule: str, sync: int) -> tuple:
+        """Train ``specs`` (``{worker: spec}``) and, with ``rows``, merge them over
+        ``members`` as merge ``sync`` (by row blocks); returns ``({worker: record},
+        lost workers, seconds merging)``."""
         run = [w for w in specs if w not in self.dead]
         recs = dict(zip(run, self._each(WorkerState.train_round,
                                          [(self.states[w], specs[w]) for w in run])))
         self.dead |= self._dying
         self._dying = set()
         lost = [w for w in members if w in self.dead]
-        if lost or not blocks:
+        if lost or not rows:
             return recs, lost, 0.0
         t0 = time.perf_counter()
         merged = [merge_packets([self.states[w].publish(b) for w in members], rule)
-                  for b in blocks]
+                  for b in split_rows(rows, len(members))]
         for w in members:
             self.states[w].receive(sync, merged)
             self.states[w].commit(sync)
@@ -487,7 +490,7 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
     ----------
     backend
         :class:`LocalBackend` or the Dask one: ``workers``, ``plan(rounds)``,
-        ``shapes()``, ``round(specs, members, blocks, rule, sync)``,
+        ``shapes()``, ``round(specs, members, rows, rule, sync)``,
         ``adopt(worker, shard)``, ``weights(members, sync)``.
     config : dict
         Checked training parameters.
@@ -615,8 +618,7 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
                 sync = p_workers > 1 and (last or bool(h))
                 rows = matrix_rows(shapes, h) if sync else None
                 while True:
-                    blocks = split_rows(rows, len(members)) if sync and len(members) > 1 \
-                        else None
+                    blocks = rows if sync and len(members) > 1 else None
                     recs, lost, overhead = backend.round(specs, list(members), blocks, merge,
                                                          sync_id + 1 if blocks else None)
                     sync_seconds += overhead
@@ -651,9 +653,8 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
                     # merge every row over the survivors before stopping
                     rows_all = matrix_rows(shapes, None)
                     while len(members) > 1:
-                        _, lost, overhead = backend.round(
-                            {}, list(members), split_rows(rows_all, len(members)), merge,
-                            sync_id + 1)
+                        _, lost, overhead = backend.round({}, list(members), rows_all, merge,
+                                                          sync_id + 1)
                         sync_seconds += overhead
                         if not lost:
                             sync_id += 1
