@@ -157,6 +157,37 @@ def projection(rounds_per_epoch: int, vocab=1_000_000, dim=300, workers=8,
             "epoch_mb": (sum(per_round) + out_bytes(vocab)) / 1e6}
 
 
+def speedup(speed_res: dict, nodes=16, bandwidth=1.25e9, vocab=None, dim=100,
+            node_speedup=1.0) -> dict:
+    """The projected speed-up of ``nodes`` workers over one, from the measured run.
+
+    Per round each worker computes ``sync_words`` words at the measured per-worker
+    speed (times ``node_speedup``, e.g. a node's cores), then waits for the merge:
+    the measured per-round overhead of the 2-worker run (scheduling and merging on
+    this machine, taken as the latency of a round) plus the bytes of the
+    reduce-scatter / all-gather over a ``bandwidth`` bytes/s network; the
+    epoch-end merge of every row likewise.  Speed-up = nodes x compute / (compute
+    + communication) over an epoch of the measured rounds per worker.
+    """
+    wps = statistics.mean(speed_res["worker_words_per_sec"]) * node_speedup
+    rounds_n = speed_res["rounds_per_epoch"]
+    v = vocab or speed_res["vocab"]
+    sync_words = rounds.SYNC_WORDS
+    overhead = speed_res["sync_seconds"] / max(1, len(speed_res["bytes_per_round"]))
+    compute = rounds_n * sync_words / wps
+
+    def move(h):  # seconds to reduce-scatter + all-gather h rows of two matrices
+        rb, mb = rounds.rows_bytes({"w_in": (0, h), "w_out_ns": (0, h)}, dim)
+        return 2 * (rb + mb) * (nodes - 1) / nodes / bandwidth
+    comm = sum(overhead + move(rounds.hot_count(r, rounds.HOT_ROWS, v))
+               for r in range(rounds_n - 1)) + overhead + move(v)
+    return {"nodes": nodes, "vocab": v, "dim": dim, "bandwidth_bytes_per_sec": bandwidth,
+            "worker_words_per_sec": wps, "round_overhead_seconds": overhead,
+            "epoch_compute_seconds": compute, "epoch_comm_seconds": comm,
+            "speedup": nodes * compute / (compute + comm),
+            "sync_share": comm / (compute + comm)}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", required=True)
@@ -182,6 +213,13 @@ def main(argv=None):
         # rounds of the wiki1e8 run scaled to an epoch 8x larger per worker, and one
         # of 1,000 rounds (10^8 words per worker at sync_words 10^5)
         res["projection_1000_rounds"] = projection(1000)
+        sp = res["speed"]
+        res["speedup_16"] = speedup(sp)
+        res["speedup_16_1M_d300"] = speedup(sp, vocab=1_000_000, dim=300)
+        res["speedup_16_1M_d300_16_threads"] = speedup(sp, vocab=1_000_000, dim=300,
+                                                       node_speedup=14.0)
+        for k in ("speedup_16", "speedup_16_1M_d300", "speedup_16_1M_d300_16_threads"):
+            log(f"{k}: {res[k]['speedup']:.1f}x ({res[k]['sync_share']:.1%} communicating)")
     if "quality" in parts:
         res["quality"] = quality(a, corpus)
     print(json.dumps(res, indent=1, default=lambda x: x.tolist() if isinstance(

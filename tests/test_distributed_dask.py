@@ -71,6 +71,14 @@ def test_bad_input_fails_before_training(client, planted_file, tmp_path):
         train(client, planted_file, workers=3, **KW)
 
 
+def test_a_worker_with_another_version_is_refused(client, planted_file, monkeypatch):
+    # the client claims another version than the workers run: the same mismatch
+    monkeypatch.setattr(cluster, "__version__", "0.0.1")
+    with pytest.raises(ValueError, match=r"another version of word2vec_fast than the client "
+                                         r"\(0\.0\.1\)"):
+        train(client, planted_file, **KW)
+
+
 def test_missing_dask_names_the_extra(monkeypatch):
     monkeypatch.setattr(cluster, "_distributed", None)
     with pytest.raises(ImportError, match=r'pip install "word2vec-fast\[dask\]"'):
