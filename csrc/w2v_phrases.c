@@ -89,9 +89,10 @@ static int pair_rehash(w2v_ptab *p, int64_t cap)
     return W2V_SCAN_OK;
 }
 
-int w2v_ptab_add(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t count)
+static int ptab_add_h(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t count,
+                      uint64_t h)
 {
-    w2v_pslot *s = pair_probe(p, a + 1, b, run, pair_hash(a, b, run));
+    w2v_pslot *s = pair_probe(p, a + 1, b, run, h);
     if (s->a1) {
         s->count += count;
         return W2V_SCAN_OK;
@@ -105,6 +106,11 @@ int w2v_ptab_add(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t coun
     if ((uint64_t)p->n * 10 > (p->mask + 1) * 7)
         return pair_rehash(p, (int64_t)(p->mask + 1) * 2);
     return W2V_SCAN_OK;
+}
+
+int w2v_ptab_add(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t count)
+{
+    return ptab_add_h(p, a, b, run, count, pair_hash(a, b, run));
 }
 
 int64_t w2v_ptab_get(const w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run)
@@ -185,6 +191,30 @@ static int64_t intern_run(w2v_vtab *runs, const uint32_t *run, int64_t len, int6
     return idx < 0 ? -1 : idx + 1;
 }
 
+/* Pairs between being seen and being counted: their slots are prefetched meanwhile,
+   so the table's cache misses overlap. */
+static int flush_pairs(w2v_phr_counter *c)
+{
+    int k, rc = W2V_SCAN_OK;
+    for (k = 0; k < c->nq && rc == W2V_SCAN_OK; k++)
+        rc = ptab_add_h(&c->pairs, c->q[k].a, c->q[k].b, c->q[k].run, 1, c->q[k].h);
+    c->nq = 0;
+    return rc;
+}
+
+static int queue_pair(w2v_phr_counter *c, uint32_t a, uint32_t b, uint32_t run)
+{
+    uint64_t h = pair_hash(a, b, run);
+    c->q[c->nq].a = a;
+    c->q[c->nq].b = b;
+    c->q[c->nq].run = run;
+    c->q[c->nq++].h = h;
+#if defined(__GNUC__)
+    __builtin_prefetch(&c->pairs.slots[h & c->pairs.mask]);
+#endif
+    return c->nq == W2V_PHR_QUEUE ? flush_pairs(c) : W2V_SCAN_OK;
+}
+
 static int step(w2v_phr_counter *c, int64_t x)
 {
     int64_t ci = conn_index(c, x);
@@ -209,7 +239,7 @@ static int step(w2v_phr_counter *c, int64_t x)
         int64_t run = 0;
         if (c->run_len && (run = intern_run(&c->runs, c->run, c->run_len, 1)) < 0)
             return W2V_SCAN_ENOMEM;
-        if (w2v_ptab_add(&c->pairs, (uint32_t)c->prev, (uint32_t)x, (uint32_t)run, 1))
+        if (queue_pair(c, (uint32_t)c->prev, (uint32_t)x, (uint32_t)run))
             return W2V_SCAN_ENOMEM;
     }
     c->prev = x;
@@ -236,6 +266,8 @@ static int walk(w2v_phr_counter *c)
     }
     if (e < m && !c->cross_lines)
         sentence_reset(c);
+    if ((rc = flush_pairs(c)) != W2V_SCAN_OK)
+        return rc;
     s->ids_base += n;
     s->ids_len = 0;
     s->ends_len = 0;
@@ -322,13 +354,11 @@ int w2v_phr_end_source(w2v_phr_counter *c)
 int w2v_phr_context(w2v_phr_counter *c, const uint8_t *buf, int64_t n)
 {
     int rc;
-    int64_t t = c->sc.tokens;
     c->context = 1;
     rc = w2v_scan_feed(&c->sc, buf, n);
     if (rc == W2V_SCAN_OK)
         rc = walk(c);
     c->context = 0;
-    c->sc.tokens = t;
     return rc;
 }
 
@@ -350,7 +380,7 @@ int w2v_phr_end_sentence(w2v_phr_counter *c)
 
 int64_t w2v_phr_tokens(const w2v_phr_counter *c)
 {
-    return c->sc.tokens;
+    return c->sc.tokens - c->context_tokens;
 }
 
 /* Add every entry of table `from` to `into`; map[i] = entry i's index in `into`. */

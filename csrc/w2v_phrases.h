@@ -71,6 +71,13 @@ int w2v_ptab_add(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t coun
 /* The pair's count, or -1 when absent. */
 int64_t w2v_ptab_get(const w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run);
 
+#define W2V_PHR_QUEUE 16
+
+typedef struct {
+    uint32_t a, b, run;
+    uint64_t h;
+} w2v_pair_q;
+
 typedef struct {
     w2v_vtab uni;         /* the words */
     w2v_scanner sc;       /* records the ids of uni */
@@ -86,6 +93,8 @@ typedef struct {
     int context;          /* feeding a context: set the state, count nothing */
     int64_t context_tokens;
     int64_t max_size, min_reduce, prunes, pruned_pairs;
+    w2v_pair_q q[W2V_PHR_QUEUE]; /* pairs waiting for their prefetched slots */
+    int nq;
 } w2v_phr_counter;
 
 int w2v_phr_counter_init(w2v_phr_counter *c, int64_t max_token, int64_t max_size,

@@ -190,8 +190,7 @@ cdef class Counter:
 
     @property
     def stats(self):
-        cdef int64_t tokens = w2v_phr_tokens(&self.c) - self.c.context_tokens
-        return dict(tokens=tokens, words=self.c.uni.n, pairs=self.c.pairs.n,
+        return dict(tokens=w2v_phr_tokens(&self.c), words=self.c.uni.n, pairs=self.c.pairs.n,
                     sentences=self.c.sc.sentences, cut=self.c.sc.cut, prunes=self.c.prunes,
                     pruned_pairs=self.c.pruned_pairs, pruned_words=self.c.uni.pruned_words,
                     min_reduce=self.c.min_reduce)

@@ -153,6 +153,9 @@ class Phrases:
         else:
             thresholds = [threshold] * passes
         threads = check_threads(threads)
+        if len(thresholds) > 1 and _read_once(corpus):
+            raise ValueError("passes > 1 read the corpus more than once and standard input can "
+                             "be read only once: save it to a file first")
         first = prev = None
         text = corpus
         for k, thr in enumerate(thresholds):
@@ -294,6 +297,32 @@ class Phrases:
                 prev.next = p
             prev = p
         return first
+
+
+def _read_once(corpus) -> bool:
+    """Whether reading ``corpus`` twice would find it empty the second time (stdin)."""
+    if _is_phrased(corpus):
+        return _read_once(corpus.corpus)
+    sources = text_sources(corpus)
+    return sources is not None and "-" in sources
+
+
+def with_phrases(corpus, phrases, threads=None):
+    """``corpus`` rewritten by ``phrases`` (a :class:`Phrases`, ``True`` for one built with
+    the defaults, or ``None``/``False`` for none) -- what ``train(phrases=...)`` trains on."""
+    if phrases is None or phrases is False:
+        return corpus
+    if phrases is not True and not isinstance(phrases, Phrases):
+        raise TypeError(f"phrases must be a Phrases, True or None, got {type(phrases).__name__}")
+    if isinstance(corpus, np.ndarray) or hasattr(corpus, "vocab") \
+            or (isinstance(corpus, tuple) and corpus and isinstance(corpus[0], np.ndarray)):
+        raise TypeError("phrases need text or token lists: an encoded corpus has no words to join")
+    if _read_once(corpus):
+        raise ValueError("phrases read the corpus more than once and standard input can be read "
+                         "only once: save it to a file first")
+    if phrases is True:
+        phrases = Phrases.build(corpus, threads=threads)
+    return phrases.apply(corpus)
 
 
 def _check_sentences(corpus) -> None:
