@@ -418,3 +418,42 @@ def test_train_on_phrases_equals_training_on_the_written_text(tmp_path):
     with pytest.raises(ValueError, match="standard input"):
         w2v.train("-", phrases=True)
     assert os.path.exists(written)
+
+
+# -- command line ----------------------------------------------------------------------------
+
+def test_cli_dropin_and_python_style(tmp_path, capsys, monkeypatch):
+    from word2vec_fast.cli import main
+    text = gen_text(21)
+    path = write(tmp_path, "in.txt", text)
+    want = ref_word2phrase(text, 3, 2.0)
+    assert main(["phrases", "-train", path, "-output", str(tmp_path / "a.txt"), "-min-count", "3",
+                 "-threshold", "2", "-debug", "0"]) == 0
+    assert (tmp_path / "a.txt").read_bytes() == want
+    assert main(["phrases", path, "-o", str(tmp_path / "b.txt.gz"), "--min-count", "3",
+                 "--threshold", "2", "--save-table", str(tmp_path / "t.txt"), "-q"]) == 0
+    assert gzip.open(tmp_path / "b.txt.gz").read() == want
+    assert main(["phrases", path, "-o", str(tmp_path / "c.txt"), "--load-table",
+                 str(tmp_path / "t.txt"), "-q"]) == 0
+    assert (tmp_path / "c.txt").read_bytes() == want
+    # two passes as demo-phrases.sh, npmi, standard input and output
+    assert main(["phrases", path, "-o", str(tmp_path / "d.txt"), "--threshold", "4", "2",
+                 "--min-count", "3", "-q"]) == 0
+    two = Phrases.build(path, min_count=3, threshold=(4.0, 2.0))
+    assert (tmp_path / "d.txt").read_bytes() == \
+        open(two.apply(path, str(tmp_path / "e.txt")), "rb").read()
+    monkeypatch.setattr("sys.stdin", open(path))
+    capsys.readouterr()
+    assert main(["phrases", "-", "-o", str(tmp_path / "f.txt"), "--npmi", "--threshold", "0.3",
+                 "-q"]) == 0
+    assert (tmp_path / "f.txt").read_bytes() == open(Phrases.build(
+        path, scoring="npmi", threshold=0.3).apply(path, str(tmp_path / "g.txt")), "rb").read()
+    # errors: exit 2 for usage, 1 for bad values, nothing written
+    assert main(["phrases", "-train", path, "-output", str(tmp_path / "x.txt"),
+                 "-treshold", "2"]) == 2
+    assert main(["phrases", path, "-o", str(tmp_path / "x.txt"), "--npmi",
+                 "--threshold", "3"]) == 1
+    assert main(["phrases", path, "-o", str(tmp_path / "x.txt"), "--delimiter", " "]) == 1
+    assert main(["phrases", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "x.txt")]) == 1
+    assert not (tmp_path / "x.txt").exists()
+    assert "-threshold" in capsys.readouterr().err

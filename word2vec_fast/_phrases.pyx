@@ -14,7 +14,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes
 from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t, uint8_t, uint32_t
 from libc.string cimport memcpy
-from w2v_phrases cimport (W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
+from w2v_phrases cimport (W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
                           w2v_phr_counter, w2v_phr_counter_free, w2v_phr_counter_init,
                           w2v_phr_end_sentence, w2v_phr_end_source, w2v_phr_feed,
                           w2v_phr_lead_start, w2v_phr_merge, w2v_phr_prune, w2v_phr_rewriter,
@@ -30,7 +30,7 @@ cnp.import_array()
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
 
-SCORING = {"word2phrase": W2V_PHR_WORD2PHRASE, "npmi": W2V_PHR_NPMI}
+SCORING = {"word2phrase": W2V_PHR_WORD2PHRASE, "npmi": W2V_PHR_NPMI, "all": W2V_PHR_ALL}
 
 
 cdef inline _check(int rc):
@@ -196,7 +196,8 @@ cdef class Counter:
                     min_reduce=self.c.min_reduce)
 
     def score(self, scoring, int64_t min_count, double threshold, int64_t train_words):
-        """Arrays ``(a, b, run, count, score)`` of the pairs whose score passes."""
+        """Arrays ``(a, b, run, count, score)`` of the pairs whose score passes
+        (``scoring="all"``: every pair, score 0)."""
         cdef int sc = SCORING[scoring]
         cdef int64_t cap = 1024, k
         while True:
