@@ -50,6 +50,32 @@ cdef bytes _utf8(tok, Py_ssize_t i):
         raise ValueError(f"token {tok!r} in sentence {i} cannot be encoded as UTF-8") from None
 
 
+cdef const uint8_t *_token(tok, Py_ssize_t i, Py_ssize_t *size, list keep) except NULL:
+    """A str token's UTF-8 bytes; a copy made for lone surrogates lives in ``keep[0]``."""
+    cdef bytes b
+    if not PyUnicode_Check(tok):
+        raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} in sentence {i}")
+    try:
+        return <const uint8_t *> PyUnicode_AsUTF8AndSize(tok, size)
+    except UnicodeEncodeError:
+        b = _utf8(tok, i)
+        keep[0] = b
+        size[0] = PyBytes_GET_SIZE(b)
+        return <const uint8_t *> PyBytes_AS_STRING(b)
+
+
+cdef _fill(w2v_vtab *t, list words, str what):
+    """Add ``words`` (bytes) to a new table so that word ``i`` has index ``i``."""
+    cdef bytes w
+    cdef int64_t i, idx
+    for i, w in enumerate(words):
+        idx = w2v_vtab_add(t, <const uint8_t *> PyBytes_AS_STRING(w), PyBytes_GET_SIZE(w), 0)
+        if idx == -1:
+            raise MemoryError(f"cannot allocate the {what} table")
+        if idx != i:
+            raise ValueError(f"{what} {w!r} is listed twice")
+
+
 def _sentence_list(sent, Py_ssize_t i):
     if isinstance(sent, (str, bytes)):
         raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, expected a list "
@@ -70,20 +96,12 @@ cdef class Connectors:
     cdef readonly list words
 
     def __cinit__(self, words):
-        cdef bytes w
-        cdef int64_t i, idx
         self.ready = False
         self.words = list(words)
         if w2v_vtab_init(&self.t, len(self.words) + 1, 0) != W2V_SCAN_OK:
             raise MemoryError("cannot allocate the connector table")
         self.ready = True
-        for i, w in enumerate(self.words):
-            idx = w2v_vtab_add(&self.t, <const uint8_t *> PyBytes_AS_STRING(w),
-                               PyBytes_GET_SIZE(w), 0)
-            if idx == -1:
-                raise MemoryError("cannot allocate the connector table")
-            if idx != i:
-                raise ValueError(f"connector word {w!r} is listed twice")
+        _fill(&self.t, self.words, "connector word")
 
     def __dealloc__(self):
         if self.ready:
@@ -154,20 +172,12 @@ cdef class Counter:
     def feed_sentences(self, sentences, Py_ssize_t first_index=0):
         """Count a batch of token lists (each a sentence of str tokens)."""
         cdef Py_ssize_t size, i = first_index
-        cdef const char *p
-        cdef bytes b
+        cdef const uint8_t *p
+        cdef list keep = [None]
         for sent in sentences:
             for tok in _sentence_list(sent, i):
-                if not PyUnicode_Check(tok):
-                    raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} "
-                                    f"in sentence {i}")
-                try:
-                    p = PyUnicode_AsUTF8AndSize(tok, &size)
-                    _check(w2v_phr_token(&self.c, <const uint8_t *> p, size))
-                except UnicodeEncodeError:
-                    b = _utf8(tok, i)
-                    _check(w2v_phr_token(&self.c, <const uint8_t *> PyBytes_AS_STRING(b),
-                                         PyBytes_GET_SIZE(b)))
+                p = _token(tok, i, &size, keep)
+                _check(w2v_phr_token(&self.c, p, size))
             _check(w2v_phr_end_sentence(&self.c))
             i += 1
         return i
@@ -268,8 +278,7 @@ cdef class Table:
 
     def __cinit__(self, words, a, b, run, runs, Connectors conn, bytes delimiter,
                   int64_t max_token_bytes):
-        cdef int64_t i, idx, n_words = len(words)
-        cdef bytes w, key
+        cdef int64_t i, n_words = len(words)
         cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] aa = np.ascontiguousarray(a, np.uint32)
         cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] bb = np.ascontiguousarray(b, np.uint32)
         cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] rr = np.ascontiguousarray(run, np.uint32)
@@ -291,19 +300,8 @@ cdef class Table:
         memcpy(self.t.delim, PyBytes_AS_STRING(delimiter), len(delimiter))
         self.t.delim_len = len(delimiter)
         self.t.max_token = max_token_bytes
-        for i, w in enumerate(words):
-            idx = w2v_vtab_add(&self.t.words, <const uint8_t *> PyBytes_AS_STRING(w),
-                               PyBytes_GET_SIZE(w), 0)
-            if idx == -1:
-                raise MemoryError("cannot allocate the phrase table")
-            if idx != i:
-                raise ValueError(f"phrase word {w!r} is listed twice")
-        for i, r in enumerate(runs):
-            key = np.asarray(r, dtype="<u4").tobytes()
-            idx = w2v_vtab_add(&self.t.runs, <const uint8_t *> PyBytes_AS_STRING(key),
-                               PyBytes_GET_SIZE(key), 0)
-            if idx != i:
-                raise ValueError(f"connector run {r!r} is listed twice")
+        _fill(&self.t.words, list(words), "phrase word")
+        _fill(&self.t.runs, [np.asarray(r, dtype="<u4").tobytes() for r in runs], "connector run")
         if aa.shape[0] != bb.shape[0] or aa.shape[0] != rr.shape[0]:
             raise ValueError("a, b and run must have the same length")
         for i in range(aa.shape[0]):
@@ -354,23 +352,15 @@ cdef class Rewriter:
         """Rewrite token lists; returns the lists and one flag per token (1: joined
         to what precedes it), as bytes."""
         cdef Py_ssize_t size, i = first_index
-        cdef const char *p
-        cdef bytes b
+        cdef const uint8_t *p
+        cdef list keep = [None]
         lists = []
         for sent in sentences:
             sent = _sentence_list(sent, i)
             lists.append(sent)
             for tok in sent:
-                if not PyUnicode_Check(tok):
-                    raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} "
-                                    f"in sentence {i}")
-                try:
-                    p = PyUnicode_AsUTF8AndSize(tok, &size)
-                    _check(w2v_phr_rw_token(&self.r, <const uint8_t *> p, size))
-                except UnicodeEncodeError:
-                    b = _utf8(tok, i)
-                    _check(w2v_phr_rw_token(&self.r, <const uint8_t *> PyBytes_AS_STRING(b),
-                                            PyBytes_GET_SIZE(b)))
+                p = _token(tok, i, &size, keep)
+                _check(w2v_phr_rw_token(&self.r, p, size))
             _check(w2v_phr_rw_end_sentence(&self.r))
             i += 1
         flags = PyBytes_FromStringAndSize(<char *> self.r.flags, self.r.flags_len) \
