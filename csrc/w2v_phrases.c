@@ -496,6 +496,8 @@ int64_t w2v_phr_score(const w2v_phr_counter *c, int scoring, int64_t min_count,
             if (!(f > thr_f))
                 continue;
             score = f;
+        } else if (scoring == W2V_PHR_ALL) {
+            score = 0.0;
         } else {
             /* gensim's npmi_scorer */
             double pa, pb, pab;

@@ -125,7 +125,8 @@ int w2v_phr_prune(w2v_phr_counter *c);
 int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
                            int64_t max_token, int cross_lines);
 
-enum { W2V_PHR_WORD2PHRASE = 0, W2V_PHR_NPMI = 1 };
+/* W2V_PHR_ALL: every pair, score 0 (the raw counts, for tests and inspection). */
+enum { W2V_PHR_WORD2PHRASE = 0, W2V_PHR_NPMI = 1, W2V_PHR_ALL = 2 };
 
 /* Score every pair of a finished counter; writes the pairs that pass
    (score > threshold, see the README) to the out arrays (capacity cap) and

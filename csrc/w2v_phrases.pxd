@@ -5,7 +5,7 @@ from w2v_scan cimport w2v_scanner, w2v_vtab
 
 
 cdef extern from "w2v_phrases.h" nogil:
-    enum: W2V_PHR_WORD2PHRASE, W2V_PHR_NPMI
+    enum: W2V_PHR_WORD2PHRASE, W2V_PHR_NPMI, W2V_PHR_ALL
 
     ctypedef struct w2v_ptab:
         int64_t n
