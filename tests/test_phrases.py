@@ -373,6 +373,10 @@ def test_bad_parameters():
         Phrases.build(["a b c"])
     with pytest.raises(TypeError):
         Phrases.build(42)
+    with pytest.raises(TypeError, match="one-shot"):  # a second pass would find it empty
+        Phrases.build((x for x in s), passes=2)
+    with pytest.raises(TypeError, match="one-shot"):
+        w2v.train((x for x in s), phrases=True)
 
 
 def test_odd_bytes_empty_and_huge(tmp_path):
@@ -457,3 +461,28 @@ def test_cli_dropin_and_python_style(tmp_path, capsys, monkeypatch):
     assert main(["phrases", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "x.txt")]) == 1
     assert not (tmp_path / "x.txt").exists()
     assert "-threshold" in capsys.readouterr().err
+
+
+def test_load_survives_damaged_files(tmp_path):
+    """A valid table with bytes flipped, cut or inserted: a table or a ValueError."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+    sents = [["new", "york", "of", "city"], ["new", "york"], ["bank", "of", "america"]] * 10
+    good = tmp_path / "good.txt"
+    Phrases.build(sents, min_count=2, threshold=-0.9, scoring="npmi",
+                  connector_words=["of"]).save(good)
+    base = good.read_bytes()
+
+    @hypothesis.settings(max_examples=60, deadline=None, database=None)
+    @hypothesis.given(st.integers(0, len(base)), st.integers(0, 8), st.binary(max_size=6))
+    def check(at, cut, insert):
+        f = tmp_path / "bad.txt"
+        f.write_bytes(base[:at] + insert + base[at + cut:])
+        try:
+            p = Phrases.load(f)
+        except ValueError:
+            return
+        assert len(p) == len(p.phrases) and all(p.counts.values())
+        list(p.apply(sents))
+
+    check()

@@ -23,6 +23,7 @@ from .compression import wrap_writer
 from .params import check_float, check_int, check_threads
 from .phrases_count import SENTENCE_BATCH, count_sentences, count_text, raw_blocks
 from .scan import check_max_token_bytes, text_sources
+from .vocab import check_reiterable
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +154,8 @@ class Phrases:
         else:
             thresholds = [threshold] * passes
         threads = check_threads(threads)
-        if len(thresholds) > 1 and _read_once(corpus):
-            raise ValueError("passes > 1 read the corpus more than once and standard input can "
-                             "be read only once: save it to a file first")
+        if len(thresholds) > 1:
+            _check_rereadable(corpus, "passes > 1")
         first = prev = None
         text = corpus
         for k, thr in enumerate(thresholds):
@@ -182,8 +182,10 @@ class Phrases:
         # (it never joins it); gensim counts within sentences
         opts = dict(max_token=max_token, max_size=max_size, conn=cw,
                     cross_lines=scoring == "word2phrase")
-        if _is_phrased(corpus):
+        if _is_phrased(corpus) and corpus.is_text:
             c = count_text(corpus.text_blocks(), threads=threads, **opts)
+        elif _is_phrased(corpus):
+            c = count_sentences(corpus, **opts)
         else:
             sources = text_sources(corpus)
             if sources is not None:
@@ -196,10 +198,8 @@ class Phrases:
             logger.info("phrase counting pruned %d times (max_vocab_size): %d words and %d "
                         "pairs forgotten", st["prunes"], st["pruned_words"], st["pruned_pairs"])
         a, b, run, count, score = c.score(scoring, min_count, threshold, st["tokens"])
-        words = [w.decode("utf-8", "surrogateescape")
-                 for w in c.words(np.unique(np.concatenate([a, b])).tolist())]
-        uniq = np.unique(np.concatenate([a, b]))
-        name = dict(zip(uniq.tolist(), words))
+        uniq = np.unique(np.concatenate([a, b])).tolist()
+        name = dict(zip(uniq, (w.decode("utf-8", "surrogateescape") for w in c.words(uniq))))
         runs = {r: tuple(conn[i] for i in c.run(r)) for r in np.unique(run).tolist()}
         records = [((name[x], *runs[r], name[y]), n, s) for x, y, r, n, s in
                    zip(a.tolist(), b.tolist(), run.tolist(), count.tolist(), score.tolist())]
@@ -307,6 +307,15 @@ def _read_once(corpus) -> bool:
     return sources is not None and "-" in sources
 
 
+def _check_rereadable(corpus, what) -> None:
+    """``what`` reads ``corpus`` more than once: refuse standard input and one-shot iterators."""
+    if _read_once(corpus):
+        raise ValueError(f"{what} reads the corpus more than once and standard input can be "
+                         "read only once: save it to a file first")
+    if text_sources(corpus) is None and not _is_phrased(corpus):
+        check_reiterable(corpus)
+
+
 def with_phrases(corpus, phrases, threads=None):
     """``corpus`` rewritten by ``phrases`` (a :class:`Phrases`, ``True`` for one built with
     the defaults, or ``None``/``False`` for none) -- what ``train(phrases=...)`` trains on."""
@@ -317,9 +326,7 @@ def with_phrases(corpus, phrases, threads=None):
     if isinstance(corpus, np.ndarray) or hasattr(corpus, "vocab") \
             or (isinstance(corpus, tuple) and corpus and isinstance(corpus[0], np.ndarray)):
         raise TypeError("phrases need text or token lists: an encoded corpus has no words to join")
-    if _read_once(corpus):
-        raise ValueError("phrases read the corpus more than once and standard input can be read "
-                         "only once: save it to a file first")
+    _check_rereadable(corpus, "train(phrases=...)")
     if phrases is True:
         phrases = Phrases.build(corpus, threads=threads)
     return phrases.apply(corpus)

@@ -274,9 +274,10 @@ class Pass:
 
     def run(self, corpus, sources: list[str] | None, tee=None) -> None:
         """Feed the whole corpus (``sources``: from :func:`text_sources`, or None for token
-        lists, or for an object whose ``text_blocks()`` yields text pieces and ``None`` at
-        each source's end)."""
-        blocks = getattr(corpus, "text_blocks", None) if sources is None else None
+        lists, or for an object with ``is_text`` true whose ``text_blocks()`` yields text
+        pieces and ``None`` at each source's end)."""
+        text = sources is None and getattr(corpus, "is_text", False)
+        blocks = getattr(corpus, "text_blocks", None) if text else None
         try:
             if blocks is not None:
                 # text produced on the fly (phrases.PhrasedText): pieces, None at source ends
