@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* The scanner's separators (w2v_scan.h): 1 separates tokens, 2 also ends a sentence. */
 static const uint8_t SEP[256] = {
@@ -29,6 +32,23 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t sz)
 
 /* ---- pair table ------------------------------------------------------------------ */
 
+/* Zeroed slots.  A big table is probed at random, one TLB miss a probe with 4 KiB
+   pages: on Linux ask for transparent huge pages (a hint; nothing changes without). */
+static w2v_pslot *alloc_slots(int64_t cap)
+{
+    w2v_pslot *s = (w2v_pslot *)calloc((size_t)cap, sizeof(w2v_pslot));
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    size_t bytes = (size_t)cap * sizeof(w2v_pslot), huge = (size_t)2 << 20;
+    if (s && bytes >= 4 * huge) {
+        uintptr_t a = ((uintptr_t)s + huge - 1) & ~(uintptr_t)(huge - 1);
+        uintptr_t e = ((uintptr_t)s + bytes) & ~(uintptr_t)(huge - 1);
+        if (e > a)
+            madvise((void *)a, (size_t)(e - a), MADV_HUGEPAGE);
+    }
+#endif
+    return s;
+}
+
 static inline uint64_t pair_hash(uint32_t a, uint32_t b, uint32_t run)
 {
     uint64_t h = ((uint64_t)a << 32 | b) ^ ((uint64_t)run * UINT64_C(0x9E3779B97F4A7C15));
@@ -46,7 +66,7 @@ int w2v_ptab_init(w2v_ptab *p, int64_t expected)
     while (cap * 7 < expected * 10)
         cap <<= 1;
     memset(p, 0, sizeof(*p));
-    p->slots = (w2v_pslot *)calloc((size_t)cap, sizeof(w2v_pslot));
+    p->slots = alloc_slots(cap);
     if (!p->slots)
         return W2V_SCAN_ENOMEM;
     p->mask = (uint64_t)cap - 1;
@@ -74,7 +94,7 @@ static int pair_rehash(w2v_ptab *p, int64_t cap)
 {
     w2v_pslot *old = p->slots;
     uint64_t j, old_cap = p->mask + 1;
-    w2v_pslot *slots = (w2v_pslot *)calloc((size_t)cap, sizeof(w2v_pslot));
+    w2v_pslot *slots = alloc_slots(cap);
     if (!slots)
         return W2V_SCAN_ENOMEM;
     p->slots = slots;
@@ -281,7 +301,7 @@ int w2v_phr_prune(w2v_phr_counter *c)
     w2v_pslot *old = c->pairs.slots;
     int rc;
     map = (int64_t *)malloc((size_t)(n + 1) * sizeof(int64_t));
-    c->pairs.slots = (w2v_pslot *)calloc((size_t)cap, sizeof(w2v_pslot));
+    c->pairs.slots = alloc_slots((int64_t)cap);
     if (!map || !c->pairs.slots) {
         free(map);
         free(c->pairs.slots);
