@@ -486,3 +486,16 @@ def test_load_survives_damaged_files(tmp_path):
         list(p.apply(sents))
 
     check()
+
+
+def test_long_pairs_not_merged_as_word2phrase_does(tmp_path):
+    # "a..a_b..b1" and "a..a_b..b2" (62 bytes) share their first 59 bytes: word2phrase
+    # counts them as one pair (2 + 2 >= min_count 3) and joins; each pair alone is rarer
+    a, b1, b2 = "a" * 50, "b" * 10 + "1", "b" * 10 + "2"
+    text = (f"{a} {b1}\n{a} {b2}\n" * 2 + f"{b1} c\n{b2} c\n").encode()
+    path = write(tmp_path, "l.txt", text)
+    assert b"_" in ref_word2phrase(text, 3, 0.0)
+    p = Phrases.build(path, min_count=3, threshold=0.0)
+    assert len(p) == 0
+    out = open(p.apply(path, str(tmp_path / "o.txt")), "rb").read()
+    assert b"_" not in out and out.split() == text.split()
