@@ -499,3 +499,22 @@ def test_long_pairs_not_merged_as_word2phrase_does(tmp_path):
     assert len(p) == 0
     out = open(p.apply(path, str(tmp_path / "o.txt")), "rb").read()
     assert b"_" not in out and out.split() == text.split()
+
+
+def test_surrogates_and_pruned_text(tmp_path, monkeypatch):
+    # lone surrogates (bytes that were not UTF-8, decoded with surrogateescape) round-trip
+    bad = b"\xff\xfe".decode("utf-8", "surrogateescape")
+    sents = [[bad, "x", "y"]] * 5
+    p = Phrases.build(sents, min_count=2, threshold=0.0)
+    assert f"{bad}_x" in p.phrases
+    assert list(p.apply(sents)) == [[f"{bad}_x", "y"]] * 5
+    p.save(tmp_path / "s.txt")
+    assert Phrases.load(tmp_path / "s.txt").phrases == p.phrases
+    # max_vocab_size on text in shards: counts only shrink, the frequent pair survives
+    path = write(tmp_path, "t.txt", gen_text(23, vocab=300, n_lines=400))
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 500)
+    full = Phrases.build(path, min_count=2, threshold=1.0, threads=2)
+    small = Phrases.build(path, min_count=2, threshold=1.0, threads=2, max_vocab_size=400)
+    top = next(iter(full.counts))
+    assert small.counts[top] <= full.counts[top]
+    assert all(small.counts[k] <= full.counts.get(k, 0) for k in small.counts)
