@@ -13,6 +13,7 @@ import numpy as np
 from .corpus import SPILL_BYTES, as_corpus
 from .model import Model
 from .params import check_float, check_int, check_output_layer, check_threads
+from .phrases import with_phrases
 from .runner import batch_size
 from .scan import MAX_TOKEN_BYTES
 from .schedule import alpha_schedule
@@ -67,7 +68,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
           seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True,
           max_vocab_size=None, max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES,
-          spill_dir=None, callbacks=None) -> Model:
+          spill_dir=None, callbacks=None, phrases=None) -> Model:
     """Train word2vec embeddings.
 
     Parameters
@@ -146,6 +147,11 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         progress record (``record["kind"] == "progress"``) while the workers
         keep training.  Returning ``False`` or raising :class:`StopTraining`
         ends training early.  See :mod:`word2vec_fast.callbacks`.
+    phrases : Phrases or True, optional
+        Train on the corpus rewritten with these phrases (``True``: build them
+        first with :meth:`Phrases.build`'s defaults, on ``threads`` threads); the
+        rewritten text is streamed into the encoder, never written.  Text or
+        token-list corpora only.
 
     Returns
     -------
@@ -170,6 +176,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     threads = check_threads(threads)
 
     t0 = time.perf_counter()
+    corpus = with_phrases(corpus, phrases, threads)
     if isinstance(spill_bytes, bool) or not isinstance(spill_bytes, (int, np.integer)) \
             or spill_bytes < 0:
         raise ValueError(f"spill_bytes must be an integer >= 0, got {spill_bytes!r}")
