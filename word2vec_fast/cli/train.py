@@ -3,6 +3,7 @@ API's defaults, handed to the shared training run in :mod:`.pipeline`."""
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from ..params import has_output_layer
@@ -92,6 +93,9 @@ def run_dask_training(a) -> int:
     if a.resume:
         check_readable(a.resume, "--resume")
     check_writable(a.output, "--output")
+    # Dask's own INFO lines (and the tracebacks it logs at INFO when a local cluster
+    # closes) would bury ours: warnings and errors only, here and in worker processes
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     try:  # optional, and slow to import: only here
         import distributed
         from .. import distributed as w2vd
