@@ -12,7 +12,8 @@
  * With W2V_PORTABLE the batched kernels are plain C (w2v_block_kernel_portable.h,
  * no run-time dispatch), atomics are C11 <stdatomic.h> or MSVC's Interlocked
  * functions (w2v_atomic.h), prefetch hints are dropped and the scanner finds
- * token ends byte by byte.
+ * token ends byte by byte.  Aligned allocations go through
+ * w2v_aligned_alloc/free (MSVC's _aligned_malloc/_aligned_free).
  */
 #ifndef W2V_PORTABLE_H
 #define W2V_PORTABLE_H
@@ -33,6 +34,18 @@
 /* MSVC without /std:c11 knows restrict only as __restrict. */
 #if W2V_MSVC && (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
 #define restrict __restrict
+#endif
+
+/* Memory aligned to `align` bytes (size a multiple of it), and its release: MSVC's C
+   library has no C11 aligned_alloc. */
+#if W2V_MSVC
+#include <malloc.h>
+#define w2v_aligned_alloc(align, size) _aligned_malloc((size), (align))
+#define w2v_aligned_free(p) _aligned_free(p)
+#else
+#include <stdlib.h>
+#define w2v_aligned_alloc(align, size) aligned_alloc((align), (size))
+#define w2v_aligned_free(p) free(p)
 #endif
 
 /* A hint that the cache line at p is written soon (no effect on results). */

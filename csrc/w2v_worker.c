@@ -181,7 +181,7 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     sz[15] = sz[11];                                                     /* next_negs */
     for (i = 0; i < 16; i++)
         total += sz[i];
-    base = (char *)aligned_alloc(64, total);
+    base = (char *)w2v_aligned_alloc(64, total);
     if (!base)
         return NULL;
     memset(base, 0, total);
@@ -246,6 +246,6 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
         run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch],
                  &epoch_loss[epoch], &epoch_pairs[epoch]);
     }
-    free(block);
+    w2v_aligned_free(block);
     return W2V_OK;
 }
