@@ -65,6 +65,19 @@ def _write_classes(path, words, cl):
     write_atomically(path, lambda f: f.write(data.encode("utf-8", "surrogateescape")))
 
 
+def train_or_keep(run, save_on_interrupt: bool, output) -> tuple:
+    """``(model, 0)`` from ``run()``; after Ctrl-C, with ``save_on_interrupt``, the
+    partial model and exit status 130 (without it, the interrupt goes on)."""
+    try:
+        return run(), 0
+    except TrainingInterrupted as e:
+        if not save_on_interrupt:
+            raise
+        say(f"interrupted: saving what was trained ({e.model.stats.get('words', 0):,} words) "
+            f"to {output}")
+        return e.model, 130
+
+
 def run_training(o) -> int:
     """Shared by both modes; ``o`` holds the options under the ``train`` names."""
     check_readable(o.corpus, o.flag_train)
@@ -112,15 +125,8 @@ def run_training(o) -> int:
                   threads=o.threads, epochs=o.epochs, alpha=o.alpha, sg=o.sg, seed=o.seed,
                   progress=o.progress, vocab=vocab if o.read_vocab else None,
                   batch=False if o.classic else (True if o.batch_size is None else o.batch_size))
-    status = 0
-    try:
-        model = train(corpus, **params)
-    except TrainingInterrupted as e:
-        if not o.save_on_interrupt:
-            raise
-        model, status = e.model, 130
-        say(f"interrupted: saving what was trained ({model.stats.get('words', 0):,} words) "
-            f"to {o.output}")
+    model, status = train_or_keep(lambda: train(corpus, **params), o.save_on_interrupt,
+                                  o.output)
     what = write_output(model, o.output, binary=binary, classes=o.classes,
                         eos_row=o.eos_layout, seed=o.seed)
     s = model.stats
