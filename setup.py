@@ -3,6 +3,10 @@
 Flags are portable by default (-O3, no -march=native) so a wheel runs on any
 x86-64 or arm64 machine.  Set WORD2VEC_FAST_NATIVE=1 to add -march=native for
 a build that only has to run on the machine that compiles it.
+
+WORD2VEC_FAST_PORTABLE=1 compiles, with GCC or Clang, exactly the C that MSVC
+gets (csrc/w2v_portable.h): plain-C kernels, C11 atomics, no builtins; .ci/portable
+tests that build.  WORD2VEC_FAST_CFLAGS adds compiler flags (e.g. sanitizers).
 """
 import glob
 import os
@@ -12,10 +16,19 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
+
+def flag(name):
+    """An on/off environment switch: unset, empty or 0 is off."""
+    return os.environ.get(name, "") not in ("", "0")
+
+
 extra_compile_args = []
+define_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+if flag("WORD2VEC_FAST_PORTABLE"):
+    define_macros.append(("W2V_PORTABLE", "1"))
 if sys.platform != "win32":
     extra_compile_args = ["-O3", "-fno-strict-aliasing", "-Wno-psabi"]
-    if os.environ.get("WORD2VEC_FAST_NATIVE", "") not in ("", "0"):
+    if flag("WORD2VEC_FAST_NATIVE"):
         extra_compile_args.append("-march=native")
     extra = os.environ.get("WORD2VEC_FAST_CFLAGS")
     if extra:
@@ -36,7 +49,7 @@ def extension(name, sources):
         sources=sources,
         include_dirs=["csrc", np.get_include()],
         depends=sorted(glob.glob("csrc/*.h")),  # a header change rebuilds
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        define_macros=define_macros,
         extra_compile_args=extra_compile_args,
         extra_link_args=[a for a in extra_compile_args if a.startswith("-fsanitize")],
     )

@@ -24,9 +24,12 @@
 #include <stdint.h>
 
 #include "w2v_loss.h"
+#include "w2v_portable.h"
 
-/* x86-64 builds with GCC/Clang on Linux carry AVX2 and AVX-512 kernels too. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(W2V_NO_DISPATCH)
+/* x86-64 builds with GCC/Clang on Linux carry AVX2 and AVX-512 kernels too
+   (not the portable build: plain C only, w2v_portable.h). */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(W2V_NO_DISPATCH) && \
+    !W2V_PORTABLE
 #define W2V_BLOCK_X86_DISPATCH 1
 #else
 #define W2V_BLOCK_X86_DISPATCH 0

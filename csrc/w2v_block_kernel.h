@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "w2v_approx.h"
 #include "w2v_block.h"
 #include "w2v_loss.h"
 #include "w2v_params.h"
@@ -330,15 +331,12 @@ W2V_INLINE void combine_tile(int64_t dim, int n, const float *c0, const float *c
 }
 
 /*
- * exp(-|f|) lane by lane, in [0, 1]:
- *  x = -|f| = n ln2 + r with |r| <= ln2/2 (ln2 split in a part exact in 9
- *  bits and the rest), exp(r) by its Taylor series to r^7 (truncation < 6e-9
- *  relative), times 2^n built in the exponent bits; x < -87 gives 0 (below
- *  float's normal range).  NaN stays NaN.
+ * exp(-|f|) lane by lane, in [0, 1] (w2v_approx.h): exp(r) times 2^n built in
+ * the exponent bits; x < -87 gives 0 (below float's normal range).  NaN
+ * stays NaN.
  */
 W2V_INLINE vf exp_neg_abs(vf f)
 {
-    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
     vi zi, ki, tiny;
     vf a, x, k, nf, r, e, scale;
     memcpy(&zi, &f, sizeof(zi));
@@ -347,35 +345,21 @@ W2V_INLINE vf exp_neg_abs(vf f)
     x = -a;
     tiny = x < -87.0f;
     x = vsel(tiny, vsplat(-87.0f), x);
-    k = x * 1.44269504088896341f + magic;
-    nf = k - magic;
-    r = (x - nf * 0.693359375f) - nf * -2.12194440054690583e-4f;
-    e = r * (1.0f / 5040) + (1.0f / 720);
-    e = e * r + (1.0f / 120);
-    e = e * r + (1.0f / 24);
-    e = e * r + (1.0f / 6);
-    e = e * r + 0.5f;
-    e = e * r + 1.0f;
-    e = e * r + 1.0f;
+    k = x * W2V_EXP_LOG2E + W2V_EXP_MAGIC;
+    nf = k - W2V_EXP_MAGIC;
+    r = W2V_EXP_REDUCE(x, nf);
+    W2V_EXP_SERIES(e, r);
     memcpy(&ki, &k, sizeof(ki));
     ki = ((ki - 0x4B400000) + 127) << 23; /* 2^n, n = round(x / ln2) in [-126, 0] */
     memcpy(&scale, &ki, sizeof(scale));
     return vsel(tiny, vsplat(0.0f), e * scale);
 }
 
-/*
- * log1p(e) lane by lane for e in [0, 1]: 2 artanh(s) with s = e / (2 + e)
- * <= 1/3, its odd series to s^13 (truncation < 2e-8 relative).
- */
+/* log1p(e) lane by lane for e in [0, 1] (w2v_approx.h). */
 W2V_INLINE vf log1p01(vf e)
 {
     vf s = e / (e + 2.0f), s2 = s * s, q;
-    q = s2 * (1.0f / 13) + (1.0f / 11);
-    q = q * s2 + (1.0f / 9);
-    q = q * s2 + (1.0f / 7);
-    q = q * s2 + (1.0f / 5);
-    q = q * s2 + (1.0f / 3);
-    q = q * s2 + 1.0f;
+    W2V_ARTANH_SERIES(q, s2);
     return (2.0f * s) * q;
 }
 

@@ -4,8 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Little-endian GCC/Clang: find token ends 8 bytes at a time (else byte by byte). */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include "w2v_portable.h"
+
+/* Little-endian GCC/Clang: find token ends 8 bytes at a time (else, and in the
+   portable build, byte by byte). */
+#if !W2V_PORTABLE && defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define W2V_SWAR 1
 #else
 #define W2V_SWAR 0
@@ -384,9 +388,7 @@ static inline void prep(w2v_scanner *s, w2v_tok *q, const uint8_t *p, int64_t n,
     q->p = p;
     q->n = n;
     q->key = word_key8(p, n, &q->hash, wide);
-#if defined(__GNUC__)
-    __builtin_prefetch(&s->t->slots[q->hash & s->t->mask]);
-#endif
+    W2V_PREFETCH_READ(&s->t->slots[q->hash & s->t->mask]);
 }
 
 static inline int commit(w2v_scanner *s, const w2v_tok *q)

@@ -25,12 +25,16 @@
 #define W2V_LR_BLOCK 256
 
 /* The progress is rounded to float once, then the rest is float arithmetic:
-   that order fixes every bit of the result. */
+   that order fixes every bit of the result.  The product is rounded on its
+   own (volatile): where the target has fused multiply-add (arm64, found by
+   .ci/arm64) GCC would otherwise contract it with the subtraction and the
+   result would no longer be the Python schedule's (schedule.py). */
 static inline float w2v_learning_rate(int64_t words_done, int64_t total_words, float alpha0,
                                       float alpha_end, float alpha_floor)
 {
     float prog = (float)((double)words_done / (double)(total_words + 1));
-    float a = alpha0 - (alpha0 - alpha_end) * prog;
+    volatile float step = (alpha0 - alpha_end) * prog;
+    float a = alpha0 - step;
     return a < alpha_floor ? alpha_floor : a;
 }
 

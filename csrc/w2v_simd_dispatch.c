@@ -9,11 +9,14 @@
  * target, and the first call of any kernel picks the best one the CPU
  * supports (__builtin_cpu_supports).  Elsewhere (arm64: NEON is baseline
  * there) the baseline build is the only one.  Define W2V_NO_DISPATCH to
- * build the baseline alone (e.g. for sanitizers).
+ * build the baseline alone (e.g. for sanitizers).  In the portable build
+ * (w2v_portable.h: MSVC, or WORD2VEC_FAST_PORTABLE=1) the baseline is plain C
+ * (w2v_block_kernel_portable.h) and the only one.
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "w2v_atomic.h"
 #include "w2v_block.h"
 #include "w2v_loss.h"
 
@@ -40,7 +43,9 @@ DECLARE(_base)
 
 static const w2v_block_kernels k_base = {w2v_block_step_base, w2v_rows_add_base,
                                          w2v_softplus_sum_base,
-#if defined(__aarch64__) || defined(__ARM_NEON)
+#if W2V_PORTABLE
+                                         "plain C (portable)"
+#elif defined(__aarch64__) || defined(__ARM_NEON)
                                          "neon"
 #elif defined(__x86_64__) || defined(__i386__)
                                          "x86-64 (sse2)"
@@ -59,24 +64,38 @@ static const w2v_block_kernels k_v4 = {w2v_block_step_x86v4, w2v_rows_add_x86v4,
 #endif
 #undef DECLARE
 
-static const w2v_block_kernels *chosen;
+/* The builds by number; `chosen` holds the number of the one in use, 0 before the first call. */
+enum { BUILD_NONE, BUILD_BASE, BUILD_V3, BUILD_V4 };
+static int32_t chosen;
+
+static const w2v_block_kernels *build(int32_t b)
+{
+#if W2V_BLOCK_X86_DISPATCH
+    if (b == BUILD_V4)
+        return &k_v4;
+    if (b == BUILD_V3)
+        return &k_v3;
+#endif
+    (void)b;
+    return &k_base;
+}
 
 static const w2v_block_kernels *kernels(void)
 {
-    const w2v_block_kernels *k = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
-    if (k)
-        return k;
-    k = &k_base;
+    int32_t b = w2v_atomic_load32(&chosen);
+    if (b != BUILD_NONE)
+        return build(b);
+    b = BUILD_BASE;
 #if W2V_BLOCK_X86_DISPATCH
     __builtin_cpu_init();
     if (__builtin_cpu_supports("x86-64-v4"))
-        k = &k_v4;
+        b = BUILD_V4;
     else if (__builtin_cpu_supports("x86-64-v3"))
-        k = &k_v3;
+        b = BUILD_V3;
 #endif
-    /* every thread that gets here stores the same pointer */
-    __atomic_store_n(&chosen, k, __ATOMIC_RELEASE);
-    return k;
+    /* every thread that gets here stores the same number */
+    w2v_atomic_store32(&chosen, b);
+    return build(b);
 }
 
 void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *const *out,
@@ -100,20 +119,20 @@ const char *w2v_block_isa(void) { return kernels()->name; }
 
 int w2v_block_select(const char *which)
 {
-    const w2v_block_kernels *k = NULL;
+    int32_t b = BUILD_NONE;
     if (!which)
         return -1;
     if (!strcmp(which, "baseline"))
-        k = &k_base;
+        b = BUILD_BASE;
 #if W2V_BLOCK_X86_DISPATCH
     __builtin_cpu_init();
     if (!strcmp(which, "x86-64-v3") && __builtin_cpu_supports("x86-64-v3"))
-        k = &k_v3;
+        b = BUILD_V3;
     if (!strcmp(which, "x86-64-v4") && __builtin_cpu_supports("x86-64-v4"))
-        k = &k_v4;
+        b = BUILD_V4;
 #endif
-    if (!k)
+    if (b == BUILD_NONE)
         return -1;
-    __atomic_store_n(&chosen, k, __ATOMIC_RELEASE);
+    w2v_atomic_store32(&chosen, b);
     return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "w2v_loss.h"
 #include "w2v_params.h"
+#include "w2v_portable.h"
 #include "w2v_rng.h"
 
 /* Loss terms are buffered and summed (w2v_loss.h) about this many at a time. */
@@ -55,7 +56,7 @@ static inline void w2v_prefetch_row(const float *row, int64_t dim)
 {
     int64_t i;
     for (i = 0; i < dim; i += 16)
-        __builtin_prefetch(row + i, 1, 3);
+        W2V_PREFETCH_WRITE(row + i);
 }
 
 #endif

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "w2v_portable.h" /* restrict with MSVC */
+
 static inline float w2v_dot(const float *restrict a, const float *restrict b, int64_t n)
 {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};

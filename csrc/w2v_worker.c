@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "w2v_atomic.h"
 #include "w2v_block.h"
 #include "w2v_block_build.h"
 #include "w2v_loss.h"
@@ -18,9 +19,6 @@
 #include "w2v_schedule.h"
 #include "w2v_thread_state.h"
 #include "w2v_worker.h"
-
-#define ATOMIC_ADD(ptr, v) __atomic_fetch_add((ptr), (v), __ATOMIC_RELAXED)
-#define ATOMIC_LOAD(ptr) __atomic_load_n((ptr), __ATOMIC_RELAXED)
 
 int64_t w2v_chunks_per_epoch(const w2v_params *p)
 {
@@ -104,12 +102,12 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_thread_state *st, 
                 }
                 block = blk;
                 if (upto > flushed) {
-                    ATOMIC_ADD(&sh->words_done, upto - flushed);
+                    w2v_atomic_add64(&sh->words_done, upto - flushed);
                     flushed = upto;
                 }
-                if (ATOMIC_LOAD(&sh->stop))
+                if (w2v_atomic_load32(&sh->stop))
                     goto out;
-                st->alpha = w2v_learning_rate(ATOMIC_LOAD(&sh->words_done), p->total_words,
+                st->alpha = w2v_learning_rate(w2v_atomic_load64(&sh->words_done), p->total_words,
                                               p->alpha0, p->alpha_end, p->alpha_floor);
                 sh->last_alpha = st->alpha;
             }
@@ -133,8 +131,8 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_thread_state *st, 
         }
     }
 out:
-    ATOMIC_ADD(&sh->words_done, (end - start) - flushed);
-    *raw_out += ATOMIC_LOAD(&sh->stop) ? flushed : end - start;
+    w2v_atomic_add64(&sh->words_done, (end - start) - flushed);
+    *raw_out += w2v_atomic_load32(&sh->stop) ? flushed : end - start;
     *kept_out += n_kept;
     w2v_loss_flush(&st->loss);
     *loss_out += st->loss.sum;
@@ -142,10 +140,8 @@ out:
     if (!isfinite(st->loss.sum)) {
         /* Diverged (e.g. a learning rate far too large): stop everyone at
            their next check rather than train on NaN/inf. */
-        int32_t expected = 0;
-        __atomic_compare_exchange_n(&sh->error, &expected, W2V_EDIVERGED, 0, __ATOMIC_RELAXED,
-                                    __ATOMIC_RELAXED);
-        __atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
+        w2v_atomic_cas32(&sh->error, 0, W2V_EDIVERGED);
+        w2v_atomic_store32(&sh->stop, 1);
     }
 }
 
@@ -185,7 +181,7 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     sz[15] = sz[11];                                                     /* next_negs */
     for (i = 0; i < 16; i++)
         total += sz[i];
-    base = (char *)aligned_alloc(64, total);
+    base = (char *)w2v_aligned_alloc(64, total);
     if (!base)
         return NULL;
     memset(base, 0, total);
@@ -230,16 +226,14 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
     memset(&st, 0, sizeof(st));
     block = alloc_state(&st, p, kmax, mmax, bmax);
     if (!block) {
-        int32_t expected = 0;
-        __atomic_compare_exchange_n(&sh->error, &expected, W2V_ENOMEM, 0, __ATOMIC_RELAXED,
-                                    __ATOMIC_RELAXED);
+        w2v_atomic_cas32(&sh->error, 0, W2V_ENOMEM);
         return W2V_ENOMEM;
     }
     for (;;) {
         int64_t task, epoch, chunk, start, end;
-        if (ATOMIC_LOAD(&sh->stop))
+        if (w2v_atomic_load32(&sh->stop))
             break;
-        task = first + ATOMIC_ADD(&sh->next_task, 1);
+        task = first + w2v_atomic_add64(&sh->next_task, 1);
         if (task >= total)
             break;
         epoch = task / per_epoch;
@@ -252,6 +246,6 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
         run_task(p, sh, &st, epoch, start, end, &epoch_raw[epoch], &epoch_kept[epoch],
                  &epoch_loss[epoch], &epoch_pairs[epoch]);
     }
-    free(block);
+    w2v_aligned_free(block);
     return W2V_OK;
 }

@@ -14,6 +14,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from w2v_block cimport W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step
 from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
 from w2v_params cimport W2V_MAX_BATCH, w2v_params
+from w2v_portable cimport W2V_PORTABLE
 from w2v_rng cimport w2v_mix64, w2v_seed_key
 from w2v_schedule cimport W2V_LR_BLOCK, w2v_learning_rate
 from w2v_tables cimport w2v_alias_build, w2v_huffman_lengths, w2v_huffman_paths
@@ -139,6 +140,10 @@ def simd_isa():
 
 
 SIMD_BUILDS = ("baseline", "x86-64-v3", "x86-64-v4")
+
+#: True in the portable build (MSVC's, or ``WORD2VEC_FAST_PORTABLE=1``): the batched
+#: kernels are plain C, the only build, answering to ``"baseline"``.
+PORTABLE = bool(W2V_PORTABLE)
 
 
 def simd_build():

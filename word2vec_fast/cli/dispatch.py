@@ -11,7 +11,7 @@ import os
 import sys
 import warnings
 
-from .. import __version__
+from .. import __version__, _kernels
 from .common import PROG, CLIError, UsageError, suggest
 
 COMMANDS = {
@@ -81,7 +81,7 @@ def _dispatch(argv) -> int:
         return 0
     first = argv[0]
     if first in ("--version", "-version", "-V"):
-        print(f"{PROG} {__version__}")
+        print(f"{PROG} {__version__}\nbatched kernels: {_kernels.simd_isa()}")
         return 0
     if first in COMMANDS:
         return _runner(first)(argv[1:])

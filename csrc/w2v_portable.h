@@ -1,0 +1,60 @@
+/*
+ * w2v_portable.h -- which compiler the C is written for, and the few
+ * compiler-specific things it uses, each with a plain-C fallback.
+ *
+ * W2V_PORTABLE is 1 where only ISO C (plus what every C compiler has) may be
+ * used: always with MSVC, which has no GCC vector extensions, no __builtin_*
+ * and no __atomic; and with GCC or Clang when the build defines
+ * W2V_PORTABLE=1 (setup.py: WORD2VEC_FAST_PORTABLE=1), so that the code
+ * Windows users get is compiled and tested on Linux too.  clang-cl defines
+ * _MSC_VER but also __clang__, and builds the vector kernels.
+ *
+ * With W2V_PORTABLE the batched kernels are plain C (w2v_block_kernel_portable.h,
+ * no run-time dispatch), atomics are C11 <stdatomic.h> or MSVC's Interlocked
+ * functions (w2v_atomic.h), prefetch hints are dropped and the scanner finds
+ * token ends byte by byte.  Aligned allocations go through
+ * w2v_aligned_alloc/free (MSVC's _aligned_malloc/_aligned_free).
+ */
+#ifndef W2V_PORTABLE_H
+#define W2V_PORTABLE_H
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define W2V_MSVC 1
+#else
+#define W2V_MSVC 0
+#endif
+
+#if W2V_MSVC && !defined(W2V_PORTABLE)
+#define W2V_PORTABLE 1
+#endif
+#ifndef W2V_PORTABLE
+#define W2V_PORTABLE 0
+#endif
+
+/* MSVC without /std:c11 knows restrict only as __restrict. */
+#if W2V_MSVC && (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
+#define restrict __restrict
+#endif
+
+/* Memory aligned to `align` bytes (size a multiple of it), and its release: MSVC's C
+   library has no C11 aligned_alloc. */
+#if W2V_MSVC
+#include <malloc.h>
+#define w2v_aligned_alloc(align, size) _aligned_malloc((size), (align))
+#define w2v_aligned_free(p) _aligned_free(p)
+#else
+#include <stdlib.h>
+#define w2v_aligned_alloc(align, size) aligned_alloc((align), (size))
+#define w2v_aligned_free(p) free(p)
+#endif
+
+/* A hint that the cache line at p is written soon (no effect on results). */
+#if !W2V_PORTABLE && defined(__GNUC__)
+#define W2V_PREFETCH_WRITE(p) __builtin_prefetch((p), 1, 3)
+#define W2V_PREFETCH_READ(p) __builtin_prefetch(p)
+#else
+#define W2V_PREFETCH_WRITE(p) ((void)(p))
+#define W2V_PREFETCH_READ(p) ((void)(p))
+#endif
+
+#endif
