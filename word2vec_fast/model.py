@@ -297,7 +297,7 @@ class Model:
     def wv(self) -> Vectors:
         """The vectors as a :class:`Vectors` object (queries, save); shares memory."""
         if self._wv is None or self._wv.vectors is not self.vectors:
-            self._wv = Vectors(self.vocab.words, self.vectors)
+            self._wv = Vectors(self.vocab.words, self.vectors, counts=self.vocab.counts)
         return self._wv
 
     def most_similar(self, *args, **kwargs):
