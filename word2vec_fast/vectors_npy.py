@@ -91,7 +91,7 @@ def _header(p, f):
             UnicodeDecodeError) as e:
         _fail(p, f"not a usable .npy header ({type(e).__name__}: {e})")
     if dtype.hasobject or dtype not in DTYPES:
-        _fail(p, f"the matrix holds {dtype.str}, expected little-endian float32 ('<f4') "
+        _fail(p, f"the matrix holds {dtype.str!r}, expected little-endian float32 ('<f4') "
                  "or float16 ('<f2')")
     if fortran:
         _fail(p, "the matrix is in Fortran order; save it C-contiguous")
