@@ -1,4 +1,7 @@
 """Pretrained starts (train(init_vectors=, lock_init=)) and one-shot generators as corpora."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -93,3 +96,39 @@ def test_one_shot_generator_trains_like_a_list():
     with pytest.raises(TypeError, match="one-shot"):
         a.train_more((s for s in sents), progress=False)
     a.train_more((s for s in sents), update_vocab=False, threads=1, progress=False)
+
+
+def _cli(*args):
+    r = subprocess.run([sys.executable, "-m", "word2vec_fast", *map(str, args)],
+                       capture_output=True, timeout=120)
+    return r.returncode, r.stderr.decode()
+
+
+def test_cli_train_flags(trained_a, tmp_path):
+    corpus = tmp_path / "b.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in _corpus(2, B_WORDS)) + "\n")
+    trained_a.save(tmp_path / "a.bin")
+    out = tmp_path / "b.txt.bin"
+    common = [corpus, "-o", out, "--dim", 16, "--min-count", 1, "--epochs", 2, "--threads", 1,
+              "--seed", 3, "-q"]
+    assert _cli("train", *common, "--init-vectors", tmp_path / "a.bin", "--lock-init")[0] == 0
+    got = w2v.load(out)
+    api = w2v.train(corpus, init_vectors=trained_a, lock_init=True, **KW)
+    assert got.words == api.words and np.array_equal(got.vectors, api.vectors)
+    shared = [w for w in got.words if w in trained_a]
+    assert np.array_equal(got[shared], trained_a[shared])
+    # every other Python parameter has its flag, with the API's meaning
+    flags = ["--cbow", "--cbow-mean", 0, "--min-alpha", 0.001, "--max-vocab-size", 1000,
+             "--max-final-vocab", 12, "--max-token-bytes", 4, "--spill-bytes", 0,
+             "--spill-dir", tmp_path]
+    assert _cli("train", *common, *flags)[0] == 0
+    api = w2v.train(corpus, sg=False, cbow_mean=False, min_alpha=0.001, max_vocab_size=1000,
+                    max_final_vocab=12, max_token_bytes=4, spill_bytes=0, spill_dir=tmp_path,
+                    **KW)
+    got = w2v.load(out)
+    assert got.words == api.words and len(got) == 12
+    assert np.array_equal(got.vectors, api.vectors)
+    rc, err = _cli("train", *common, "--lock-init")
+    assert rc == 2 and "--lock-init needs --init-vectors" in err
+    rc, err = _cli("train", *common, "--init-vectors", tmp_path / "a.bin", "--dim", 8)
+    assert rc == 1 and "16 dimensions but the model has dim=8" in err

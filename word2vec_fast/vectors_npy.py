@@ -122,6 +122,7 @@ def read(path, mmap=False):
         buf = _words_buffer(wp, mmap)
         starts = _check_words(wp, buf, v)
         if mmap:
+            _drop_pages(buf)
             mat = np.memmap(p, dtype=dtype, mode="r", offset=offset, shape=(v, dim)) if v \
                 else np.zeros((0, dim), dtype=dtype)
             return MappedWords(buf, starts), mat
@@ -140,6 +141,13 @@ def _words_buffer(wp, mapped):
     except FileNotFoundError:
         raise VectorsFormatError(f"{wp}: missing: the words file of an .npy vectors file "
                                  "(written next to it by save(path, format='npy'))") from None
+
+
+def _drop_pages(buf):
+    """Take the words file's pages, all read by the checks, out of this process's
+    resident set (they stay in the page cache; a look-up reads them back)."""
+    if isinstance(buf, _mmap.mmap) and hasattr(_mmap, "MADV_DONTNEED"):
+        buf.madvise(_mmap.MADV_DONTNEED)
 
 
 def _check_words(wp, buf, v):
