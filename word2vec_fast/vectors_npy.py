@@ -32,6 +32,7 @@ WORDS_SUFFIX = ".words"
 #: What the matrix may hold: float32, or float16 to halve the memory.
 DTYPES = (np.dtype("<f4"), np.dtype("<f2"))
 _MAX_HEADER = 1 << 16
+_BLOCK = 1 << 18  # bytes or rows the checks take at a time
 
 
 def words_path(path) -> str:
@@ -151,22 +152,28 @@ def _drop_pages(buf):
 
 
 def _check_words(wp, buf, v):
-    """Start offsets (v + 1) of the words in ``buf``; every word checked."""
+    """Start offsets (v + 1) of the words in ``buf``; every word checked.
+
+    Block by block, so that the checks of a million words need no temporary larger
+    than a block besides the duplicate finder's table."""
     a = np.frombuffer(buf, dtype=np.uint8)
-    ends = np.flatnonzero(a == 10)
-    if len(ends) != v or (v and ends[-1] != len(a) - 1) or (not v and len(a)):
-        _fail(wp, f"holds {len(ends)} newline-terminated words"
+    lines = sum(int(np.count_nonzero(a[i:i + _BLOCK] == 10)) for i in range(0, len(a), _BLOCK))
+    if lines != v or (len(a) and a[-1] != 10):
+        _fail(wp, f"holds {lines} newline-terminated words"
                   + ("" if not len(a) or a[-1] == 10 else " and an unterminated last line")
                   + f", the matrix has {v} rows")
     starts = np.empty(v + 1, dtype=np.int32 if len(a) < 2**31 else np.int64)
-    starts[0] = 0
-    starts[1:] = ends + 1
-    del ends
-    if v and np.any(np.diff(starts) == 1):
-        line = int(np.flatnonzero(np.diff(starts) == 1)[0]) + 1
-        _fail(wp, f"line {line}: empty word")
+    starts[0] = k = 0
+    for i in range(0, len(a), _BLOCK):
+        ends = np.flatnonzero(a[i:i + _BLOCK] == 10)
+        starts[k + 1:k + 1 + len(ends)] = ends + (i + 1)
+        k += len(ends)
+    for i in range(0, v, _BLOCK):
+        empty = np.flatnonzero(np.diff(starts[i:i + _BLOCK + 1]) == 1)
+        if len(empty):
+            _fail(wp, f"line {i + int(empty[0]) + 1}: empty word")
     try:
-        bytes(buf).decode("utf-8") if len(a) < (64 << 20) else _decode_blocks(buf, starts)
+        _decode_blocks(buf, starts)
     except UnicodeDecodeError as e:
         _fail(wp, f"line {int(np.searchsorted(starts, e.start, 'right'))}: "
                   f"not valid UTF-8 ({e.reason})")
@@ -179,7 +186,7 @@ def _check_words(wp, buf, v):
 
 
 def _decode_blocks(buf, starts, rows=1 << 16):
-    """Decode a large words file a block of whole lines at a time (a bounded copy)."""
+    """Decode the words file a block of whole lines at a time (a bounded copy)."""
     for i in range(0, len(starts) - 1, rows):
         j = min(len(starts) - 1, i + rows)
         try:
@@ -237,4 +244,6 @@ class MappedWords(Sequence):
         if self._buf[:len(b) + 1] == b + b"\n":
             return 0
         pos = self._buf.find(b"\n" + b + b"\n", 0, int(self._starts[-1]))
-        return -1 if pos < 0 else int(np.searchsorted(self._starts, pos + 1))
+        # the key in the array's own type: a mixed-type search would copy the array
+        return -1 if pos < 0 else int(np.searchsorted(self._starts,
+                                                      self._starts.dtype.type(pos + 1)))
