@@ -65,7 +65,9 @@ def test_queries_keep_only_the_norms(tmp_path):
     v.most_similar("the", topn=3)
     v.analogies([("the", "é", "日本")])
     v.nearest(["w1", "w2"])
-    v.evaluate_word_pairs  # noqa: B018 (attribute exists)
+    v.similarities([("w1", "w2")])
+    v.distances("w3")
+    v.closer_than("w1", "w2")
     assert v._unit is None, "a query built the normalised V x dim matrix"
     assert v.norms.shape == (len(v),) and v.norms.dtype == np.float32
     np.testing.assert_allclose(v.norms, np.linalg.norm(v.vectors, axis=1), rtol=1e-6)
