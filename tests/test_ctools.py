@@ -2,6 +2,7 @@
 against a plain NumPy reference written from the C programs' rules, and against the C
 programs themselves where they are installed (numbers to the last printed digit: the C
 programs sum floats in another order)."""
+import io
 import re
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from word2vec_fast import Vectors
+from word2vec_fast.cli import main
 from word2vec_fast.cli.ctools import _c_words
 
 from conftest import c_tool
@@ -58,11 +60,26 @@ def _questions():
     return "\n".join(lines) + "\n"
 
 
+def _cli(args, stdin=""):
+    """``word2vec-fast ARGS < stdin`` in this process: (exit status, stdout, stderr)."""
+    old = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
+    sys.stdout, sys.stderr = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in "ab")
+    try:
+        rc = main([str(a) for a in args])
+        out = []
+        for f in (sys.stdout, sys.stderr):
+            f.flush()
+            out.append(f.buffer.getvalue().decode())
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = old
+    return rc, out[0], out[1]
+
+
 def _run(args, stdin):
-    r = subprocess.run([sys.executable, "-m", "word2vec_fast", *args], input=stdin.encode(),
-                       capture_output=True, timeout=120)
-    assert r.returncode == 0, r.stderr.decode()
-    return r.stdout.decode()
+    rc, out, err = _cli(args, stdin)
+    assert rc == 0, err
+    return out
 
 
 _NUM = re.compile(r"-?\d+\.\d{6}")
@@ -237,9 +254,7 @@ def test_c_word_splitting():
 
 
 def test_usage_errors(vec_file):
-    r = subprocess.run([sys.executable, "-m", "word2vec_fast", "compute-accuracy"],
-                       capture_output=True, timeout=60)
-    assert r.returncode == 2 and b"VECTORS" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "word2vec_fast", "distance", str(vec_file) + "x"],
-                       capture_output=True, timeout=60)
-    assert r.returncode == 1 and b"no such file" in r.stderr
+    rc, _, err = _cli(["compute-accuracy"])
+    assert rc == 2 and "VECTORS" in err
+    rc, _, err = _cli(["distance", str(vec_file) + "x"])
+    assert rc == 1 and "no such file" in err

@@ -133,7 +133,9 @@ def test_batched_negatives_have_no_limit():
 def test_locked_rows_match_reference(case, batch):
     # every other word's input row locked (the frequent word 0 among them): the engine
     # skips exactly the updates the reference skips, and the locked rows stay bit for bit
-    _check_against_reference(case, 97, batch, 61, lock=np.arange(25) % 2 == 0)
+    # (a shorter corpus than the unlocked runs': the NumPy reference is the cost)
+    _check_against_reference(case, 97, batch, 61, lengths=(200, 1, 250, 5), epochs=1,
+                             lock=np.arange(25) % 2 == 0)
 
 
 def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 450), epochs=2,

@@ -1,5 +1,5 @@
 """Pretrained starts (train(init_vectors=, lock_init=)) and one-shot generators as corpora."""
-import subprocess
+import io
 import sys
 
 import numpy as np
@@ -7,6 +7,7 @@ import pytest
 
 import word2vec_fast as w2v
 from word2vec_fast import Model, Vectors
+from word2vec_fast.cli import main
 
 
 def _corpus(seed, words, n=400, length=12):
@@ -99,9 +100,12 @@ def test_one_shot_generator_trains_like_a_list():
 
 
 def _cli(*args):
-    r = subprocess.run([sys.executable, "-m", "word2vec_fast", *map(str, args)],
-                       capture_output=True, timeout=120)
-    return r.returncode, r.stderr.decode()
+    """``word2vec-fast ARGS`` in this process: (exit status, stderr)."""
+    old, sys.stderr = sys.stderr, io.StringIO()
+    try:
+        return main([str(a) for a in args]), sys.stderr.getvalue()
+    finally:
+        sys.stderr = old
 
 
 def test_cli_train_flags(trained_a, tmp_path):
