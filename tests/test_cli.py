@@ -315,14 +315,20 @@ def test_train_on_a_local_dask_cluster(corpus, tmp_path):
     pytest.importorskip("distributed")
     out = tmp_path / "d.txt"
     kw = dict(dim=8, threads=1, epochs=1, window=3, negative=4, seed=5, min_count=3)
+    ck = tmp_path / "ck.npz"
     r = ok("train", corpus, "-o", out, "--dim", 8, "--threads", 1, "--epochs", 1,
            "--window", 3, "--negative", 4, "--seed", 5, "--min-count", 3,
-           "--dask-workers", 1, "--merge", "mean")
+           "--dask-workers", 1, "--merge", "mean", "--checkpoint", ck)
     # one worker, one thread: bit for bit train(threads=1)
     m = w2v.train(str(corpus), **kw)
     got = w2v.load(out)
     assert got.words == m.words and np.array_equal(got.vectors, m.vectors)
     assert "on 1 Dask workers" in r.stderr
+    assert w2v.load_model(ck).schedule["epochs_done"] == 1
+    # a finished run resumed: nothing left to train, the same vectors
+    ok("train", corpus, "-o", tmp_path / "r.txt", "--dask-workers", 1, "--threads", 1,
+       "--resume", ck)
+    assert np.array_equal(w2v.load(tmp_path / "r.txt").vectors, got.vectors)
     bad = cli("train", corpus, "-o", tmp_path / "x.txt", "--merge", "sum")
     assert bad.returncode == 2 and "--merge needs --dask-scheduler" in bad.stderr
     bad = cli("train", corpus, "-o", tmp_path / "x.txt", "--dask-workers", 1,

@@ -6,7 +6,8 @@ import pytest
 
 import word2vec_fast as w2v
 from word2vec_fast.distributed import (assign, count_shards, hot_count, merge_counts,
-                                       merge_packets, plan_shards, split_file, train_local)
+                                       merge_packets, plan_shards, resume_local, split_file,
+                                       train_local)
 from word2vec_fast.distributed.rounds import matrix_rows, rows_bytes
 from word2vec_fast.distributed.shards import Shard, read_blocks
 
@@ -204,3 +205,106 @@ def test_model_is_a_usual_model(planted_file, tmp_path):
     assert np.array_equal(back.vectors, m.vectors)
     back.train_more(planted_file, epochs=1, threads=1)
     assert np.isfinite(back.vectors).all()
+
+
+# -- lost workers, checkpoints, resume, Ctrl-C ------------------------------------------
+
+def _kill(worker, epoch, rnd, during="train"):
+    def hook(e, k, backend):
+        if (e, k) == (epoch, rnd):
+            backend.kill(worker, during)
+    return hook
+
+
+@pytest.mark.parametrize("during", ["train", "sync"])
+@pytest.mark.parametrize("workers,victim", [(2, 1), (3, 0)])
+def test_a_lost_worker_does_not_end_the_run(planted_file, caplog, during, workers, victim):
+    with caplog.at_level("WARNING", logger="word2vec_fast"):
+        m = train_local(planted_file, workers=workers, sync_words=2000, hot_rows=8,
+                        _hook=_kill(victim, 1, 1, during), **KW)
+    lost = m.stats["lost_workers"]
+    assert [(x["worker"], x["epoch"], x["round"]) for x in lost] == [(victim, 2, 2)]
+    assert lost[0]["adopted_by"] != victim and m.stats["workers_left"] == workers - 1
+    assert f"worker {victim} lost in epoch 2, round 2" in caplog.text
+    assert np.isfinite(m.vectors).all() and np.isfinite(m.syn1neg).all()
+    # no word of the corpus is skipped: the survivor trained the lost shard's rest,
+    # including the round the loss cut short
+    n = m.stats["n_tokens"]
+    assert [h["raw_words"] for h in m.history] == [n] * 3
+    assert all(h["complete"] for h in m.history) and m.history[-1]["workers"] == workers - 1
+    ref = w2v.train(planted_file, threads=1, **KW)
+    assert group_precision(m) >= group_precision(ref) - 0.05
+
+
+def test_losing_every_worker_is_a_clear_error(planted_file):
+    def hook(e, k, backend):
+        if (e, k) == (0, 1):
+            backend.kill(0)
+            backend.kill(1)
+    with pytest.raises(RuntimeError, match="every worker was lost"):
+        train_local(planted_file, workers=2, sync_words=2000, _hook=hook, **KW)
+
+
+def test_checkpoint_and_resume_are_bit_for_bit_the_whole_run(planted_file, tmp_path):
+    full = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, **KW)
+    ck = tmp_path / "ck.npz"
+
+    def stop_after_first(model, rec):
+        assert model.schedule["epochs_done"] == rec["epoch"]
+        if rec["epoch"] == 1:
+            raise w2v.StopTraining("enough")
+    part = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, checkpoint=ck,
+                       callbacks=[stop_after_first], **KW)
+    assert len(part.history) == 1 and part.schedule["epochs_done"] == 1
+    saved = w2v.load_model(ck)
+    assert saved.schedule["distributed"]["workers"] == 2
+    assert np.array_equal(saved.vectors, part.vectors)
+    with pytest.raises(ValueError, match="resume it with word2vec_fast.distributed"):
+        saved.resume(planted_file, threads=1)
+    done = resume_local(ck, planted_file)
+    assert np.array_equal(done.vectors, full.vectors)
+    assert np.array_equal(done.syn1neg, full.syn1neg)
+    assert [h["loss"] for h in done.history] == [h["loss"] for h in full.history]
+    assert done.schedule["epochs_done"] == 3
+    with pytest.raises(ValueError, match="not the corpus"):
+        resume_local(ck, _write(tmp_path / "other.txt",
+                                                planted_corpus()[:700]))
+    with pytest.raises(ValueError, match="not trained on a cluster"):
+        resume_local(w2v.train(planted_file, threads=1, **KW), planted_file)
+
+
+def test_callbacks_see_the_merged_model_each_epoch(planted_file):
+    seen = []
+    m = train_local(planted_file, workers=2, sync_words=2000,
+                    callbacks=lambda model, rec: seen.append(
+                        (rec["epoch"], len(model.history), model.vectors.copy())), **KW)
+    assert [s[:2] for s in seen] == [(1, 1), (2, 2), (3, 3)]
+    assert np.array_equal(seen[-1][2], m.vectors)
+
+
+def test_fsspec_urls_read_as_local_files(tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    sents = planted_corpus()
+    local = tmp_path / "local"
+    local.mkdir()
+    _write(local / "a.txt", sents[:700])
+    with gzip.open(local / "b.txt.gz", "wt") as f:
+        f.write("\n".join(" ".join(s) for s in sents[700:]) + "\n")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/w2vtest/corpus/a.txt", (local / "a.txt").read_bytes())
+    fs.pipe("/w2vtest/corpus/b.txt.gz", (local / "b.txt.gz").read_bytes())
+    fs.pipe("/w2vtest/corpus/.hidden", b"never read")
+    try:
+        url = "memory://w2vtest/corpus"
+        paths = [s.path for s in plan_shards(url, 2)]
+        assert [p.split("w2vtest/")[1] for p in paths] == ["corpus/a.txt", "corpus/b.txt.gz"]
+        assert all(p.startswith("memory://") for p in paths)
+        # one plain file split by byte ranges, as a local one is
+        assert len(plan_shards("memory://w2vtest/corpus/a.txt", 3)) == 3
+        a = train_local(url, workers=2, sync_words=2000, **KW)
+        b = train_local(local, workers=2, sync_words=2000, **KW)
+        assert a.words == b.words and np.array_equal(a.vectors, b.vectors)
+        with pytest.raises(FileNotFoundError):
+            plan_shards("memory://w2vtest/missing.txt", 2)
+    finally:
+        fs.rm("/w2vtest", recursive=True)

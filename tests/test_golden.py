@@ -18,6 +18,9 @@ import numpy as np
 import pytest
 
 import word2vec_fast as w2v
+from word2vec_fast.distributed import train_local
+
+from conftest import planted_corpus
 
 CONFIGS = {
     "sg_ns_batch": dict(sg=True, negative=5),
@@ -57,6 +60,27 @@ GOLDEN = {
 }
 
 
+# The distributed trainer's rounds (train_local: weights, losses and bytes per round),
+# pinned before they learnt to survive lost workers (commit b00fcd8's code).
+ROUNDS = {
+    "p2": dict(workers=2, sync_words=2000, hot_rows=8, negative=4),
+    "p3_hs": dict(workers=3, sync_words=1500, hot_rows=4, negative=0, hs=True),
+    "p2_cbow_mean": dict(workers=2, sync_words=3000, hot_rows=16, negative=3, sg=False,
+                         merge="mean"),
+    "p4_h0": dict(workers=4, sync_words=2000, hot_rows=0, negative=4, hs=True),
+}
+GOLDEN_ROUNDS = {
+    "baseline": {"p2": "f146dd001e35224b2c7b2b58fc6d89a4",
+                 "p3_hs": "00f22e75d3d3e4ed05c3a99f1ff15d4b",
+                 "p2_cbow_mean": "021d1fdc0021c30a2a94b605508dab40",
+                 "p4_h0": "d59a2e56fb9aa124a41f76acb3ade1bf"},
+    "x86-64-v3": {"p2": "87725a52584372d99f780c56f52ac4de",
+                  "p3_hs": "da18eb789489c951b52333572b1585bc",
+                  "p2_cbow_mean": "68dc19c73f85373f75fd60fab392315e",
+                  "p4_h0": "4e99ece96223108bf804141e54655233"},
+}
+
+
 def golden_corpus():
     """300 sentences of 1-24 Zipf-distributed words from a fixed generator."""
     rng = np.random.Generator(np.random.PCG64(2024))
@@ -67,13 +91,15 @@ def golden_corpus():
             for _ in range(300)]
 
 
-def digest(model):
-    """SHA-256 (first 128 bits) of all weights and of the per-epoch losses."""
+def digest(model, extra=None):
+    """SHA-256 (first 128 bits) of all weights and of the per-epoch losses (and ``extra``)."""
     h = hashlib.sha256()
     for a in (model.vectors, model.syn1neg, model.syn1):
         if a is not None:
             h.update(np.ascontiguousarray(a).tobytes())
     h.update(json.dumps([round(r["loss"], 3) for r in model.history]).encode())
+    if extra is not None:
+        h.update(json.dumps(extra).encode())
     return h.hexdigest()[:32]
 
 
@@ -104,3 +130,11 @@ def test_seeded_train_more_is_unchanged(build):
     m.train_more(more, epochs=2, threads=1, progress=False)
     assert len(m.words) == 61
     assert digest(m) == GOLDEN[build]["train_more"]
+
+
+@pytest.mark.parametrize("name", sorted(ROUNDS))
+def test_distributed_rounds_are_unchanged(build, name, tmp_path):
+    p = tmp_path / "planted.txt"
+    p.write_text("\n".join(" ".join(s) for s in planted_corpus()) + "\n")
+    m = train_local(p, dim=16, window=3, epochs=3, min_count=1, seed=7, **ROUNDS[name])
+    assert digest(m, m.stats["bytes_per_round"]) == GOLDEN_ROUNDS[build][name]

@@ -184,6 +184,9 @@ class Model:
         sch = self.schedule
         if sch is None:
             raise ValueError("this model has no training schedule to resume")
+        if "distributed" in sch:
+            raise ValueError("this model was trained on a cluster: resume it with "
+                             "word2vec_fast.distributed.resume (or resume_local)")
         threads = check_threads(threads)
         enc = self._encode(corpus, "resume")
         version = sch.get("fingerprint_version", 1)

@@ -65,6 +65,19 @@ def _write_classes(path, words, cl):
     write_atomically(path, lambda f: f.write(data.encode("utf-8", "surrogateescape")))
 
 
+def train_or_keep(run, save_on_interrupt: bool, output) -> tuple:
+    """``(model, 0)`` from ``run()``; after Ctrl-C, with ``save_on_interrupt``, the
+    partial model and exit status 130 (without it, the interrupt goes on)."""
+    try:
+        return run(), 0
+    except TrainingInterrupted as e:
+        if not save_on_interrupt:
+            raise
+        say(f"interrupted: saving what was trained ({e.model.stats.get('words', 0):,} words) "
+            f"to {output}")
+        return e.model, 130
+
+
 def run_training(o) -> int:
     """Shared by both modes; ``o`` holds the options under the ``train`` names, plus
     ``counting`` (keyword arguments of the vocabulary and encoding: ``max_vocab_size``,
@@ -120,15 +133,8 @@ def run_training(o) -> int:
     if o.read_vocab:  # train() encodes the text
         params.update({k: v for k, v in o.counting.items() if k not in ("max_vocab_size",
                                                                       "max_final_vocab")})
-    status = 0
-    try:
-        model = train(corpus, **params)
-    except TrainingInterrupted as e:
-        if not o.save_on_interrupt:
-            raise
-        model, status = e.model, 130
-        say(f"interrupted: saving what was trained ({model.stats.get('words', 0):,} words) "
-            f"to {o.output}")
+    model, status = train_or_keep(lambda: train(corpus, **params), o.save_on_interrupt,
+                                  o.output)
     what = write_output(model, o.output, binary=binary, classes=o.classes,
                         eos_row=o.eos_layout, seed=o.seed)
     s = model.stats

@@ -8,7 +8,7 @@ import time
 from ..params import has_output_layer
 from .common import (CLIError, Parser, UsageError, add_format_flags, binary_for,
                      check_readable, check_writable, float_at_least, int_at_least, say)
-from .pipeline import run_training, setup_logging, write_output
+from .pipeline import run_training, setup_logging, train_or_keep, write_output
 
 
 def train_parser() -> Parser:
@@ -94,6 +94,10 @@ examples:
                    help="rows merged after the first round, doubling (default 1024)")
     d.add_argument("--merge", choices=("scaled", "mean", "sum"), default=None,
                    help="how the workers' updates of a row combine (default scaled)")
+    d.add_argument("--checkpoint", metavar="FILE",
+                   help="save the model (save_model) there after each epoch")
+    d.add_argument("--resume", metavar="FILE",
+                   help="go on with the run a --checkpoint FILE saved (its settings win)")
     return p
 
 
@@ -101,7 +105,6 @@ def run_dask_training(a) -> int:
     """``--dask-scheduler``/``--dask-workers``: :func:`word2vec_fast.distributed.train`
     on a cluster (or a local one), then the vectors written as usual."""
     for flag, value in (("--read-vocab", a.read_vocab), ("--save-vocab", a.save_vocab),
-                        ("--save-on-interrupt", a.save_on_interrupt),
                         ("--init-vectors", a.init_vectors), ("--spill-bytes", a.spill_bytes),
                         ("--spill-dir", a.spill_dir)):
         if value:
@@ -109,7 +112,10 @@ def run_dask_training(a) -> int:
     if a.corpus == "-":
         raise UsageError("a Dask run reads the corpus on the workers: standard input "
                          "cannot be used")
-    check_readable(a.corpus, "CORPUS")
+    if "://" not in a.corpus:  # URLs are read on the workers
+        check_readable(a.corpus, "CORPUS")
+    if a.resume:
+        check_readable(a.resume, "--resume")
     check_writable(a.output, "--output")
     try:  # optional, and slow to import: only here
         import distributed
@@ -130,22 +136,32 @@ def run_dask_training(a) -> int:
                   batch=False if a.classic else (True if a.batch_size is None
                                                  else a.batch_size), **extra)
     t0 = time.perf_counter()
-    if a.dask_scheduler:
-        with distributed.Client(a.dask_scheduler) as client:
-            model = w2vd.train(client, a.corpus, workers=a.dask_workers, **params)
-    else:
+
+    def run(client, **more):
+        if a.resume:
+            return w2vd.resume(client, a.resume, a.corpus, threads=a.threads,
+                               checkpoint=a.checkpoint, progress=progress)
+        return w2vd.train(client, a.corpus, checkpoint=a.checkpoint, progress=progress,
+                          **params, **more)
+    progress = False if a.quiet else None
+
+    def on_cluster():
+        if a.dask_scheduler:
+            with distributed.Client(a.dask_scheduler) as client:
+                return run(client, workers=a.dask_workers)
         with distributed.LocalCluster(n_workers=a.dask_workers, processes=True,
                                       threads_per_worker=a.threads or 1,
                                       dashboard_address=None) as lc, \
                 distributed.Client(lc) as client:
-            model = w2vd.train(client, a.corpus, **params)
+            return run(client)
+    model, status = train_or_keep(on_cluster, a.save_on_interrupt, a.output)
     what = write_output(model, a.output, binary=binary, classes=a.classes, eos_row=False,
                         seed=a.seed)
     s = model.stats
     say(f"trained {s['words']:,} words on {s['workers']} Dask workers in "
         f"{time.perf_counter() - t0:.2f} s ({s['sync_seconds']:.2f} s merging); vocabulary "
         f"{len(model.words):,} words; wrote {what} to {a.output}", quiet=a.quiet)
-    return 0
+    return status
 
 
 def run_train(argv) -> int:
@@ -162,7 +178,8 @@ def run_train(argv) -> int:
     if a.dask_scheduler or a.dask_workers:
         return run_dask_training(a)
     for flag, value in (("--sync-words", a.sync_words), ("--hot-rows", a.hot_rows),
-                        ("--merge", a.merge)):
+                        ("--merge", a.merge), ("--checkpoint", a.checkpoint),
+                        ("--resume", a.resume)):
         if value is not None:
             raise UsageError(f"{flag} needs --dask-scheduler or --dask-workers")
     o = argparse.Namespace(

@@ -6,10 +6,10 @@ install "word2vec-fast[dask]"``), :func:`train_local` simulates P workers in
 this process.
 """
 from .counting import ShardCounts, count_shards, merge_counts
-from .cluster import train
-from .local import train_local
+from .cluster import resume, train
+from .local import resume_local, train_local
 from .rounds import HOT_ROWS, SYNC_WORDS, hot_count, merge_packets
 from .shards import Shard, assign, plan_shards, split_file
 
-__all__ = ["train", "train_local", "plan_shards", "assign", "split_file", "Shard", "count_shards",
-           "merge_counts", "ShardCounts", "hot_count", "merge_packets", "HOT_ROWS", "SYNC_WORDS"]
+__all__ = ["train", "resume", "train_local", "resume_local", "plan_shards", "assign",
+           "split_file", "Shard", "count_shards", "merge_counts", "ShardCounts", "hot_count", "merge_packets", "HOT_ROWS", "SYNC_WORDS"]

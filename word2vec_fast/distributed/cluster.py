@@ -10,14 +10,23 @@ pinned to its worker (``workers=[address], allow_other_workers=False``):
    them into the vocabulary and scatters it to the workers once;
 3. each worker encodes its shard where it lies (ids never leave it) and makes
    its model, initialised from the seed like every other worker's;
-4. rounds (see :mod:`.rounds`): ``train_round`` tasks return small records;
-   the merge is a reduce-scatter / all-gather by row blocks: worker ``w``'s
-   ``publish`` task for block ``j`` leaves its rows as task data on ``w``;
-   the ``merge`` task of block ``j`` runs on worker ``j`` and Dask moves the
-   P copies to it worker to worker; each worker's ``apply`` task takes the P
-   merged blocks the same way.  Matrices never pass through the client or
-   the scheduler -- except the final weights, which the returned
-   :class:`~word2vec_fast.Model` holds.
+4. rounds (see :mod:`.rounds`), each one graph submitted at once: the
+   ``train_round`` tasks (which first commit the previous merge) return small
+   records; the merge is a reduce-scatter / all-gather by row blocks: worker
+   ``w``'s ``publish`` task for block ``j`` (after its training) leaves its
+   rows as task data on ``w``; the ``merge`` task of block ``j`` runs on the
+   ``j``-th worker and Dask moves the P copies to it worker to worker; each
+   worker's ``receive`` task takes the P merged blocks the same way and holds
+   them until its next task commits them (so a merge that a lost worker cut
+   short is redone before any worker applied it).  Matrices never pass
+   through the client or the scheduler -- except the final weights, which the
+   returned :class:`~word2vec_fast.Model` holds, and the optional per-epoch
+   checkpoint.
+
+While it waits, the client checks every :data:`POLL_SECONDS` that the
+workers are still in the cluster: a worker that left (or whose task failed
+because its process died or was restarted) is lost, and :func:`run_rounds`
+gives its shard to a survivor.
 
 The round and merge functions are :mod:`.rounds`'s, called in the same order
 as the in-process :class:`~word2vec_fast.distributed.rounds.LocalBackend`, so a
@@ -25,6 +34,7 @@ Dask run gives the simulator's numbers for the same seed and workers.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -34,15 +44,18 @@ from ..params import check_threads
 from ..scan import MAX_TOKEN_BYTES
 from ..train import check_train_params
 from .counting import count_shards, encode_counted, merge_counts
-from .local import assemble_model, check_distributed, check_vocab
-from .rounds import (HOT_ROWS, MERGE, SYNC_WORDS, WorkerState, check_merge, merge_packets,
-                     run_rounds)
+from .local import (check_distributed, check_resumed, check_vocab, epoch_end_for, finish,
+                    resumable, run_info, start_weights)
+from .rounds import (HOT_ROWS, MERGE, SYNC_WORDS, WorkerState, WorkerStateLost, check_merge,
+                     merge_packets, run_rounds, split_rows)
 from .shards import assign, plan_shards
 
 try:
     import distributed as _distributed
+    from distributed import KilledWorker as _KilledWorker
 except ImportError:  # the optional extra is not installed
     _distributed = None
+    _KilledWorker = WorkerStateLost
 
 logger = logging.getLogger("word2vec_fast")
 
@@ -77,19 +90,29 @@ def _count(run, w, shards, max_token_bytes, max_vocab_size):
     return counted
 
 
-def _encode(run, w, vocab, config, threads, max_token_bytes):
-    st = _STATES[(run, w)]
-    enc = encode_counted(st.pop("scanner"), st.pop("counted"), vocab, st["shards"],
-                         max_token_bytes=max_token_bytes)
-    st["state"] = WorkerState(w, enc, config, check_threads(threads))
+def _encode(run, w, vocab, config, threads, max_token_bytes, init=None):
+    st = _STATES.setdefault((run, w), {})
+    if "scanner" in st:
+        enc = encode_counted(st.pop("scanner"), st.pop("counted"), vocab, st["shards"],
+                             max_token_bytes=max_token_bytes)
+    else:  # a resumed run: the vocabulary is the checkpoint's
+        enc = encode_counted(None, None, vocab, st["shards"], max_token_bytes=max_token_bytes)
+    st["state"] = WorkerState(w, enc, config, check_threads(threads), init=init,
+                              max_token_bytes=max_token_bytes)
     return len(enc)
+
+
+def _hold_shards(run, w, shards):
+    _STATES[(run, w)] = {"shards": shards}
+    return True
 
 
 def _state(run, w) -> WorkerState:
     try:
         return _STATES[(run, w)]["state"]
     except KeyError:
-        raise RuntimeError(f"worker {w} lost its training state (was it restarted?)") from None
+        raise WorkerStateLost(f"worker {w} lost its training state (was it restarted?)") \
+            from None
 
 
 def _plan_slices(run, w, rounds):
@@ -104,7 +127,7 @@ def _train_round(run, w, spec):
     return _state(run, w).train_round(spec)
 
 
-def _publish(run, w, rows):
+def _publish(run, w, rows, _after=None):
     return _state(run, w).publish(rows)
 
 
@@ -112,13 +135,36 @@ def _merge(rule, *packets):
     return merge_packets(list(packets), rule)
 
 
-def _apply(run, w, *merged):
-    _state(run, w).apply(list(merged))
+def _receive(run, w, sync, *merged):
+    _state(run, w).receive(sync, list(merged))
     return True
 
 
-def _weights(run, w):
-    return _state(run, w)._matrices()
+def _train_publish(run, w, spec, rows):
+    st = _state(run, w)
+    st.last_record = None if spec is None else st.train_round(spec)
+    return st.publish(rows)
+
+
+def _merge_all(run, w, sync, rule, *packets):
+    st = _state(run, w)
+    st.receive(sync, [merge_packets(list(packets), rule)])
+    return st.last_record
+
+
+def _last_record(run, w):
+    return _state(run, w).last_record
+
+
+def _adopt(run, w, origin, shards):
+    return _state(run, w).adopt(origin, shards)
+
+
+def _weights(run, w, sync):
+    st = _state(run, w)
+    if sync >= 0:
+        st.commit(sync)
+    return st._matrices()
 
 
 def _close(run, w):
@@ -126,11 +172,19 @@ def _close(run, w):
     return True
 
 
+#: Seconds between two checks that the workers are still there while waiting.
+POLL_SECONDS = 0.5
+#: Up to this many workers, a merge exchanges whole deltas (one step fewer than the
+#: reduce-scatter / all-gather, and as many bytes for two workers; more bytes beyond).
+ALLGATHER_MAX_WORKERS = 2
+
+
 class DaskBackend:
     """The workers of :mod:`.rounds` as Dask workers (see the module's data path)."""
 
-    def __init__(self, client, addresses: list, run: str):
-        self.client, self.addresses, self.run = client, addresses, run
+    def __init__(self, client, addresses: list, run: str, shards: list):
+        self.client, self.addresses, self.run, self.shards = client, addresses, run, shards
+        self._missing: set = set()
 
     @property
     def workers(self) -> int:
@@ -143,10 +197,54 @@ class DaskBackend:
 
     def each(self, fn, *per_worker):
         """Run ``fn(run, w, *(a[w] for a in per_worker))`` on every worker ``w``; the
-        results in worker order."""
+        results in worker order (a lost worker here is an error: before training)."""
         futs = [self.submit(w, fn, self.run, w, *(a[w] for a in per_worker))
                 for w in range(self.workers)]
         return self.client.gather(futs)
+
+    def _lost_now(self, members) -> set:
+        """Workers of ``members`` missing from the cluster in two checks in a row (one
+        missed check can be a worker reconnecting on a loaded machine)."""
+        alive = set(self.client.scheduler_info()["workers"])
+        missing = {w for w in members if self.addresses[w] not in alive}
+        gone = missing & self._missing
+        self._missing = missing - gone
+        for w in gone:
+            logger.warning("worker %d (%s) is lost: it left the cluster", w, self.addresses[w])
+        return gone
+
+    def wait(self, tasks: list, members: list) -> tuple:
+        """Wait until every future of ``tasks`` (``[(worker, future), ...]``) is done,
+        or until a worker of ``members`` is lost; returns the lost workers.
+
+        A worker is lost when it left the cluster (checked every
+        :data:`POLL_SECONDS`) or when its task failed because its process died or
+        was restarted; any other task error is raised."""
+        lost: set = set()
+        futs = [f for _, f in tasks]
+        while True:
+            try:
+                _distributed.wait(futs, timeout=POLL_SECONDS)
+            except (TimeoutError, asyncio.TimeoutError):
+                pass
+            for w, f in tasks:
+                if f.status == "error":
+                    exc = f.exception()
+                    if isinstance(exc, (WorkerStateLost, _KilledWorker)):
+                        if w not in lost:
+                            logger.warning("worker %d (%s) is lost: its task failed with %r",
+                                           w, self.addresses[w], exc)
+                        lost.add(w)
+                    elif w not in lost:
+                        raise exc
+                elif f.status == "cancelled" and w not in lost:
+                    raise RuntimeError(f"a task of worker {w} was cancelled")
+            if all(f.status in ("finished", "error", "cancelled") for f in futs):
+                break
+            lost |= self._lost_now(members)
+            if lost:
+                break
+        return lost
 
     def plan(self, rounds):
         return self.each(_plan_slices, [rounds] * self.workers)
@@ -154,19 +252,67 @@ class DaskBackend:
     def shapes(self):
         return self.submit(0, _shapes, self.run, 0).result()
 
-    def train_round(self, specs):
-        return self.each(_train_round, specs)
+    def round(self, specs: dict, members: list, rows, rule: str, sync) -> tuple:
+        """As :meth:`LocalBackend.round`, in one graph; two workers exchange their whole
+        deltas and each merges every row (two steps: train and publish, then merge),
+        more do the reduce-scatter / all-gather by row blocks (four steps)."""
+        if rows and len(members) <= ALLGATHER_MAX_WORKERS:
+            return self._round_allgather(specs, members, rows, rule, sync)
+        t0 = time.perf_counter()
+        train = {w: self.submit(w, _train_round, self.run, w, spec) for w, spec in specs.items()}
+        tasks = list(train.items())
+        if rows:
+            blocks = split_rows(rows, len(members))
+            p = len(members)
+            packets = [[self.submit(w, _publish, self.run, w, blocks[j], train.get(w))
+                        for w in members] for j in range(p)]
+            merged = [self.submit(members[j], _merge, rule, *packets[j]) for j in range(p)]
+            tasks += [(w, f) for j in range(p) for w, f in zip(members, packets[j])]
+            tasks += [(members[j], f) for j, f in enumerate(merged)]
+            tasks += [(w, self.submit(w, _receive, self.run, w, sync, *merged)) for w in members]
+        lost = self.wait(tasks, members)
+        if lost:
+            # the survivors' training does not depend on the lost: let it finish (its
+            # updates are theirs), drop the rest of the round
+            self.wait([(w, f) for w, f in train.items() if w not in lost], members)
+            self.client.cancel([f for _, f in tasks if f.status == "pending"])
+        recs = {w: f.result() for w, f in train.items() if f.status == "finished"}
+        lost |= {w for w, f in train.items() if f.status != "finished"}
+        train_max = max((r["seconds"] for r in recs.values()), default=0.0)
+        return recs, sorted(lost), max(0.0, time.perf_counter() - t0 - train_max)
 
-    def sync(self, blocks, rule):
-        p = self.workers
-        packets = [[self.submit(w, _publish, self.run, w, blocks[j]) for w in range(p)]
-                   for j in range(p)]
-        merged = [self.submit(j, _merge, rule, *packets[j]) for j in range(p)]
-        done = [self.submit(w, _apply, self.run, w, *merged) for w in range(p)]
-        self.client.gather(done)
+    def _round_allgather(self, specs, members, rows, rule, sync) -> tuple:
+        t0 = time.perf_counter()
+        pub = {w: self.submit(w, _train_publish, self.run, w, specs.get(w), rows)
+               for w in members}
+        fin = {w: self.submit(w, _merge_all, self.run, w, sync, rule,
+                              *[pub[m] for m in members]) for w in members}
+        lost = self.wait(list(pub.items()) + list(fin.items()), members)
+        if lost:
+            # the survivors' training does not depend on the lost: let it finish
+            self.wait([(w, f) for w, f in pub.items() if w not in lost], members)
+            self.client.cancel([f for f in list(pub.values()) + list(fin.values())
+                                if f.status == "pending"])
+            done = [w for w in specs if w not in lost and pub[w].status == "finished"]
+            got = {w: self.submit(w, _last_record, self.run, w) for w in done}
+            lost |= self.wait(list(got.items()), members)
+            recs = {w: f.result() for w, f in got.items() if f.status == "finished"}
+        else:
+            recs = {w: fin[w].result() for w in specs}
+        lost |= {w for w in specs if w not in recs}
+        train_max = max((r["seconds"] for r in recs.values()), default=0.0)
+        return recs, sorted(lost), max(0.0, time.perf_counter() - t0 - train_max)
 
-    def weights(self):
-        return self.submit(0, _weights, self.run, 0).result()
+    def adopt(self, w: int, origin: int) -> tuple:
+        f = self.submit(w, _adopt, self.run, w, origin, self.shards[origin])
+        lost = self.wait([(w, f)], [w])
+        return (None, sorted(lost)) if lost else (f.result(), [])
+
+    def weights(self, members: list, sync: int) -> tuple:
+        w = members[0]
+        f = self.submit(w, _weights, self.run, w, sync)
+        lost = self.wait([(w, f)], [w])
+        return (None, sorted(lost)) if lost else (f.result(), [])
 
 
 def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS,
@@ -174,7 +320,8 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
           cbow_mean=True,
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, seed=1,
           max_final_vocab=None, batch=True, max_vocab_size=None,
-          max_token_bytes=MAX_TOKEN_BYTES):
+          max_token_bytes=MAX_TOKEN_BYTES, checkpoint=None, callbacks=None, progress=None,
+          _hook=None):
     """Train word2vec on a Dask cluster, at single-machine quality.
 
     Parameters
@@ -201,6 +348,15 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
         times the learning rate.
     threads : int, optional
         Engine threads per worker (default: the worker's thread count).
+    checkpoint : path, optional
+        Save the merged model there (on the client) after each epoch, for
+        :func:`resume`; costs one transfer of the weights to the client per epoch.
+    callbacks : callable or list, optional
+        Called as ``cb(model, record)`` after each epoch with the merged model
+        (as :func:`word2vec_fast.train`'s; ``StopTraining`` ends the run); each
+        epoch then brings the weights to the client once.
+    progress : bool, optional
+        A progress bar over the raw words (default: when stderr is a terminal).
     dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha, min_alpha, epochs, seed, max_final_vocab, batch, max_vocab_size, max_token_bytes
         As for :func:`word2vec_fast.train`.
 
@@ -209,10 +365,21 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
     Model
         As :func:`word2vec_fast.train` returns it; ``stats`` adds
         ``worker_words_per_sec``, ``bytes_per_round``, ``bytes_per_epoch``,
-        ``sync_seconds`` (see :func:`~word2vec_fast.distributed.train_local`).
+        ``sync_seconds`` (time of the rounds not spent training: merging and
+        scheduling), ``lost_workers`` (see
+        :func:`~word2vec_fast.distributed.train_local`).
+
+    A worker lost during training (its process died, or it left the
+    cluster) does not end the run: a survivor reads its shard and trains
+    the rest of it, and the log says what was lost (see
+    :func:`~word2vec_fast.distributed.rounds.run_rounds`).
 
     Raises
     ------
+    TrainingInterrupted
+        Ctrl-C: the running round finishes, every row is merged; ``.model``
+        holds the partial model (resume it from a checkpoint with
+        :func:`resume`).
     ImportError
         Dask's ``distributed`` is not installed.
     ValueError, FileNotFoundError
@@ -225,40 +392,124 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
                                 alpha=alpha, min_alpha=min_alpha, epochs=epochs, seed=seed,
                                 batch=batch)
     merge = check_merge(merge)
+    addresses, info = _workers(client, workers)
+    n, sync_words, hot_rows = check_distributed(len(addresses) if workers is None else workers,
+                                                sync_words, hot_rows)
+    addresses = addresses[:n]
+    run = uuid.uuid4().hex
+    t0 = time.perf_counter()
+    backend = None
+    try:
+        groups = client.submit(_plan, corpus, n, workers=[addresses[0]], pure=False).result()
+        backend = DaskBackend(client, addresses, run, groups)
+        counted = backend.each(_count, groups, [max_token_bytes] * n, [max_vocab_size] * n)
+        vocab = merge_counts(counted, config["min_count"], max_final_vocab)
+        del counted
+        return _train_rounds(backend, vocab, config, run_info(n, sync_words, hot_rows, merge,
+                                                              max_token_bytes),
+                             threads, info, t0, checkpoint, callbacks, progress, _hook)
+    finally:
+        if backend is not None:
+            _close_all(backend)
+
+
+def resume(client, model, corpus, *, threads=None, checkpoint=None, callbacks=None,
+           progress=None, _hook=None):
+    """Go on with a distributed run from its checkpoint (see :func:`train`'s ``checkpoint``).
+
+    Parameters
+    ----------
+    client : distributed.Client
+    model : path or Model
+        The checkpoint (``save_model`` file) or the model ``TrainingInterrupted``
+        held; it keeps the run's workers, ``sync_words``, ``hot_rows`` and
+        merge rule.
+    corpus
+        The run's corpus (the same files, readable on the workers).
+    threads, checkpoint, callbacks, progress
+        As for :func:`train`.
+
+    Returns
+    -------
+    Model
+        With every epoch done.  From a checkpoint taken at an epoch end (as
+        ``checkpoint`` saves them) the result is bit for bit the uninterrupted
+        run's; an epoch cut short by Ctrl-C is trained again from its start.
+
+    Raises
+    ------
+    ValueError
+        The model was not trained on a cluster, the cluster has fewer workers
+        than the run, or the corpus is not the run's.
+    """
+    require_dask()
+    model, config, rinfo = resumable(model)
+    n = rinfo["workers"]
+    addresses, info = _workers(client, n)
+    addresses = addresses[:n]
+    run = uuid.uuid4().hex
+    t0 = time.perf_counter()
+    backend = None
+    try:
+        groups = client.submit(_plan, corpus, n, workers=[addresses[0]], pure=False).result()
+        backend = DaskBackend(client, addresses, run, groups)
+        backend.each(_hold_shards, groups)
+        return _train_rounds(backend, model.vocab, config, rinfo, threads, info, t0, checkpoint,
+                             callbacks, progress, _hook, start=model)
+    finally:
+        if backend is not None:
+            _close_all(backend)
+
+
+def _workers(client, workers) -> tuple:
+    """The cluster's worker addresses (sorted) and their info, checked against ``workers``
+    and this package's version."""
     info = client.scheduler_info()["workers"]
     addresses = sorted(info)
     if not addresses:
         raise ValueError("the Dask cluster has no workers")
-    n, sync_words, hot_rows = check_distributed(
-        len(addresses) if workers is None else workers, sync_words, hot_rows)
-    if n > len(addresses):
-        raise ValueError(f"workers={n} but the cluster has {len(addresses)}")
-    addresses = addresses[:n]
+    if workers is not None and int(workers) > len(addresses):
+        raise ValueError(f"workers={workers} but the cluster has {len(addresses)}")
     versions = client.run(_version, workers=addresses)
     bad = {a: v for a, v in versions.items() if v != __version__}
     if bad:
         raise ValueError(f"workers run another version of word2vec_fast than the client "
                          f"({__version__}): {bad}")
-    run = uuid.uuid4().hex
-    backend = DaskBackend(client, addresses, run)
-    t0 = time.perf_counter()
-    try:
-        groups = backend.submit(0, _plan, corpus, n).result()
-        counted = backend.each(_count, groups, [max_token_bytes] * n, [max_vocab_size] * n)
-        vocab = merge_counts(counted, config["min_count"], max_final_vocab)
-        del counted
-        vocab_f = client.scatter(vocab, broadcast=True, workers=addresses)
-        per = [threads if threads is not None else info[a]["nthreads"] for a in addresses]
-        sizes = backend.each(_encode, [vocab_f] * n, [config] * n, per, [max_token_bytes] * n)
-        check_vocab(vocab, sum(sizes), config["min_count"])
-        prep = time.perf_counter() - t0
-        history, stats = run_rounds(backend, config=config, sync_words=sync_words,
-                                    hot_rows=hot_rows, merge=merge)
-        weights = backend.weights()
-    finally:
-        try:
-            backend.each(_close)
-        except Exception:  # noqa: BLE001 - a lost worker has nothing left to free
-            logger.warning("could not free the training state on every worker")
-    stats.update(prepare_seconds=prep, threads=per, addresses=addresses)
-    return assemble_model(vocab, config, weights, history, stats, sum(sizes))
+    return addresses, info
+
+
+def _train_rounds(backend, vocab, config, rinfo, threads, info, t0, checkpoint, callbacks,
+                  progress, hook, start=None):
+    client, addresses, n = backend.client, backend.addresses, backend.workers
+    vocab_f = client.scatter(vocab, broadcast=True, workers=addresses)
+    init = None
+    if start is not None:  # sent once, as the vocabulary: the workers start from it
+        init = client.scatter(start_weights(start), broadcast=True, workers=addresses)
+    per = [threads if threads is not None else info[a]["nthreads"] for a in addresses]
+    sizes = backend.each(_encode, [vocab_f] * n, [config] * n, per,
+                         [rinfo["max_token_bytes"]] * n, [init] * n)
+    n_tokens = sum(sizes)
+    if start is None:
+        check_vocab(vocab, n_tokens, config["min_count"])
+    else:
+        check_resumed(start, n_tokens)
+    prep = time.perf_counter() - t0
+    result = run_rounds(backend, config=config, sync_words=rinfo["sync_words"],
+                        hot_rows=rinfo["hot_rows"], merge=rinfo["merge"],
+                        start_epoch=0 if start is None else start.schedule["epochs_done"],
+                        epoch_end=epoch_end_for(vocab, config, n_tokens, rinfo, checkpoint,
+                                                callbacks),
+                        progress=progress, hook=hook)
+    result["stats"].update(prepare_seconds=prep, threads=per, addresses=addresses)
+    if start is not None:
+        result["history"] = list(start.history) + result["history"]
+    return finish(vocab, config, result, n_tokens, rinfo)
+
+
+def _close_all(backend) -> None:
+    """Free the run's state on every worker still there."""
+    futs = [backend.submit(w, _close, backend.run, w) for w in range(backend.workers)]
+    lost = backend.wait(list(enumerate(futs)), list(range(backend.workers)))
+    backend.client.cancel([f for f in futs if f.status == "pending"])
+    if lost:
+        logger.info("workers %s had left the cluster: nothing to free there", sorted(lost))

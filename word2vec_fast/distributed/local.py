@@ -13,9 +13,11 @@ import time
 
 import numpy as np
 
+from ..errors import TrainingInterrupted
 from ..fingerprint import VERSION as FINGERPRINT_VERSION
-from ..model import Model
+from ..model import Model, load_model
 from ..params import check_int, check_threads
+from ..runner import _call, check_callbacks
 from ..scan import MAX_TOKEN_BYTES
 from ..schedule import new_schedule
 from ..train import check_train_params, model_params
@@ -46,11 +48,19 @@ def check_vocab(vocab: Vocab, n_tokens: int, min_count: int) -> None:
         raise ValueError("vocabulary too large for int32 ids")
 
 
-def assemble_model(vocab: Vocab, config: dict, weights: dict, history: list, stats: dict,
-                   n_tokens: int) -> Model:
-    """The usual :class:`Model` from the merged weights of a finished distributed run.
+def run_info(workers, sync_words, hot_rows, merge, max_token_bytes) -> dict:
+    """What a checkpoint of a distributed run keeps to resume it the same way."""
+    return {"workers": workers, "sync_words": sync_words, "hot_rows": hot_rows,
+            "merge": merge, "max_token_bytes": max_token_bytes}
 
-    Its schedule says every epoch is done; its corpus fingerprint is 0 (no
+
+def assemble_model(vocab: Vocab, config: dict, weights: dict, history: list, stats: dict,
+                   n_tokens: int, *, epochs_done=None, info=None) -> Model:
+    """The usual :class:`Model` from the merged weights of a distributed run.
+
+    Its schedule says ``epochs_done`` epochs are done (default all) and keeps
+    the run's settings (``schedule["distributed"]``) for
+    :func:`~word2vec_fast.distributed.resume`; its corpus fingerprint is 0 (no
     machine sees the whole corpus), so :meth:`Model.resume` does not accept it,
     while ``train_more``, ``save_model`` and the queries work as usual.
     """
@@ -63,11 +73,74 @@ def assemble_model(vocab: Vocab, config: dict, weights: dict, history: list, sta
                        epochs=config["epochs"], alpha=config["alpha"],
                        alpha_end=config["alpha_end"], alpha_floor=config["alpha_floor"],
                        seed=config["seed"])
-    sch.update(epochs_done=config["epochs"], words_done=config["epochs"] * n_tokens)
+    done = config["epochs"] if epochs_done is None else epochs_done
+    sch.update(epochs_done=done, words_done=done * n_tokens)
+    if info is not None:
+        sch["distributed"] = dict(info)
     model.schedule = sch
     model.history = history
     model.stats = stats
     return model
+
+
+def epoch_end_for(vocab: Vocab, config: dict, n_tokens: int, info: dict, checkpoint,
+                  callbacks):
+    """``run_rounds``'s ``epoch_end``: save ``checkpoint`` (a path) and call the
+    callbacks with the merged model after each epoch; None when there is neither."""
+    callbacks = check_callbacks(callbacks)
+    if checkpoint is None and not callbacks:
+        return None
+
+    def epoch_end(rec, history, get_weights):
+        weights = {k: None if a is None else np.array(a) for k, a in get_weights().items()}
+        model = assemble_model(vocab, config, weights, list(history), {}, n_tokens,
+                               epochs_done=rec["epoch"], info=info)
+        if checkpoint is not None:
+            model.save_model(checkpoint)
+            logger.info("checkpoint of epoch %d saved to %s", rec["epoch"], checkpoint)
+        return all(_call(cb, model, rec) for cb in callbacks)
+    return epoch_end
+
+
+def finish(vocab: Vocab, config: dict, result: dict, n_tokens: int, info: dict) -> Model:
+    """The model of a finished run; ``TrainingInterrupted`` (holding it) after Ctrl-C."""
+    model = assemble_model(vocab, config, result["weights"], result["history"],
+                           result["stats"], n_tokens, epochs_done=result["epochs_done"],
+                           info=info)
+    if result["interrupted"]:
+        raise TrainingInterrupted(model)
+    return model
+
+
+def resumable(model) -> tuple:
+    """``(model, config, info)`` of a distributed checkpoint (a path or a Model)."""
+    if not isinstance(model, Model):
+        model = load_model(model)
+    sch = model.schedule or {}
+    info = sch.get("distributed")
+    if info is None:
+        raise ValueError("this model was not trained on a cluster (its schedule has no "
+                         "'distributed' settings): resume it with Model.resume")
+    p = model.params
+    config = check_train_params(
+        dim=p["dim"], window=p["window"], negative=p["negative"], hs=p["hs"], sg=p["sg"],
+        cbow_mean=p["cbow_mean"], sample=p["sample"], min_count=p["min_count"],
+        alpha=p["alpha"], min_alpha=p["min_alpha"], epochs=p["epochs"], seed=p["seed"],
+        batch=p["batch"])
+    return model, config, info
+
+
+def start_weights(model: Model) -> dict:
+    """``{matrix: array}`` a resumed run's workers start from."""
+    return {k: v for k, v in (("w_in", model.vectors), ("w_out_ns", model.syn1neg),
+                              ("w_out_hs", model.syn1)) if v is not None}
+
+
+def check_resumed(model: Model, n_tokens: int) -> None:
+    """``ValueError`` unless the re-encoded corpus has the checkpoint's token count."""
+    if n_tokens != model.schedule["n_tokens"]:
+        raise ValueError(f"resume: this is not the corpus the run started on ({n_tokens} "
+                         f"tokens, expected {model.schedule['n_tokens']})")
 
 
 def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, merge=MERGE,
@@ -75,7 +148,8 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
                 cbow_mean=True,
                 sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, seed=1,
                 max_final_vocab=None, batch=True, max_vocab_size=None,
-                max_token_bytes=MAX_TOKEN_BYTES) -> Model:
+                max_token_bytes=MAX_TOKEN_BYTES, checkpoint=None, callbacks=None,
+                progress=False, _hook=None) -> Model:
     """Train as ``workers`` machines would, all in this process.
 
     Parameters
@@ -101,6 +175,14 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
         Engine threads per worker (default 1; None: all cores).
     parallel : bool
         Run the workers' rounds on threads at once (same numbers).
+    checkpoint : path, optional
+        Save the merged model there after each epoch (``save_model``), for
+        :func:`resume_local` / :func:`~word2vec_fast.distributed.resume`.
+    callbacks : callable or list, optional
+        Called as ``cb(model, record)`` after each epoch with the merged model
+        (as :func:`word2vec_fast.train`'s; ``StopTraining`` ends the run).
+    progress : bool or None
+        A progress bar (None: when stderr is a terminal).
     dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha, min_alpha, epochs, seed, max_final_vocab, batch, max_vocab_size, max_token_bytes
         As for :func:`word2vec_fast.train`.
 
@@ -109,7 +191,14 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
     Model
         ``history`` has one record per epoch; ``stats`` has ``worker_words_per_sec``,
         ``bytes_per_round``, ``row_bytes_per_round`` (rows x dim x 4 per
-        matrix each worker publishes), ``bytes_per_epoch``, ``sync_seconds``, ...
+        matrix each worker publishes), ``bytes_per_epoch``, ``sync_seconds``,
+        ``lost_workers``, ...
+
+    Raises
+    ------
+    TrainingInterrupted
+        Ctrl-C: the running round finished, every row merged; ``.model`` holds
+        the partial model.
     """
     config = check_train_params(dim=dim, window=window, negative=negative, hs=hs, sg=sg,
                                 cbow_mean=cbow_mean, sample=sample, min_count=min_count,
@@ -128,11 +217,43 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
     del counted
     n_tokens = sum(len(e) for e in encs)
     check_vocab(vocab, n_tokens, config["min_count"])
-    states = [WorkerState(i, e, config, threads) for i, e in enumerate(encs)]
+    info = run_info(workers, sync_words, hot_rows, merge, max_token_bytes)
+    return _run_local(vocab, config, info, encs, groups, threads, parallel, t0, checkpoint,
+                      callbacks, progress, _hook)
+
+
+def resume_local(model, corpus, *, threads=1, parallel=False, checkpoint=None, callbacks=None,
+                 progress=False, _hook=None) -> Model:
+    """Go on with a distributed run from its checkpoint, in this process (the simulator's
+    :func:`~word2vec_fast.distributed.resume`): the same workers, rounds and merges,
+    from the first epoch not done; bit for bit the uninterrupted run when the
+    checkpoint was taken at an epoch end."""
+    model, config, info = resumable(model)
+    t0 = time.perf_counter()
+    n = info["workers"]
+    groups = assign(plan_shards(corpus, n), n)
+    encs = [encode_counted(None, None, model.vocab, g, max_token_bytes=info["max_token_bytes"])
+            for g in groups]
+    check_resumed(model, sum(len(e) for e in encs))
+    return _run_local(model.vocab, config, info, encs, groups, check_threads(threads), parallel,
+                      t0, checkpoint, callbacks, progress, _hook, start=model)
+
+
+def _run_local(vocab, config, info, encs, groups, threads, parallel, t0, checkpoint, callbacks,
+               progress, hook, start=None):
+    init = None if start is None else start_weights(start)
+    states = [WorkerState(i, e, config, threads, init=init,
+                          max_token_bytes=info["max_token_bytes"]) for i, e in enumerate(encs)]
+    n_tokens = sum(len(e) for e in encs)
     prep = time.perf_counter() - t0
-    history, stats = run_rounds(LocalBackend(states, parallel), config=config,
-                                sync_words=sync_words, hot_rows=hot_rows, merge=merge)
-    stats["prepare_seconds"] = prep
-    stats["threads"] = threads
-    return assemble_model(vocab, config, LocalBackend(states).weights(), history, stats,
-                          n_tokens)
+    result = run_rounds(LocalBackend(states, parallel, shards=groups), config=config,
+                        sync_words=info["sync_words"], hot_rows=info["hot_rows"],
+                        merge=info["merge"],
+                        start_epoch=0 if start is None else start.schedule["epochs_done"],
+                        epoch_end=epoch_end_for(vocab, config, n_tokens, info, checkpoint,
+                                                callbacks),
+                        progress=progress, hook=hook)
+    result["stats"].update(prepare_seconds=prep, threads=threads)
+    if start is not None:
+        result["history"] = list(start.history) + result["history"]
+    return finish(vocab, config, result, n_tokens, info)

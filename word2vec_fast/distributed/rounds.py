@@ -26,7 +26,9 @@ The merge is a reduce-scatter then all-gather by row blocks: the rows to
 merge are cut into P blocks; each worker publishes each block (its deltas and
 a 1-bit touched mask per row), block ``j``'s merge combines the P workers'
 deltas (in worker order, in float64), and every worker adds every merged
-block to its last merged values.  The in-process :class:`LocalBackend` and the Dask backend call the
+block to its last merged values.  (Each row's merge is the same whatever the
+blocks, so an engine may cut them otherwise: the Dask one lets two workers
+exchange their whole deltas and merge all rows each, one step fewer.)  The in-process :class:`LocalBackend` and the Dask backend call the
 same functions in the same order, so they give the same numbers.
 
 With one worker an epoch is one round (there is nothing to merge) seeded with
@@ -35,6 +37,8 @@ the run's seed, so the run is bit for bit ``train(threads=1)``.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -42,9 +46,11 @@ import numpy as np
 
 from ..corpus import Corpus
 from ..model import Model
-from ..runner import run_schedule
+from ..runner import _progress_bar, run_schedule
+from ..scan import MAX_TOKEN_BYTES
 from ..schedule import new_schedule
 from ..train import model_params
+from .counting import encode_counted
 
 logger = logging.getLogger("word2vec_fast")
 
@@ -204,8 +210,24 @@ def merge_packets(packets: list, rule: str = MERGE) -> dict:
     return out
 
 
+class WorkerStateLost(RuntimeError):
+    """A worker no longer holds its training state (its process was restarted)."""
+
+
+class _Part:
+    """A shard a worker trains: its own, or one adopted from a lost worker."""
+
+    def __init__(self, enc: Corpus):
+        self.enc = enc
+        self.cuts = [0, len(enc)]
+
+    def plan(self, rounds: int) -> list:
+        self.cuts = slice_points(np.asarray(self.enc.offsets), len(self.enc), rounds)
+        return [b - a for a, b in zip(self.cuts[:-1], self.cuts[1:])]
+
+
 class WorkerState:
-    """One worker: its shard, its copy of the model and the values last merged.
+    """One worker: its shard(s), its copy of the model and the values last merged.
 
     Parameters
     ----------
@@ -217,16 +239,37 @@ class WorkerState:
         Checked training parameters (see :func:`word2vec_fast.train.check_train_params`).
     threads : int
         Engine threads on this worker.
+    init : dict, optional
+        ``{matrix: array}`` to start from (a checkpoint being resumed) instead of
+        the seed's fresh rows.
+    max_token_bytes : int
+        As for :func:`word2vec_fast.train` (for shards adopted later).
     """
 
-    def __init__(self, index: int, enc: Corpus, config: dict, threads: int):
+    def __init__(self, index: int, enc: Corpus, config: dict, threads: int, *, init=None,
+                 max_token_bytes: int = MAX_TOKEN_BYTES):
         self.index = index
-        self.enc = enc
         self.config = dict(config)
         self.threads = threads
+        self.max_token_bytes = max_token_bytes
         self.model = Model.create(enc.vocab, **model_params(config))
+        if init is not None:
+            for k, w in self._matrices().items():
+                src = init.get(k)
+                if src is None or src.shape != w.shape:
+                    raise ValueError(f"the starting weights have no {k} of shape {w.shape}")
+                w[...] = src
         self.synced = {k: w.copy() for k, w in self._matrices().items()}
-        self.cuts = [0, len(enc)]
+        self.parts = {index: _Part(enc)}
+        self.rounds = 1
+        self.pending = None  # (sync id, merged blocks) received, not yet committed
+        self.committed = -1
+        self.last_record = None  # the last round's figures, for an engine that asks later
+
+    @property
+    def enc(self) -> Corpus:
+        """The worker's own shard."""
+        return self.parts[self.index].enc
 
     def _matrices(self) -> dict:
         w = self.model.weights
@@ -237,41 +280,63 @@ class WorkerState:
         return {k: w.shape[0] for k, w in self._matrices().items()}
 
     def plan(self, rounds: int) -> list:
-        """Cut the shard into ``rounds`` slices; returns their lengths in tokens."""
-        self.cuts = slice_points(np.asarray(self.enc.offsets), len(self.enc), rounds)
-        return [b - a for a, b in zip(self.cuts[:-1], self.cuts[1:])]
+        """Cut every shard held into ``rounds`` slices; returns the own shard's slice
+        lengths in tokens."""
+        self.rounds = rounds
+        for part in self.parts.values():
+            part.plan(rounds)
+        return [b - a for a, b in zip(self.parts[self.index].cuts[:-1],
+                                      self.parts[self.index].cuts[1:])]
+
+    def adopt(self, origin: int, shards: list) -> list:
+        """Take over lost worker ``origin``'s shard: read and encode it here with the
+        shared vocabulary and cut it as ``origin`` did; returns its slice lengths."""
+        enc = encode_counted(None, None, self.model.vocab, shards,
+                             max_token_bytes=self.max_token_bytes)
+        part = _Part(enc)
+        self.parts[origin] = part
+        return part.plan(self.rounds)
 
     def train_round(self, spec: dict) -> dict:
-        """Train slice ``spec["round"]`` of epoch ``spec["epoch"]``.
+        """Commit the merge ``spec["commit"]`` (if any), then train slice ``spec["round"]``
+        of epoch ``spec["epoch"]`` of each shard in ``spec["parts"]``.
 
         ``spec`` holds ``epoch``, ``round``, ``words_offset`` (global raw words
-        done before the round), ``total_words``, ``seed`` and ``alpha_scale`` (the
-        factor of the learning rate, see :data:`MERGE_RULES`).  Returns the
-        round's figures: ``raw_words``, ``effective_words``, ``loss``,
-        ``pairs``, ``seconds``, ``alpha``.
+        done before the round), ``total_words``, ``alpha_scale`` (the factor of
+        the learning rate, see :data:`MERGE_RULES`) and ``parts``: ``[(shard,
+        seed), ...]``.  Returns the round's figures: ``raw_words``,
+        ``effective_words``, ``loss``, ``pairs``, ``seconds``, ``alpha``.
         """
-        k, e = spec["round"], spec["epoch"]
-        sub = corpus_slice(self.enc, self.cuts[k], self.cuts[k + 1])
+        if spec.get("commit") is not None:
+            self.commit(spec["commit"])
         rec = {"worker": self.index, "raw_words": 0, "effective_words": 0, "loss": 0.0,
                "pairs": 0, "seconds": 0.0, "alpha": None}
+        for origin, seed in spec["parts"]:
+            h = self._train_slice(self.parts[origin], spec, seed)
+            if h is None:
+                continue
+            for key in ("raw_words", "effective_words", "loss", "pairs", "seconds"):
+                rec[key] += h[key]
+            rec["alpha"] = h["alpha"] if rec["alpha"] is None else min(rec["alpha"], h["alpha"])
+        return rec
+
+    def _train_slice(self, part: _Part, spec: dict, seed: int):
+        k, e = spec["round"], spec["epoch"]
+        sub = corpus_slice(part.enc, part.cuts[k], part.cuts[k + 1])
         if len(sub) == 0:
-            return rec
+            return None
         c = self.config
         f = spec.get("alpha_scale", 1)
         a0, a1, a2 = ((c["alpha"], c["alpha_end"], c["alpha_floor"]) if f == 1 else
                       (c["alpha"] * f, c["alpha_end"] * f, c["alpha_floor"] * f))
         sch = new_schedule(n_tokens=len(sub), fingerprint=0, fingerprint_version=0,
-                           epochs=e + 1, alpha=a0, alpha_end=a1, alpha_floor=a2,
-                           seed=spec["seed"])
+                           epochs=e + 1, alpha=a0, alpha_end=a1, alpha_floor=a2, seed=seed)
         sch.update(epochs_done=e, words_offset=spec["words_offset"] - e * len(sub),
                    total_words=spec["total_words"])
         history: list = []
         run_schedule(sub, self.model.weights, self.model.tables, self.model.params, sch,
                      threads=self.threads, history=history, progress=False)
-        h = history[-1]
-        rec.update(raw_words=h["raw_words"], effective_words=h["effective_words"],
-                   loss=h["loss"], pairs=h["pairs"], seconds=h["seconds"], alpha=h["alpha"])
-        return rec
+        return history[-1]
 
     def publish(self, rows: dict) -> dict:
         """``{matrix: (lo, hi, deltas, packed touched bits)}``: how this worker moved
@@ -283,6 +348,19 @@ class WorkerState:
             touched = (w.view(np.uint32) != s.view(np.uint32)).any(axis=1)
             out[name] = (lo, hi, w - s, np.packbits(touched))
         return out
+
+    def receive(self, sync: int, merged: list) -> None:
+        """Hold merge ``sync``'s blocks until :meth:`commit` (a merge redone after a
+        lost worker replaces them: no worker applies a merge before all have it)."""
+        self.pending = (sync, merged)
+
+    def commit(self, sync: int) -> None:
+        """Apply merge ``sync`` if it is the one held (again: nothing)."""
+        if self.pending is not None and self.pending[0] == sync:
+            self.apply(self.pending[1])
+            self.committed, self.pending = sync, None
+        elif self.committed != sync:
+            raise WorkerStateLost(f"worker {self.index} never received merge {sync}")
 
     def apply(self, merged: list) -> None:
         """Take merged blocks (as :func:`merge_packets` returns them) into the weights:
@@ -305,21 +383,31 @@ class LocalBackend:
     parallel : bool
         Train the workers' rounds on Python threads at once (the engine
         releases the GIL); otherwise one after the other.  Same numbers either way.
+    shards : list, optional
+        Each worker's shards (what :meth:`adopt` reads when a worker is lost).
     """
 
-    def __init__(self, states: list, parallel: bool = False):
-        self.states = states
+    def __init__(self, states: list, parallel: bool = False, shards=None):
+        self.states = list(states)
         self.parallel = parallel
+        self.shards = shards
+        self.dead: set = set()
+        self._dying: set = set()
 
     @property
     def workers(self) -> int:
         return len(self.states)
 
-    def _each(self, fn, args):
-        if self.parallel and len(self.states) > 1:
-            with ThreadPoolExecutor(len(self.states)) as ex:
-                return list(ex.map(fn, self.states, args))
-        return [fn(s, a) for s, a in zip(self.states, args)]
+    def kill(self, w: int, during: str = "train") -> None:
+        """Lose worker ``w`` (tests): at once (``"train"``: it does not train the next
+        round), or after training its next round, before the merge (``"sync"``)."""
+        (self.dead if during == "train" else self._dying).add(w)
+
+    def _each(self, fn, pairs):
+        if self.parallel and len(pairs) > 1:
+            with ThreadPoolExecutor(len(pairs)) as ex:
+                return list(ex.map(lambda p: fn(*p), pairs))
+        return [fn(*p) for p in pairs]
 
     def plan(self, rounds: int) -> list:
         return [s.plan(rounds) for s in self.states]
@@ -327,27 +415,83 @@ class LocalBackend:
     def shapes(self) -> dict:
         return self.states[0].shapes()
 
-    def train_round(self, specs: list) -> list:
-        return self._each(WorkerState.train_round, specs)
+    def round(self, specs: dict, members: list, rows, rule: str, sync: int) -> tuple:
+        """Train ``specs`` (``{worker: spec}``) and, with ``rows``, merge them over
+        ``members`` as merge ``sync`` (by row blocks); returns ``({worker: record},
+        lost workers, seconds merging)``."""
+        run = [w for w in specs if w not in self.dead]
+        recs = dict(zip(run, self._each(WorkerState.train_round,
+                                         [(self.states[w], specs[w]) for w in run])))
+        self.dead |= self._dying
+        self._dying = set()
+        lost = [w for w in members if w in self.dead]
+        if lost or not rows:
+            return recs, lost, 0.0
+        t0 = time.perf_counter()
+        merged = [merge_packets([self.states[w].publish(b) for w in members], rule)
+                  for b in split_rows(rows, len(members))]
+        for w in members:
+            self.states[w].receive(sync, merged)
+            self.states[w].commit(sync)
+        return recs, [], time.perf_counter() - t0
 
-    def sync(self, blocks: list, rule: str) -> None:
-        merged = [merge_packets([s.publish(b) for s in self.states], rule) for b in blocks]
-        for s in self.states:
-            s.apply(merged)
+    def adopt(self, w: int, origin: int) -> tuple:
+        if w in self.dead:
+            return None, [w]
+        return self.states[w].adopt(origin, self.shards[origin]), []
 
-    def weights(self) -> dict:
-        return self.states[0]._matrices()
+    def weights(self, members: list, sync: int) -> tuple:
+        w = members[0]
+        if sync >= 0:
+            self.states[w].commit(sync)
+        return self.states[w]._matrices(), []
+
+
+def _aggregate(agg: dict, rec: dict) -> None:
+    for key in ("raw_words", "effective_words", "loss", "pairs"):
+        agg[key] += rec[key]
+    if rec["alpha"] is not None:
+        agg["alpha"] = rec["alpha"] if agg["alpha"] is None else min(agg["alpha"], rec["alpha"])
+
+
+class _Interrupt:
+    """Ctrl-C while rounds run: the first asks for a stop after the running round
+    (every row is merged then), a second raises ``KeyboardInterrupt`` at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._old = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        logger.warning("Ctrl-C: the workers finish this round, then every row is merged and "
+                       "the partial model returned (Ctrl-C again to abort)")
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+        return False
 
 
 def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
-               merge: str = MERGE) -> tuple:
-    """Train every epoch of ``config`` in synchronous rounds on ``backend``'s workers.
+               merge: str = MERGE, start_epoch: int = 0, epoch_end=None, progress=False,
+               hook=None) -> dict:
+    """Train the epochs of ``config`` from ``start_epoch`` in synchronous rounds on
+    ``backend``'s workers, surviving lost workers.
 
     Parameters
     ----------
     backend
         :class:`LocalBackend` or the Dask one: ``workers``, ``plan(rounds)``,
-        ``shapes()``, ``train_round(specs)``, ``sync(blocks, rule)``.
+        ``shapes()``, ``round(specs, members, rows, rule, sync)``,
+        ``adopt(worker, shard)``, ``weights(members, sync)``.
     config : dict
         Checked training parameters.
     sync_words : int
@@ -358,11 +502,30 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
         ``h0`` of the hot-row schedule; 0 merges only at epoch ends.
     merge : {"scaled", "mean", "sum"}
         The merge rule (:data:`MERGE_RULES`).
+    start_epoch : int
+        Epochs already done (a resumed run; the weights are the checkpoint's).
+    epoch_end : callable, optional
+        ``epoch_end(record, history, get_weights) -> bool`` after each epoch
+        (every row merged); ``get_weights()`` fetches the merged matrices.
+        False stops the run.
+    progress : bool or None
+        A progress bar over the raw words (None: when stderr is a terminal).
+    hook : callable, optional
+        ``hook(epoch, round, backend)`` before each round (tests use it to lose workers).
 
     Returns
     -------
-    (history, stats)
-        One record per epoch, and the run's figures (see :func:`train_local`).
+    dict
+        ``history`` (one record per epoch), ``stats`` (see :func:`train_local`),
+        ``weights`` (the merged matrices) and ``interrupted``.
+
+    A worker lost during a round (its task failed, or its process left the
+    cluster) does not end the run: its shard goes to the surviving worker
+    holding the fewest tokens, which encodes it from the corpus files and
+    trains the lost slice of the round, and the merge is redone over the
+    survivors.  What the lost worker trained since the last merge of each row
+    is lost, and the log says so.  Ctrl-C lets the running round finish,
+    merges every row and returns with ``interrupted`` True.
     """
     p_workers = backend.workers
     epochs, seed, dim = config["epochs"], config["seed"], config["dim"]
@@ -374,74 +537,177 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
     shapes = backend.shapes()
     total_words = epochs * n_all
     history: list = []
+    members = list(range(p_workers))
+    holds = {w: [w] for w in members}  # worker -> the shards (by origin) it trains
+    held_tokens = {w: totals[w] for w in members}
+    lost_log: list = []
     worker_words = [0] * p_workers
     worker_seconds = [0.0] * p_workers
     bytes_per_round: list = []
     row_bytes_per_round: list = []
     bytes_per_epoch: list = []
     sync_seconds = 0.0
-    scale = alpha_scale(merge, p_workers)
-    r = 0
+    sync_id = -1
+    committed_to = {}  # worker -> merge its next task commits
+    interrupted = False
+    r = start_epoch * rounds
     t_run = time.perf_counter()
-    for e in range(epochs):
-        t_epoch = time.perf_counter()
-        done = e * n_all
-        agg = {"raw_words": 0, "effective_words": 0, "loss": 0.0, "pairs": 0, "alpha": None}
-        epoch_bytes = 0
-        for k in range(rounds):
-            specs = [{"epoch": e, "round": k, "words_offset": done, "total_words": total_words,
-                      "seed": seed if p_workers == 1 else round_seed(seed, w, e, k),
-                      "alpha_scale": scale}
-                     for w in range(p_workers)]
-            recs = backend.train_round(specs)
-            for w, rec in enumerate(recs):
-                worker_words[w] += rec["raw_words"]
-                worker_seconds[w] += rec["seconds"]
-                for key in ("raw_words", "effective_words", "loss", "pairs"):
-                    agg[key] += rec[key]
-                if rec["alpha"] is not None:
-                    agg["alpha"] = rec["alpha"] if agg["alpha"] is None else \
-                        min(agg["alpha"], rec["alpha"])
-            done += sum(s[k] for s in sizes)
-            last = k == rounds - 1
-            h = None if last else hot_count(r, hot_rows, max(shapes.values()))
-            if p_workers > 1 and (last or h):
-                rows = matrix_rows(shapes, h)
-                t0 = time.perf_counter()
-                backend.sync(split_rows(rows, p_workers), merge)
-                sync_seconds += time.perf_counter() - t0
-                rb, mb = rows_bytes(rows, dim)
-                row_bytes_per_round.append(rb)
-                bytes_per_round.append(p_workers * (rb + mb))
-                epoch_bytes += p_workers * (rb + mb)
-            else:
-                row_bytes_per_round.append(0)
-                bytes_per_round.append(0)
-            r += 1
-        bytes_per_epoch.append(epoch_bytes)
-        secs = time.perf_counter() - t_epoch
-        pairs = agg["pairs"]
-        rec = {"kind": "epoch", "run": 0, "epoch": e + 1, "epochs": epochs, "complete": True,
-               "loss": float(agg["loss"]), "pairs": int(pairs),
-               "loss_per_pair": float(agg["loss"] / pairs) if pairs else None,
-               "raw_words": int(agg["raw_words"]),
-               "effective_words": int(agg["effective_words"]), "seconds": secs,
-               "words_per_sec": agg["raw_words"] / secs if secs > 0 else None,
-               "alpha": agg["alpha"], "words_done": int((e + 1) * n_all),
-               "workers": p_workers, "rounds": rounds}
-        history.append(rec)
-        logger.info("epoch %d/%d on %d workers: %d rounds, loss %s per pair, %d raw words in "
-                    "%.2f s, %d bytes merged", e + 1, epochs, p_workers, rounds,
-                    "-" if rec["loss_per_pair"] is None else f"{rec['loss_per_pair']:.5f}",
-                    rec["raw_words"], secs, epoch_bytes)
+    bar = _progress_bar(progress, total_words, "training")
+    if bar is not None and start_epoch:
+        bar.update(start_epoch * n_all)
+
+    def seed_of(origin, e, k):
+        return seed if p_workers == 1 else round_seed(seed, origin, e, k)
+
+    def spec_for(w, e, k, done, scale, origins):
+        return {"epoch": e, "round": k, "words_offset": done, "total_words": total_words,
+                "alpha_scale": scale, "parts": [(o, seed_of(o, e, k)) for o in origins],
+                "commit": committed_to.pop(w, None)}
+
+    def lose(lost, e, k, phase):
+        """Take ``lost`` out; their shards go to survivors; returns ``{adopter: [origins]}``."""
+        moved: dict = {}
+        for w in lost:
+            if w not in members:
+                continue
+            members.remove(w)
+            if not members:
+                raise RuntimeError(f"every worker was lost (the last, {w}, in epoch {e + 1}, "
+                                   f"round {k + 1}): nothing is left to train on")
+            for origin in holds.pop(w):
+                while True:
+                    to = min(members, key=lambda m: (held_tokens[m], m))
+                    lengths, gone = backend.adopt(to, origin)
+                    if not gone:
+                        break
+                    moved.update(lose(gone, e, k, "adopting a shard"))
+                if lengths != sizes[origin]:
+                    raise RuntimeError(f"worker {to} read shard {origin} as {sum(lengths)} "
+                                       f"tokens, not the {totals[origin]} first counted: did "
+                                       "the corpus change during the run?")
+                holds[to].append(origin)
+                held_tokens[to] += totals[origin]
+                moved.setdefault(to, []).append(origin)
+                entry = {"worker": w, "epoch": e + 1, "round": k + 1, "phase": phase,
+                         "shard": origin, "adopted_by": to}
+                lost_log.append(entry)
+                logger.warning(
+                    "worker %d lost in epoch %d, round %d (while %s): its shard %d (%d tokens) "
+                    "goes to worker %d, which trains it from this round on; what worker %d "
+                    "trained since each row's last merge is lost (the hottest rows were merged "
+                    "this epoch, the others at its start)", w, e + 1, k + 1, phase, origin,
+                    totals[origin], to, w)
+        return moved
+
+    with _Interrupt() as ctrl_c:
+        e = start_epoch
+        for e in range(start_epoch, epochs):
+            t_epoch = time.perf_counter()
+            done = e * n_all
+            agg = {"raw_words": 0, "effective_words": 0, "loss": 0.0, "pairs": 0,
+                   "alpha": None}
+            epoch_bytes = 0
+            complete = True
+            for k in range(rounds):
+                if hook is not None:
+                    hook(e, k, backend)
+                scale = alpha_scale(merge, len(members))
+                specs = {w: spec_for(w, e, k, done, scale, holds[w]) for w in members}
+                last = k == rounds - 1
+                h = None if last else hot_count(r, hot_rows, max(shapes.values()))
+                sync = p_workers > 1 and (last or bool(h))
+                rows = matrix_rows(shapes, h) if sync else None
+                while True:
+                    blocks = rows if sync and len(members) > 1 else None
+                    recs, lost, overhead = backend.round(specs, list(members), blocks, merge,
+                                                         sync_id + 1 if blocks else None)
+                    sync_seconds += overhead
+                    for w, rec in recs.items():
+                        worker_words[w] += rec["raw_words"]
+                        worker_seconds[w] += rec["seconds"]
+                        if w not in lost:
+                            _aggregate(agg, rec)
+                    if not lost:
+                        break
+                    # the lost slices of this round are trained again by the adopters, and
+                    # the merge is redone over the survivors
+                    moved = lose(lost, e, k, "training or merging")
+                    specs = {w: spec_for(w, e, k, done, scale, origins)
+                             for w, origins in moved.items()}
+                if blocks:
+                    sync_id += 1
+                    committed_to.update({w: sync_id for w in members})
+                    rb, mb = rows_bytes(rows, dim)
+                    row_bytes_per_round.append(rb)
+                    bytes_per_round.append(len(members) * (rb + mb))
+                    epoch_bytes += len(members) * (rb + mb)
+                else:
+                    row_bytes_per_round.append(0)
+                    bytes_per_round.append(0)
+                step = sum(s[k] for s in sizes)
+                done += step
+                if bar is not None:
+                    bar.update(step)
+                r += 1
+                if ctrl_c.requested and not last:
+                    # merge every row over the survivors before stopping
+                    rows_all = matrix_rows(shapes, None)
+                    while len(members) > 1:
+                        _, lost, overhead = backend.round({}, list(members), rows_all, merge,
+                                                          sync_id + 1)
+                        sync_seconds += overhead
+                        if not lost:
+                            sync_id += 1
+                            committed_to.update({w: sync_id for w in members})
+                            break
+                        lose(lost, e, k, "merging after Ctrl-C")
+                    complete = False
+                    break
+            bytes_per_epoch.append(epoch_bytes)
+            secs = time.perf_counter() - t_epoch
+            pairs = agg["pairs"]
+            rec = {"kind": "epoch", "run": 0, "epoch": e + 1, "epochs": epochs,
+                   "complete": complete, "loss": float(agg["loss"]), "pairs": int(pairs),
+                   "loss_per_pair": float(agg["loss"] / pairs) if pairs else None,
+                   "raw_words": int(agg["raw_words"]),
+                   "effective_words": int(agg["effective_words"]), "seconds": secs,
+                   "words_per_sec": agg["raw_words"] / secs if secs > 0 else None,
+                   "alpha": agg["alpha"], "words_done": int(done),
+                   "workers": len(members), "rounds": rounds}
+            history.append(rec)
+            logger.info("epoch %d/%d on %d workers%s: %d rounds, loss %s per pair, %d raw words "
+                        "in %.2f s, %d bytes merged", e + 1, epochs, len(members),
+                        "" if complete else " (stopped by Ctrl-C)", rounds,
+                        "-" if rec["loss_per_pair"] is None else f"{rec['loss_per_pair']:.5f}",
+                        rec["raw_words"], secs, epoch_bytes)
+            if not complete:
+                interrupted = True
+                break
+
+            def get_weights():
+                return _fetch_weights(backend, members, sync_id, lose, e, rounds - 1)
+            try:
+                if epoch_end is not None and epoch_end(rec, history, get_weights) is False:
+                    break
+            except KeyboardInterrupt:  # in a callback: the epoch is whole and merged
+                interrupted = True
+                break
+            if ctrl_c.requested:
+                interrupted = True
+                break
+    if bar is not None:
+        bar.close()
+    weights = _fetch_weights(backend, members, sync_id, lose, e, rounds - 1)
     wall = time.perf_counter() - t_run
     stats = {
         "workers": p_workers,
+        "workers_left": len(members),
+        "lost_workers": lost_log,
         "rounds_per_epoch": rounds,
         "sync_words": sync_words,
         "hot_rows": hot_rows,
         "merge": merge,
-        "alpha_scale": scale,
+        "alpha_scale": alpha_scale(merge, p_workers),
         "words": int(sum(worker_words)),
         "worker_words": worker_words,
         "worker_train_seconds": worker_seconds,
@@ -454,5 +720,16 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
         "wall_seconds": wall,
         "shard_tokens": totals,
         "n_tokens": n_all,
+        "interrupted": interrupted,
     }
-    return history, stats
+    return {"history": history, "stats": stats, "weights": weights, "interrupted": interrupted,
+            "epochs_done": sum(1 for h in history if h["complete"]) + start_epoch}
+
+
+def _fetch_weights(backend, members, sync, lose, e, k) -> dict:
+    """The merged matrices from a surviving worker (committing merge ``sync`` first)."""
+    while True:
+        weights, lost = backend.weights(list(members), sync)
+        if not lost:
+            return weights
+        lose(lost, e, k, "sending the weights")

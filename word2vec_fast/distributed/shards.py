@@ -9,14 +9,25 @@ last range).  Consecutive ranges share their cut point, so no token is lost or
 read twice, whatever the nominal offsets; a range with no whitespace in it
 collapses to nothing and its bytes go to the range before.  Compressed files
 are never split (their byte offsets are not the text's).
+
+A path with a protocol (``s3://bucket/corpus/``, ``gs://...``, ``hdfs://...``,
+``file://...``) is opened with ``fsspec`` (which Dask installs; the protocol's
+own package too, e.g. ``s3fs``), a folder there read as a local one is: its
+files in name order, hidden ones skipped.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 
-from ..compression import DECOMPRESS_ERRORS, compression_of, open_read
+from ..compression import DECOMPRESS_ERRORS, compression_of, detect, open_read, wrap_reader
 from ..scan import BLOCK_BYTES, text_sources
+
+try:
+    import fsspec
+except ImportError:  # URLs need it; local paths do not
+    fsspec = None
 
 #: The bytes the C scanner separates tokens at (``csrc/w2v_scan.c``'s ``SEP``).
 WHITESPACE = b" \t\n\v\f\r"
@@ -75,6 +86,59 @@ def cut_point(f, offset: int, size: int) -> int:
     return size
 
 
+def is_url(path) -> bool:
+    """True for a path with a protocol (``s3://...``), which :mod:`fsspec` opens."""
+    return isinstance(path, str) and "://" in path
+
+
+def _fs(url: str):
+    if fsspec is None:
+        raise ImportError(f"{url}: reading a URL needs fsspec: pip install fsspec (and the "
+                          "package of its protocol, e.g. s3fs)")
+    return fsspec.core.url_to_fs(url)
+
+
+def url_sources(url: str) -> list[str]:
+    """The files of ``url`` (a file, or a folder's files in name order, hidden skipped)."""
+    fs, path = _fs(url)
+    if fs.isdir(path):
+        files = sorted(f for f in fs.find(path)
+                       if not any(part.startswith(".") for part in
+                                  f[len(path.rstrip("/")):].split("/")))
+        if not files:
+            raise ValueError(f"{url}: directory has no files to read")
+        return [fs.unstrip_protocol(f) for f in files]
+    if not fs.exists(path):
+        raise FileNotFoundError(f"corpus file not found: {url}")
+    return [url]
+
+
+def _open_raw(path: str):
+    """The file ``path`` (local or URL) opened for binary reading, undecompressed."""
+    if is_url(path):
+        fs, p = _fs(path)
+        if not fs.exists(p):
+            raise FileNotFoundError(f"{path}: no such file")
+        return fs.open(p, "rb")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    return open(path, "rb")
+
+
+def _size(path: str) -> int:
+    if is_url(path):
+        fs, p = _fs(path)
+        return fs.size(p)
+    return os.path.getsize(path)
+
+
+def _compression(path: str):
+    if is_url(path):
+        with _open_raw(path) as f:
+            return detect(path, f.read(6))
+    return compression_of(path)
+
+
 def split_file(path: str, n: int) -> list[Shard]:
     """Cut the plain file ``path`` into at most ``n`` non-empty byte ranges at whitespace.
 
@@ -91,10 +155,10 @@ def split_file(path: str, n: int) -> list[Shard]:
     list of Shard
         Non-empty ranges in file order covering every byte of the file.
     """
-    size = os.path.getsize(path)
+    size = _size(path)
     if n <= 1 or size == 0:
         return [Shard(path)]
-    with open(path, "rb") as f:
+    with _open_raw(path) as f:
         cuts = [cut_point(f, size * k // n, size) for k in range(n)] + [size]
     shards = [Shard(path, a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
     if len(shards) == 1:
@@ -103,7 +167,7 @@ def split_file(path: str, n: int) -> list[Shard]:
 
 
 def _is_plain(path: str) -> bool:
-    return path != "-" and compression_of(path) is None
+    return path != "-" and _compression(path) is None
 
 
 def plan_shards(corpus, n: int) -> list[Shard]:
@@ -111,8 +175,9 @@ def plan_shards(corpus, n: int) -> list[Shard]:
 
     Parameters
     ----------
-    corpus : path, list of pathlib.Path, or directory
-        As :func:`word2vec_fast.train` reads text (standard input is refused).
+    corpus : path, URL, list of them, or directory
+        As :func:`word2vec_fast.train` reads text (standard input is refused);
+        URLs (``s3://...``) through fsspec.
     n : int
         Workers the shards are for.  With fewer files than workers, each
         plain file is split into ``ceil(n / files)`` byte ranges cut at
@@ -134,9 +199,9 @@ def plan_shards(corpus, n: int) -> list[Shard]:
             isinstance(p, (str, bytes, os.PathLike)) for p in corpus):
         sources = []
         for p in corpus:
-            sources += text_sources(p)
+            sources += url_sources(p) if is_url(p) else text_sources(p)
     else:
-        sources = text_sources(corpus)
+        sources = url_sources(corpus) if is_url(corpus) else text_sources(corpus)
     if sources is None:
         raise ValueError("a distributed corpus must be text on disk: a file, a directory or a "
                          f"list of files, got {type(corpus).__name__}")
@@ -190,7 +255,7 @@ def assign(shards: list[Shard], n: int) -> list[list[Shard]]:
 def shard_bytes(shard: Shard) -> int:
     """Bytes of the shard on disk (of the compressed file for a compressed one)."""
     if shard.whole:
-        return os.path.getsize(shard.path)
+        return _size(shard.path)
     return shard.end - shard.start
 
 
@@ -203,7 +268,7 @@ def read_blocks(shard: Shard, buf: bytearray):
     view = memoryview(buf)
     if shard.whole:
         try:
-            with open_read(shard.path) as f:
+            with _open_whole(shard.path) as f:
                 while True:
                     n = f.readinto(view)
                     if not n:
@@ -213,9 +278,7 @@ def read_blocks(shard: Shard, buf: bytearray):
             if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
                 raise
             raise ValueError(f"{shard.path}: cannot read: {e}") from e
-    if not os.path.exists(shard.path):
-        raise FileNotFoundError(f"{shard.path}: no such file")
-    with open(shard.path, "rb") as f:
+    with _open_raw(shard.path) as f:
         f.seek(shard.start)
         left = shard.end - shard.start
         while left > 0:
@@ -224,6 +287,20 @@ def read_blocks(shard: Shard, buf: bytearray):
                 raise ValueError(f"{shard}: the file is shorter than the planned range")
             left -= n
             yield n
+
+
+@contextlib.contextmanager
+def _open_whole(path: str):
+    """A whole file, decompressed by content (a URL's through fsspec)."""
+    if not is_url(path):
+        with open_read(path) as f:
+            yield f
+        return
+    with _open_raw(path) as raw:
+        comp = detect(path, raw.read(6))
+        raw.seek(0)
+        with wrap_reader(raw, comp) as f:
+            yield f
 
 
 def feed(scanner, shards: list[Shard]) -> None:
