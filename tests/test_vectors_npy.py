@@ -57,7 +57,10 @@ def test_mapped_words_find_rows_without_a_dict(tmp_path):
     assert got.index == v.index  # built when asked for
     lim = w2v.load(_save(tmp_path, v), mmap=True, limit=10)
     assert len(lim) == 10 and lim.get_index("w9") == 9 and "w10" not in lim
-    assert len(w2v.load(_save(tmp_path, v), limit=3)) == 3
+    few = w2v.load(_save(tmp_path, v), limit=3)
+    assert few.words == v.words[:3] and np.array_equal(few.vectors, v.vectors[:3])
+    for mmap in (False, True):
+        assert len(w2v.load(tmp_path / "v.npy", mmap=mmap, limit=0)) == 0
 
 
 def test_queries_keep_only_the_norms(tmp_path):

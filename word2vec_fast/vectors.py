@@ -680,11 +680,7 @@ class Vectors:
         if limit is not None and (isinstance(limit, bool) or int(limit) < 0):
             raise ValueError(f"limit must be an integer >= 0, got {limit!r}")
         if vectors_npy.is_npy(path):
-            words, mat = vectors_npy.read(path, mmap=bool(mmap))
-            if limit is not None and int(limit) < len(mat):
-                words, mat = words[:int(limit)] if not mmap else \
-                    vectors_npy.MappedWords(words._buf, words._starts[:int(limit) + 1]), \
-                    mat[:int(limit)]
+            words, mat = vectors_npy.read(path, mmap=bool(mmap), limit=limit)
             if dtype is not None and mat.dtype != dtype:
                 if mmap:
                     raise ValueError(f"{os.fspath(path)}: mmap=True maps the stored "

@@ -104,12 +104,14 @@ def _header(p, f):
     return dtype, (v, dim), f.tell()
 
 
-def read(path, mmap=False):
+def read(path, mmap=False, limit=None):
     """``(words, matrix)`` from ``path`` and ``path + ".words"``; see the module doc.
 
     With ``mmap=True`` the matrix is a read-only ``numpy.memmap`` and the words a
     :class:`MappedWords` over the mapped words file; otherwise both are read into
-    memory (a float32 or float16 array and a list of str).
+    memory (a float32 or float16 array and a list of str).  ``limit=N`` keeps the
+    first N words (the whole words file is still checked); the rest of the matrix
+    is never read.
     """
     p = os.fspath(path)
     with open(p, "rb") as f:
@@ -122,13 +124,14 @@ def read(path, mmap=False):
         wp = words_path(p)
         buf = _words_buffer(wp, mmap)
         starts = _check_words(wp, buf, v)
+        n = v if limit is None else min(v, int(limit))
         if mmap:
             _drop_pages(buf)
-            mat = np.memmap(p, dtype=dtype, mode="r", offset=offset, shape=(v, dim)) if v \
+            mat = np.memmap(p, dtype=dtype, mode="r", offset=offset, shape=(n, dim)) if n \
                 else np.zeros((0, dim), dtype=dtype)
-            return MappedWords(buf, starts), mat
-        mat = np.fromfile(f, dtype=dtype, count=v * dim).reshape(v, dim)
-    return _decode_all(buf, v), mat
+            return MappedWords(buf, starts[:n + 1]), mat
+        mat = np.fromfile(f, dtype=dtype, count=n * dim).reshape(n, dim)
+    return _decode_all(buf[:starts[n]], n), mat
 
 
 def _words_buffer(wp, mapped):
