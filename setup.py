@@ -51,6 +51,10 @@ vecio = extension("word2vec_fast._vecio", ["word2vec_fast/_vecio.pyx", "csrc/w2v
 # The corpus tokenizer/counter: separate too, so corpus work never rebuilds the engine.
 scan = extension("word2vec_fast._scan", ["word2vec_fast/_scan.pyx", "csrc/w2v_scan.c"])
 
+# Phrase counting and rewriting, on the scanner's tokenizer and table.
+phrases = extension("word2vec_fast._phrases",
+                    ["word2vec_fast/_phrases.pyx", "csrc/w2v_phrases.c", "csrc/w2v_scan.c"])
+
 # csrc/w2v_*.pxd declare the C headers for Cython (``from w2v_rng cimport ...``).
-setup(ext_modules=cythonize([ext, vecio, scan], include_path=["csrc"],
+setup(ext_modules=cythonize([ext, vecio, scan, phrases], include_path=["csrc"],
                             compiler_directives={"language_level": "3"}))

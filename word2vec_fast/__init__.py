@@ -8,6 +8,7 @@ from .errors import (DuplicateWordWarning, NonFiniteWarning, StopTraining, Train
                      TrainingInterrupted, VectorsFormatError)
 from .corpus import Corpus, count_and_encode, encode
 from .model import Model, load_model
+from .phrases import Phrases, PhrasedText
 from .train import train
 from .callbacks import CheckpointCallback, EvaluateCallback
 from .evaluation import AnalogyResult, WordPairsResult, evaluate_analogies, evaluate_word_pairs
@@ -16,7 +17,7 @@ from .vocab import Vocab
 
 __all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "load_model",
            "EvaluateCallback", "CheckpointCallback", "Model", "Vocab", "Corpus", "encode",
-           "count_and_encode",
+           "count_and_encode", "Phrases", "PhrasedText",
            "Vectors", "load",
            "evaluate_analogies", "evaluate_word_pairs", "AnalogyResult", "WordPairsResult",
            "VectorsFormatError", "DuplicateWordWarning", "NonFiniteWarning"]

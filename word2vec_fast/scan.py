@@ -273,9 +273,21 @@ class Pass:
             self.files.drain(sc)
 
     def run(self, corpus, sources: list[str] | None, tee=None) -> None:
-        """Feed the whole corpus (``sources``: from :func:`text_sources`, or None for token lists)."""
+        """Feed the whole corpus (``sources``: from :func:`text_sources`, or None for token
+        lists, or for an object with ``is_text`` true whose ``text_blocks()`` yields text
+        pieces and ``None`` at each source's end)."""
+        text = sources is None and getattr(corpus, "is_text", False)
+        blocks = getattr(corpus, "text_blocks", None) if text else None
         try:
-            if sources is not None:
+            if blocks is not None:
+                # text produced on the fly (phrases.PhrasedText): pieces, None at source ends
+                for piece in blocks():
+                    if piece is None:
+                        self.sc.end_source()
+                    else:
+                        self.sc.feed(piece, len(piece))
+                    self._after_feed()
+            elif sources is not None:
                 buf = bytearray(BLOCK_BYTES)
                 for src in sources:
                     for n in _read_blocks(src, buf, tee if src == "-" else None):

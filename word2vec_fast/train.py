@@ -12,8 +12,9 @@ import numpy as np
 
 from .corpus import SPILL_BYTES, as_corpus
 from .model import Model
-from .pretrained import as_vectors, check_dim, take_rows
 from .params import check_float, check_int, check_output_layer, check_threads
+from .phrases import with_phrases
+from .pretrained import as_vectors, check_dim, take_rows
 from .runner import batch_size
 from .scan import MAX_TOKEN_BYTES
 from .schedule import alpha_schedule
@@ -68,7 +69,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
           seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True,
           max_vocab_size=None, max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES,
-          spill_dir=None, callbacks=None, init_vectors=None, lock_init=False) -> Model:
+          spill_dir=None, callbacks=None, phrases=None, init_vectors=None,
+          lock_init=False) -> Model:
     """Train word2vec embeddings.
 
     Parameters
@@ -150,6 +152,11 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         progress record (``record["kind"] == "progress"``) while the workers
         keep training.  Returning ``False`` or raising :class:`StopTraining`
         ends training early.  See :mod:`word2vec_fast.callbacks`.
+    phrases : Phrases or True, optional
+        Train on the corpus rewritten with these phrases (``True``: build them
+        first with :meth:`Phrases.build`'s defaults, on ``threads`` threads); the
+        rewritten text is streamed into the encoder, never written.  Text or
+        token-list corpora only.
     init_vectors : Vectors or path, optional
         Pretrained vectors (any file :func:`word2vec_fast.load` reads): every
         word of the vocabulary that they have starts from their row instead of
@@ -184,6 +191,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     init = None if init_vectors is None else check_dim(as_vectors(init_vectors), p["dim"])
 
     t0 = time.perf_counter()
+    corpus = with_phrases(corpus, phrases, threads)
     if isinstance(spill_bytes, bool) or not isinstance(spill_bytes, (int, np.integer)) \
             or spill_bytes < 0:
         raise ValueError(f"spill_bytes must be an integer >= 0, got {spill_bytes!r}")

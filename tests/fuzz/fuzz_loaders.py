@@ -25,7 +25,7 @@ import atheris
 
 with atheris.instrument_imports(include=["word2vec_fast"]):
     import word2vec_fast as w2v
-    from word2vec_fast import Vocab, count_and_encode, load_model
+    from word2vec_fast import Phrases, Vocab, count_and_encode, load_model
 
 # libFuzzer ends the process with exit(): Python's atexit never runs, so .ci/fuzz points
 # TMPDIR at build/fuzz/tmp and empties it on each run.
@@ -129,7 +129,12 @@ def one_input(raw):
                 names = sorted(_members())
                 name = names[(mode >> 4) % len(names)]
                 load_model(_write(_zip_with(name, _npy_header_fuzz(data))))
-            elif kind == 8:
+            elif kind == 8:  # the two 'word ...' line formats: phrase tables, vocabularies
+                try:
+                    p = Phrases.load(_write(data))
+                    assert all(len(x) == len(x.phrases) for x in p.passes)
+                except ValueError:
+                    pass
                 v = Vocab.load(_write(data), min_count=(mode >> 4) & 1)
                 assert len(v.words) == len(v.counts)
             elif kind == 9:

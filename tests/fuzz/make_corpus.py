@@ -145,6 +145,9 @@ def fuzz_loaders():
     yield bytes([7]) + b"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }\n" + bytes(48)
     yield bytes([8]) + b"the 5\ncat 3\nsat 3\n"
     yield bytes([8]) + b"the 5\nthe 3\n"
+    yield bytes([8]) + (b"word2vec_fast phrases 1\nscoring npmi\nthreshold 0.5\nmin_count 2\n"
+                        b"delimiter _\nmax_token_bytes 58\ntrain_words 40\nconnector_words of\n"
+                        b"phrases 2\n5 0.75 new york\n3 0.5 bank of america\n")
     yield bytes([9 | 0x10]) + b"the cat sat on the mat\nthe dog\n"
     yield bytes([10 | 0x20]) + b"a b a c d e a b f g h a\n" * 4
     yield bytes([11 | 0x40]) + "x \u00e9\u00e9\u00e9\u00e9 y\n".encode() * 3

@@ -16,6 +16,7 @@ from .common import PROG, CLIError, UsageError, suggest
 
 COMMANDS = {
     "train": "train vectors (Python-style flags; word2vec.c's flags work without a command)",
+    "phrases": "join frequent word pairs, new york -> new_york (a drop-in for word2phrase)",
     "similar": "nearest neighbours of words (like word2vec.c's distance)",
     "analogy": "A is to B as C is to ? (like word-analogy)",
     "eval": "analogy accuracy and word-pair correlations (like compute-accuracy)",
@@ -46,6 +47,7 @@ examples:
   {PROG} -train text8 -output vectors.bin -cbow 0 -size 200 -window 5 -negative 5 \\
       -hs 0 -sample 1e-4 -threads 20 -binary 1 -iter 15
   {PROG} train corpus.txt.gz -o vectors.bin --threads 4
+  {PROG} phrases -train text8 -output text8-phrases -threshold 100   (word2phrase's flags)
   {PROG} similar vectors.bin king queen -n 5
   {PROG} analogy vectors.bin man king woman
   {PROG} eval vectors.bin --analogies questions-words.txt --pairs wordsim353.tsv
@@ -59,7 +61,7 @@ exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C)
 
 
 # the module of word2vec_fast.cli that runs each command, as run_<command>(argv)
-MODULES = {"train": "train", "similar": "neighbours", "analogy": "neighbours",
+MODULES = {"train": "train", "phrases": "phrases", "similar": "neighbours", "analogy": "neighbours",
            "eval": "evaluate", "convert": "convert", "info": "info", "plot": "plot",
            "demo": "demo", "compute-accuracy": "ctools", "distance": "ctools",
            "word-analogy": "ctools"}

@@ -1,0 +1,520 @@
+"""Phrases: C counting, scoring and rewriting against plain-Python references, the
+word2phrase binary (byte for byte) and gensim (NPMI, connector words)."""
+import gzip
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import word2vec_fast as w2v
+from word2vec_fast import Phrases, _phrases, phrases_count
+from word2vec_fast.phrases_count import count_sentences, count_text, raw_blocks
+
+from conftest import c_tool
+
+WORD2PHRASE = c_tool("word2phrase")
+needs_word2phrase = pytest.mark.skipif(WORD2PHRASE is None, reason="word2phrase not installed")
+
+
+def gen_text(seed, n_lines=600, vocab=40, planted=6, long_tokens=False, blank=True):
+    """Lines of Zipf-distributed words with planted pairs; tabs, runs of spaces, blank lines."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(vocab)]
+    pairs = [(words[rng.integers(vocab)], words[rng.integers(vocab)]) for _ in range(planted)]
+    lines = []
+    for _ in range(n_lines):
+        toks = []
+        for _ in range(rng.integers(0 if blank else 1, 14)):
+            if rng.random() < 0.2:
+                toks += pairs[rng.integers(planted)]
+            else:
+                toks.append(words[min(int(rng.zipf(1.4)) - 1, vocab - 1)])
+            if long_tokens and rng.random() < 0.01:
+                # rare, so never in a phrase: word2phrase keys a pair by the first 59
+                # bytes of "a_b", which merges different long pairs (we do not)
+                toks.append("".join(chr(97 + c) for c in rng.integers(26, size=rng.integers(50, 75))))
+        seps = [" ", " ", "  ", "\t"]
+        lines.append("".join(t + seps[rng.integers(4)] for t in toks).rstrip(" \t"))
+    return ("\n".join(lines) + "\n").encode()
+
+
+# -- plain-Python references ---------------------------------------------------------------
+
+def ref_tokens(text: bytes, max_token=58):
+    """word2phrase's token stream for text without '\\r', '\\v', '\\f' or NUL: words and
+    None for each newline; words longer than 58 bytes cut to their first 58."""
+    out = []
+    for k, line in enumerate(text.split(b"\n")):
+        if k:
+            out.append(None)
+        out += [w[:max_token] for w in line.replace(b"\t", b" ").split(b" ") if w]
+    return out
+
+
+def ref_word2phrase(text: bytes, min_count: int, threshold: float) -> bytes:
+    """word2phrase.c's two passes, transcribed (counts pairs across newlines, float32
+    score, a join blocks the next pair, every token written after ' ' or '_')."""
+    stream = ref_tokens(text)
+    uni, big = {}, {}
+    last = None
+    words = 0
+    for w in stream:
+        if w is None:
+            continue
+        words += 1
+        uni[w] = uni.get(w, 0) + 1
+        if last is not None:
+            key = (last + b"_" + w)[:59]
+            big[key] = big.get(key, 0) + 1
+        last = w
+
+    def found(table, key):
+        c = table.get(key, 0)
+        return c if c >= min_count else None
+
+    out = bytearray()
+    pa = pb = 0
+    li = None
+    word = b""
+    thr = np.float32(threshold)
+    for w in stream:
+        last, word = word, (b"</s>" if w is None else w)
+        if w is None:
+            out += b"\n"
+            continue
+        oov = False
+        i = found(uni, w)
+        if i is None:
+            oov = True
+        else:
+            pb = i
+        if li is None:
+            oov = True
+        li = i
+        pab = found(big, (last + b"_" + w)[:59])
+        if pab is None:
+            oov = True
+        if pa < min_count or pb < min_count:
+            oov = True
+        score = np.float32(0) if oov else (np.float32(pab - min_count) / np.float32(pa)
+                                           / np.float32(pb) * np.float32(words))
+        if score > thr:
+            out += b"_" + w
+            pb = 0
+        else:
+            out += b" " + w
+        pa = pb
+    return bytes(out)
+
+
+def ref_counts(sentences, conn=(), cross=False):
+    """Unigram and (first, connectors, last) pair counts, gensim's way (cross: one sentence)."""
+    if cross:
+        sentences = [[w for s in sentences for w in s]]
+    uni, pairs = {}, {}
+    for s in sentences:
+        start, inner = None, []
+        for w in s:
+            uni[w] = uni.get(w, 0) + 1
+            if w in conn:
+                if start is not None:
+                    inner.append(w)
+                continue
+            if start is not None:
+                key = (start, *inner, w)
+                pairs[key] = pairs.get(key, 0) + 1
+            start, inner = w, []
+    return uni, pairs
+
+
+def c_counts(counter, conn=()):
+    a, b, run, count, _ = counter.score("all", 1, 0.0, 1)
+    words = counter.words(range(counter.stats["words"]))
+    wc = dict(zip([w.decode() for w in words], counter.counts().tolist()))
+    pairs = {}
+    for x, y, r, n in zip(a.tolist(), b.tolist(), run.tolist(), count.tolist()):
+        key = (words[x].decode(), *(conn[i] for i in counter.run(r)), words[y].decode())
+        pairs[key] = n
+    return {w: c for w, c in wc.items() if c}, pairs
+
+
+def write(tmp_path, name, data: bytes):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return str(p)
+
+
+# -- counting -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cross", [False, True])
+def test_counts_match_reference_sharded(tmp_path, monkeypatch, cross):
+    text = gen_text(1, long_tokens=False)
+    path = write(tmp_path, "c.txt", text)
+    sents = [line.split() for line in text.decode().split("\n") if line.split()]
+    ref = ref_counts(sents, cross=cross)
+    conn = _phrases.Connectors([])
+    one = c_counts(count_text(raw_blocks([path]), threads=1, max_token=58, max_size=0,
+                              conn=conn, cross_lines=cross))
+    assert one == ref
+    # tiny blocks cut inside lines, three shards merged: the same counts
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 37)
+    many = count_text(raw_blocks([path]), threads=3, max_token=58, max_size=0, conn=conn,
+                      cross_lines=cross)
+    assert c_counts(many) == ref
+    assert many.stats["tokens"] == sum(map(len, sents))
+
+
+def test_connector_counts_sharded(tmp_path, monkeypatch):
+    rng = np.random.default_rng(3)
+    words = ["a", "b", "c", "d", "of", "the"]
+    sents = [[words[i] for i in rng.integers(6, size=rng.integers(1, 12))] for _ in range(300)]
+    path = write(tmp_path, "c.txt", ("\n".join(" ".join(s) for s in sents) + "\n").encode())
+    conn = ("of", "the")
+    cw = _phrases.Connectors([w.encode() for w in conn])
+    ref = ref_counts(sents, set(conn))
+    assert c_counts(count_sentences(sents, max_token=58, max_size=0, conn=cw,
+                                    cross_lines=False), conn) == ref
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 16)
+    got = count_text(raw_blocks([path]), threads=2, max_token=58, max_size=0, conn=cw,
+                     cross_lines=False)
+    assert c_counts(got, conn) == ref
+
+
+def ref_pruned_counts(sentences, max_size):
+    """ReduceVocab after each sentence while words + pairs exceed max_size."""
+    uni, pairs, min_reduce = {}, {}, 1
+    for s in sentences:
+        for k, w in enumerate(s):
+            uni[w] = uni.get(w, 0) + 1
+            if k:
+                pairs[s[k - 1], w] = pairs.get((s[k - 1], w), 0) + 1
+        if len(uni) + len(pairs) > max_size:
+            uni = {w: c for w, c in uni.items() if c > min_reduce}
+            pairs = {p: c for p, c in pairs.items()
+                     if c > min_reduce and p[0] in uni and p[1] in uni}
+            min_reduce += 1
+    return uni, pairs
+
+
+def test_pruning_matches_reference():
+    rng = np.random.default_rng(5)
+    sents = [[f"w{int(rng.zipf(1.3)) % 500}" for _ in range(rng.integers(2, 10))]
+             for _ in range(800)]
+    c = count_sentences(sents, max_token=58, max_size=300, conn=None, cross_lines=False)
+    assert c.stats["prunes"] > 3
+    assert c_counts(c) == ref_pruned_counts(sents, 300)
+
+
+# -- word2phrase exactness ----------------------------------------------------------------
+
+CASES = [(1, 3, 5.0), (2, 3, 0.5), (3, 5, 20.0), (4, 2, 1.0)]
+
+
+@pytest.mark.parametrize("seed,min_count,threshold", CASES)
+def test_rewrite_matches_python_word2phrase(tmp_path, monkeypatch, seed, min_count, threshold):
+    text = gen_text(seed, long_tokens=True)
+    path = write(tmp_path, "in.txt", text)
+    want = ref_word2phrase(text, min_count, threshold)
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 211)  # many shards
+    p = Phrases.build(path, min_count=min_count, threshold=threshold, threads=2)
+    out = p.apply(path, str(tmp_path / "out.txt"))
+    assert open(out, "rb").read() == want
+    assert want.count(b"_") > 0
+
+
+@needs_word2phrase
+@pytest.mark.parametrize("seed,min_count,threshold", CASES[1::2])  # ~5 s each: a 2 GB table
+def test_rewrite_matches_word2phrase_binary(tmp_path, seed, min_count, threshold):
+    path = write(tmp_path, "in.txt", gen_text(seed, long_tokens=True))
+    ref = str(tmp_path / "ref.txt")
+    # relative names: word2phrase copies its file names into 60-byte buffers
+    subprocess.run([WORD2PHRASE, "-train", "in.txt", "-output", "ref.txt", "-min-count",
+                    str(min_count), "-threshold", str(threshold), "-debug", "0"], check=True,
+                   stdout=subprocess.DEVNULL, cwd=tmp_path)
+    p = Phrases.build(path, min_count=min_count, threshold=threshold, threads=2)
+    out = p.apply(path, str(tmp_path / "out.txt"))
+    assert open(out, "rb").read() == open(ref, "rb").read()
+
+
+def test_utf8_cut_differs_from_word2phrase(tmp_path):
+    # 57 ASCII bytes then 'é' (2 bytes): word2phrase keeps 58 bytes, half the 'é'
+    tok = "x" * 57 + "é"
+    text = (f"{tok} a b\n" * 3).encode()
+    path = write(tmp_path, "u.txt", text)
+    out = Phrases.build(path, min_count=1, threshold=1e9).apply(path, str(tmp_path / "o.txt"))
+    got = open(out, "rb").read()
+    assert got == (" " + "x" * 57 + " a b\n").encode() * 3
+    got.decode("utf-8")  # valid UTF-8
+    w2p = ref_word2phrase(text, 1, 1e9)
+    assert w2p.split(b" ")[1] == tok.encode()[:58]
+    with pytest.raises(UnicodeDecodeError):
+        w2p.decode("utf-8")
+
+
+def test_last_word_kept_without_newline(tmp_path):
+    # word2phrase drops the last word of a file that does not end with a newline
+    path = write(tmp_path, "n.txt", b"a b c\nd e")
+    p = Phrases.build(path, min_count=1, threshold=1e9)
+    assert open(p.apply(path, str(tmp_path / "o.txt")), "rb").read() == b" a b c\n d e\n"
+
+
+def test_threads_give_the_same_table(tmp_path, monkeypatch):
+    path = write(tmp_path, "t.txt", gen_text(7))
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 101)
+    tables = [Phrases.build(path, min_count=2, threshold=th, threads=t)
+              for th, t in ((2.0, 1), (2.0, 4))]
+    assert list(tables[0].phrases.items()) == list(tables[1].phrases.items())
+    counts = list(tables[0].counts.values())
+    assert counts == sorted(counts, reverse=True) and len(counts) > 3
+
+
+# -- gensim ---------------------------------------------------------------------------------
+
+def gensim_phrases():
+    return pytest.importorskip("gensim.models.phrases")
+
+
+@pytest.mark.parametrize("conn", [(), ("of", "the")])
+def test_npmi_and_connectors_match_gensim(conn):
+    gp = gensim_phrases()
+    rng = np.random.default_rng(11)
+    vocab = [f"w{i}" for i in range(30)] + list(conn)
+    planted = [["w1", "w2"], ["w3", "of", "w4"], ["w5", "of", "the", "w6"]]
+    sents = []
+    for _ in range(700):
+        s = []
+        for _ in range(rng.integers(1, 12)):
+            s += planted[rng.integers(3)] if rng.random() < 0.2 else \
+                [vocab[min(int(rng.zipf(1.3)) - 1, len(vocab) - 1)]]
+        sents.append(s)
+    for thr in (0.1, 0.5):
+        g = gp.Phrases(sents, min_count=3, threshold=thr, scoring="npmi", connector_words=conn)
+        ours = Phrases.build(sents, min_count=3, threshold=thr, scoring="npmi",
+                             connector_words=conn)
+        want = g.export_phrases()
+        got = ours.phrases
+        assert set(got) == set(want) and got
+        for k in want:
+            assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-15)
+        frozen = gp.FrozenPhrases(g)
+        assert list(ours.apply(sents)) == [frozen[s] for s in sents]
+
+
+# -- API, files, bad input -------------------------------------------------------------------
+
+def test_iterables_and_text_agree(tmp_path):
+    text = gen_text(9, blank=False)
+    path = write(tmp_path, "t.txt", text)
+    sents = [line.split() for line in text.decode().splitlines()]
+    a = Phrases.build(path, min_count=2, threshold=3.0)
+    b = Phrases.build(sents, min_count=2, threshold=3.0)
+    assert a.phrases == b.phrases and len(a)
+    assert list(a.apply(path)) == list(b.apply(sents)) == list(a.apply(sents))
+    gz = str(tmp_path / "o.txt.gz")
+    a.apply(path, gz)
+    assert gzip.open(gz).read() == open(a.apply(path, str(tmp_path / "o.txt")), "rb").read()
+    # a directory and several files read as one text
+    d = tmp_path / "dir"
+    d.mkdir()
+    lines = text.splitlines(keepends=True)
+    (d / "1.txt").write_bytes(b"".join(lines[:300]))
+    (d / "2.txt").write_bytes(b"".join(lines[300:]))
+    c = Phrases.build(str(d), min_count=2, threshold=3.0)
+    assert list(c.apply(str(d))) == list(a.apply(path))
+
+
+def test_save_load_round_trip(tmp_path):
+    sents = [["new", "york", "of", "city"], ["new", "york"], ["bank", "of", "america"]] * 20
+    p = Phrases.build(sents, min_count=2, threshold=-0.5, scoring="npmi",
+                      connector_words=["of"], passes=2)
+    f = str(tmp_path / "p.txt")
+    p.save(f)
+    q = Phrases.load(f)
+    assert [x.phrases for x in q.passes] == [x.phrases for x in p.passes]
+    assert len(q.passes) == 2 and q.connector_words == ("of",)
+    assert list(q.apply(sents)) == list(p.apply(sents))
+    assert "bank_of_america" in p.phrases
+
+
+@pytest.mark.parametrize("content,msg", [
+    (b"", "empty"),
+    (b"hello\n", "line 1"),
+    (b"word2vec_fast phrases 1\nscoring nope\n", "line 2"),
+    (b"word2vec_fast phrases 1\nscoring npmi\nthreshold nan\n", "line 3"),
+    (b"word2vec_fast phrases 1\nscoring npmi\nthreshold 0.5\nmin_count 0\n", "line 4"),
+    (b"word2vec_fast phrases 1\nscoring npmi\nthreshold 0.5\nmin_count 2\ndelimiter _\n"
+     b"max_token_bytes 58\ntrain_words 10\nconnector_words\nphrases 2\n3 0.5 a b\n", "truncated"),
+    (b"word2vec_fast phrases 1\nscoring npmi\nthreshold 0.5\nmin_count 2\ndelimiter _\n"
+     b"max_token_bytes 58\ntrain_words 10\nconnector_words\nphrases 1\nx 0.5 a b\n", "line 10"),
+    (b"word2vec_fast phrases 1\nscoring npmi\nthreshold 0.5\nmin_count 2\ndelimiter _\n"
+     b"max_token_bytes 58\ntrain_words 10\nconnector_words of\nphrases 1\n3 0.5 of b\n",
+     "connector"),
+])
+def test_load_errors_name_the_line(tmp_path, content, msg):
+    f = write(tmp_path, "bad.txt", content)
+    with pytest.raises(ValueError, match=msg):
+        Phrases.load(f)
+
+
+def test_bad_parameters():
+    s = [["a", "b"]]
+    for kw, err in [(dict(min_count=0), ValueError), (dict(threshold=-1.0), ValueError),
+                    (dict(threshold=float("nan")), ValueError),
+                    (dict(scoring="npmi", threshold=1.5), ValueError),
+                    (dict(scoring="pmi"), ValueError), (dict(delimiter=" "), ValueError),
+                    (dict(delimiter="a\tb"), ValueError), (dict(delimiter=""), ValueError),
+                    (dict(connector_words="of"), TypeError),
+                    (dict(max_vocab_size=0), ValueError), (dict(passes=0), ValueError),
+                    (dict(min_count=2.5), TypeError)]:
+        with pytest.raises(err):
+            Phrases.build(s, **kw)
+    with pytest.raises(TypeError, match="sentence 0"):
+        Phrases.build(["a b c"])
+    with pytest.raises(TypeError):
+        Phrases.build(42)
+    with pytest.raises(TypeError, match="one-shot"):  # a second pass would find it empty
+        Phrases.build((x for x in s), passes=2)
+    with pytest.raises(TypeError, match="one-shot"):
+        w2v.train((x for x in s), phrases=True)
+
+
+def test_odd_bytes_empty_and_huge(tmp_path):
+    # NUL bytes and invalid UTF-8 are token bytes, written back as they came
+    text = b"a\x00b \xff\xfe c\n" * 4 + b"x" * 200_000 + b" a\x00b\n"
+    path = write(tmp_path, "odd.txt", text)
+    p = Phrases.build(path, min_count=2, threshold=0.0)
+    out = open(p.apply(path, str(tmp_path / "o.txt")), "rb").read()
+    assert out.splitlines()[0] == b" a\x00b_\xff\xfe c"
+    assert out.splitlines()[-1] == b" " + b"x" * 58 + b" a\x00b"
+    empty = write(tmp_path, "e.txt", b"")
+    q = Phrases.build(empty)
+    assert len(q) == 0 and q.train_words == 0
+    assert open(q.apply(empty, str(tmp_path / "e2.txt")), "rb").read() == b""
+    assert list(q.apply(empty)) == []
+
+
+def test_passes_chain_equals_rewriting_twice(tmp_path):
+    path = write(tmp_path, "t.txt", gen_text(13, planted=3))
+    two = Phrases.build(path, min_count=2, threshold=(4.0, 2.0))
+    first = Phrases.build(path, min_count=2, threshold=4.0)
+    mid = first.apply(path, str(tmp_path / "mid.txt"))
+    second = Phrases.build(mid, min_count=2, threshold=2.0)
+    assert two.phrases == first.phrases and two.next.phrases == second.phrases
+    assert any(k.count("_") >= 2 for k in second.phrases)
+    assert open(two.apply(path, str(tmp_path / "o.txt")), "rb").read() == \
+        open(second.apply(mid, str(tmp_path / "o2.txt")), "rb").read()
+
+
+def test_train_on_phrases_equals_training_on_the_written_text(tmp_path):
+    path = write(tmp_path, "t.txt", gen_text(17, n_lines=400))
+    p = Phrases.build(path, min_count=2, threshold=3.0)
+    written = p.apply(path, str(tmp_path / "o.txt"))
+    kw = dict(dim=8, epochs=1, min_count=2, threads=1, seed=3, progress=False)
+    a = w2v.train(path, phrases=p, **kw)
+    b = w2v.train(written, **kw)
+    assert a.words == b.words and any("_" in w for w in a.words)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    c = w2v.train(path, phrases=True, **kw)  # defaults: min_count 5, threshold 100
+    assert c.words == w2v.train(Phrases.build(path).apply(path), **kw).words
+    with pytest.raises(TypeError, match="encoded"):
+        w2v.train(np.zeros(3, np.int32), vocab=a.vocab, phrases=p)
+    with pytest.raises(ValueError, match="standard input"):
+        w2v.train("-", phrases=True)
+    assert os.path.exists(written)
+
+
+# -- command line ----------------------------------------------------------------------------
+
+def test_cli_dropin_and_python_style(tmp_path, capsys, monkeypatch):
+    from word2vec_fast.cli import main
+    text = gen_text(21)
+    path = write(tmp_path, "in.txt", text)
+    want = ref_word2phrase(text, 3, 2.0)
+    assert main(["phrases", "-train", path, "-output", str(tmp_path / "a.txt"), "-min-count", "3",
+                 "-threshold", "2", "-debug", "0"]) == 0
+    assert (tmp_path / "a.txt").read_bytes() == want
+    assert main(["phrases", path, "-o", str(tmp_path / "b.txt.gz"), "--min-count", "3",
+                 "--threshold", "2", "--save-table", str(tmp_path / "t.txt"), "-q"]) == 0
+    assert gzip.open(tmp_path / "b.txt.gz").read() == want
+    assert main(["phrases", path, "-o", str(tmp_path / "c.txt"), "--load-table",
+                 str(tmp_path / "t.txt"), "-q"]) == 0
+    assert (tmp_path / "c.txt").read_bytes() == want
+    # two passes as demo-phrases.sh, npmi, standard input and output
+    assert main(["phrases", path, "-o", str(tmp_path / "d.txt"), "--threshold", "4", "2",
+                 "--min-count", "3", "-q"]) == 0
+    two = Phrases.build(path, min_count=3, threshold=(4.0, 2.0))
+    assert (tmp_path / "d.txt").read_bytes() == \
+        open(two.apply(path, str(tmp_path / "e.txt")), "rb").read()
+    monkeypatch.setattr("sys.stdin", open(path))
+    capsys.readouterr()
+    assert main(["phrases", "-", "-o", str(tmp_path / "f.txt"), "--npmi", "--threshold", "0.3",
+                 "-q"]) == 0
+    assert (tmp_path / "f.txt").read_bytes() == open(Phrases.build(
+        path, scoring="npmi", threshold=0.3).apply(path, str(tmp_path / "g.txt")), "rb").read()
+    # errors: exit 2 for usage, 1 for bad values, nothing written
+    assert main(["phrases", "-train", path, "-output", str(tmp_path / "x.txt"),
+                 "-treshold", "2"]) == 2
+    assert main(["phrases", path, "-o", str(tmp_path / "x.txt"), "--npmi",
+                 "--threshold", "3"]) == 1
+    assert main(["phrases", path, "-o", str(tmp_path / "x.txt"), "--delimiter", " "]) == 1
+    assert main(["phrases", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "x.txt")]) == 1
+    assert not (tmp_path / "x.txt").exists()
+    assert "-threshold" in capsys.readouterr().err
+
+
+def test_load_survives_damaged_files(tmp_path):
+    """A valid table with bytes flipped, cut or inserted: a table or a ValueError."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+    sents = [["new", "york", "of", "city"], ["new", "york"], ["bank", "of", "america"]] * 10
+    good = tmp_path / "good.txt"
+    Phrases.build(sents, min_count=2, threshold=-0.9, scoring="npmi",
+                  connector_words=["of"]).save(good)
+    base = good.read_bytes()
+
+    @hypothesis.settings(max_examples=60, deadline=None, database=None)
+    @hypothesis.given(st.integers(0, len(base)), st.integers(0, 8), st.binary(max_size=6))
+    def check(at, cut, insert):
+        f = tmp_path / "bad.txt"
+        f.write_bytes(base[:at] + insert + base[at + cut:])
+        try:
+            p = Phrases.load(f)
+        except ValueError:
+            return
+        assert len(p) == len(p.phrases) and all(p.counts.values())
+        list(p.apply(sents))
+
+    check()
+
+
+def test_long_pairs_not_merged_as_word2phrase_does(tmp_path):
+    # "a..a_b..b1" and "a..a_b..b2" (62 bytes) share their first 59 bytes: word2phrase
+    # counts them as one pair (2 + 2 >= min_count 3) and joins; each pair alone is rarer
+    a, b1, b2 = "a" * 50, "b" * 10 + "1", "b" * 10 + "2"
+    text = (f"{a} {b1}\n{a} {b2}\n" * 2 + f"{b1} c\n{b2} c\n").encode()
+    path = write(tmp_path, "l.txt", text)
+    assert b"_" in ref_word2phrase(text, 3, 0.0)
+    p = Phrases.build(path, min_count=3, threshold=0.0)
+    assert len(p) == 0
+    out = open(p.apply(path, str(tmp_path / "o.txt")), "rb").read()
+    assert b"_" not in out and out.split() == text.split()
+
+
+def test_surrogates_and_pruned_text(tmp_path, monkeypatch):
+    # lone surrogates (bytes that were not UTF-8, decoded with surrogateescape) round-trip
+    bad = b"\xff\xfe".decode("utf-8", "surrogateescape")
+    sents = [[bad, "x", "y"]] * 5
+    p = Phrases.build(sents, min_count=2, threshold=0.0)
+    assert f"{bad}_x" in p.phrases
+    assert list(p.apply(sents)) == [[f"{bad}_x", "y"]] * 5
+    p.save(tmp_path / "s.txt")
+    assert Phrases.load(tmp_path / "s.txt").phrases == p.phrases
+    # max_vocab_size on text in shards: counts only shrink, the frequent pair survives
+    path = write(tmp_path, "t.txt", gen_text(23, vocab=300, n_lines=400))
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 500)
+    full = Phrases.build(path, min_count=2, threshold=1.0, threads=2)
+    small = Phrases.build(path, min_count=2, threshold=1.0, threads=2, max_vocab_size=400)
+    top = next(iter(full.counts))
+    assert small.counts[top] <= full.counts[top]
+    assert all(small.counts[k] <= full.counts.get(k, 0) for k in small.counts)

@@ -1,0 +1,392 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Glue between :mod:`word2vec_fast.phrases` and the C pair counter/rewriter in
+``csrc/w2v_phrases.c``.
+
+A :class:`Counter` owns one shard's tables; blocks of text are counted with the
+GIL released, so several counters run in parallel threads.  A :class:`Table`
+is a frozen phrase table and a :class:`Rewriter` streams text through it.
+Parameters are checked in ``phrases.py``; this layer only guards buffers.
+"""
+import numpy as np
+
+cimport numpy as cnp
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_Check
+from libc.stdint cimport int64_t, uint8_t, uint32_t
+from libc.string cimport memcpy
+from w2v_phrases cimport (W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
+                          w2v_phr_counter, w2v_phr_counter_free, w2v_phr_counter_init,
+                          w2v_phr_end_sentence, w2v_phr_end_source, w2v_phr_feed,
+                          w2v_phr_lead_start, w2v_phr_merge, w2v_phr_prune, w2v_phr_rewriter,
+                          w2v_phr_rw_end_sentence, w2v_phr_rw_end_source, w2v_phr_rw_feed,
+                          w2v_phr_rw_free, w2v_phr_rw_init, w2v_phr_rw_token, w2v_phr_score,
+                          w2v_phr_table, w2v_phr_token, w2v_phr_tokens, w2v_ptab_add,
+                          w2v_ptab_free, w2v_ptab_init)
+from w2v_scan cimport (W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_vtab, w2v_vtab_add, w2v_vtab_counts,
+                       w2v_vtab_free, w2v_vtab_init)
+
+cnp.import_array()
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
+
+SCORING = {"word2phrase": W2V_PHR_WORD2PHRASE, "npmi": W2V_PHR_NPMI, "all": W2V_PHR_ALL}
+
+
+cdef inline _check(int rc):
+    if rc == W2V_SCAN_ENOMEM:
+        raise MemoryError("out of memory while counting phrases")
+    if rc != W2V_SCAN_OK:
+        raise ValueError("the corpus has more than 2**31 distinct words")
+
+
+cdef bytes _utf8(tok, Py_ssize_t i):
+    """A str token as UTF-8 (lone surrogates from surrogateescape decoding kept as bytes)."""
+    if not PyUnicode_Check(tok):
+        raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} in sentence {i}")
+    try:
+        return (<str> tok).encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise ValueError(f"token {tok!r} in sentence {i} cannot be encoded as UTF-8") from None
+
+
+cdef const uint8_t *_token(tok, Py_ssize_t i, Py_ssize_t *size, list keep) except NULL:
+    """A str token's UTF-8 bytes; a copy made for lone surrogates lives in ``keep[0]``."""
+    cdef bytes b
+    if not PyUnicode_Check(tok):
+        raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} in sentence {i}")
+    try:
+        return <const uint8_t *> PyUnicode_AsUTF8AndSize(tok, size)
+    except UnicodeEncodeError:
+        b = _utf8(tok, i)
+        keep[0] = b
+        size[0] = PyBytes_GET_SIZE(b)
+        return <const uint8_t *> PyBytes_AS_STRING(b)
+
+
+cdef _fill(w2v_vtab *t, list words, str what):
+    """Add ``words`` (bytes) to a new table so that word ``i`` has index ``i``."""
+    cdef bytes w
+    cdef int64_t i, idx
+    for i, w in enumerate(words):
+        idx = w2v_vtab_add(t, <const uint8_t *> PyBytes_AS_STRING(w), PyBytes_GET_SIZE(w), 0)
+        if idx == -1:
+            raise MemoryError(f"cannot allocate the {what} table")
+        if idx != i:
+            raise ValueError(f"{what} {w!r} is listed twice")
+
+
+def _sentence_list(sent, Py_ssize_t i):
+    if isinstance(sent, (str, bytes)):
+        raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, expected a list "
+                        "of tokens (split your text first, e.g. line.split())")
+    if type(sent) is list or type(sent) is tuple:
+        return sent
+    try:
+        return list(sent)
+    except TypeError:
+        raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, expected a "
+                        "list of tokens") from None
+
+
+cdef class Connectors:
+    """The connector words (bytes), frozen; word ``i`` has index ``i``."""
+    cdef w2v_vtab t
+    cdef bint ready
+    cdef readonly list words
+
+    def __cinit__(self, words):
+        self.ready = False
+        self.words = list(words)
+        if w2v_vtab_init(&self.t, len(self.words) + 1, 0) != W2V_SCAN_OK:
+            raise MemoryError("cannot allocate the connector table")
+        self.ready = True
+        _fill(&self.t, self.words, "connector word")
+
+    def __dealloc__(self):
+        if self.ready:
+            w2v_vtab_free(&self.t)
+
+
+cdef const w2v_vtab *_conn_ptr(Connectors conn):
+    return NULL if conn is None or not conn.words else &conn.t
+
+
+def lead_start(const uint8_t[::1] buf, Py_ssize_t n, Connectors conn, int64_t max_token,
+               bint cross_lines):
+    """Where the context of the block after ``buf[:n]`` starts (see w2v_phr_lead_start)."""
+    if n > buf.shape[0] or n < 0:
+        raise ValueError("n out of range")
+    if n == 0:
+        return 0
+    return w2v_phr_lead_start(&buf[0], n, _conn_ptr(conn), max_token, cross_lines)
+
+
+cdef class Counter:
+    """Unigram and pair counts of one shard of a corpus.
+
+    Parameters
+    ----------
+    max_token_bytes : int
+        Tokens of text are cut to this many bytes (UTF-8-safe, as the scanner).
+    max_size : int
+        Prune (ReduceVocab) when words + pairs exceed this; 0: never.
+    conn : Connectors or None
+    cross_lines : bool
+        Count pairs across newlines (word2phrase.c does).
+    """
+    cdef w2v_phr_counter c
+    cdef bint ready
+    cdef Connectors conn
+
+    def __cinit__(self, int64_t max_token_bytes, int64_t max_size=0, Connectors conn=None,
+                  bint cross_lines=False):
+        self.ready = False
+        self.conn = conn
+        if w2v_phr_counter_init(&self.c, max_token_bytes, max_size, _conn_ptr(conn),
+                                cross_lines) \
+                != W2V_SCAN_OK:
+            raise MemoryError("cannot allocate the phrase counter")
+        self.ready = True
+
+    def __dealloc__(self):
+        if self.ready:
+            w2v_phr_counter_free(&self.c)
+
+    def block(self, const uint8_t[::1] lead, Py_ssize_t lead_n, const uint8_t[::1] buf,
+              Py_ssize_t n):
+        """Count ``buf[:n]`` (a whole block: it ends at a separator or at its source's end),
+        after the context ``lead[:lead_n]``; the GIL is released."""
+        cdef int rc = W2V_SCAN_OK
+        if n > buf.shape[0] or n < 0 or lead_n > lead.shape[0] or lead_n < 0:
+            raise ValueError("block length out of range")
+        with nogil:
+            if lead_n > 0:
+                rc = w2v_phr_context(&self.c, &lead[0], lead_n)
+            if rc == W2V_SCAN_OK and n > 0:
+                rc = w2v_phr_feed(&self.c, &buf[0], n)
+            if rc == W2V_SCAN_OK:
+                rc = w2v_phr_end_source(&self.c)
+        _check(rc)
+
+    def feed_sentences(self, sentences, Py_ssize_t first_index=0):
+        """Count a batch of token lists (each a sentence of str tokens)."""
+        cdef Py_ssize_t size, i = first_index
+        cdef const uint8_t *p
+        cdef list keep = [None]
+        for sent in sentences:
+            for tok in _sentence_list(sent, i):
+                p = _token(tok, i, &size, keep)
+                _check(w2v_phr_token(&self.c, p, size))
+            _check(w2v_phr_end_sentence(&self.c))
+            i += 1
+        return i
+
+    def merge(self, Counter other):
+        """Add ``other``'s counts into this counter (``other`` is unchanged)."""
+        cdef int rc
+        with nogil:
+            rc = w2v_phr_merge(&self.c, &other.c)
+        _check(rc)
+
+    def prune(self):
+        """Prune once (ReduceVocab at the current min_reduce)."""
+        _check(w2v_phr_prune(&self.c))
+
+    @property
+    def size(self):
+        """Words + pairs held."""
+        return self.c.uni.n + self.c.pairs.n
+
+    @property
+    def stats(self):
+        return dict(tokens=w2v_phr_tokens(&self.c), words=self.c.uni.n, pairs=self.c.pairs.n,
+                    sentences=self.c.sc.sentences, cut=self.c.sc.cut, prunes=self.c.prunes,
+                    pruned_pairs=self.c.pruned_pairs, pruned_words=self.c.uni.pruned_words,
+                    min_reduce=self.c.min_reduce)
+
+    def score(self, scoring, int64_t min_count, double threshold, int64_t train_words):
+        """Arrays ``(a, b, run, count, score)`` of the pairs whose score passes
+        (``scoring="all"``: every pair, score 0)."""
+        cdef int sc = SCORING[scoring]
+        cdef int64_t cap = 1024, k
+        while True:
+            a = np.empty(cap, np.uint32)
+            b = np.empty(cap, np.uint32)
+            r = np.empty(cap, np.uint32)
+            c = np.empty(cap, np.int64)
+            s = np.empty(cap, np.float64)
+            k = w2v_phr_score(&self.c, sc, min_count, threshold, train_words,
+                              <uint32_t *> cnp.PyArray_DATA(a), <uint32_t *> cnp.PyArray_DATA(b),
+                              <uint32_t *> cnp.PyArray_DATA(r), <int64_t *> cnp.PyArray_DATA(c),
+                              <double *> cnp.PyArray_DATA(s), cap)
+            if k < 0:
+                raise MemoryError("out of memory while scoring phrases")
+            if k <= cap:
+                return a[:k], b[:k], r[:k], c[:k], s[:k]
+            cap = k
+
+    def words(self, ids):
+        """The words (bytes) at table ``ids``."""
+        cdef int64_t j
+        out = []
+        for j in ids:
+            if j < 0 or j >= self.c.uni.n:
+                raise IndexError(j)
+            out.append(PyBytes_FromStringAndSize(self.c.uni.arena + self.c.uni.e[j].off,
+                                                 self.c.uni.e[j].len))
+        return out
+
+    def counts(self):
+        """Counts of the table's words (int64, table order)."""
+        cdef cnp.ndarray[int64_t, ndim=1, mode="c"] out = np.empty(self.c.uni.n + 1, np.int64)
+        w2v_vtab_counts(&self.c.uni, &out[0])
+        return out[:self.c.uni.n]
+
+    def run(self, int64_t run_id):
+        """The connector indices of run ``run_id`` (0: no connector)."""
+        cdef int64_t j = run_id - 1, k, n
+        cdef uint32_t v
+        if run_id == 0:
+            return ()
+        if j < 0 or j >= self.c.runs.n:
+            raise IndexError(run_id)
+        n = self.c.runs.e[j].len // 4
+        out = []
+        for k in range(n):
+            memcpy(&v, self.c.runs.arena + self.c.runs.e[j].off + 4 * k, 4)
+            out.append(v)
+        return tuple(out)
+
+
+cdef class Table:
+    """A frozen phrase table for :class:`Rewriter`.
+
+    Parameters
+    ----------
+    words : list of bytes
+        The words that start or end a phrase (id = position).
+    a, b, run : arrays of int
+        Pair ``k`` joins ``words[a[k]]`` and ``words[b[k]]`` across the connector
+        run ``runs[run[k] - 1]`` (run 0: adjacent).
+    runs : list of tuples of int
+        Connector runs as indices into ``conn.words``.
+    """
+    cdef w2v_phr_table t
+    cdef bint ready
+    cdef Connectors conn
+
+    def __cinit__(self, words, a, b, run, runs, Connectors conn, bytes delimiter,
+                  int64_t max_token_bytes):
+        cdef int64_t i, n_words = len(words)
+        cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] aa = np.ascontiguousarray(a, np.uint32)
+        cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] bb = np.ascontiguousarray(b, np.uint32)
+        cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] rr = np.ascontiguousarray(run, np.uint32)
+        self.ready = False
+        self.conn = conn
+        if not 0 < len(delimiter) <= 64:
+            raise ValueError("delimiter must be 1 to 64 bytes")
+        if w2v_vtab_init(&self.t.words, n_words + 1, 0) != W2V_SCAN_OK:
+            raise MemoryError("cannot allocate the phrase table")
+        if w2v_vtab_init(&self.t.runs, len(runs) + 1, 0) != W2V_SCAN_OK:
+            w2v_vtab_free(&self.t.words)
+            raise MemoryError("cannot allocate the phrase table")
+        if w2v_ptab_init(&self.t.pairs, aa.shape[0] + 1) != W2V_SCAN_OK:
+            w2v_vtab_free(&self.t.words)
+            w2v_vtab_free(&self.t.runs)
+            raise MemoryError("cannot allocate the phrase table")
+        self.ready = True
+        self.t.conn = _conn_ptr(conn)
+        memcpy(self.t.delim, PyBytes_AS_STRING(delimiter), len(delimiter))
+        self.t.delim_len = len(delimiter)
+        self.t.max_token = max_token_bytes
+        _fill(&self.t.words, list(words), "phrase word")
+        _fill(&self.t.runs, [np.asarray(r, dtype="<u4").tobytes() for r in runs], "connector run")
+        if aa.shape[0] != bb.shape[0] or aa.shape[0] != rr.shape[0]:
+            raise ValueError("a, b and run must have the same length")
+        for i in range(aa.shape[0]):
+            if aa[i] >= n_words or bb[i] >= n_words or rr[i] > <uint32_t> len(runs):
+                raise ValueError(f"phrase {i} refers to a word or run out of range")
+            if w2v_ptab_add(&self.t.pairs, aa[i], bb[i], rr[i], 1) != W2V_SCAN_OK:
+                raise MemoryError("cannot allocate the phrase table")
+
+    def __dealloc__(self):
+        if self.ready:
+            w2v_vtab_free(&self.t.words)
+            w2v_vtab_free(&self.t.runs)
+            w2v_ptab_free(&self.t.pairs)
+
+
+cdef class Rewriter:
+    """Streams text (or token lists) through a :class:`Table`; output in a C buffer."""
+    cdef w2v_phr_rewriter r
+    cdef bint ready
+    cdef Table table
+
+    def __cinit__(self, Table table, bint want_flags=False):
+        self.ready = False
+        self.table = table
+        if w2v_phr_rw_init(&self.r, &table.t, want_flags) != W2V_SCAN_OK:
+            raise MemoryError("cannot allocate the phrase rewriter")
+        self.ready = True
+
+    def __dealloc__(self):
+        if self.ready:
+            w2v_phr_rw_free(&self.r)
+
+    def feed(self, const uint8_t[::1] buf, Py_ssize_t n):
+        """Rewrite ``buf[:n]`` into the output buffer; the GIL is released."""
+        cdef int rc
+        if n > buf.shape[0] or n < 0:
+            raise ValueError("n out of range")
+        if n == 0:
+            return
+        with nogil:
+            rc = w2v_phr_rw_feed(&self.r, &buf[0], n)
+        _check(rc)
+
+    def end_source(self):
+        _check(w2v_phr_rw_end_source(&self.r))
+
+    def sentences(self, sentences, Py_ssize_t first_index=0):
+        """Rewrite token lists; returns the lists and one flag per token (1: joined
+        to what precedes it), as bytes."""
+        cdef Py_ssize_t size, i = first_index
+        cdef const uint8_t *p
+        cdef list keep = [None]
+        lists = []
+        for sent in sentences:
+            sent = _sentence_list(sent, i)
+            lists.append(sent)
+            for tok in sent:
+                p = _token(tok, i, &size, keep)
+                _check(w2v_phr_rw_token(&self.r, p, size))
+            _check(w2v_phr_rw_end_sentence(&self.r))
+            i += 1
+        flags = PyBytes_FromStringAndSize(<char *> self.r.flags, self.r.flags_len) \
+            if self.r.flags_len else b""
+        self.r.flags_len = 0
+        self.r.out_len = 0
+        return lists, flags
+
+    @property
+    def pending(self):
+        """Bytes of output waiting to be drained."""
+        return self.r.out_len
+
+    def drain(self, f):
+        """Write the output so far to the binary file ``f`` and empty the buffer."""
+        cdef int64_t n = self.r.out_len
+        if n:
+            f.write(<char[:n]> <char *> self.r.out)
+        self.r.out_len = 0
+
+    def take(self):
+        """The output so far as bytes (the buffer is emptied)."""
+        out = PyBytes_FromStringAndSize(<char *> self.r.out, self.r.out_len)
+        self.r.out_len = 0
+        return out
+
+    @property
+    def stats(self):
+        return dict(tokens=self.r.tokens, joins=self.r.joins, cut=self.r.cut)

@@ -1,0 +1,135 @@
+"""Counting words and adjacent pairs of a corpus in C, one shard per thread.
+
+Text is read in blocks (decompressed by content, as every reader does) and
+each block is cut after its last newline -- or, inside a very long line, after
+its last whitespace, the next block then carrying its context (the words from
+the last non-connector one) -- and handed to the counters in turn.  Each
+thread counts its blocks with the GIL released; the shards are then merged,
+which gives the counts one counter would have found.  Token lists are counted
+by one counter, sentence by sentence.
+"""
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+
+from . import _phrases
+from .scan import _read_blocks
+
+#: Bytes read at a time.
+BLOCK_BYTES = 1 << 22
+#: Sentences handed to C per call for token lists.
+SENTENCE_BATCH = 1024
+_SEPARATORS = (b" ", b"\t", b"\r", b"\v", b"\f")
+
+
+def raw_blocks(sources):
+    """Yield the bytes of each text source in pieces, and ``None`` after each source."""
+    buf = bytearray(BLOCK_BYTES)
+    for src in sources:
+        for n in _read_blocks(src, buf):
+            yield bytes(buf[:n])
+        yield None
+
+
+def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
+    """``(lead, block)`` pairs from the pieces of :func:`raw_blocks` (or any stream of
+    bytes-like pieces with ``None`` at source ends).
+
+    Each block ends at a separator or at its source's end and is counted whole;
+    ``lead`` is the context the block continues (empty at a sentence start, or
+    with ``cross_lines`` at a source start).
+    """
+    block_bytes = BLOCK_BYTES
+    data = bytearray()
+    lead = b""
+    seps = _SEPARATORS + ((b"\n",) if cross_lines else ())
+    for piece in pieces:
+        if piece is None:
+            yield lead, bytes(data)
+            data = bytearray()
+            lead = b""
+            continue
+        data += piece
+        if len(data) < block_bytes:
+            continue
+        n = len(data)
+        cut = data.rfind(b"\n") + 1
+        if cut < n // 2 or cross_lines:  # a newline late enough; else cut inside the line
+            cut = max(data.rfind(s) for s in seps) + 1
+            if cut == 0:
+                if n > max_token + 1:
+                    # one token so far: only its first max_token + 1 bytes matter
+                    del data[max_token + 1:]
+                continue
+            block = bytes(data[:cut])
+            next_lead = block[_phrases.lead_start(block, len(block), conn, max_token,
+                                                  cross_lines):]
+        else:
+            block = bytes(data[:cut])
+            next_lead = b""
+        del data[:cut]
+        yield lead, block
+        lead = next_lead
+
+
+def _count_blocks(counter, blocks):
+    for lead, block in blocks:
+        counter.block(lead, len(lead), block, len(block))
+
+
+def count_text(pieces, *, threads: int, max_token: int, max_size: int, conn, cross_lines):
+    """One merged :class:`_phrases.Counter` of the text ``pieces`` (see :func:`cut_blocks`)."""
+    blocks = cut_blocks(pieces, conn, max_token, cross_lines)
+    counters = [_phrases.Counter(max_token, max_size, conn, cross_lines)
+                for _ in range(threads)]
+    if threads == 1:
+        _count_blocks(counters[0], blocks)
+        return counters[0]
+    queues = [queue.Queue(maxsize=2) for _ in range(threads)]
+    errors = []
+
+    def work(i):
+        q, c = queues[i], counters[i]
+        while True:
+            item = q.get()
+            if item is None:
+                return
+            if not errors:
+                try:
+                    c.block(item[0], len(item[0]), item[1], len(item[1]))
+                except BaseException as e:  # kept for the caller; keep draining the queue
+                    errors.append(e)
+
+    workers = [threading.Thread(target=work, args=(i,), name=f"word2vec_fast-phrases-{i}",
+                                daemon=True) for i in range(threads)]
+    for w in workers:
+        w.start()
+    try:
+        for k, item in enumerate(blocks):
+            if errors:
+                break
+            queues[k % threads].put(item)
+    finally:
+        for q in queues:
+            q.put(None)
+        for w in workers:
+            w.join()
+    if errors:
+        raise errors[0]
+    for c in counters[1:]:
+        counters[0].merge(c)
+    return counters[0]
+
+
+def count_sentences(corpus, *, max_token: int, max_size: int, conn, cross_lines):
+    """A :class:`_phrases.Counter` of an iterable of token lists."""
+    c = _phrases.Counter(max_token, max_size, conn, cross_lines)
+    it = iter(corpus)
+    i = 0
+    while True:
+        batch = list(itertools.islice(it, SENTENCE_BATCH))
+        if not batch:
+            return c
+        i = c.feed_sentences(batch, i)
