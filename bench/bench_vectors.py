@@ -1,6 +1,9 @@
-"""Vector file I/O, side by side: word2vec_fast vs NumPy's raw float block vs gensim.
+"""Vector file I/O and the memory of serving vectors, side by side: word2vec_fast vs
+NumPy's raw float block vs gensim.
 
     python bench/bench_vectors.py [--words 1000000] [--dim 300] [--workdir DIR] [--repeat 3]
+                                  [--part io|memory|all]
+    python bench/bench_vectors.py --analogies VECTORS QUESTIONS   (float16 vs float32)
 
 Writes a synthetic word2vec binary file (V x dim random float32, words of varied
 length and script) and a raw file holding only its float block, then measures, each
@@ -21,6 +24,20 @@ load ratio with it included too.  Memory is the child's peak RSS minus its RSS a
 for saves, after building the input), divided by the V x dim x 4 bytes of the matrix.
 Prints the ratios the issue asks for: load and save at most 2x NumPy, load at least 5x
 faster than gensim, load peak memory at most 1.3x the matrix.
+
+``--part memory`` (issue 19) saves the same vectors in our npy format (float32 and
+float16) and with gensim's ``KeyedVectors.save`` (matrix in its own .npy), then, each
+in a fresh process: opens them memory-mapped (ours ``load(mmap=True)``, gensim's
+``KeyedVectors.load(mmap="r")``), asks one ``most_similar`` of a word, and reports
+what each step added to the process's resident memory, split into private
+(anonymous) memory and file pages (shared: every process that maps the file uses the
+same page-cache copy), plus the child's peak.  Targets: a mapped load adds <= 10 MB,
+the first query <= 1.1x the V-vector of float32 norms, float16 halves the resident
+matrix.
+
+``--analogies VECTORS QUESTIONS`` answers the analogy set (top 30,000 words) with the
+vectors as float32 and as float16 and prints both accuracies and how many answers
+changed.
 """
 from __future__ import annotations
 
@@ -36,11 +53,54 @@ ROOT = os.path.dirname(HERE)
 
 
 def _rss_kib():
+    return _status()["VmRSS"]
+
+
+def _status():
+    """VmRSS, RssAnon (private) and RssFile (mapped file pages) in KiB."""
+    out = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            key = line.split(":")[0]
+            if key in out:
+                out[key] = int(line.split()[1])
+    return out
+
+
+def _delta(a, b):
+    return {k: b[k] - a[k] for k in a}
+
+
+def mem_child(task, paths, words):
+    """Open mapped vectors, query once; print what each step added (KiB) as JSON."""
+    import numpy as np
+    word = _word(words // 2)
+    if task.startswith("ours"):
+        sys.path.insert(0, ROOT)
+        import word2vec_fast as w2v
+        path = paths["npy16" if task == "ours_map16" else "npy"]
+    else:
+        from gensim.models import KeyedVectors
+    s0 = _status()
+    if task.startswith("ours"):
+        v = w2v.load(path, mmap=True)
+    else:
+        v = KeyedVectors.load(paths["kv"], mmap="r")
+    s1 = _status()
+    res = v.most_similar(word, topn=10)
+    s2 = _status()
+    assert len(res) == 10
+    v.vectors.sum(axis=1, dtype=np.float64)  # every page of the matrix resident
+    s3 = _status()
+    print(json.dumps({"task": task, "load": _delta(s0, s1), "query": _delta(s1, s2),
+                      "resident": _delta(s0, s3), "base_kib": s0["VmRSS"]}))
+
+
+def _word(i):
+    return f"{_SCRIPTS[i % 5]}{i}"
+
+
+_SCRIPTS = ["w", "é", "日", "слово", "ab_cd"]
 
 
 def child(task, binpath, rawpath, outpath, words, dim):
@@ -105,11 +165,17 @@ def make_files(args, paths):
     sys.path.insert(0, ROOT)
     import word2vec_fast as w2v
     rng = np.random.default_rng(0)
-    scripts = ["w", "é", "日", "слово", "ab_cd"]
-    words = [f"{scripts[i % 5]}{i}" for i in range(args.words)]
+    words = [_word(i) for i in range(args.words)]
     mat = rng.standard_normal((args.words, args.dim), dtype=np.float32)
-    w2v.Vectors(words, mat).save(paths["bin"])
-    mat.tofile(paths["raw"])
+    if args.part in ("io", "all"):
+        w2v.Vectors(words, mat).save(paths["bin"])
+        mat.tofile(paths["raw"])
+    if args.part in ("memory", "all"):
+        v = w2v.Vectors(words, mat)
+        v.save(paths["npy"], format="npy")
+        v.astype(np.float16).save(paths["npy16"], format="npy")
+        if not args.no_gensim:
+            v.to_gensim().save(paths["kv"], sep_limit=0)
     del mat
 
 
@@ -121,13 +187,22 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-gensim", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--part", choices=("io", "memory", "all"), default="all")
+    ap.add_argument("--analogies", nargs=2, metavar=("VECTORS", "QUESTIONS"))
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.analogies:
+        float16_analogies(*args.analogies)
+        return
     os.makedirs(args.workdir, exist_ok=True)
     paths = {k: os.path.join(args.workdir, f) for k, f in
-             (("bin", "vectors.bin"), ("raw", "floats.raw"), ("out", "out.bin"))}
+             (("bin", "vectors.bin"), ("raw", "floats.raw"), ("out", "out.bin"),
+              ("npy", "vectors.npy"), ("npy16", "vectors16.npy"), ("kv", "gensim.kv"))}
     if args.child == "make":
         make_files(args, paths)
+        return
+    if args.child and args.child.startswith(("ours_map", "gensim_map")):
+        mem_child(args.child, paths, args.words)
         return
     if args.child:
         child(args.child, paths["bin"], paths["raw"], paths["out"], args.words, args.dim)
@@ -138,10 +213,80 @@ def main():
     # children's ru_maxrss, so this parent must never hold the matrix itself.
     subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "make",
                     "--words", str(args.words), "--dim", str(args.dim),
-                    "--workdir", args.workdir], check=True)
-    print(f"[bench] {args.words:,} x {args.dim} float32 = {matrix_bytes / 2**20:,.0f} MiB matrix; "
-          f".bin {os.path.getsize(paths['bin']) / 2**20:,.0f} MiB (made in "
-          f"{time.perf_counter() - t:.1f} s)", flush=True)
+                    "--workdir", args.workdir, "--part", args.part]
+                   + (["--no-gensim"] if args.no_gensim else []), check=True)
+    print(f"[bench] {args.words:,} x {args.dim} float32 = {matrix_bytes / 2**20:,.0f} MiB matrix "
+          f"(files made in {time.perf_counter() - t:.1f} s)", flush=True)
+    if args.part in ("memory", "all"):
+        memory_part(args, paths)
+    if args.part in ("io", "all"):
+        io_part(args, paths)
+    if not args.keep:
+        for p in paths.values():
+            for q in (p, p + ".words", p + ".vectors.npy"):
+                if os.path.exists(q):
+                    os.unlink(q)
+
+
+def memory_part(args, paths):
+    """The memory of mapped vectors and of a first query, ours against gensim's."""
+    norms_mib = args.words * 4 / 2**20
+    rows = []
+    for task in ["ours_map", "ours_map16"] + ([] if args.no_gensim else ["gensim_map"]):
+        r = run_child(task, args, paths)
+        r["peak_mib"] = (r["peak_kib"] - r["base_kib"]) / 1024
+        rows.append(r)
+    mib = lambda kib: f"{kib / 1024:8.1f}"  # noqa: E731
+    print(f"\nmemory added (MiB; private = anonymous memory, file = mapped pages, shared by "
+          f"every process that maps the file); V-vector of norms = {norms_mib:.1f} MiB")
+    print(f"  {'':12s} {'load: private':>14s} {'file':>8s} {'query: private':>15s} {'file':>8s} "
+          f"{'all pages resident':>19s} {'child peak':>11s}")
+    for r in rows:
+        ld, q, res = r["load"], r["query"], r["resident"]
+        print(f"  {r['task']:12s} {mib(ld['RssAnon']):>14s} {mib(ld['RssFile']):>8s} "
+              f"{mib(q['RssAnon']):>15s} {mib(q['RssFile']):>8s} {mib(res['VmRSS']):>19s} "
+              f"{r['peak_mib']:11.1f}")
+    ours, half = rows[0], rows[1]
+    load_add = (ours["load"]["RssAnon"] + ours["load"]["RssFile"]) / 1024
+    print(f"  mapped load adds {load_add:.1f} MiB in all   [target <= 10 MB]")
+    print(f"  first most_similar adds {ours['query']['RssAnon'] / 1024 / norms_mib:.2f}x the "
+          f"norms vector of private memory   [target <= 1.1]")
+    print(f"  float16 / float32 resident matrix   "
+          f"{half['resident']['VmRSS'] / ours['resident']['VmRSS']:.2f}   [target 0.5]")
+
+
+def float16_analogies(vectors, questions):
+    """Analogy accuracy of ``vectors`` stored as float32 and as float16."""
+    sys.path.insert(0, ROOT)
+    import numpy as np
+    import word2vec_fast as w2v
+    v32 = w2v.load(vectors)
+    v16 = v32.astype(np.float16)
+    r32, r16 = (w2v.evaluate_analogies(v, questions, restrict_vocab=30000) for v in (v32, v16))
+    a32, a16 = (v.analogies([q[:3] for q in _questions(questions, v)], restrict_vocab=30000)
+                for v in (v32, v16))
+    changed = sum(x[0][0] != y[0][0] for x, y in zip(a32, a16))
+    print(f"float32 {r32.accuracy:.4%}  float16 {r16.accuracy:.4%}  "
+          f"({r16.correct - r32.correct:+d} correct of {r32.evaluated}); "
+          f"top answer changed on {changed} of {len(a32)} questions "
+          f"({changed / max(len(a32), 1):.2%})")
+
+
+def _questions(path, v):
+    """Questions whose words are all among the first 30,000 (upper-case matching skipped)."""
+    top = set(list(v.words)[:30000])
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            q = line.lower().split()
+            if len(q) == 4 and not line.startswith(":") and all(w in top for w in q):
+                out.append(q)
+    return out
+
+
+def io_part(args, paths):
+    matrix_bytes = args.words * args.dim * 4
+    print(f"\n[bench] .bin {os.path.getsize(paths['bin']) / 2**20:,.0f} MiB", flush=True)
     tasks = ["numpy_read", "ours_load", "numpy_write", "ours_save"]
     if not args.no_gensim:
         tasks.append("gensim_load")
@@ -170,10 +315,6 @@ def main():
           + (f", gensim: {best['gensim_load']['extra_mib'] / mib:.2f}x" if "gensim_load" in best else "")
           + ")")
     print(f"  save extra memory / matrix {best['ours_save']['extra_mib'] / mib:6.2f}x")
-    if not args.keep:
-        for p in paths.values():
-            if os.path.exists(p):
-                os.unlink(p)
 
 
 if __name__ == "__main__":

@@ -167,12 +167,17 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
         return;
     w2v_block_step(dim, k, st->in_rows, m, st->out_rows, st->label, npos, st->coef, st->alpha,
                    st->g, st->din, st->work, &st->loss);
-    if (p->sg) {
+    if (p->sg && !p->lock_in) {
         w2v_rows_add(dim, k, (float *const *)st->in_rows, st->din);
+    } else if (p->sg) {
+        /* locked rows get no update (not even + 0, which would turn -0.0 into +0.0) */
+        for (a = 0; a < k; a++)
+            if (!p->lock_in[(st->in_rows[a] - p->w_in) / dim])
+                w2v_axpy(1.0f, st->din + (int64_t)a * dim, (float *)st->in_rows[a], dim);
     } else {
         for (b = 0; b < nb; b++)
             for (q = lo[b]; q <= hi[b]; q++)
-                if (q != J[b])
+                if (q != J[b] && (!p->lock_in || !p->lock_in[buf[q]]))
                     w2v_axpy(1.0f, st->din + (int64_t)b * dim, p->w_in + (int64_t)buf[q] * dim,
                              dim);
     }

@@ -111,7 +111,8 @@ void w2v_train_position(const w2v_params *p, w2v_thread_state *st, const int32_t
             }
             memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
             output_updates(p, st, l1, word);
-            w2v_axpy(1.0f, st->neu1e, l1, dim);
+            if (!p->lock_in || !p->lock_in[buf[c]])
+                w2v_axpy(1.0f, st->neu1e, l1, dim);
             st->pairs++;
         }
     } else {
@@ -131,7 +132,7 @@ void w2v_train_position(const w2v_params *p, w2v_thread_state *st, const int32_t
         memset(st->neu1e, 0, sizeof(float) * (size_t)dim);
         output_updates(p, st, st->neu1, word);
         for (c = lo; c <= hi; c++) {
-            if (c == j)
+            if (c == j || (p->lock_in && p->lock_in[buf[c]]))
                 continue;
             w2v_axpy(1.0f, st->neu1e, p->w_in + (int64_t)buf[c] * dim, dim);
         }

@@ -74,6 +74,10 @@ typedef struct {
     float *w_in;
     float *w_out_ns;
     float *w_out_hs;
+    /* NULL, or one byte per word: a word whose byte is non-zero keeps its w_in row
+       as it is (its gradient still trains the output rows): gensim's lockf = 0,
+       for rows taken from pretrained vectors */
+    const uint8_t *lock_in;
 } w2v_params;
 
 #endif

@@ -34,3 +34,4 @@ cdef extern from "w2v_params.h" nogil:
         float *w_in
         float *w_out_ns
         float *w_out_hs
+        const uint8_t *lock_in

@@ -132,6 +132,12 @@ def block_update(In, rows, labels, rules, coef, alpha, loss):
     return G @ Out, G.T @ In
 
 
+def _locked(p, word):
+    """True if ``p["lock_in"]`` (optional, one byte per word) keeps the word's input row."""
+    lock = p.get("lock_in")
+    return lock is not None and bool(lock[word])
+
+
 def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
     """The engine's batched update of centre positions J (see csrc/w2v_block_build.c)."""
     dim = W_in.shape[1]
@@ -182,7 +188,8 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
         for (M, r), d in zip(rows, dOut):
             M[r] += d
         for q, d in zip(qs, dIn):
-            W_in[sent[q]] += d
+            if not _locked(p, sent[q]):
+                W_in[sent[q]] += d
     else:
         In = np.zeros((nb, dim), dtype=np.float32)
         coef = np.zeros((nb, m), dtype=np.float32)
@@ -207,7 +214,8 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
             M[r] += d
         for b, ctx in enumerate(ctxs):
             for q in ctx:
-                W_in[sent[q]] += dIn[b]
+                if not _locked(p, sent[q]):
+                    W_in[sent[q]] += dIn[b]
 
 
 def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
@@ -279,7 +287,8 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
                             l1 = W_in[sent[q]]
                             neu1e = np.zeros(dim, dtype=np.float32)
                             output_updates(p, rng, l1, word, alpha, neu1e, W_ns, W_hs, loss)
-                            l1 += neu1e
+                            if not _locked(p, sent[q]):
+                                l1 += neu1e
                             loss[1] += 1
                     else:
                         if not ctx:
@@ -293,7 +302,8 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
                         output_updates(p, rng, neu1, word, alpha, neu1e, W_ns, W_hs, loss)
                         loss[1] += 1
                         for q in ctx:
-                            W_in[sent[q]] += neu1e
+                            if not _locked(p, sent[q]):
+                                W_in[sent[q]] += neu1e
                 if pending:
                     train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
                     pending = []

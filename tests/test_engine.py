@@ -127,8 +127,19 @@ def test_batched_negatives_have_no_limit():
                              lengths=(150, 40), epochs=1, alpha=0.002, rtol=1e-3)
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "sg" if c["sg"] else "cbow"
+                         + ("-mean" if c["cbow_mean"] else "-sum"))
+@pytest.mark.parametrize("batch", [0, 1, 6], ids=["classic", "batch1", "batch6"])
+def test_locked_rows_match_reference(case, batch):
+    # every other word's input row locked (the frequent word 0 among them): the engine
+    # skips exactly the updates the reference skips, and the locked rows stay bit for bit
+    # (a shorter corpus than the unlocked runs': the NumPy reference is the cost)
+    _check_against_reference(case, 97, batch, 61, lengths=(200, 1, 250, 5), epochs=1,
+                             lock=np.arange(25) % 2 == 0)
+
+
 def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 450), epochs=2,
-                             alpha=0.05, rtol=1e-5):
+                             alpha=0.05, rtol=1e-5, lock=None):
     ids, offsets, vocab = _tiny_corpus(1, lengths=lengths)
     window, seed = 3, 7
     model = Model.create(vocab, dim=dim, window=window, negative=case["negative"],
@@ -146,6 +157,8 @@ def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 4
     W_in, W_ns = model.vectors.copy(), None if model.syn1neg is None else model.syn1neg.copy()
     W_hs = None if model.syn1 is None else model.syn1.copy()
     alpha0 = float(np.float32(alpha))
+    lock_in = None if lock is None else np.asarray(lock, dtype=np.uint8)
+    start = model.vectors.copy()
     engine = _kernels.Engine(
         ids=ids, offsets=offsets, keep_thr=keep_thr, alias_prob=model.tables.alias_prob,
         alias_idx=model.tables.alias_idx, code_offsets=model.tables.code_offsets, codes=model.tables.codes,
@@ -153,12 +166,13 @@ def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 4
         window=window, negative=case["negative"], hs=case["hs"], sg=case["sg"],
         cbow_mean=case["cbow_mean"], epochs=epochs, first_epoch=0, alpha0=alpha0,
         alpha_end=0.0, alpha_floor=alpha0 * 1e-4, seed=seed, chunk_tokens=chunk, threads=1,
-        batch=batch)
+        batch=batch, lock_in=lock_in)
     assert engine.run_worker(0) == 0
     p = dict(case, batch=batch, window=window, epochs=epochs, seed=seed, chunk_tokens=chunk,
              alpha0=alpha0, alpha_end=0.0, alpha_floor=alpha0 * 1e-4, keep_thr=keep_thr,
              alias_prob=model.tables.alias_prob, alias_idx=model.tables.alias_idx,
-             code_offsets=model.tables.code_offsets, codes=model.tables.codes, points=model.tables.points)
+             code_offsets=model.tables.code_offsets, codes=model.tables.codes, points=model.tables.points,
+             lock_in=lock_in)
     stats = {}
     raw = ref.train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=stats)
     assert engine.epoch_raw[0].tolist() == raw == [len(ids)] * epochs
@@ -173,10 +187,12 @@ def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 4
     if W_hs is not None:
         np.testing.assert_allclose(model.syn1, W_hs, rtol=rtol, atol=1e-6)
     # the run did learn something: vectors moved well beyond rounding
-    assert np.abs(model.vectors - Model.create(
-        vocab, dim=dim, window=window, negative=case["negative"], hs=case["hs"],
-        sg=case["sg"], cbow_mean=case["cbow_mean"], sample=0.02, alpha=alpha, min_alpha=None,
-        epochs=epochs, seed=seed, min_count=1).vectors).max() > 1e-3
+    free = np.ones(len(vocab), dtype=bool) if lock is None else ~np.asarray(lock, dtype=bool)
+    assert np.abs(model.vectors - start)[free].max() > 1e-3
+    if lock is not None:
+        assert np.array_equal(model.vectors[~free].view(np.uint32),
+                              start[~free].view(np.uint32)), "a locked row changed"
+        assert np.abs(model.vectors - start)[free].min(axis=1).max() > 0
 
 
 def test_chunk_size_independent_of_threads():

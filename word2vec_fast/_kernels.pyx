@@ -278,6 +278,10 @@ cdef class Engine:
     other workers of a run spread over machines), so that a slice of a larger
     schedule runs at exactly its part of the decay.
 
+    ``lock_in`` (uint8, one per word, optional): words whose entry is non-zero
+    keep their ``w_in`` rows unchanged (gensim's ``lockf``); their gradients
+    still train the output rows.
+
     Per thread and epoch it counts raw and kept words (``epoch_raw``,
     ``epoch_kept``), the training loss (``epoch_loss``, float64: the negative
     log-likelihood of every logistic term trained, from the exact scores) and
@@ -296,7 +300,8 @@ cdef class Engine:
                  bint hs, bint sg, bint cbow_mean, int epochs, int first_epoch,
                  double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
                  int64_t chunk_tokens, int threads, int batch=0, end_epoch=None,
-                 bint trusted_ids=False, int64_t words_offset=0, total_words=None):
+                 bint trusted_ids=False, int64_t words_offset=0, total_words=None,
+                 lock_in=None):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
@@ -368,6 +373,14 @@ cdef class Engine:
         self.p.w_in = <float *> cnp.PyArray_DATA(w_in)
         self.p.w_out_ns = NULL
         self.p.w_out_hs = NULL
+        self.p.lock_in = NULL
+        if lock_in is not None:
+            _check(lock_in, "lock_in", np.uint8, 1)
+            if lock_in.shape[0] != v:
+                raise ValueError(f"lock_in must have one entry per vocabulary word ({v}), "
+                                 f"got {lock_in.shape[0]}")
+            self.p.lock_in = <const uint8_t *> cnp.PyArray_DATA(lock_in)
+            keep.append(lock_in)
         self.p.alias = NULL
         self.p.code_offsets = NULL
         self.p.codes = NULL

@@ -16,8 +16,7 @@ import numpy as np
 from . import _scan
 from .scan import (MAX_TOKEN_BYTES, MappedArray, Pass, check_max_token_bytes, offsets_path_for,
                    text_sources)
-from .vocab import (Vocab, _check_max_vocab_size, _check_min_count, _sources_or_iterable,
-                    check_reiterable)
+from .vocab import Vocab, _check_max_vocab_size, _check_min_count, _sources_or_iterable
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +239,12 @@ def count_and_encode(corpus, min_count: int = 5, max_final_vocab: int | None = N
             return _log(Corpus(ids, offsets, vocab, dropped, validate=False, maps=maps))
         p.abort()
         p = sc = None  # free the counting table before the second pass
+        if sources is None and iter(corpus) is corpus:
+            raise ValueError(
+                f"max_vocab_size={max_vocab_size} pruned words while counting, so the corpus "
+                "must be read a second time to encode it, and a one-shot iterator (e.g. a "
+                "generator) cannot be: pass a list, a re-iterable object or a file, or a "
+                "larger max_vocab_size")
         logger.info("pruning changed the table while counting: encoding in a second pass")
         if tee is not None:
             tee.close()
@@ -274,10 +279,8 @@ def as_corpus(corpus, vocab, min_count, max_final_vocab, *, max_vocab_size=None,
         return Corpus(corpus, None, vocab)
     if text_sources(corpus) is None:
         try:
-            check_reiterable(corpus)
-        except TypeError as e:
-            if "one-shot" in str(e):
-                raise
+            iter(corpus)  # a one-shot iterator will do: text is read once (see count_and_encode)
+        except TypeError:
             raise TypeError(
                 f"corpus must be a file path, an iterable of token lists, a Corpus or token-id "
                 f"arrays, got {type(corpus).__name__}") from None

@@ -283,8 +283,7 @@ def evaluate_word_pairs(vectors, path, delimiter=None, restrict_vocab=300000,
     if not gold:
         raise ValueError(f"{os.fspath(path)}: no word pair with both words in the vocabulary "
                          "(or not a word-pairs file)")
-    u = vectors.unit_vectors
-    model = np.einsum("ij,ij->i", u[ia], u[ib])
+    model = np.einsum("ij,ij->i", vectors.unit_rows(ia), vectors.unit_rows(ib))
     gold = np.asarray(gold, dtype=np.float64)
     return WordPairsResult(
         pearson=_pearson(gold, model),

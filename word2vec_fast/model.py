@@ -13,7 +13,7 @@ from .runner import Weights, run_schedule
 from .schedule import alpha_schedule, new_schedule
 from .tables import OutputTables
 from .vectors import Vectors
-from .vocab import Vocab
+from .vocab import Vocab, check_reiterable
 
 logger = logging.getLogger("word2vec_fast")
 
@@ -75,6 +75,9 @@ class Model:
         ``words_per_sec``, per-epoch and per-thread word counts, ...
     tables : OutputTables
         The negative-sampling and Huffman tables, rebuilt from the counts.
+    lock_in : numpy.ndarray or None
+        uint8, one per word: the words whose input rows training keeps as they are
+        (``train(init_vectors=..., lock_init=True)``); not saved by :meth:`save_model`.
     """
 
     def __init__(self, vocab: Vocab, vectors, syn1neg, syn1, params: dict, schedule=None,
@@ -87,6 +90,7 @@ class Model:
         self.schedule = dict(schedule) if schedule else None
         self.history = list(history) if history else []
         self.stats: dict = {}
+        self.lock_in = None
         self._wv = None
         self._build_tables()
 
@@ -110,7 +114,7 @@ class Model:
     @property
     def weights(self) -> Weights:
         """The matrices training updates (shares memory with the attributes)."""
-        return Weights(self.vectors, self.syn1neg, self.syn1)
+        return Weights(self.vectors, self.syn1neg, self.syn1, self.lock_in)
 
     def start_schedule(self, corpus, *, epochs, alpha, alpha_end, alpha_floor, seed, run=0):
         """Begin a learning-rate schedule of ``epochs`` passes over ``corpus`` (encoded)."""
@@ -247,6 +251,7 @@ class Model:
             if isinstance(corpus, Corpus):
                 raise ValueError("update_vocab=True needs the text (a path or token lists), "
                                  "not an encoded Corpus")
+            check_reiterable(corpus, "train_more(update_vocab=True)'s corpus")
             found = Vocab.build(corpus, min_count=1)
             old_v = len(self.vocab)
             counts = self.vocab.counts.copy()
@@ -286,6 +291,8 @@ class Model:
                 self.syn1 = np.ascontiguousarray(np.concatenate(
                     [self.syn1, np.zeros((max(v - 1, 1) - self.syn1.shape[0], dim),
                                          dtype=np.float32)]))
+            if self.lock_in is not None:  # new words are free
+                self.lock_in = np.concatenate([self.lock_in, np.zeros(v - old_v, np.uint8)])
         self.vocab = vocab
         self._wv = None
         self._build_tables()
@@ -300,7 +307,7 @@ class Model:
     def wv(self) -> Vectors:
         """The vectors as a :class:`Vectors` object (queries, save); shares memory."""
         if self._wv is None or self._wv.vectors is not self.vectors:
-            self._wv = Vectors(self.vocab.words, self.vectors)
+            self._wv = Vectors(self.vocab.words, self.vectors, counts=self.vocab.counts)
         return self._wv
 
     def most_similar(self, *args, **kwargs):

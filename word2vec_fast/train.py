@@ -14,6 +14,7 @@ from .corpus import SPILL_BYTES, as_corpus
 from .model import Model
 from .params import check_float, check_int, check_output_layer, check_threads
 from .phrases import with_phrases
+from .pretrained import as_vectors, check_dim, take_rows
 from .runner import batch_size
 from .scan import MAX_TOKEN_BYTES
 from .schedule import alpha_schedule
@@ -68,7 +69,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, threads=None,
           seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True,
           max_vocab_size=None, max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES,
-          spill_dir=None, callbacks=None, phrases=None) -> Model:
+          spill_dir=None, callbacks=None, phrases=None, init_vectors=None,
+          lock_init=False) -> Model:
     """Train word2vec embeddings.
 
     Parameters
@@ -79,7 +81,10 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         name order), a list of ``pathlib.Path``, ``"-"`` for standard input, a
         re-iterable of token lists, an encoded :class:`Corpus`, or token ids
         (an int array, or ``(ids, sentence_offsets)``) together with ``vocab``.
-        Text is read once: counted and encoded in the same pass.
+        Text is read once: counted and encoded in the same pass, so a one-shot
+        generator of token lists works too -- except when ``max_vocab_size``
+        pruning changes the counting table, which needs a second pass (a
+        ``ValueError`` says so; pass a list, a re-iterable or a file then).
     dim : int
         Vector size.
     window : int
@@ -152,6 +157,13 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         first with :meth:`Phrases.build`'s defaults, on ``threads`` threads); the
         rewritten text is streamed into the encoder, never written.  Text or
         token-list corpora only.
+    init_vectors : Vectors or path, optional
+        Pretrained vectors (any file :func:`word2vec_fast.load` reads): every
+        word of the vocabulary that they have starts from their row instead of
+        a random one.  They must have ``dim`` dimensions.
+    lock_init : bool
+        Keep those rows fixed during training (gensim's ``lockf=0``): only the
+        other words' vectors and the output weights learn.  Needs ``init_vectors``.
 
     Returns
     -------
@@ -174,6 +186,9 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
                            alpha=alpha, min_alpha=min_alpha, epochs=epochs, seed=seed,
                            batch=batch)
     threads = check_threads(threads)
+    if lock_init and init_vectors is None:
+        raise ValueError("lock_init=True needs init_vectors")
+    init = None if init_vectors is None else check_dim(as_vectors(init_vectors), p["dim"])
 
     t0 = time.perf_counter()
     corpus = with_phrases(corpus, phrases, threads)
@@ -193,6 +208,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     prep_seconds = time.perf_counter() - t0
 
     model = Model.create(enc.vocab, **model_params(p))
+    if init is not None:
+        model.lock_in = take_rows(model.vectors, enc.vocab.words, init, bool(lock_init))
     model.start_schedule(enc, epochs=p["epochs"], alpha=p["alpha"], alpha_end=p["alpha_end"],
                          alpha_floor=p["alpha_floor"], seed=p["seed"])
     model.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)

@@ -34,8 +34,14 @@ def _check_min_count(min_count) -> int:
 
 
 def check_reiterable(corpus, what: str = "corpus") -> None:
-    """Raise TypeError if ``corpus`` is a one-shot iterator (it would be empty the second time)."""
-    if iter(corpus) is corpus:
+    """Raise TypeError if ``corpus`` is a one-shot iterator (it would be empty the second time).
+
+    Anything not iterable (a path) passes: the readers judge it."""
+    try:
+        one_shot = iter(corpus) is corpus
+    except TypeError:
+        return
+    if one_shot:
         raise TypeError(
             f"{what} is a one-shot iterator (e.g. a generator); training reads the corpus "
             "twice (vocabulary, then encoding), so pass a list, a re-iterable object "

@@ -1,6 +1,7 @@
 """Atheris harness: the public loaders on arbitrary bytes.
 
-Each input is a mode byte and a file's bytes.  Whatever the bytes, every loader must
+Each input is a mode byte (its low four bits pick the loader, the high four its
+options) and a file's bytes.  Whatever the bytes, every loader must
 return a result or raise ``ValueError`` (``VectorsFormatError`` is one), within
 libFuzzer's ``-timeout`` and ``-rss_limit_mb``; any other exception is a finding.
 
@@ -69,6 +70,29 @@ def _npy_header_fuzz(data):
     return b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head + body
 
 
+def _write_npy(kind, data):
+    """An npy vectors pair: 12, a fuzz matrix header with three good words; 13, a good
+    (lines x 2) matrix with fuzz words; 14 and 15, both fuzz (the first two bytes give
+    the matrix file's length)."""
+    if kind == 12:
+        matrix, words = _npy_header_fuzz(data), b"a\nb\nc\n"
+    elif kind == 13:
+        matrix, words = _npy_of(np.ones((data.count(b"\n"), 2), np.float32)), data
+    else:
+        n = int.from_bytes(data[:2], "little")
+        matrix, words = data[2:2 + n], data[2 + n:]
+    with open(PATH + ".words", "wb") as f:
+        f.write(words)
+    return _write(matrix)
+
+
+def check_npy(v):
+    assert len(v.words) == len(v.vectors), "words and rows disagree"
+    assert v.vectors.dtype in (np.float32, np.float16) and v.vectors.ndim == 2
+    assert len(set(v.words)) == len(v.words), "duplicate words kept"
+    assert all(v.get_index(w) == i for i, w in enumerate(v.words)), "a word not found"
+
+
 def check_vectors(v):
     assert len(v.words) == len(v.vectors), "words and rows disagree"
     assert v.vectors.dtype == np.float32 and v.vectors.flags.c_contiguous
@@ -79,7 +103,7 @@ def one_input(raw):
     if not raw:
         return
     mode, data = raw[0], raw[1:]
-    kind = mode % 12
+    kind = mode & 15
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -118,6 +142,8 @@ def one_input(raw):
                                 max_vocab_size=(None, 2, 5, 50)[(mode >> 4) & 3],
                                 max_token_bytes=(4, 7, 100, 1 << 20)[(mode >> 6) & 3])
                 assert len(v.words) == len(v.counts) == len(set(v.words))
+            elif kind >= 12:  # the npy format: matrix and words file, mapped or read
+                check_npy(w2v.load(_write_npy(kind, data), mmap=bool((mode >> 4) & 1)))
             else:
                 c = count_and_encode(_write(data), min_count=1 + (kind == 11),
                                      max_vocab_size=(None, 2, 5, 50)[(mode >> 4) & 3],

@@ -130,7 +130,7 @@ def _npz():
 
 
 def fuzz_loaders():
-    # the mode byte: low part % 12 picks the loader (see fuzz_loaders.py)
+    # the mode byte: its low four bits pick the loader (see fuzz_loaders.py)
     npz, header, vb, vt = _npz()
     yield bytes([0]) + vb
     yield bytes([1 | 0x10]) + vb
@@ -152,6 +152,16 @@ def fuzz_loaders():
     yield bytes([10 | 0x20]) + b"a b a c d e a b f g h a\n" * 4
     yield bytes([11 | 0x40]) + "x \u00e9\u00e9\u00e9\u00e9 y\n".encode() * 3
     yield bytes([10]) + gzip.compress(b"a b\nb")
+    # the npy format (12: fuzz matrix header, 13: fuzz words, 14: both);
+    # 0x10: mapped
+    yield bytes([12]) + b"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }\n" + bytes(24)
+    yield bytes([12 | 0x10]) + b"{'descr': '<f2', 'fortran_order': False, 'shape': (3, 4), }\n" + bytes(24)
+    yield bytes([13]) + "the\n\u00e9\nx_y\n".encode()
+    yield bytes([13 | 0x10]) + b"a\nb\na\n"
+    import numpy as np
+    mat = io.BytesIO()
+    np.save(mat, np.ones((2, 3), np.float32))
+    yield bytes([14 | 0x10]) + len(mat.getvalue()).to_bytes(2, "little") + mat.getvalue() + b"a\nb\n"
 
 
 def main():

@@ -24,6 +24,9 @@ COMMANDS = {
     "info": "size, dimension, format, norms and a sample of a vectors file",
     "plot": "2-D PCA map of words and their neighbours (needs matplotlib)",
     "demo": "train on the installed Python's documentation and show what came out",
+    "compute-accuracy": "word2vec.c's compute-accuracy VECTORS [THRESHOLD] < questions",
+    "distance": "word2vec.c's interactive distance loop",
+    "word-analogy": "word2vec.c's interactive word-analogy loop",
 }
 
 HELP = f"""\
@@ -33,7 +36,7 @@ usage: {PROG} -train FILE -output FILE [word2vec.c flags]   (drop-in for word2ve
 Fast word2vec training and everyday tools for word-vector files.
 
 commands:
-""" + "".join(f"  {k:<9} {v}\n" for k, v in COMMANDS.items()) + f"""
+""" + "".join(f"  {k:<16} {v}\n" for k, v in COMMANDS.items()) + f"""
 word2vec.c's training flags (same meanings and defaults: CBOW, 12 threads, ...):
   -train -output -size -window -sample -hs -negative -threads -iter -min-count -alpha
   -classes -debug -binary -save-vocab -read-vocab -cbow     (all listed below)
@@ -51,6 +54,7 @@ examples:
   {PROG} convert vectors.bin vectors.txt --limit 50000
   {PROG} info vectors.bin
   {PROG} plot vectors.bin king paris -o map.png
+  {PROG} compute-accuracy vectors.bin 30000 < questions-words.txt
 
 exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C)
 """
@@ -59,13 +63,14 @@ exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C)
 # the module of word2vec_fast.cli that runs each command, as run_<command>(argv)
 MODULES = {"train": "train", "phrases": "phrases", "similar": "neighbours", "analogy": "neighbours",
            "eval": "evaluate", "convert": "convert", "info": "info", "plot": "plot",
-           "demo": "demo"}
+           "demo": "demo", "compute-accuracy": "ctools", "distance": "ctools",
+           "word-analogy": "ctools"}
 
 
 def _runner(name):
     # a command's module, and the library it uses, load only when it runs (start-up time)
     module = importlib.import_module(f".{MODULES[name]}", __package__)
-    return getattr(module, f"run_{name}")
+    return getattr(module, f"run_{name.replace('-', '_')}")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

@@ -130,5 +130,5 @@ def run_dropin(argv) -> int:
         save_on_interrupt=bool(a.save_on_interrupt), quiet=a.debug < 1, eos_layout=True,
         dropin_lines=a.debug >= 1, flag_train="-train", flag_output="-output",
         flag_save_vocab="-save-vocab", flag_read_vocab="-read-vocab",
-        flag_min_count="-min-count")
+        flag_min_count="-min-count", counting={}, training={})
     return run_training(o)

@@ -28,7 +28,8 @@ examples:
     p.add_argument("--pairs", nargs="+", default=[], metavar="FILE", help="word-pair files")
     p.add_argument("--restrict", type=int_at_least(1), default=30000, metavar="N",
                    help="analogies: questions with a word outside the N most frequent words "
-                        "are skipped (default 30000, as gensim and compute-accuracy)")
+                        "are skipped (default 30000, compute-accuracy's usual threshold; "
+                        "gensim's evaluate_word_analogies defaults to 300000)")
     p.add_argument("--pairs-restrict", type=int_at_least(1), default=300000, metavar="N",
                    help="the same for word pairs (default 300000, as gensim)")
     p.add_argument("--method", choices=("add", "mul"), default="add",

@@ -79,7 +79,10 @@ def train_or_keep(run, save_on_interrupt: bool, output) -> tuple:
 
 
 def run_training(o) -> int:
-    """Shared by both modes; ``o`` holds the options under the ``train`` names."""
+    """Shared by both modes; ``o`` holds the options under the ``train`` names, plus
+    ``counting`` (keyword arguments of the vocabulary and encoding: ``max_vocab_size``,
+    ``max_final_vocab``, ``max_token_bytes``, ``spill_bytes``, ``spill_dir``) and
+    ``training`` (more keyword arguments of :func:`word2vec_fast.train`)."""
     check_readable(o.corpus, o.flag_train)
     if o.read_vocab:
         check_readable(o.read_vocab, o.flag_read_vocab)
@@ -96,7 +99,8 @@ def run_training(o) -> int:
     else:
         # one pass counts and encodes (standard input can be read only once); word2vec.c
         # reads a literal </s> as a sentence end, so it is never a trained word
-        corpus = count_and_encode(o.corpus, min_count=o.min_count).without_word(EOS)
+        corpus = count_and_encode(o.corpus, min_count=o.min_count,
+                                  **o.counting).without_word(EOS)
         vocab = corpus.vocab
         # word2vec.c counts a </s> per newline (its -save-vocab line and "Words in train
         # file"); one more pass over a file, skipped when nothing shows the number.  For
@@ -124,7 +128,11 @@ def run_training(o) -> int:
     params = dict(dim=o.dim, window=o.window, sample=o.sample, hs=o.hs, negative=o.negative,
                   threads=o.threads, epochs=o.epochs, alpha=o.alpha, sg=o.sg, seed=o.seed,
                   progress=o.progress, vocab=vocab if o.read_vocab else None,
-                  batch=False if o.classic else (True if o.batch_size is None else o.batch_size))
+                  batch=False if o.classic else (True if o.batch_size is None else o.batch_size),
+                  **o.training)
+    if o.read_vocab:  # train() encodes the text
+        params.update({k: v for k, v in o.counting.items() if k not in ("max_vocab_size",
+                                                                      "max_final_vocab")})
     model, status = train_or_keep(lambda: train(corpus, **params), o.save_on_interrupt,
                                   o.output)
     what = write_output(model, o.output, binary=binary, classes=o.classes,

@@ -26,6 +26,7 @@ examples:
   word2vec-fast train corpus.txt.gz -o vectors.bin
   word2vec-fast train corpus.txt -o vectors.txt --cbow --dim 300 --epochs 10 --threads 4
   word2vec-fast train corpus.txt -o classes.txt --classes 100
+  word2vec-fast train new.txt -o vectors.bin --init-vectors old.bin --lock-init
   word2vec-fast train corpus.txt -o vectors.bin --dask-scheduler tcp://host:8786
   word2vec-fast train corpus.txt -o vectors.bin --dask-workers 2   (a local Dask cluster)
 """)
@@ -38,6 +39,8 @@ examples:
       help="negative samples (default 5; 0 = none, needs --hs)")
     a("--hs", action="store_true", help="hierarchical softmax")
     a("--cbow", action="store_true", help="CBOW instead of skip-gram")
+    a("--cbow-mean", type=int, choices=(0, 1), default=1, metavar="0|1",
+      help="CBOW: 1 = mean of the context vectors (default), 0 = their sum")
     a("--sample", type=float_at_least(0), default=1e-3,
       help="subsampling threshold (default 1e-3; 0 = off)")
     a("--min-count", type=int_at_least(1), default=5,
@@ -46,6 +49,26 @@ examples:
     a("--threads", type=int_at_least(1), default=None, help="threads (default: all cores)")
     a("--alpha", type=float_at_least(0, True), default=None,
       help="initial learning rate (default 0.025 skip-gram, 0.05 CBOW)")
+    a("--min-alpha", type=float_at_least(0), default=None,
+      help="final learning rate (default: decay towards 0, floored at alpha * 1e-4, as "
+           "word2vec.c)")
+    a("--max-vocab-size", type=int_at_least(1), default=None, metavar="N",
+      help="bound the memory of counting: prune rare words whenever more than N are "
+           "being counted (word2vec.c's ReduceVocab; default: no bound)")
+    a("--max-final-vocab", type=int_at_least(1), default=None, metavar="N",
+      help="keep at most the N most frequent words")
+    a("--max-token-bytes", type=int_at_least(1), default=None, metavar="N",
+      help="cut longer tokens (at a UTF-8 character boundary; default 100, as word2vec.c)")
+    a("--spill-bytes", type=int_at_least(0), default=None, metavar="N",
+      help="keep the encoded corpus in a temporary file once it would take more than N "
+           "bytes of memory (default 1 GiB)")
+    a("--spill-dir", metavar="DIR", default=None,
+      help="where those temporary files go (default: the system's temporary directory)")
+    a("--init-vectors", metavar="FILE", default=None,
+      help="start from these pretrained vectors (any format 'load' reads): words they "
+           "have take their rows; they must have --dim dimensions")
+    a("--lock-init", action="store_true",
+      help="with --init-vectors: keep those rows fixed while the other words train")
     a("--seed", type=int_at_least(0), default=1, help="random seed (default 1)")
     a("--classic", action="store_true",
       help="word2vec.c's per-pair updates instead of the batched kernel")
@@ -82,7 +105,9 @@ examples:
 def run_dask_training(a) -> int:
     """``--dask-scheduler``/``--dask-workers``: :func:`word2vec_fast.distributed.train`
     on a cluster (or a local one), then the vectors written as usual."""
-    for flag, value in (("--read-vocab", a.read_vocab), ("--save-vocab", a.save_vocab)):
+    for flag, value in (("--read-vocab", a.read_vocab), ("--save-vocab", a.save_vocab),
+                        ("--init-vectors", a.init_vectors), ("--spill-bytes", a.spill_bytes),
+                        ("--spill-dir", a.spill_dir)):
         if value:
             raise UsageError(f"{flag} is not supported with --dask-scheduler/--dask-workers")
     if a.corpus == "-":
@@ -105,10 +130,13 @@ def run_dask_training(a) -> int:
     binary = a.binary if a.binary is not None or a.classes else \
         binary_for(a.output, None, default=True)
     extra = {k: v for k, v in (("sync_words", a.sync_words), ("hot_rows", a.hot_rows),
-                               ("merge", a.merge)) if v is not None}
+                               ("merge", a.merge), ("max_vocab_size", a.max_vocab_size),
+                               ("max_final_vocab", a.max_final_vocab),
+                               ("max_token_bytes", a.max_token_bytes)) if v is not None}
     params = dict(dim=a.dim, window=a.window, sample=a.sample, hs=a.hs, negative=a.negative,
                   threads=a.threads, epochs=a.epochs, alpha=a.alpha, sg=not a.cbow,
-                  seed=a.seed, min_count=a.min_count, min_alpha=None,
+                  cbow_mean=bool(a.cbow_mean), seed=a.seed, min_count=a.min_count,
+                  min_alpha=a.min_alpha,
                   batch=False if a.classic else (True if a.batch_size is None
                                                  else a.batch_size), **extra)
     t0 = time.perf_counter()
@@ -146,6 +174,10 @@ def run_train(argv) -> int:
     if not has_output_layer(a.negative, a.hs):
         raise UsageError("--negative 0 without --hs trains nothing: set --negative > 0 or "
                          "add --hs")
+    if a.lock_init and not a.init_vectors:
+        raise UsageError("--lock-init needs --init-vectors FILE")
+    if a.init_vectors:
+        check_readable(a.init_vectors, "--init-vectors")
     setup_logging(False)
     if a.dask_scheduler or a.dask_workers:
         return run_dask_training(a)
@@ -163,5 +195,12 @@ def run_train(argv) -> int:
         save_on_interrupt=a.save_on_interrupt, quiet=a.quiet, eos_layout=False,
         dropin_lines=False, flag_train="CORPUS", flag_output="--output",
         flag_save_vocab="--save-vocab", flag_read_vocab="--read-vocab",
-        flag_min_count="--min-count")
+        flag_min_count="--min-count",
+        counting={k: v for k, v in (("max_vocab_size", a.max_vocab_size),
+                                    ("max_final_vocab", a.max_final_vocab),
+                                    ("max_token_bytes", a.max_token_bytes),
+                                    ("spill_bytes", a.spill_bytes),
+                                    ("spill_dir", a.spill_dir)) if v is not None},
+        training=dict(min_alpha=a.min_alpha, cbow_mean=bool(a.cbow_mean),
+                      init_vectors=a.init_vectors, lock_init=a.lock_init))
     return run_training(o)
