@@ -92,7 +92,7 @@ def quality(a, corpus: Path) -> dict:
                               progress=False, **KW)
             elif p > 0:
                 m = train_local(str(corpus), workers=p, threads=1, parallel=True,
-                                epochs=a.epochs, seed=seed, **KW)
+                                epochs=a.epochs, seed=seed, sync_words=a.sync_words, **KW)
             else:
                 m = train_local(str(corpus), workers=-p, threads=1, parallel=True,
                                 epochs=a.epochs, seed=seed, hot_rows=0, merge="mean", **KW)
@@ -120,7 +120,8 @@ def speed(a, corpus: Path) -> dict:
                                   processes=True, dashboard_address=None) as lc, \
             distributed.Client(lc) as client:
         t0 = time.perf_counter()
-        m = w2vd.train(client, str(corpus), threads=1, epochs=a.speed_epochs, seed=1, **KW)
+        m = w2vd.train(client, str(corpus), threads=1, epochs=a.speed_epochs, seed=1,
+                       sync_words=a.sync_words, **KW)
         wall = time.perf_counter() - t0
     s = m.stats
     per = s["worker_words_per_sec"]
@@ -132,7 +133,7 @@ def speed(a, corpus: Path) -> dict:
            "bytes_per_round": s["bytes_per_round"], "row_bytes_per_round":
                s["row_bytes_per_round"], "bytes_per_epoch": s["bytes_per_epoch"],
            "rounds_per_epoch": s["rounds_per_epoch"], "vocab": len(m.words),
-           "n_tokens": s["n_tokens"], "workers": s["workers"]}
+           "n_tokens": s["n_tokens"], "workers": s["workers"], "sync_words": s["sync_words"]}
     log(f"Dask {s['workers']} x 1 thread: worker words/s {[f'{w:,.0f}' for w in per]} = "
         f"{[f'{x:.0%}' for x in res['worker_share']]} of one machine; merging "
         f"{s['sync_seconds']:.1f} s of {s['wall_seconds']:.1f} s ({res['sync_share']:.1%})")
@@ -172,7 +173,7 @@ def speedup(speed_res: dict, nodes=16, bandwidth=1.25e9, vocab=None, dim=100,
     wps = statistics.mean(speed_res["worker_words_per_sec"]) * node_speedup
     rounds_n = speed_res["rounds_per_epoch"]
     v = vocab or speed_res["vocab"]
-    sync_words = rounds.SYNC_WORDS
+    sync_words = speed_res["sync_words"]
     overhead = speed_res["sync_seconds"] / max(1, len(speed_res["bytes_per_round"]))
     compute = rounds_n * sync_words / wps
 
@@ -197,6 +198,7 @@ def main(argv=None):
     p.add_argument("--workers", default="2,4", help="simulated workers for quality")
     p.add_argument("--speed-workers", type=int, default=2)
     p.add_argument("--speed-epochs", type=int, default=1)
+    p.add_argument("--sync-words", type=int, default=rounds.SYNC_WORDS)
     p.add_argument("--parts", default="quality,speed")
     p.add_argument("--questions", default=str(EVAL / "questions-words.txt"))
     p.add_argument("--pairs", default=str(EVAL / "wordsim353.tsv"))

@@ -175,7 +175,7 @@ def _postfix(bar, epoch, engine):
 
 def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, schedule: dict, *,
                  threads: int, history: list, stats: dict | None = None, progress=None,
-                 callbacks=None, owner=None) -> dict:
+                 callbacks=None, owner=None, check_weights: bool = True) -> dict:
     """Run ``schedule`` over the encoded corpus ``enc`` from its next epoch to its end.
 
     Parameters
@@ -207,6 +207,10 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
     owner
         What callbacks and the :class:`TrainingDiverged`/
         :class:`TrainingInterrupted` exceptions are given (the ``Model``).
+    check_weights : bool
+        After each epoch, also check every weight is finite (a pass over the
+        matrices; the loss is always checked).  A caller running many short
+        schedules on the same weights checks them less often.
     """
     p, sch = params, schedule
     n = len(enc)
@@ -270,7 +274,8 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
         loss = float(engine.epoch_loss[:, e].sum())
         pairs = int(engine.epoch_pairs[:, e].sum())
         if engine.error == _kernels.ERROR_DIVERGED or not math.isfinite(loss) or (
-                pairs and loss / pairs > DIVERGED_LOSS_PER_PAIR) or not weights.all_finite():
+                pairs and loss / pairs > DIVERGED_LOSS_PER_PAIR) or (
+                check_weights and not weights.all_finite()):
             what = loss if not math.isfinite(loss) else f"{loss / max(pairs, 1):.3g} per pair"
             raise TrainingDiverged(
                 f"training diverged in epoch {e + 1} of {epochs}: the loss became {what} "

@@ -201,11 +201,10 @@ def merge_packets(packets: list, rule: str = MERGE) -> dict:
             mask = np.unpackbits(bits, count=n).astype(bool)
             if acc is None:
                 acc = np.zeros(values.shape, dtype=np.float64)
-            acc[mask] += values[mask]
+            np.add(acc, values, out=acc, where=mask[:, None])
             touched += mask
         if rule != "sum":
-            t = touched > 0
-            acc[t] /= touched[t, None]
+            np.divide(acc, touched[:, None], out=acc, where=touched[:, None] > 1)
         out[name] = (lo, hi, acc.astype(np.float32))
     return out
 
@@ -334,8 +333,10 @@ class WorkerState:
         sch.update(epochs_done=e, words_offset=spec["words_offset"] - e * len(sub),
                    total_words=spec["total_words"])
         history: list = []
+        # the weights are checked for non-finite values once an epoch, on its last round
         run_schedule(sub, self.model.weights, self.model.tables, self.model.params, sch,
-                     threads=self.threads, history=history, progress=False)
+                     threads=self.threads, history=history, progress=False,
+                     check_weights=k == self.rounds - 1)
         return history[-1]
 
     def publish(self, rows: dict) -> dict:
