@@ -66,7 +66,7 @@ def test_forced_baseline_is_what_runs_and_what_version_says(capsys):
     try:
         assert _kernels.select_simd("baseline")
         assert _kernels.simd_build() == "baseline"
-        assert _kernels.simd_isa() == baseline_name()
+        assert _kernels.simd_isa() == baseline_name() == w2v.simd()
         assert main(["--version"]) == 0
         out = capsys.readouterr().out
         assert out == f"word2vec-fast {w2v.__version__}\nbatched kernels: {baseline_name()}\n"
@@ -80,7 +80,7 @@ def test_portable_build_has_only_the_plain_c_kernels():
     assert not _kernels.select_simd("x86-64-v3")
     assert not _kernels.select_simd("x86-64-v4")
     assert _kernels.simd_build() == "baseline"
-    assert _kernels.simd_isa() == "plain C (portable)"
+    assert _kernels.simd_isa() == "plain C (portable)" == w2v.simd()
 
 
 def test_unknown_build_is_a_value_error():
