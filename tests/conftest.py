@@ -1,6 +1,7 @@
 """Helpers and fixtures shared by the test files."""
 import os
 import shutil
+import signal
 import sys
 
 import numpy as np
@@ -55,3 +56,13 @@ def simd_build(request):
     assert _kernels.simd_build() == request.param
     yield request.param
     assert _kernels.select_simd(default)
+
+
+def _sigint_default():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+#: ``Popen`` keywords for a child a test sends Ctrl-C (SIGINT) to: a shell without job
+#: control starts background jobs with SIGINT ignored, which children inherit (and then
+#: Python installs no KeyboardInterrupt handler); the child gets the default back.
+SIGINT_CHILD = {"preexec_fn": _sigint_default} if os.name == "posix" else {}

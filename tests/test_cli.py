@@ -14,7 +14,7 @@ import pytest
 
 import word2vec_fast as w2v
 
-from conftest import c_tool as _tool
+from conftest import SIGINT_CHILD, c_tool as _tool
 
 TIMEOUT = 120
 
@@ -255,7 +255,8 @@ def test_save_on_interrupt(corpus, tmp_path):
         p = subprocess.Popen([sys.executable, "-m", "word2vec_fast", "-train", str(corpus),
                               "-output", str(out), "-binary", "1", "-size", "16", "-iter",
                               "1000000", "-threads", "2", *extra],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             **SIGINT_CHILD)
         # wait until training runs (the engine's log line), then press Ctrl-C
         for line in p.stderr:
             if "INFO training" in line:

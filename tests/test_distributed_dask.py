@@ -13,7 +13,7 @@ import pytest
 import word2vec_fast as w2v
 from word2vec_fast.distributed import cluster, resume, train, train_local
 
-from conftest import group_precision, planted_corpus
+from conftest import SIGINT_CHILD, group_precision, planted_corpus
 
 distributed = pytest.importorskip("distributed")
 
@@ -180,7 +180,8 @@ def test_ctrl_c_stops_the_workers_and_returns_the_partial_model(planted_file, tm
     script = tmp_path / "ctrl_c.py"
     script.write_text(CTRL_C)
     proc = subprocess.Popen([sys.executable, str(script), str(planted_file)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **SIGINT_CHILD)
     try:
         t0 = time.monotonic()
         while time.monotonic() - t0 < 120:

@@ -10,7 +10,7 @@ import pytest
 
 import word2vec_fast as w2v
 
-from conftest import planted_corpus
+from conftest import SIGINT_CHILD, planted_corpus
 
 # Trains (for minutes if left alone) on a generated corpus; says READY once the
 # workers run; on Ctrl-C prints what the model looks like and exits 3.
@@ -78,7 +78,7 @@ def _interrupt(proc):
 @pytest.mark.parametrize("threads", [1, 4])
 def test_sigint_stops_training_within_a_second(threads):
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(threads)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, **SIGINT_CHILD)
     _wait_for(proc, proc.stdout, "READY")
     time.sleep(0.3)
     took = _interrupt(proc)
@@ -103,7 +103,7 @@ def test_sigint_to_the_cli_exits_130(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "word2vec_fast", "-train", str(corpus), "-output", str(out),
          "-size", "50", "-threads", "2", "-iter", "1000", "-cbow", "0", "-progress", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **SIGINT_CHILD)
     _wait_for(proc, proc.stderr, "training skip-gram")  # the engine's start is logged
     time.sleep(0.5)
     took = _interrupt(proc)

@@ -464,7 +464,10 @@ class _Interrupt:
         self._old = None
 
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
+        # only where Python gets Ctrl-C: not off the main thread, nor where SIGINT is
+        # ignored (a background job of a shell without job control)
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             self._old = signal.signal(signal.SIGINT, self._handler)
         return self
 
