@@ -1,5 +1,6 @@
 /* w2v_phrases.c -- pair counting, scoring and phrase rewriting; see w2v_phrases.h. */
 #include "w2v_phrases.h"
+#include "w2v_portable.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -229,9 +230,7 @@ static int queue_pair(w2v_phr_counter *c, uint32_t a, uint32_t b, uint32_t run)
     c->q[c->nq].b = b;
     c->q[c->nq].run = run;
     c->q[c->nq++].h = h;
-#if defined(__GNUC__)
-    __builtin_prefetch(&c->pairs.slots[h & c->pairs.mask]);
-#endif
+    W2V_PREFETCH_READ(&c->pairs.slots[h & c->pairs.mask]);
     return c->nq == W2V_PHR_QUEUE ? flush_pairs(c) : W2V_SCAN_OK;
 }
 
