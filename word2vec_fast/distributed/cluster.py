@@ -395,22 +395,16 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
     addresses, info = _workers(client, workers)
     n, sync_words, hot_rows = check_distributed(len(addresses) if workers is None else workers,
                                                 sync_words, hot_rows)
-    addresses = addresses[:n]
-    run = uuid.uuid4().hex
-    t0 = time.perf_counter()
-    backend = None
-    try:
-        groups = client.submit(_plan, corpus, n, workers=[addresses[0]], pure=False).result()
-        backend = DaskBackend(client, addresses, run, groups)
-        counted = backend.each(_count, groups, [max_token_bytes] * n, [max_vocab_size] * n)
+
+    def count_and_train(backend, t0):
+        counted = backend.each(_count, backend.shards, [max_token_bytes] * n,
+                               [max_vocab_size] * n)
         vocab = merge_counts(counted, config["min_count"], max_final_vocab)
         del counted
         return _train_rounds(backend, vocab, config, run_info(n, sync_words, hot_rows, merge,
                                                               max_token_bytes),
                              threads, info, t0, checkpoint, callbacks, progress, _hook)
-    finally:
-        if backend is not None:
-            _close_all(backend)
+    return _on_cluster(client, corpus, addresses[:n], count_and_train)
 
 
 def resume(client, model, corpus, *, threads=None, checkpoint=None, callbacks=None,
@@ -446,16 +440,24 @@ def resume(client, model, corpus, *, threads=None, checkpoint=None, callbacks=No
     model, config, rinfo = resumable(model)
     n = rinfo["workers"]
     addresses, info = _workers(client, n)
-    addresses = addresses[:n]
-    run = uuid.uuid4().hex
+
+    def encode_and_train(backend, t0):
+        backend.each(_hold_shards, backend.shards)
+        return _train_rounds(backend, model.vocab, config, rinfo, threads, info, t0, checkpoint,
+                             callbacks, progress, _hook, start=model)
+    return _on_cluster(client, corpus, addresses[:n], encode_and_train)
+
+
+def _on_cluster(client, corpus, addresses, body):
+    """Plan the shards (on the first worker), then ``body(backend, t0)`` on a new run's
+    backend; the run's state on the workers is freed however it ends."""
     t0 = time.perf_counter()
     backend = None
     try:
-        groups = client.submit(_plan, corpus, n, workers=[addresses[0]], pure=False).result()
-        backend = DaskBackend(client, addresses, run, groups)
-        backend.each(_hold_shards, groups)
-        return _train_rounds(backend, model.vocab, config, rinfo, threads, info, t0, checkpoint,
-                             callbacks, progress, _hook, start=model)
+        groups = client.submit(_plan, corpus, len(addresses), workers=[addresses[0]],
+                               pure=False).result()
+        backend = DaskBackend(client, addresses, uuid.uuid4().hex, groups)
+        return body(backend, t0)
     finally:
         if backend is not None:
             _close_all(backend)

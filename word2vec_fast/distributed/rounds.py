@@ -282,10 +282,8 @@ class WorkerState:
         """Cut every shard held into ``rounds`` slices; returns the own shard's slice
         lengths in tokens."""
         self.rounds = rounds
-        for part in self.parts.values():
-            part.plan(rounds)
-        return [b - a for a, b in zip(self.parts[self.index].cuts[:-1],
-                                      self.parts[self.index].cuts[1:])]
+        lengths = {origin: part.plan(rounds) for origin, part in self.parts.items()}
+        return lengths[self.index]
 
     def adopt(self, origin: int, shards: list) -> list:
         """Take over lost worker ``origin``'s shard: read and encode it here with the
