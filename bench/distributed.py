@@ -5,8 +5,8 @@
     python bench/distributed.py --corpus ... --parts quality --workers 2,4,8
 
 Settings: skip-gram, dim 100, window 5, negative 5, sample 1e-3, min_count 5,
-``--epochs`` (5) epochs, ``sync_words`` 100,000 and ``hot_rows`` 1,024 (the
-defaults).  A compressed corpus is decompressed once into ``--workdir`` so that
+``--epochs`` (5) epochs, ``sync_words`` 100,000, ``hot_rows`` 1,024 and
+``hot_max`` 16,384 (the defaults; ``--hot-max 0``: the doubling uncapped).  A compressed corpus is decompressed once into ``--workdir`` so that
 one file can be split among the workers by byte ranges.
 
 - **quality**: per seed, ``train(threads=2)`` on one machine, then P workers of
@@ -14,7 +14,7 @@ one file can be split among the workers by byte ranges.
   in-process simulator, which gives the Dask run's numbers bit for bit:
   ``tests/test_distributed_dask.py``), then, for contrast, P workers averaging
   once per epoch at the plain rate (Spark's recipe: ``hot_rows=0,
-  merge="mean"``).  Scored with gensim's protocol (analogies on the top
+  merge="mean"``; ``--no-contrast`` leaves it out).  Scored with gensim's protocol (analogies on the top
   30,000 words; WS353 Spearman); the mean over seeds is printed.
 - **speed**: a Dask ``LocalCluster`` of ``--speed-workers`` processes x 1
   thread trains the corpus; each worker's engine words/s against the engine's
@@ -82,7 +82,7 @@ def quality(a, corpus: Path) -> dict:
     configs = [("one machine (train, 2 threads)", None)]
     configs += [(f"{p} workers, hot rows every round", p) for p in workers]
     configs += [(f"{p} workers, averaged once per epoch (Spark-style)", -p)
-                for p in workers if p == max(workers)]
+                for p in workers if p == max(workers) and a.contrast]
     runs: dict = {name: [] for name, _ in configs}
     for seed in a.seeds:
         for name, p in configs:
@@ -92,7 +92,8 @@ def quality(a, corpus: Path) -> dict:
                               progress=False, **KW)
             elif p > 0:
                 m = train_local(str(corpus), workers=p, threads=1, parallel=True,
-                                epochs=a.epochs, seed=seed, sync_words=a.sync_words, **KW)
+                                epochs=a.epochs, seed=seed, sync_words=a.sync_words,
+                                hot_max=a.hot_max or None, **KW)
             else:
                 m = train_local(str(corpus), workers=-p, threads=1, parallel=True,
                                 epochs=a.epochs, seed=seed, hot_rows=0, merge="mean", **KW)
@@ -121,7 +122,7 @@ def speed(a, corpus: Path) -> dict:
             distributed.Client(lc) as client:
         t0 = time.perf_counter()
         m = w2vd.train(client, str(corpus), threads=1, epochs=a.speed_epochs, seed=1,
-                       sync_words=a.sync_words, **KW)
+                       sync_words=a.sync_words, hot_max=a.hot_max or None, **KW)
         wall = time.perf_counter() - t0
     s = m.stats
     per = s["worker_words_per_sec"]
@@ -141,10 +142,11 @@ def speed(a, corpus: Path) -> dict:
 
 
 def projection(rounds_per_epoch: int, vocab=1_000_000, dim=300, workers=8,
-               h0=rounds.HOT_ROWS) -> dict:
+               h0=rounds.HOT_ROWS, cap=rounds.HOT_MAX) -> dict:
     """Bytes out of (and into) each worker per hot round for ``vocab`` x ``dim`` at
-    ``workers`` workers, over an epoch of ``rounds_per_epoch`` rounds."""
-    hot = [rounds.hot_count(r, h0, vocab) for r in range(rounds_per_epoch - 1)]
+    ``workers`` workers, over an epoch of ``rounds_per_epoch`` rounds (the doubling
+    capped at ``cap`` rows; None: uncapped)."""
+    hot = [rounds.hot_count(r, h0, vocab, cap) for r in range(rounds_per_epoch - 1)]
 
     def out_bytes(h):  # two matrices (input, negative-sampling output), deltas + mask
         rb, mb = rounds.rows_bytes({"w_in": (0, h), "w_out_ns": (0, h)}, dim)
@@ -159,7 +161,7 @@ def projection(rounds_per_epoch: int, vocab=1_000_000, dim=300, workers=8,
 
 
 def speedup(speed_res: dict, nodes=16, bandwidth=1.25e9, vocab=None, dim=100,
-            node_speedup=1.0) -> dict:
+            node_speedup=1.0, cap=rounds.HOT_MAX) -> dict:
     """The projected speed-up of ``nodes`` workers over one, from the measured run.
 
     Per round each worker computes ``sync_words`` words at the measured per-worker
@@ -180,7 +182,7 @@ def speedup(speed_res: dict, nodes=16, bandwidth=1.25e9, vocab=None, dim=100,
     def move(h):  # seconds to reduce-scatter + all-gather h rows of two matrices
         rb, mb = rounds.rows_bytes({"w_in": (0, h), "w_out_ns": (0, h)}, dim)
         return 2 * (rb + mb) * (nodes - 1) / nodes / bandwidth
-    comm = sum(overhead + move(rounds.hot_count(r, rounds.HOT_ROWS, v))
+    comm = sum(overhead + move(rounds.hot_count(r, rounds.HOT_ROWS, v, cap))
                for r in range(rounds_n - 1)) + overhead + move(v)
     return {"nodes": nodes, "vocab": v, "dim": dim, "bandwidth_bytes_per_sec": bandwidth,
             "worker_words_per_sec": wps, "round_overhead_seconds": overhead,
@@ -199,6 +201,10 @@ def main(argv=None):
     p.add_argument("--speed-workers", type=int, default=2)
     p.add_argument("--speed-epochs", type=int, default=1)
     p.add_argument("--sync-words", type=int, default=rounds.SYNC_WORDS)
+    p.add_argument("--hot-max", type=int, default=rounds.HOT_MAX,
+                   help="cap of the hot-row doubling (0: none)")
+    p.add_argument("--no-contrast", dest="contrast", action="store_false",
+                   help="leave out the once-per-epoch (Spark-style) row")
     p.add_argument("--parts", default="quality,speed")
     p.add_argument("--questions", default=str(EVAL / "questions-words.txt"))
     p.add_argument("--pairs", default=str(EVAL / "wordsim353.tsv"))
@@ -211,15 +217,16 @@ def main(argv=None):
     res: dict = {"corpus": str(corpus), "settings": dict(KW, epochs=a.epochs)}
     if "speed" in parts:
         res["speed"] = speed(a, corpus)
-        res["projection"] = projection(res["speed"]["rounds_per_epoch"])
+        cap = a.hot_max or None
+        res["projection"] = projection(res["speed"]["rounds_per_epoch"], cap=cap)
         # rounds of the wiki1e8 run scaled to an epoch 8x larger per worker, and one
         # of 1,000 rounds (10^8 words per worker at sync_words 10^5)
-        res["projection_1000_rounds"] = projection(1000)
+        res["projection_1000_rounds"] = projection(1000, cap=cap)
         sp = res["speed"]
-        res["speedup_16"] = speedup(sp)
-        res["speedup_16_1M_d300"] = speedup(sp, vocab=1_000_000, dim=300)
+        res["speedup_16"] = speedup(sp, cap=cap)
+        res["speedup_16_1M_d300"] = speedup(sp, vocab=1_000_000, dim=300, cap=cap)
         res["speedup_16_1M_d300_16_threads"] = speedup(sp, vocab=1_000_000, dim=300,
-                                                       node_speedup=14.0)
+                                                       node_speedup=14.0, cap=cap)
         for k in ("speedup_16", "speedup_16_1M_d300", "speedup_16_1M_d300_16_threads"):
             log(f"{k}: {res[k]['speedup']:.1f}x ({res[k]['sync_share']:.1%} communicating)")
     if "quality" in parts:

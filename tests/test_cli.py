@@ -332,6 +332,8 @@ def test_train_on_a_local_dask_cluster(corpus, tmp_path):
     assert np.array_equal(w2v.load(tmp_path / "r.txt").vectors, got.vectors)
     bad = cli("train", corpus, "-o", tmp_path / "x.txt", "--merge", "sum")
     assert bad.returncode == 2 and "--merge needs --dask-scheduler" in bad.stderr
+    bad = cli("train", corpus, "-o", tmp_path / "x.txt", "--hot-max", 8)
+    assert bad.returncode == 2 and "--hot-max needs --dask-scheduler" in bad.stderr
     bad = cli("train", corpus, "-o", tmp_path / "x.txt", "--dask-workers", 1,
               "--save-vocab", tmp_path / "v.txt")
     assert bad.returncode == 2 and "--save-vocab is not supported" in bad.stderr

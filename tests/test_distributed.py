@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import word2vec_fast as w2v
-from word2vec_fast.distributed import (assign, count_shards, hot_count, merge_counts,
-                                       merge_packets, plan_shards, resume_local, split_file,
-                                       train_local)
+from word2vec_fast.distributed import (HOT_MAX, HOT_ROWS, assign, count_shards, hot_count,
+                                       merge_counts, merge_packets, plan_shards, resume_local,
+                                       split_file, train_local)
 from word2vec_fast.distributed.rounds import matrix_rows, rows_bytes
 from word2vec_fast.distributed.shards import Shard, read_blocks
 
@@ -108,6 +108,59 @@ def test_hot_row_schedule_doubles_on_trailing_zeros():
     rows = matrix_rows({"w_in": 10, "w_out_ns": 10, "w_out_hs": 9}, 4)
     assert rows == {"w_in": (0, 4), "w_out_ns": (0, 4), "w_out_hs": (5, 9)}
     assert rows_bytes(rows, 16) == (3 * 4 * 16 * 4, 3)
+
+
+def test_hot_max_caps_the_doubling():
+    assert [hot_count(r, 4, 1000, 10) for r in range(8)] == [4, 8, 4, 10, 4, 8, 4, 10]
+    assert hot_count(1023, 1024, 50_000, None) == 50_000
+    assert hot_count(1023, 1024, 50_000) == 50_000  # no cap given: the matrix only
+    assert hot_count(1023, 1024, 50_000, HOT_MAX) == HOT_MAX == 16 * HOT_ROWS
+    assert hot_count(0, 8, 100, 3) == 3 and hot_count(5, 0, 100, 3) == 0
+    for bad in (0, -1, 2.5):
+        with pytest.raises((TypeError, ValueError), match="hot_max"):
+            train_local(["unused.txt"], workers=2, hot_max=bad)
+
+
+def test_capped_rounds_move_at_most_hot_max_rows(planted_file):
+    # 15 rounds of h0 = 4: uncapped the doubling reaches 32 rows (r + 1 = 8) of the
+    # 64; at hot_max=8 no hot round moves more than 8 rows a matrix
+    capped = train_local(planted_file, workers=2, sync_words=2000, hot_rows=4, hot_max=8,
+                         **KW)
+    free = train_local(planted_file, workers=2, sync_words=2000, hot_rows=4, hot_max=None,
+                       **KW)
+    v = len(capped.words)
+    assert v > 32
+    for m, cap in ((capped, 8), (free, None)):
+        expect = [2 * hot_count(r, 4, v, cap) * 16 * 4 for r in range(15)]
+        for r in range(4, 15, 5):
+            expect[r] = 2 * v * 16 * 4
+        assert m.stats["row_bytes_per_round"] == expect
+        assert m.stats["hot_max"] == cap and np.isfinite(m.vectors).all()
+    hot = [b for r, b in enumerate(capped.stats["row_bytes_per_round"]) if (r + 1) % 5]
+    assert max(hot) == 2 * 8 * 16 * 4
+    assert not np.array_equal(capped.vectors, free.vectors)
+    assert group_precision(capped) >= group_precision(free) - 0.05
+
+
+def test_a_checkpoint_from_before_hot_max_resumes_uncapped(planted_file, tmp_path):
+    # a checkpoint keeps hot_max and resumes with it; one written before hot_max
+    # existed has no such key: that run was uncapped, and resumes so
+    def stop(model, rec):
+        if rec["epoch"] == 1:
+            raise w2v.StopTraining("enough")
+    for cap in (4, None):
+        full = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8,
+                           hot_max=cap, **KW)
+        ck = tmp_path / f"ck{cap}.npz"
+        train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, hot_max=cap,
+                    checkpoint=ck, callbacks=[stop], **KW)
+        saved = w2v.load_model(ck)
+        assert saved.schedule["distributed"]["hot_max"] == cap
+        if cap is None:
+            del saved.schedule["distributed"]["hot_max"]
+        done = resume_local(saved, planted_file)
+        assert done.stats["hot_max"] == cap
+        assert np.array_equal(done.vectors, full.vectors)
 
 
 def test_merge_combines_the_deltas_of_the_workers_that_touched_a_row():

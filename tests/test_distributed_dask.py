@@ -217,3 +217,11 @@ def test_a_url_corpus_is_read_on_the_workers(client, planted_file):
     m = train(client, "file://" + str(planted_file), sync_words=2000, hot_rows=8, **KW)
     sim = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, **KW)
     assert np.array_equal(m.vectors, sim.vectors)
+
+
+def test_hot_max_caps_the_dask_run_as_the_simulator(client, planted_file):
+    m = train(client, planted_file, sync_words=2000, hot_rows=4, hot_max=8, **KW)
+    sim = train_local(planted_file, workers=2, sync_words=2000, hot_rows=4, hot_max=8, **KW)
+    assert np.array_equal(m.vectors, sim.vectors) and np.array_equal(m.syn1neg, sim.syn1neg)
+    assert m.stats["row_bytes_per_round"] == sim.stats["row_bytes_per_round"]
+    assert m.stats["hot_max"] == 8

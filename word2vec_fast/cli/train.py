@@ -93,6 +93,9 @@ examples:
                    help="raw words each worker trains between merges (default 100000)")
     d.add_argument("--hot-rows", type=int_at_least(0), default=None, metavar="N",
                    help="rows merged after the first round, doubling (default 1024)")
+    d.add_argument("--hot-max", type=int_at_least(0), default=None, metavar="N",
+                   help="the most rows a hot round merges, the doubling's cap (default "
+                        "16384; 0: no cap)")
     d.add_argument("--merge", choices=("scaled", "mean", "sum"), default=None,
                    help="how the workers' updates of a row combine (default scaled)")
     d.add_argument("--checkpoint", metavar="FILE",
@@ -133,6 +136,8 @@ def run_dask_training(a) -> int:
                                ("merge", a.merge), ("max_vocab_size", a.max_vocab_size),
                                ("max_final_vocab", a.max_final_vocab),
                                ("max_token_bytes", a.max_token_bytes)) if v is not None}
+    if a.hot_max is not None:
+        extra["hot_max"] = a.hot_max or None  # 0: no cap
     params = dict(dim=a.dim, window=a.window, sample=a.sample, hs=a.hs, negative=a.negative,
                   threads=a.threads, epochs=a.epochs, alpha=a.alpha, sg=not a.cbow,
                   cbow_mean=bool(a.cbow_mean), seed=a.seed, min_count=a.min_count,
@@ -182,6 +187,7 @@ def run_train(argv) -> int:
     if a.dask_scheduler or a.dask_workers:
         return run_dask_training(a)
     for flag, value in (("--sync-words", a.sync_words), ("--hot-rows", a.hot_rows),
+                        ("--hot-max", a.hot_max),
                         ("--merge", a.merge), ("--checkpoint", a.checkpoint),
                         ("--resume", a.resume)):
         if value is not None:

@@ -8,8 +8,9 @@ this process.
 from .counting import ShardCounts, count_shards, merge_counts
 from .cluster import resume, train
 from .local import resume_local, train_local
-from .rounds import HOT_ROWS, SYNC_WORDS, hot_count, merge_packets
+from .rounds import HOT_MAX, HOT_ROWS, SYNC_WORDS, hot_count, merge_packets
 from .shards import Shard, assign, plan_shards, split_file
 
 __all__ = ["train", "resume", "train_local", "resume_local", "plan_shards", "assign",
-           "split_file", "Shard", "count_shards", "merge_counts", "ShardCounts", "hot_count", "merge_packets", "HOT_ROWS", "SYNC_WORDS"]
+           "split_file", "Shard", "count_shards", "merge_counts", "ShardCounts", "hot_count",
+           "merge_packets", "HOT_ROWS", "HOT_MAX", "SYNC_WORDS"]

@@ -45,9 +45,9 @@ from ..scan import MAX_TOKEN_BYTES
 from ..train import check_train_params
 from .counting import count_shards, encode_counted, merge_counts
 from .local import (check_distributed, check_resumed, check_vocab, epoch_end_for, finish,
-                    resumable, run_info, start_weights)
-from .rounds import (HOT_ROWS, MERGE, SYNC_WORDS, WorkerState, WorkerStateLost, check_merge,
-                     merge_packets, run_rounds, split_rows)
+                    resumable, rounds_args, run_info, start_weights)
+from .rounds import (HOT_MAX, HOT_ROWS, MERGE, SYNC_WORDS, WorkerState, WorkerStateLost,
+                     check_merge, merge_packets, run_rounds, split_rows)
 from .shards import assign, plan_shards
 
 try:
@@ -316,7 +316,7 @@ class DaskBackend:
 
 
 def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS,
-          merge=MERGE, threads=None, dim=100, window=5, negative=5, hs=False, sg=True,
+          hot_max=HOT_MAX, merge=MERGE, threads=None, dim=100, window=5, negative=5, hs=False, sg=True,
           cbow_mean=True,
           sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, seed=1,
           max_final_vocab=None, batch=True, max_vocab_size=None,
@@ -338,9 +338,13 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
         Raw words each worker trains between two merges.
     hot_rows : int
         ``h0`` of the hot-row schedule: after round ``r`` the
-        ``h0 * 2**tz(r + 1)`` most frequent rows of each matrix (for hs the
-        inner nodes nearest the root) are merged over the workers that
-        touched them; every row at each epoch's end (0: only then).
+        ``min(h0 * 2**tz(r + 1), hot_max)`` most frequent rows of each matrix
+        (for hs the inner nodes nearest the root) are merged over the workers
+        that touched them; every row at each epoch's end (0: only then).
+    hot_max : int or None
+        The cap of the doubling, in rows per matrix (default 16,384: a hot
+        round moves at most ``2 x hot_max x dim x 4`` bytes per worker each
+        way, whatever the vocabulary); None: no cap but the matrix.
     merge : {"scaled", "mean", "sum"}
         How the deltas of the workers that touched a row since the last merge
         combine (see :func:`~word2vec_fast.distributed.train_local`): the
@@ -393,16 +397,16 @@ def train(client, corpus, *, workers=None, sync_words=SYNC_WORDS, hot_rows=HOT_R
                                 batch=batch)
     merge = check_merge(merge)
     addresses, info = _workers(client, workers)
-    n, sync_words, hot_rows = check_distributed(len(addresses) if workers is None else workers,
-                                                sync_words, hot_rows)
+    n, sync_words, hot_rows, hot_max = check_distributed(
+        len(addresses) if workers is None else workers, sync_words, hot_rows, hot_max)
 
     def count_and_train(backend, t0):
         counted = backend.each(_count, backend.shards, [max_token_bytes] * n,
                                [max_vocab_size] * n)
         vocab = merge_counts(counted, config["min_count"], max_final_vocab)
         del counted
-        return _train_rounds(backend, vocab, config, run_info(n, sync_words, hot_rows, merge,
-                                                              max_token_bytes),
+        return _train_rounds(backend, vocab, config, run_info(n, sync_words, hot_rows, hot_max,
+                                                              merge, max_token_bytes),
                              threads, info, t0, checkpoint, callbacks, progress, _hook)
     return _on_cluster(client, corpus, addresses[:n], count_and_train)
 
@@ -496,8 +500,7 @@ def _train_rounds(backend, vocab, config, rinfo, threads, info, t0, checkpoint, 
     else:
         check_resumed(start, n_tokens)
     prep = time.perf_counter() - t0
-    result = run_rounds(backend, config=config, sync_words=rinfo["sync_words"],
-                        hot_rows=rinfo["hot_rows"], merge=rinfo["merge"],
+    result = run_rounds(backend, config=config, **rounds_args(rinfo),
                         start_epoch=0 if start is None else start.schedule["epochs_done"],
                         epoch_end=epoch_end_for(vocab, config, n_tokens, rinfo, checkpoint,
                                                 callbacks),

@@ -23,17 +23,19 @@ from ..schedule import new_schedule
 from ..train import check_train_params, model_params
 from ..vocab import Vocab
 from .counting import count_shards, encode_counted, merge_counts
-from .rounds import (HOT_ROWS, MERGE, SYNC_WORDS, LocalBackend, WorkerState, check_merge,
-                     run_rounds)
+from .rounds import (HOT_MAX, HOT_ROWS, MERGE, SYNC_WORDS, LocalBackend, WorkerState,
+                     check_merge, run_rounds)
 from .shards import assign, plan_shards
 
 logger = logging.getLogger("word2vec_fast")
 
 
-def check_distributed(workers, sync_words, hot_rows) -> tuple:
-    """``(workers, sync_words, hot_rows)`` checked: ints >= 1, >= 1 and >= 0."""
+def check_distributed(workers, sync_words, hot_rows, hot_max=HOT_MAX) -> tuple:
+    """``(workers, sync_words, hot_rows, hot_max)`` checked: ints >= 1, >= 1, >= 0 and
+    (``hot_max``) None or >= 1."""
     return (check_int("workers", workers, 1), check_int("sync_words", sync_words, 1),
-            check_int("hot_rows", hot_rows, 0))
+            check_int("hot_rows", hot_rows, 0),
+            None if hot_max is None else check_int("hot_max", hot_max, 1))
 
 
 def check_vocab(vocab: Vocab, n_tokens: int, min_count: int) -> None:
@@ -48,9 +50,11 @@ def check_vocab(vocab: Vocab, n_tokens: int, min_count: int) -> None:
         raise ValueError("vocabulary too large for int32 ids")
 
 
-def run_info(workers, sync_words, hot_rows, merge, max_token_bytes) -> dict:
-    """What a checkpoint of a distributed run keeps to resume it the same way."""
+def run_info(workers, sync_words, hot_rows, hot_max, merge, max_token_bytes) -> dict:
+    """What a checkpoint of a distributed run keeps to resume it the same way (a
+    checkpoint without ``hot_max`` ran uncapped: :func:`rounds_args` reads it so)."""
     return {"workers": workers, "sync_words": sync_words, "hot_rows": hot_rows,
+            "hot_max": hot_max,
             "merge": merge, "max_token_bytes": max_token_bytes}
 
 
@@ -143,7 +147,15 @@ def check_resumed(model: Model, n_tokens: int) -> None:
                          f"tokens, expected {model.schedule['n_tokens']})")
 
 
-def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, merge=MERGE,
+def rounds_args(info: dict) -> dict:
+    """:func:`~word2vec_fast.distributed.rounds.run_rounds`' schedule arguments from a
+    run's :func:`run_info`."""
+    return {"sync_words": info["sync_words"], "hot_rows": info["hot_rows"],
+            "hot_max": info.get("hot_max"), "merge": info["merge"]}
+
+
+def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS,
+                hot_max=HOT_MAX, merge=MERGE,
                 threads=1, parallel=False, dim=100, window=5, negative=5, hs=False, sg=True,
                 cbow_mean=True,
                 sample=1e-3, min_count=5, alpha=None, min_alpha=None, epochs=5, seed=1,
@@ -163,7 +175,12 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
         Raw words each worker trains between two merges.
     hot_rows : int
         ``h0``: rows merged after the first round; round ``r`` merges
-        ``h0 * 2**tz(r + 1)`` (0: merge only at epoch ends, Spark-style).
+        ``min(h0 * 2**tz(r + 1), hot_max)`` (0: merge only at epoch ends,
+        Spark-style).
+    hot_max : int or None
+        The cap of the doubling, in rows per matrix (default 16,384: a hot
+        round moves at most ``2 x hot_max x dim x 4`` bytes per worker each
+        way); None: no cap but the matrix.
     merge : {"scaled", "mean", "sum"}
         How the deltas of the workers that touched a row since the last merge
         combine (:data:`~word2vec_fast.distributed.rounds.MERGE_RULES`):
@@ -204,7 +221,8 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
                                 cbow_mean=cbow_mean, sample=sample, min_count=min_count,
                                 alpha=alpha, min_alpha=min_alpha, epochs=epochs, seed=seed,
                                 batch=batch)
-    workers, sync_words, hot_rows = check_distributed(workers, sync_words, hot_rows)
+    workers, sync_words, hot_rows, hot_max = check_distributed(workers, sync_words, hot_rows,
+                                                               hot_max)
     threads = check_threads(threads)
     merge = check_merge(merge)
     t0 = time.perf_counter()
@@ -217,7 +235,7 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS, 
     del counted
     n_tokens = sum(len(e) for e in encs)
     check_vocab(vocab, n_tokens, config["min_count"])
-    info = run_info(workers, sync_words, hot_rows, merge, max_token_bytes)
+    info = run_info(workers, sync_words, hot_rows, hot_max, merge, max_token_bytes)
     return _run_local(vocab, config, info, encs, groups, threads, parallel, t0, checkpoint,
                       callbacks, progress, _hook)
 
@@ -247,8 +265,7 @@ def _run_local(vocab, config, info, encs, groups, threads, parallel, t0, checkpo
     n_tokens = sum(len(e) for e in encs)
     prep = time.perf_counter() - t0
     result = run_rounds(LocalBackend(states, parallel, shards=groups), config=config,
-                        sync_words=info["sync_words"], hot_rows=info["hot_rows"],
-                        merge=info["merge"],
+                        **rounds_args(info),
                         start_epoch=0 if start is None else start.schedule["epochs_done"],
                         epoch_end=epoch_end_for(vocab, config, n_tokens, info, checkpoint,
                                                 callbacks),

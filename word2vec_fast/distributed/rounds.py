@@ -8,8 +8,8 @@ at the *global* place of the learning-rate decay (``words_offset`` = the raw
 words all workers did before the round, ``total_words`` = epochs x all
 tokens), with a seed of its own for the round.  Then the workers merge:
 
-- after round ``r`` (counted over the whole run), the ``H_r = h0 * 2**tz(r + 1)``
-  hottest rows (``tz``: trailing zero bits; capped at the matrix) of each
+- after round ``r`` (counted over the whole run), the ``H_r = min(h0 * 2**tz(r + 1),
+  hot_max)`` hottest rows (``tz``: trailing zero bits; capped at the matrix) of each
   matrix: the most frequent words' input and negative-sampling output rows,
   and for hierarchical softmax the inner nodes nearest the root (the last
   rows of ``syn1``), as pWord2Vec does;
@@ -58,6 +58,10 @@ logger = logging.getLogger("word2vec_fast")
 SYNC_WORDS = 100_000
 #: Default ``h0`` of the hot-row schedule: rows merged after the first round.
 HOT_ROWS = 1024
+#: Default cap of the hot-row schedule's doubling (16 x :data:`HOT_ROWS`): a hot round
+#: moves at most 2 matrices x 16,384 rows x dim x 4 bytes per worker each way (39 MB at
+#: d = 300), whatever the vocabulary; the rows beyond it merge at epoch ends.
+HOT_MAX = 16 * HOT_ROWS
 #: The matrices, in the order of :class:`~word2vec_fast.runner.Weights`.
 MATRICES = ("w_in", "w_out_ns", "w_out_hs")
 #: The merge rules.  A row's new value is its last merged value plus a combination of
@@ -96,12 +100,14 @@ def check_merge(rule) -> str:
     return rule
 
 
-def hot_count(r: int, h0: int, n: int) -> int:
-    """Rows merged after round ``r`` (0-based): ``min(h0 * 2**tz(r + 1), n)``; 0 if ``h0`` is 0."""
+def hot_count(r: int, h0: int, n: int, cap: int | None = None) -> int:
+    """Rows merged after round ``r`` (0-based): ``min(h0 * 2**tz(r + 1), cap, n)``; 0 if
+    ``h0`` is 0.  ``cap`` None: no cap but the matrix (the schedule before ``hot_max``)."""
     if h0 <= 0:
         return 0
     x = r + 1
-    return min(h0 << ((x & -x).bit_length() - 1), n)
+    h = min(h0 << ((x & -x).bit_length() - 1), n)
+    return h if cap is None else min(h, cap)
 
 
 def round_seed(seed: int, worker: int, epoch: int, k: int) -> int:
@@ -483,7 +489,8 @@ class _Interrupt:
 
 
 def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
-               merge: str = MERGE, start_epoch: int = 0, epoch_end=None, progress=False,
+               hot_max: int | None = HOT_MAX, merge: str = MERGE, start_epoch: int = 0,
+               epoch_end=None, progress=False,
                hook=None) -> dict:
     """Train the epochs of ``config`` from ``start_epoch`` in synchronous rounds on
     ``backend``'s workers, surviving lost workers.
@@ -502,6 +509,8 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
         workers end an epoch together).  One worker: one round per epoch.
     hot_rows : int
         ``h0`` of the hot-row schedule; 0 merges only at epoch ends.
+    hot_max : int or None
+        The cap of the schedule's doubling (rows per matrix); None: the matrix.
     merge : {"scaled", "mean", "sum"}
         The merge rule (:data:`MERGE_RULES`).
     start_epoch : int
@@ -616,7 +625,7 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
                 scale = alpha_scale(merge, len(members))
                 specs = {w: spec_for(w, e, k, done, scale, holds[w]) for w in members}
                 last = k == rounds - 1
-                h = None if last else hot_count(r, hot_rows, max(shapes.values()))
+                h = None if last else hot_count(r, hot_rows, max(shapes.values()), hot_max)
                 sync = p_workers > 1 and (last or bool(h))
                 rows = matrix_rows(shapes, h) if sync else None
                 while True:
@@ -708,6 +717,7 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
         "rounds_per_epoch": rounds,
         "sync_words": sync_words,
         "hot_rows": hot_rows,
+        "hot_max": hot_max,
         "merge": merge,
         "alpha_scale": alpha_scale(merge, p_workers),
         "words": int(sum(worker_words)),
