@@ -5,11 +5,14 @@ import numpy as np
 import pytest
 
 import word2vec_fast as w2v
+from word2vec_fast._kernels import merge_deltas
 from word2vec_fast.distributed import (HOT_MAX, HOT_ROWS, assign, count_shards, hot_count,
                                        merge_counts, merge_packets, plan_shards, resume_local,
                                        split_file, train_local)
-from word2vec_fast.distributed.rounds import matrix_rows, rows_bytes
+from word2vec_fast.distributed.counting import encode_counted
+from word2vec_fast.distributed.rounds import StaleStep, WorkerState, matrix_rows, rows_bytes
 from word2vec_fast.distributed.shards import Shard, read_blocks
+from word2vec_fast.train import check_train_params
 
 from conftest import group_precision, planted_corpus
 
@@ -179,6 +182,112 @@ def test_merge_combines_the_deltas_of_the_workers_that_touched_a_row():
     assert merge_packets([a, b])["w_in"][2].tolist() == [[4.0, 4.0], [3.0, 3.0], [0.0, 0.0]]
     with pytest.raises(ValueError, match="merge must be one of"):
         merge_packets([a, b], "max")
+
+
+def _merge_reference(values, bits, average):
+    """The merge in plain NumPy: the touching workers' deltas added in worker order in
+    float64, divided by their number (average, more than one), rounded to float32."""
+    n = values[0].shape[0]
+    acc = np.zeros(values[0].shape, dtype=np.float64)
+    touched = np.zeros(n, dtype=np.int64)
+    for v, b in zip(values, bits):
+        mask = np.unpackbits(b, count=n).astype(bool)
+        np.add(acc, v, out=acc, where=mask[:, None])
+        touched += mask
+    if average:
+        np.divide(acc, touched[:, None], out=acc, where=touched[:, None] > 1)
+    return acc.astype(np.float32)
+
+
+@pytest.mark.parametrize("workers,n,dim", [(1, 5, 3), (2, 13, 7), (3, 64, 1), (5, 9, 16)])
+@pytest.mark.parametrize("average", [True, False])
+def test_merge_kernel_is_the_numpy_reference(workers, n, dim, average):
+    rng = np.random.default_rng(workers * 100 + n)
+    # values of untouched rows are garbage the merge must ignore; mixed magnitudes make
+    # float64 accumulation and the order of the additions matter
+    values = [(rng.standard_normal((n, dim)) * 10.0 ** rng.integers(-8, 8, (n, 1)))
+              .astype(np.float32) for _ in range(workers)]
+    touched = [rng.random(n) < 0.6 for _ in range(workers)]
+    touched[0][0] = True
+    bits = [np.packbits(t) for t in touched]
+    got = merge_deltas(values, bits, average)
+    want = _merge_reference(values, bits, average)
+    assert got.dtype == np.float32 and got.shape == (n, dim)
+    assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+def test_merge_kernel_refuses_bad_input():
+    v = np.zeros((9, 2), np.float32)
+    with pytest.raises(ValueError, match="as many masks"):
+        merge_deltas([v, v], [np.zeros(2, np.uint8)], True)
+    with pytest.raises(ValueError, match="at least one"):
+        merge_deltas([], [], True)
+    with pytest.raises(ValueError, match="bytes for 9 rows"):
+        merge_deltas([v], [np.zeros(1, np.uint8)], True)
+    with pytest.raises(ValueError, match="shape"):
+        merge_deltas([v, np.zeros((9, 3), np.float32)], [np.zeros(2, np.uint8)] * 2, True)
+    with pytest.raises(ValueError, match="2-d"):
+        merge_deltas([np.zeros(9, np.float32)], [np.zeros(2, np.uint8)], True)
+
+
+def _two_states(planted_file):
+    """Two workers' states on ``planted_file`` as the simulator makes them."""
+    config = check_train_params(**{**dict(hs=False, sg=True, cbow_mean=True, sample=1e-3,
+                                          alpha=None, min_alpha=None, batch=True), **KW})
+    groups = assign(plan_shards(planted_file, 2), 2)
+    counted = [count_shards(g) for g in groups]
+    vocab = merge_counts([c for c, _ in counted], config["min_count"])
+    encs = [encode_counted(sc, c, vocab, g) for (c, sc), g in zip(counted, groups)]
+    states = [WorkerState(i, e, config, 1) for i, e in enumerate(encs)]
+    for st in states:
+        st.plan(4)
+    total = config["epochs"] * sum(len(e) for e in encs)
+    return states, total
+
+
+def _spec(w, k, done, total):
+    return {"epoch": 0, "round": k, "words_offset": done, "total_words": total,
+            "alpha_scale": 2, "parts": [(w, 100 + 10 * w + k)], "commit": None}
+
+
+def test_fused_steps_give_the_rounds_of_the_simulator(planted_file):
+    # an engine that fuses each merge into the next round's task (the Dask one) gives
+    # the numbers of train, merge, apply, train... (the simulator's order)
+    rows = {"w_in": (0, 20), "w_out_ns": (0, 20)}
+    fused, total = _two_states(planted_file)
+    plain, _ = _two_states(planted_file)
+    done, packets = 0, []
+    for k in range(3):
+        results = [st.step(f"t{k}", 0, _spec(w, k, done, total), rows, k - 1, "scaled",
+                           packets) for w, st in enumerate(fused)]
+        packets = results
+        for w, st in enumerate(plain):
+            st.train_round(_spec(w, k, done, total))
+        merged = [merge_packets([st.publish(rows) for st in plain], "scaled")]
+        for st in plain:
+            st.receive(k, merged)
+            st.commit(k)
+        done += sum(r["record"]["raw_words"] for r in results)
+    for st in fused:  # the last round's packets, as the weights' task merges them
+        st.merge_in(2, packets, "scaled")
+        st.merge_in(2, packets, "scaled")  # again: nothing (idempotent)
+    for a, b in zip(fused, plain):
+        for name, m in a._matrices().items():
+            assert np.array_equal(m, b._matrices()[name])
+    assert fused[0].merged_from[2] == {w: r["record"] for w, r in enumerate(packets)}
+
+
+def test_a_fenced_worker_refuses_steps_submitted_before(planted_file):
+    (st, _), total = _two_states(planted_file)
+    first = st.step("a", 0, _spec(0, 0, 0, total), None, None, "scaled", [])
+    seen = st.fence(1)
+    assert seen["steps"] == {"a": first["record"]} and seen["committed"] == -1
+    before = {k: m.copy() for k, m in st._matrices().items()}
+    with pytest.raises(StaleStep, match="generation 0"):
+        st.step("b", 0, _spec(0, 1, 0, total), None, None, "scaled", [])
+    assert all(np.array_equal(m, before[k]) for k, m in st._matrices().items())
+    st.step("c", 1, _spec(0, 1, 0, total), None, None, "scaled", [])
+    assert list(st.fence(1)["steps"]) == ["a", "c"]  # the last two
 
 
 @pytest.mark.parametrize("extra", [dict(), dict(hs=True, negative=0, sg=False),

@@ -10,7 +10,14 @@ pinned to its worker (``workers=[address], allow_other_workers=False``):
    them into the vocabulary and scatters it to the workers once;
 3. each worker encodes its shard where it lies (ids never leave it) and makes
    its model, initialised from the seed like every other worker's;
-4. rounds (see :mod:`.rounds`), each one graph submitted at once: the
+4. rounds (see :mod:`.rounds`).  Up to :data:`ALLGATHER_MAX_WORKERS` workers,
+   one fused task per worker and round: it merges the previous round's whole
+   packets (Dask moves each worker's to the others, worker to worker), trains,
+   and publishes its own; the next round's tasks are submitted before this
+   round ends, so the client's round trip is off the path, and a round's
+   figures come back as a Dask event, not a task.  A step runs at most once
+   (Dask recomputing a lost result is refused).  More workers: each round one
+   graph submitted at once: the
    ``train_round`` tasks (which first commit the previous merge) return small
    records; the merge is a reduce-scatter / all-gather by row blocks: worker
    ``w``'s ``publish`` task for block ``j`` (after its training) leaves its
@@ -46,8 +53,8 @@ from ..train import check_train_params
 from .counting import count_shards, encode_counted, merge_counts
 from .local import (check_distributed, check_resumed, check_vocab, epoch_end_for, finish,
                     resumable, rounds_args, run_info, start_weights)
-from .rounds import (HOT_MAX, HOT_ROWS, MERGE, SYNC_WORDS, WorkerState, WorkerStateLost,
-                     check_merge, merge_packets, run_rounds, split_rows)
+from .rounds import (HOT_MAX, HOT_ROWS, MERGE, SYNC_WORDS, StaleStep, WorkerState,
+                     WorkerStateLost, check_merge, merge_packets, run_rounds, split_rows)
 from .shards import assign, plan_shards
 
 try:
@@ -140,29 +147,51 @@ def _receive(run, w, sync, *merged):
     return True
 
 
-def _train_publish(run, w, spec, rows):
+def _topic(run):
+    return f"word2vec-fast-{run}"
+
+
+def _plain(record: dict) -> dict:
+    """A round's figures as plain numbers (events are msgpack, not pickle)."""
+    return {k: (v if v is None or isinstance(v, (int, str)) else float(v))
+            for k, v in record.items()}
+
+
+def _step(run, w, seq, token, generation, spec, rows, sync, rule, *packets):
+    result = _state(run, w).step(token, generation, spec, rows, sync, rule, list(packets),
+                                 seq=seq)
+    if result["record"] is not None:
+        # the round's figures reach the client as an event on the worker's stream to
+        # the scheduler (no task of its own; the client falls back to one if it is late)
+        _distributed.get_worker().log_event(_topic(run), {"token": token,
+                                                          "record": _plain(result["record"])})
+    return result
+
+
+def _merge_own(run, w, sync, rows, rule):
     st = _state(run, w)
-    st.last_record = None if spec is None else st.train_round(spec)
-    return st.publish(rows)
+    with st.lock:
+        st.merge_in(sync, [st.step_packet(rows)], rule)
+    return True
 
 
-def _merge_all(run, w, sync, rule, *packets):
-    st = _state(run, w)
-    st.receive(sync, [merge_packets(list(packets), rule)])
-    return st.last_record
+def _record_of(result):
+    return result["record"]
 
 
-def _last_record(run, w):
-    return _state(run, w).last_record
+def _fence(run, w, generation):
+    return _state(run, w).fence(generation)
 
 
 def _adopt(run, w, origin, shards):
     return _state(run, w).adopt(origin, shards)
 
 
-def _weights(run, w, sync):
+def _weights(run, w, sync, rule=None, *packets):
     st = _state(run, w)
-    if sync >= 0:
+    if packets:  # the last fused round's packets: merged here first
+        st.merge_in(sync, list(packets), rule)
+    elif sync >= 0:
         st.commit(sync)
     return st._matrices()
 
@@ -175,8 +204,15 @@ def _close(run, w):
 #: Seconds between two checks that the workers are still there while waiting.
 POLL_SECONDS = 0.5
 #: Up to this many workers, a merge exchanges whole deltas (one step fewer than the
-#: reduce-scatter / all-gather, and as many bytes for two workers; more bytes beyond).
+#: reduce-scatter / all-gather, and as many bytes for two workers; more bytes beyond),
+#: fused into the next round's task, which is submitted before this round ends.
 ALLGATHER_MAX_WORKERS = 2
+#: Submit each fused round before the previous one ends (within an epoch), so that the
+#: client's round trip is off the rounds' path (tests turn it off to lose a worker
+#: exactly between two rounds).
+RUN_AHEAD = True
+#: Seconds the client waits for a finished step's event before asking with a task.
+EVENT_WAIT_SECONDS = 1.0
 
 
 class DaskBackend:
@@ -185,6 +221,28 @@ class DaskBackend:
     def __init__(self, client, addresses: list, run: str, shards: list):
         self.client, self.addresses, self.run, self.shards = client, addresses, run, shards
         self._missing: set = set()
+        # fused rounds: the last round's steps whose packets the next merges
+        # ((sync, rule, [(worker, future)]) or None), the round submitted ahead, a
+        # round's result known early (after a loss), the steps' generation
+        self._prev = None
+        self._ahead = None
+        self._stash = None
+        self._generation = 0
+        self._seq = 0  # steps submitted (a worker runs each at most once)
+        self._t_last = None
+        self._events: dict = {}  # step token -> its round's figures, as the workers log them
+        client.subscribe_topic(_topic(run), self._on_event)
+
+    def _on_event(self, event):
+        msg = event[1]
+        self._events[msg["token"]] = msg["record"]
+
+    def close(self):
+        self.client.unsubscribe_topic(_topic(self.run))
+
+    @property
+    def runs_ahead(self) -> bool:
+        return RUN_AHEAD
 
     @property
     def workers(self) -> int:
@@ -219,9 +277,12 @@ class DaskBackend:
 
         A worker is lost when it left the cluster (checked every
         :data:`POLL_SECONDS`) or when its task failed because its process died or
-        was restarted; any other task error is raised."""
+        was restarted; any other task error is raised.  A task that failed with
+        :class:`StaleStep` lost an input to a lost worker (Dask recomputing it ran
+        into a step that must not run twice): the loss is looked for."""
         lost: set = set()
         futs = [f for _, f in tasks]
+        stale_since = None
         while True:
             try:
                 _distributed.wait(futs, timeout=POLL_SECONDS)
@@ -235,15 +296,23 @@ class DaskBackend:
                             logger.warning("worker %d (%s) is lost: its task failed with %r",
                                            w, self.addresses[w], exc)
                         lost.add(w)
+                    elif isinstance(exc, StaleStep):
+                        stale_since = stale_since or time.perf_counter()
                     elif w not in lost:
                         raise exc
                 elif f.status == "cancelled" and w not in lost:
                     raise RuntimeError(f"a task of worker {w} was cancelled")
-            if all(f.status in ("finished", "error", "cancelled") for f in futs):
+            done = all(f.status in ("finished", "error", "cancelled") for f in futs)
+            if done and stale_since is None:
                 break
             lost |= self._lost_now(members)
             if lost:
                 break
+            if stale_since is not None:
+                if time.perf_counter() - stale_since > 4 * POLL_SECONDS:
+                    raise RuntimeError("a step lost its inputs, but no worker left the "
+                                       "cluster")
+                time.sleep(POLL_SECONDS if done else 0)
         return lost
 
     def plan(self, rounds):
@@ -252,12 +321,14 @@ class DaskBackend:
     def shapes(self):
         return self.submit(0, _shapes, self.run, 0).result()
 
-    def round(self, specs: dict, members: list, rows, rule: str, sync) -> tuple:
-        """As :meth:`LocalBackend.round`, in one graph; two workers exchange their whole
-        deltas and each merges every row (two steps: train and publish, then merge),
-        more do the reduce-scatter / all-gather by row blocks (four steps)."""
-        if rows and len(members) <= ALLGATHER_MAX_WORKERS:
-            return self._round_allgather(specs, members, rows, rule, sync)
+    def round(self, specs: dict, members: list, rows, rule: str, sync, ahead=None) -> tuple:
+        """As :meth:`LocalBackend.round`.  Up to :data:`ALLGATHER_MAX_WORKERS` workers run
+        fused rounds: one task per worker that merges the previous round's whole
+        packets, trains and publishes, the next round (``ahead``) submitted before
+        this one ends; more workers do the reduce-scatter / all-gather by row blocks
+        in one graph (four steps)."""
+        if len(members) <= ALLGATHER_MAX_WORKERS:
+            return self._round_fused(specs, members, rows, rule, sync, ahead)
         t0 = time.perf_counter()
         train = {w: self.submit(w, _train_round, self.run, w, spec) for w, spec in specs.items()}
         tasks = list(train.items())
@@ -281,27 +352,130 @@ class DaskBackend:
         train_max = max((r["seconds"] for r in recs.values()), default=0.0)
         return recs, sorted(lost), max(0.0, time.perf_counter() - t0 - train_max)
 
-    def _round_allgather(self, specs, members, rows, rule, sync) -> tuple:
-        t0 = time.perf_counter()
-        pub = {w: self.submit(w, _train_publish, self.run, w, specs.get(w), rows)
-               for w in members}
-        fin = {w: self.submit(w, _merge_all, self.run, w, sync, rule,
-                              *[pub[m] for m in members]) for w in members}
-        lost = self.wait(list(pub.items()) + list(fin.items()), members)
-        if lost:
-            # the survivors' training does not depend on the lost: let it finish
-            self.wait([(w, f) for w, f in pub.items() if w not in lost], members)
-            self.client.cancel([f for f in list(pub.values()) + list(fin.values())
+    def _submit_steps(self, specs, members, rows, rule, sync, prev) -> dict:
+        """The fused step of every member (``prev``: the packets to merge first)."""
+        psync, prule, pfuts = prev[:3] if prev is not None else (None, rule, [])
+        steps, tokens = {}, {}
+        for w in members:
+            tokens[w] = uuid.uuid4().hex
+            self._seq += 1
+            steps[w] = self.submit(w, _step, self.run, w, self._seq, tokens[w],
+                                   self._generation,
+                                   specs.get(w), rows, psync, prule, *[f for _, f in pfuts])
+        return {"key": (specs, list(members), rows, rule, sync), "steps": steps,
+                "tokens": tokens,
+                "prev": None if rows is None else (sync, rule, list(steps.items()), rows)}
+
+    def _records(self, cur, workers) -> tuple:
+        """The figures of ``cur``'s steps of ``workers`` (done), from their events, or
+        from a task where an event is late; returns ``(records, lost)``."""
+        want = {w: cur["tokens"][w] for w in workers}
+        deadline = time.perf_counter() + EVENT_WAIT_SECONDS
+        while any(t not in self._events for t in want.values()) and \
+                time.perf_counter() < deadline:
+            time.sleep(0.001)
+        late = {w: self.submit(w, _record_of, cur["steps"][w]) for w, t in want.items()
+                if t not in self._events}
+        lost = self.wait(list(late.items()), list(late)) if late else set()
+        recs = {w: self._events.pop(t) for w, t in want.items() if t in self._events}
+        recs.update({w: f.result() for w, f in late.items() if w not in lost})
+        return recs, lost
+
+    def _drop_ahead(self):
+        if self._ahead is not None:
+            self.client.cancel([f for f in self._ahead["steps"].values()
                                 if f.status == "pending"])
-            done = [w for w in specs if w not in lost and pub[w].status == "finished"]
-            got = {w: self.submit(w, _last_record, self.run, w) for w in done}
-            lost |= self.wait(list(got.items()), members)
-            recs = {w: f.result() for w, f in got.items() if f.status == "finished"}
+            self._ahead = None
+
+    def _round_fused(self, specs, members, rows, rule, sync, ahead) -> tuple:
+        key = (specs, list(members), rows, rule, sync)
+        if self._stash is not None:
+            stashed, self._stash = self._stash, None
+            if stashed[0] == key:
+                self._t_last = time.perf_counter()
+                return stashed[1]
+        if self._ahead is not None and self._ahead["key"] == key:
+            cur, self._ahead = self._ahead, None
+            t0 = self._t_last  # it ran since the last round ended
         else:
-            recs = {w: fin[w].result() for w in specs}
-        lost |= {w for w in specs if w not in recs}
+            self._drop_ahead()
+            t0 = time.perf_counter()
+            cur = self._submit_steps(specs, members, rows, rule, sync, self._prev)
+        if ahead is not None and RUN_AHEAD and cur["prev"] is not None:
+            # only after a round that publishes: the next round's steps then wait for
+            # every member's step of this one (what a lost worker needs, below)
+            self._ahead = self._submit_steps(*ahead, cur["prev"])
+        lost = self.wait(list(cur["steps"].items()), members)
+        if not lost:
+            recs, lost = self._records(cur, list(specs))
+        if lost:
+            recs, lost = self._after_loss(cur, specs, members, lost)
+        else:
+            self._prev = cur["prev"]
+        self._t_last = time.perf_counter()
         train_max = max((r["seconds"] for r in recs.values()), default=0.0)
-        return recs, sorted(lost), max(0.0, time.perf_counter() - t0 - train_max)
+        return recs, sorted(lost), max(0.0, self._t_last - t0 - train_max)
+
+    def _after_loss(self, cur, specs, members, lost) -> tuple:
+        """A fused round that lost ``lost``: what each survivor did, asked once its
+        running step is done (steps submitted ahead are dropped and refused).
+
+        With two workers the one survivor either (a) ran this round: its figures
+        count, the lost slices are trained again; (b) had already gone on to the
+        round submitted ahead, which merged the lost worker's packet of this round:
+        this round is whole, and the next reports the loss; or (c) never got the
+        lost worker's packet of the previous round: it merges the previous round
+        over the survivors only (what the lost worker trained then is lost, as its
+        rows not yet merged are) and runs this round again."""
+        if self._prev is not None:  # the lost workers' packets: gone, let Dask forget them
+            self.client.cancel([f for m, f in self._prev[2] if m in lost])
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            self.client.cancel([f for f in ahead["steps"].values() if f.status == "pending"])
+        self.client.cancel([f for f in cur["steps"].values() if f.status == "pending"])
+        self._generation += 1
+        survivors = [w for w in members if w not in lost]
+        fences = {w: self.submit(w, _fence, self.run, w, self._generation) for w in survivors}
+        lost = set(lost) | self.wait(list(fences.items()), survivors)
+        recs = {}
+        for w, f in fences.items():
+            if w in lost:
+                continue
+            info = f.result()
+            steps = info["steps"]
+            if ahead is not None and ahead["tokens"].get(w) in steps:  # (b)
+                merged = info["merged_from"].get(cur["key"][4], {})
+                if all(m in merged for m in cur["key"][0]):
+                    self._stash = (ahead["key"], ({w: steps[ahead["tokens"][w]]}
+                                                  if w in ahead["key"][0] else {},
+                                                  sorted(lost), 0.0))
+                    self._prev = None
+                    return {m: merged[m] for m in cur["key"][0]}, []
+            if cur["tokens"][w] in steps:  # (a)
+                if w in specs:
+                    recs[w] = steps[cur["tokens"][w]]
+                continue
+            # (c): merge the previous round over the survivor alone (its packet made
+            # again where it lies: it has not trained since; no old task is asked for,
+            # which Dask could try to recompute), then run this round again
+            if self._prev is not None:
+                sync_prev, rule_prev, _, rows_prev = self._prev
+                f = self.submit(w, _merge_own, self.run, w, sync_prev, rows_prev, rule_prev)
+                lost |= self.wait([(w, f)], [w])
+                if w in lost:
+                    continue
+            redo = self._submit_steps({w: specs[w]} if w in specs else {}, [w], None,
+                                      cur["key"][3], None, None)
+            lost |= self.wait(list(redo["steps"].items()), [w])
+            if w not in lost and w in specs:
+                got, gone = self._records(redo, [w])
+                lost |= gone
+                recs.update(got)
+            logger.warning("worker %d never received the lost workers' last packets: the "
+                           "previous merge was redone without them", w)
+        self._prev = None
+        self._events.clear()  # of steps dropped or refused
+        return recs, lost | {w for w in specs if w not in recs}
 
     def adopt(self, w: int, origin: int) -> tuple:
         f = self.submit(w, _adopt, self.run, w, origin, self.shards[origin])
@@ -310,7 +484,11 @@ class DaskBackend:
 
     def weights(self, members: list, sync: int) -> tuple:
         w = members[0]
-        f = self.submit(w, _weights, self.run, w, sync)
+        if self._prev is not None and self._prev[0] == sync:  # the last round's packets
+            f = self.submit(w, _weights, self.run, w, sync, self._prev[1],
+                            *[pf for _, pf in self._prev[2]])
+        else:
+            f = self.submit(w, _weights, self.run, w, sync)
         lost = self.wait([(w, f)], [w])
         return (None, sorted(lost)) if lost else (f.result(), [])
 
@@ -464,6 +642,7 @@ def _on_cluster(client, corpus, addresses, body):
         return body(backend, t0)
     finally:
         if backend is not None:
+            backend.close()
             _close_all(backend)
 
 

@@ -28,8 +28,12 @@ a 1-bit touched mask per row), block ``j``'s merge combines the P workers'
 deltas (in worker order, in float64), and every worker adds every merged
 block to its last merged values.  (Each row's merge is the same whatever the
 blocks, so an engine may cut them otherwise: the Dask one lets two workers
-exchange their whole deltas and merge all rows each, one step fewer.)  The in-process :class:`LocalBackend` and the Dask backend call the
-same functions in the same order, so they give the same numbers.
+exchange their whole deltas and merge all rows each, one step fewer.)  A merge
+may be applied at the start of the next round's training (the in-process
+:class:`LocalBackend` and the Dask engine's fused rounds do: one task per worker
+and round): the numbers are those of merging right after the round.  The
+simulator and the Dask backend call the same functions in the same order, so
+they give the same numbers.
 
 With one worker an epoch is one round (there is nothing to merge) seeded with
 the run's seed, so the run is bit for bit ``train(threads=1)``.
@@ -44,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .._kernels import merge_deltas
 from ..corpus import Corpus
 from ..model import Model
 from ..runner import _progress_bar, run_schedule
@@ -196,27 +201,24 @@ def merge_packets(packets: list, rule: str = MERGE) -> dict:
     rule = check_merge(rule)
     out = {}
     for name, (lo, hi, _, _) in packets[0].items():
-        n = hi - lo
-        acc = None
-        touched = np.zeros(n, dtype=np.int64)
         for p in packets:
-            plo, phi, values, bits = p[name]
+            plo, phi = p[name][:2]
             if (plo, phi) != (lo, hi):
                 raise ValueError(f"packets of different rows for {name}: {(plo, phi)} != "
                                  f"{(lo, hi)}")
-            mask = np.unpackbits(bits, count=n).astype(bool)
-            if acc is None:
-                acc = np.zeros(values.shape, dtype=np.float64)
-            np.add(acc, values, out=acc, where=mask[:, None])
-            touched += mask
-        if rule != "sum":
-            np.divide(acc, touched[:, None], out=acc, where=touched[:, None] > 1)
-        out[name] = (lo, hi, acc.astype(np.float32))
+        # one pass in C: per row, the touching workers' deltas summed in worker order in
+        # float64, divided by their number (not for "sum"), rounded to float32
+        out[name] = (lo, hi, merge_deltas([p[name][2] for p in packets],
+                                          [p[name][3] for p in packets], rule != "sum"))
     return out
 
 
 class WorkerStateLost(RuntimeError):
     """A worker no longer holds its training state (its process was restarted)."""
+
+
+class StaleStep(RuntimeError):
+    """A step submitted ahead reached a worker after the run moved on without it."""
 
 
 class _Part:
@@ -270,6 +272,12 @@ class WorkerState:
         self.pending = None  # (sync id, merged blocks) received, not yet committed
         self.committed = -1
         self.last_record = None  # the last round's figures, for an engine that asks later
+        # the fused steps of an engine that runs rounds ahead (see :meth:`step`)
+        self.lock = threading.Lock()
+        self.generation = 0
+        self.last_seq = -1
+        self.steps_done: dict = {}  # step token -> its round's figures (or None)
+        self.merged_from: dict = {}  # sync id -> {worker: figures of the round merged}
 
     @property
     def enc(self) -> Corpus:
@@ -354,6 +362,61 @@ class WorkerState:
             out[name] = (lo, hi, w - s, np.packbits(touched))
         return out
 
+    def merge_in(self, sync: int, packets: list, rule: str) -> None:
+        """Merge the workers' whole packets of merge ``sync`` (:meth:`step` results, in
+        worker order) and apply it, unless this worker already did (idempotent)."""
+        if sync is None or sync == self.committed:
+            return
+        self.apply([merge_packets([p["packet"] for p in packets], rule)])
+        self.committed, self.pending = sync, None
+        self.merged_from = {sync: {p["worker"]: p["record"] for p in packets}}
+
+    def step(self, token: str, generation: int, spec, rows, sync, rule: str,
+             packets: list, seq: int = None) -> dict:
+        """One fused round of an engine that runs rounds ahead: apply merge ``sync``
+        of the previous round's ``packets`` (if any), train ``spec`` (if any), publish
+        ``rows`` (if any).
+
+        The result, ``{"worker", "record", "packet"}``, is what the next round's
+        steps of every worker merge; the merge runs where it is applied, from the
+        same whole packets on every worker, so no worker can hold half a merge.
+        A step of an older ``generation`` than :meth:`fence` set (submitted ahead
+        before a worker was lost), or whose ``seq`` (the engine's count of the steps
+        it submitted) is not above the last run here (an engine recomputing a step
+        whose result it lost), does nothing and raises :class:`StaleStep`.
+        """
+        with self.lock:
+            if generation < self.generation:
+                raise StaleStep(f"worker {self.index}: step {token} is of generation "
+                                f"{generation}, the run is at {self.generation}")
+            if seq is not None:
+                if seq <= self.last_seq:
+                    raise StaleStep(f"worker {self.index}: step {seq} was run already "
+                                    f"(the last was {self.last_seq}): not again")
+                self.last_seq = seq
+            if packets:
+                self.merge_in(sync, packets, rule)
+            record = None if spec is None else self.train_round(spec)
+            self.last_record = record
+            last = list(self.steps_done.items())[-1:]
+            self.steps_done = dict(last + [(token, record)])  # the last two
+            return {"worker": self.index, "record": record,
+                    "packet": None if rows is None else self.publish(rows)}
+
+    def step_packet(self, rows: dict) -> dict:
+        """This worker's packet of ``rows`` as :meth:`step` returns it (with the last
+        round's figures)."""
+        return {"worker": self.index, "record": self.last_record, "packet": self.publish(rows)}
+
+    def fence(self, generation: int) -> dict:
+        """Refuse every step of an older generation from now on, once the running one
+        (if any) is done; returns what this worker did: ``steps`` (the last two steps'
+        tokens and figures), ``merged_from`` and ``committed``."""
+        with self.lock:
+            self.generation = max(self.generation, generation)
+            return {"steps": dict(self.steps_done), "merged_from": dict(self.merged_from),
+                    "committed": self.committed}
+
     def receive(self, sync: int, merged: list) -> None:
         """Hold merge ``sync``'s blocks until :meth:`commit` (a merge redone after a
         lost worker replaces them: no worker applies a merge before all have it)."""
@@ -398,6 +461,7 @@ class LocalBackend:
         self.shards = shards
         self.dead: set = set()
         self._dying: set = set()
+        self._pending = None  # the last round's packets: (sync, rule, [step results])
 
     @property
     def workers(self) -> int:
@@ -405,7 +469,8 @@ class LocalBackend:
 
     def kill(self, w: int, during: str = "train") -> None:
         """Lose worker ``w`` (tests): at once (``"train"``: it does not train the next
-        round), or after training its next round, before the merge (``"sync"``)."""
+        round, and its packet of the last round is lost, not merged), or after
+        training its next round, before it publishes (``"sync"``)."""
         (self.dead if during == "train" else self._dying).add(w)
 
     def _each(self, fn, pairs):
@@ -420,10 +485,17 @@ class LocalBackend:
     def shapes(self) -> dict:
         return self.states[0].shapes()
 
-    def round(self, specs: dict, members: list, rows, rule: str, sync: int) -> tuple:
-        """Train ``specs`` (``{worker: spec}``) and, with ``rows``, merge them over
-        ``members`` as merge ``sync`` (by row blocks); returns ``({worker: record},
-        lost workers, seconds merging)``."""
+    def round(self, specs: dict, members: list, rows, rule: str, sync: int,
+              ahead=None) -> tuple:
+        """Merge the previous round's packets over the ``members`` still there, train
+        ``specs`` (``{worker: spec}``) and, with ``rows``, publish them as merge ``sync``
+        (merged at the start of the next round, or by :meth:`weights`): the Dask
+        engine's fused rounds.  Returns ``({worker: record}, lost workers, seconds
+        merging)``.  ``ahead`` (the next round's arguments, for an engine that
+        submits it early) is not used here."""
+        t0 = time.perf_counter()
+        self._merge_pending([w for w in members if w not in self.dead])
+        merging = time.perf_counter() - t0
         run = [w for w in specs if w not in self.dead]
         recs = dict(zip(run, self._each(WorkerState.train_round,
                                          [(self.states[w], specs[w]) for w in run])))
@@ -431,14 +503,22 @@ class LocalBackend:
         self._dying = set()
         lost = [w for w in members if w in self.dead]
         if lost or not rows:
-            return recs, lost, 0.0
+            return recs, lost, merging
         t0 = time.perf_counter()
-        merged = [merge_packets([self.states[w].publish(b) for w in members], rule)
-                  for b in split_rows(rows, len(members))]
-        for w in members:
-            self.states[w].receive(sync, merged)
-            self.states[w].commit(sync)
-        return recs, [], time.perf_counter() - t0
+        self._pending = (sync, rule, [self.states[w].step_packet(rows) for w in members])
+        return recs, [], merging + time.perf_counter() - t0
+
+    def _merge_pending(self, alive: list) -> None:
+        """Apply the last round's merge on ``alive``, over their packets only (a worker
+        lost since took its packet with it)."""
+        if self._pending is None:
+            return
+        sync, rule, packets = self._pending
+        self._pending = None
+        packets = [p for p in packets if p["worker"] in alive]
+        if packets:
+            for w in alive:
+                self.states[w].merge_in(sync, packets, rule)
 
     def adopt(self, w: int, origin: int) -> tuple:
         if w in self.dead:
@@ -446,6 +526,7 @@ class LocalBackend:
         return self.states[w].adopt(origin, self.shards[origin]), []
 
     def weights(self, members: list, sync: int) -> tuple:
+        self._merge_pending([w for w in members if w not in self.dead])
         w = members[0]
         if sync >= 0:
             self.states[w].commit(sync)
@@ -570,10 +651,22 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
     def seed_of(origin, e, k):
         return seed if p_workers == 1 else round_seed(seed, origin, e, k)
 
-    def spec_for(w, e, k, done, scale, origins):
+    def spec_for(w, e, k, done, scale, origins, commits=None):
         return {"epoch": e, "round": k, "words_offset": done, "total_words": total_words,
                 "alpha_scale": scale, "parts": [(o, seed_of(o, e, k)) for o in origins],
-                "commit": committed_to.pop(w, None)}
+                "commit": (committed_to if commits is None else commits).pop(w, None)}
+
+    def plan_round(e, k, rr, done, commits=None):
+        """Round ``k`` of epoch ``e`` (``rr``-th of the run) for the members now:
+        ``(specs, rows to merge or None, merge or not)``."""
+        scale = alpha_scale(merge, len(members))
+        specs = {w: spec_for(w, e, k, done, scale, holds[w], commits) for w in members}
+        h = None if k == rounds - 1 else hot_count(rr, hot_rows, max(shapes.values()),
+                                                     hot_max)
+        sync = p_workers > 1 and (k == rounds - 1 or bool(h))
+        return specs, matrix_rows(shapes, h) if sync else None, sync
+
+    runs_ahead = getattr(backend, "runs_ahead", False)
 
     def lose(lost, e, k, phase):
         """Take ``lost`` out; their shards go to survivors; returns ``{adopter: [origins]}``."""
@@ -623,15 +716,27 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
                 if hook is not None:
                     hook(e, k, backend)
                 scale = alpha_scale(merge, len(members))
-                specs = {w: spec_for(w, e, k, done, scale, holds[w]) for w in members}
                 last = k == rounds - 1
-                h = None if last else hot_count(r, hot_rows, max(shapes.values()), hot_max)
-                sync = p_workers > 1 and (last or bool(h))
-                rows = matrix_rows(shapes, h) if sync else None
+                specs, rows, sync = plan_round(e, k, r, done)
+                step = sum(s[k] for s in sizes)
+                ahead = None
+                if runs_ahead and not last and not ctrl_c.requested:
+                    # the next round as it will be if nobody is lost, for an engine that
+                    # submits it before this one ends (its specs are then these)
+                    merges = sync and len(members) > 1
+                    nspecs, nrows, nsync = plan_round(
+                        e, k + 1, r + 1, done + step,
+                        {w: sync_id + 1 for w in members} if merges else {})
+                    nblocks = nrows if nsync and len(members) > 1 else None
+                    ahead = (nspecs, list(members), nblocks, merge,
+                             sync_id + 1 + merges if nblocks else None)
+                submitted_ahead = ahead is not None
                 while True:
                     blocks = rows if sync and len(members) > 1 else None
                     recs, lost, overhead = backend.round(specs, list(members), blocks, merge,
-                                                         sync_id + 1 if blocks else None)
+                                                         sync_id + 1 if blocks else None,
+                                                         ahead=ahead)
+                    ahead = None
                     sync_seconds += overhead
                     for w, rec in recs.items():
                         worker_words[w] += rec["raw_words"]
@@ -640,6 +745,7 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
                             _aggregate(agg, rec)
                     if not lost:
                         break
+                    submitted_ahead = False  # an engine drops what it ran ahead
                     # the lost slices of this round are trained again by the adopters, and
                     # the merge is redone over the survivors
                     moved = lose(lost, e, k, "training or merging")
@@ -655,12 +761,11 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
                 else:
                     row_bytes_per_round.append(0)
                     bytes_per_round.append(0)
-                step = sum(s[k] for s in sizes)
                 done += step
                 if bar is not None:
                     bar.update(step)
                 r += 1
-                if ctrl_c.requested and not last:
+                if ctrl_c.requested and not last and not submitted_ahead:
                     # merge every row over the survivors before stopping
                     rows_all = matrix_rows(shapes, None)
                     while len(members) > 1:
