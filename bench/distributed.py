@@ -5,7 +5,7 @@
     python bench/distributed.py --corpus ... --parts quality --workers 2,4,8
 
 Settings: skip-gram, dim 100, window 5, negative 5, sample 1e-3, min_count 5,
-``--epochs`` (5) epochs, ``sync_words`` 100,000, ``hot_rows`` 1,024 and
+``--epochs`` (5) epochs, ``sync_words`` 200,000, ``hot_rows`` 1,024 and
 ``hot_max`` 16,384 (the defaults; ``--hot-max 0``: the doubling uncapped).  A compressed corpus is decompressed once into ``--workdir`` so that
 one file can be split among the workers by byte ranges.
 

@@ -90,7 +90,7 @@ examples:
                    help="with --dask-scheduler: use N of its workers; alone: start a local "
                         "cluster of N worker processes to try it")
     d.add_argument("--sync-words", type=int_at_least(1), default=None, metavar="N",
-                   help="raw words each worker trains between merges (default 100000)")
+                   help="raw words each worker trains between merges (default 200000)")
     d.add_argument("--hot-rows", type=int_at_least(0), default=None, metavar="N",
                    help="rows merged after the first round, doubling (default 1024)")
     d.add_argument("--hot-max", type=int_at_least(0), default=None, metavar="N",

@@ -59,8 +59,11 @@ from .counting import encode_counted
 
 logger = logging.getLogger("word2vec_fast")
 
-#: Default raw words each worker trains between two merges.
-SYNC_WORDS = 100_000
+#: Default raw words each worker trains between two merges: about 0.1 s of one engine
+#: thread, pWord2Vec's sync interval (measured on wiki1e8: 2 and 4 workers within
+#: 0.5 analogy points of one machine, and a round's fixed cost a seventh of it on
+#: 2 workers; README, "Training on a cluster").
+SYNC_WORDS = 200_000
 #: Default ``h0`` of the hot-row schedule: rows merged after the first round.
 HOT_ROWS = 1024
 #: Default cap of the hot-row schedule's doubling (16 x :data:`HOT_ROWS`): a hot round
