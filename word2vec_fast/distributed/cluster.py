@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 
@@ -222,8 +223,8 @@ class DaskBackend:
         self.client, self.addresses, self.run, self.shards = client, addresses, run, shards
         self._missing: set = set()
         # fused rounds: the last round's steps whose packets the next merges
-        # ((sync, rule, [(worker, future)]) or None), the round submitted ahead, a
-        # round's result known early (after a loss), the steps' generation
+        # ((sync, rule, [(worker, future)], rows) or None), the round submitted ahead,
+        # a round's result known early (after a loss), the steps' generation
         self._prev = None
         self._ahead = None
         self._stash = None
@@ -231,11 +232,14 @@ class DaskBackend:
         self._seq = 0  # steps submitted (a worker runs each at most once)
         self._t_last = None
         self._events: dict = {}  # step token -> its round's figures, as the workers log them
+        self._arrived = threading.Condition()
         client.subscribe_topic(_topic(run), self._on_event)
 
-    def _on_event(self, event):
+    def _on_event(self, event):  # on the client's event loop
         msg = event[1]
-        self._events[msg["token"]] = msg["record"]
+        with self._arrived:
+            self._events[msg["token"]] = msg["record"]
+            self._arrived.notify_all()
 
     def close(self):
         self.client.unsubscribe_topic(_topic(self.run))
@@ -370,10 +374,9 @@ class DaskBackend:
         """The figures of ``cur``'s steps of ``workers`` (done), from their events, or
         from a task where an event is late; returns ``(records, lost)``."""
         want = {w: cur["tokens"][w] for w in workers}
-        deadline = time.perf_counter() + EVENT_WAIT_SECONDS
-        while any(t not in self._events for t in want.values()) and \
-                time.perf_counter() < deadline:
-            time.sleep(0.001)
+        with self._arrived:
+            self._arrived.wait_for(lambda: all(t in self._events for t in want.values()),
+                                   timeout=EVENT_WAIT_SECONDS)
         late = {w: self.submit(w, _record_of, cur["steps"][w]) for w, t in want.items()
                 if t not in self._events}
         lost = self.wait(list(late.items()), list(late)) if late else set()
@@ -382,10 +385,11 @@ class DaskBackend:
         return recs, lost
 
     def _drop_ahead(self):
-        if self._ahead is not None:
-            self.client.cancel([f for f in self._ahead["steps"].values()
-                                if f.status == "pending"])
-            self._ahead = None
+        """Cancel the round submitted ahead (if any) and return it."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            self.client.cancel([f for f in ahead["steps"].values() if f.status == "pending"])
+        return ahead
 
     def _round_fused(self, specs, members, rows, rule, sync, ahead) -> tuple:
         key = (specs, list(members), rows, rule, sync)
@@ -429,9 +433,7 @@ class DaskBackend:
         rows not yet merged are) and runs this round again."""
         if self._prev is not None:  # the lost workers' packets: gone, let Dask forget them
             self.client.cancel([f for m, f in self._prev[2] if m in lost])
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None:
-            self.client.cancel([f for f in ahead["steps"].values() if f.status == "pending"])
+        ahead = self._drop_ahead()
         self.client.cancel([f for f in cur["steps"].values() if f.status == "pending"])
         self._generation += 1
         survivors = [w for w in members if w not in lost]

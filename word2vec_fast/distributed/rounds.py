@@ -669,6 +669,10 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
         sync = p_workers > 1 and (k == rounds - 1 or bool(h))
         return specs, matrix_rows(shapes, h) if sync else None, sync
 
+    def blocks_of(rows, sync):
+        """The rows a round merges over the members now (none with one member)."""
+        return rows if sync and len(members) > 1 else None
+
     runs_ahead = getattr(backend, "runs_ahead", False)
 
     def lose(lost, e, k, phase):
@@ -726,16 +730,16 @@ def run_rounds(backend, *, config: dict, sync_words: int, hot_rows: int,
                 if runs_ahead and not last and not ctrl_c.requested:
                     # the next round as it will be if nobody is lost, for an engine that
                     # submits it before this one ends (its specs are then these)
-                    merges = sync and len(members) > 1
+                    merges = blocks_of(rows, sync) is not None
                     nspecs, nrows, nsync = plan_round(
                         e, k + 1, r + 1, done + step,
                         {w: sync_id + 1 for w in members} if merges else {})
-                    nblocks = nrows if nsync and len(members) > 1 else None
+                    nblocks = blocks_of(nrows, nsync)
                     ahead = (nspecs, list(members), nblocks, merge,
                              sync_id + 1 + merges if nblocks else None)
                 submitted_ahead = ahead is not None
                 while True:
-                    blocks = rows if sync and len(members) > 1 else None
+                    blocks = blocks_of(rows, sync)
                     recs, lost, overhead = backend.round(specs, list(members), blocks, merge,
                                                          sync_id + 1 if blocks else None,
                                                          ahead=ahead)
