@@ -33,32 +33,52 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t sz)
 
 /* ---- pair table ------------------------------------------------------------------ */
 
+/* n zeroed bytes, as transparent huge pages where the kernel gives them (a hint).
+   Zeroed by writing, not calloc: a table is probed (read) before it is written, and
+   a page of calloc's fresh mapping that is read first maps the shared zero page,
+   whose copy-on-write at the first store flushes the TLB of every CPU running the
+   process -- an interrupt to each other counting thread, once per 4 KiB. */
+static void *zeroed_huge(size_t bytes)
+{
+    void *s = malloc(bytes ? bytes : 1);
+    if (!s)
+        return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    {
+        size_t huge = (size_t)2 << 20;
+        if (bytes >= 4 * huge) {
+            uintptr_t a = ((uintptr_t)s + huge - 1) & ~(uintptr_t)(huge - 1);
+            uintptr_t e = ((uintptr_t)s + bytes) & ~(uintptr_t)(huge - 1);
+            if (e > a)
+                madvise((void *)a, (size_t)(e - a), MADV_HUGEPAGE);
+        }
+    }
+#endif
+    memset(s, 0, bytes);
+    return s;
+}
+
 /* Zeroed slots.  A big table is probed at random, one TLB miss a probe with 4 KiB
    pages: on Linux ask for transparent huge pages (a hint; nothing changes without). */
 static w2v_pslot *alloc_slots(int64_t cap)
 {
-    w2v_pslot *s = (w2v_pslot *)calloc((size_t)cap, sizeof(w2v_pslot));
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    size_t bytes = (size_t)cap * sizeof(w2v_pslot), huge = (size_t)2 << 20;
-    if (s && bytes >= 4 * huge) {
-        uintptr_t a = ((uintptr_t)s + huge - 1) & ~(uintptr_t)(huge - 1);
-        uintptr_t e = ((uintptr_t)s + bytes) & ~(uintptr_t)(huge - 1);
-        if (e > a)
-            madvise((void *)a, (size_t)(e - a), MADV_HUGEPAGE);
-    }
-#endif
-    return s;
+    return (w2v_pslot *)zeroed_huge((size_t)cap * sizeof(w2v_pslot));
 }
 
-static inline uint64_t pair_hash(uint32_t a, uint32_t b, uint32_t run)
+/* murmur3's 64-bit finaliser */
+static inline uint64_t fmix64(uint64_t h)
 {
-    uint64_t h = ((uint64_t)a << 32 | b) ^ ((uint64_t)run * UINT64_C(0x9E3779B97F4A7C15));
     h ^= h >> 33;
     h *= UINT64_C(0xFF51AFD7ED558CCD);
     h ^= h >> 33;
     h *= UINT64_C(0xC4CEB9FE1A85EC53);
     h ^= h >> 33;
     return h;
+}
+
+static inline uint64_t pair_hash(uint32_t a, uint32_t b, uint32_t run)
+{
+    return fmix64(((uint64_t)a << 32 | b) ^ ((uint64_t)run * UINT64_C(0x9E3779B97F4A7C15)));
 }
 
 int w2v_ptab_init(w2v_ptab *p, int64_t expected)
@@ -486,59 +506,419 @@ int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
 
 /* ---- scoring --------------------------------------------------------------------- */
 
+typedef struct {
+    int scoring;
+    int64_t min_count, train_words;
+    double threshold, n_words;
+    float thr_f;
+} score_rule;
+
+static score_rule make_rule(int scoring, int64_t min_count, double threshold, int64_t train_words)
+{
+    score_rule r;
+    r.scoring = scoring;
+    r.min_count = min_count;
+    r.train_words = train_words;
+    r.threshold = threshold;
+    r.n_words = (double)train_words;
+    r.thr_f = (float)threshold;
+    return r;
+}
+
+/* Whether the pair of counts (ca, cb, cab) passes; its score in *score. */
+static inline int pair_passes(const score_rule *r, int64_t ca, int64_t cb, int64_t cab,
+                              double *score)
+{
+    if (r->scoring == W2V_PHR_WORD2PHRASE) {
+        /* word2phrase.c: real (float) arithmetic in this order, all three counts
+           >= min_count (rarer entries are not in its table) */
+        float f;
+        if (ca < r->min_count || cb < r->min_count || cab < r->min_count)
+            return 0;
+        f = (float)(cab - r->min_count) / (float)ca / (float)cb * (float)r->train_words;
+        if (!(f > r->thr_f))
+            return 0;
+        *score = f;
+        return 1;
+    }
+    if (r->scoring == W2V_PHR_ALL) {
+        *score = 0.0;
+        return 1;
+    } else {
+        /* gensim's npmi_scorer */
+        double pa, pb, pab;
+        if (cab < r->min_count || ca <= 0 || cb <= 0 || r->train_words <= 0)
+            return 0;
+        pa = (double)ca / r->n_words;
+        pb = (double)cb / r->n_words;
+        pab = (double)cab / r->n_words;
+        *score = log(pab / (pa * pb)) / -log(pab);
+        return *score > r->threshold;
+    }
+}
+
 int64_t w2v_phr_score(const w2v_phr_counter *c, int scoring, int64_t min_count,
                       double threshold, int64_t train_words, uint32_t *out_a, uint32_t *out_b,
                       uint32_t *out_run, int64_t *out_count, double *out_score, int64_t cap)
 {
     int64_t k = 0, *counts = (int64_t *)malloc((size_t)(c->uni.n + 1) * sizeof(int64_t));
     uint64_t j;
-    float thr_f = (float)threshold;
-    double n_words = (double)train_words;
+    score_rule rule = make_rule(scoring, min_count, threshold, train_words);
     if (!counts)
         return -1;
     w2v_vtab_counts(&c->uni, counts);
     for (j = 0; j <= c->pairs.mask; j++) {
         const w2v_pslot *s = &c->pairs.slots[j];
-        int64_t ca, cb, cab = s->count;
         double score;
-        if (!s->a1)
+        if (!s->a1 || !pair_passes(&rule, counts[s->a1 - 1], counts[s->b], s->count, &score))
             continue;
-        ca = counts[s->a1 - 1];
-        cb = counts[s->b];
-        if (scoring == W2V_PHR_WORD2PHRASE) {
-            /* word2phrase.c: real (float) arithmetic in this order, all three counts
-               >= min_count (rarer entries are not in its table) */
-            float f;
-            if (ca < min_count || cb < min_count || cab < min_count)
-                continue;
-            f = (float)(cab - min_count) / (float)ca / (float)cb * (float)train_words;
-            if (!(f > thr_f))
-                continue;
-            score = f;
-        } else if (scoring == W2V_PHR_ALL) {
-            score = 0.0;
-        } else {
-            /* gensim's npmi_scorer */
-            double pa, pb, pab;
-            if (cab < min_count || ca <= 0 || cb <= 0 || train_words <= 0)
-                continue;
-            pa = (double)ca / n_words;
-            pb = (double)cb / n_words;
-            pab = (double)cab / n_words;
-            score = log(pab / (pa * pb)) / -log(pab);
-            if (!(score > threshold))
-                continue;
-        }
         if (k < cap) {
             out_a[k] = s->a1 - 1;
             out_b[k] = s->b;
             out_run[k] = s->run;
-            out_count[k] = cab;
+            out_count[k] = s->count;
             out_score[k] = score;
         }
         k++;
     }
     free(counts);
+    return k;
+}
+
+/* ---- bulk counting ----------------------------------------------------------------- */
+
+#define BULK_PART0 1024 /* slots of a new part */
+
+static inline uint64_t bulk_mix(uint64_t ha, uint64_t hb)
+{
+    return fmix64(ha ^ ((hb << 23 | hb >> 41) * UINT64_C(0x9E3779B97F4A7C15)));
+}
+
+/* A word's name in a shard: a 64-bit hash of its bytes seeded by a multiple of its
+   length, so that words shorter than 8 bytes never share one (w2v_hash_bytes xors
+   the length in: "a" and "b\0" share a hash). */
+static inline uint64_t bulk_word_hash(const uint8_t *p, int64_t n)
+{
+    return w2v_hash_seeded(p, n, (uint64_t)(n + 1) * UINT64_C(0xA0761D6478BD642F));
+}
+
+static inline int bulk_part_of(uint64_t mix) { return (int)(mix >> (64 - W2V_BULK_BITS)); }
+
+int w2v_bulk_init(w2v_phr_bulk *b, int64_t max_token, int cross_lines)
+{
+    int p, rc;
+    memset(b, 0, sizeof(*b));
+    b->cross_lines = cross_lines;
+    b->part = (w2v_bpart *)calloc(W2V_BULK_PARTS, sizeof(w2v_bpart));
+    if (!b->part)
+        return W2V_SCAN_ENOMEM;
+    for (p = 0; p < W2V_BULK_PARTS; p++) {
+        b->part[p].s = (w2v_bslot *)calloc(BULK_PART0, sizeof(w2v_bslot));
+        if (!b->part[p].s) {
+            w2v_bulk_free(b);
+            return W2V_SCAN_ENOMEM;
+        }
+        b->part[p].mask = BULK_PART0 - 1;
+    }
+    if ((rc = w2v_vtab_init(&b->uni, 1 << 16, 0)) != W2V_SCAN_OK) {
+        w2v_bulk_free(b);
+        return rc;
+    }
+    if ((rc = w2v_scan_init(&b->sc, &b->uni, max_token, 0, 1)) != W2V_SCAN_OK) {
+        w2v_vtab_free(&b->uni);
+        w2v_bulk_free(b);
+        return rc;
+    }
+    return W2V_SCAN_OK;
+}
+
+void w2v_bulk_free(w2v_phr_bulk *b)
+{
+    int p;
+    if (b->sc.t)
+        w2v_scan_free(&b->sc);
+    if (b->uni.slots)
+        w2v_vtab_free(&b->uni);
+    if (b->part)
+        for (p = 0; p < W2V_BULK_PARTS; p++)
+            free(b->part[p].s);
+    free(b->part);
+    free(b->by_hash);
+    free(b->hash_of);
+    memset(b, 0, sizeof(*b));
+}
+
+static inline w2v_bslot *bulk_probe(const w2v_bpart *t, uint64_t ha, uint64_t hb, uint64_t mix)
+{
+    uint64_t i = mix & t->mask;
+    for (;; i = (i + 1) & t->mask) {
+        w2v_bslot *s = &t->s[i];
+        if (!s->count || (s->ha == ha && s->hb == hb))
+            return s;
+    }
+}
+
+static int bulk_grow(w2v_bpart *t)
+{
+    uint64_t j, old_cap = t->mask + 1;
+    w2v_bslot *old = t->s;
+    w2v_bpart n;
+    n.s = (w2v_bslot *)zeroed_huge((size_t)old_cap * 2 * sizeof(w2v_bslot));
+    if (!n.s)
+        return W2V_SCAN_ENOMEM;
+    n.mask = old_cap * 2 - 1;
+    n.n = t->n;
+    for (j = 0; j < old_cap; j++)
+        if (old[j].count)
+            *bulk_probe(&n, old[j].ha, old[j].hb, bulk_mix(old[j].ha, old[j].hb)) = old[j];
+    free(old);
+    *t = n;
+    return W2V_SCAN_OK;
+}
+
+static inline int bulk_add(w2v_bpart *t, uint64_t ha, uint64_t hb, uint64_t mix, int64_t count)
+{
+    w2v_bslot *s = bulk_probe(t, ha, hb, mix);
+    if (s->count) {
+        s->count += count;
+        return W2V_SCAN_OK;
+    }
+    s->ha = ha;
+    s->hb = hb;
+    s->count = count;
+    t->n++;
+    if ((uint64_t)t->n * 10 > (t->mask + 1) * 7)
+        return bulk_grow(t);
+    return W2V_SCAN_OK;
+}
+
+static int bulk_flush(w2v_phr_bulk *b)
+{
+    int k, rc = W2V_SCAN_OK;
+    for (k = 0; k < b->nq && rc == W2V_SCAN_OK; k++)
+        rc = bulk_add(&b->part[bulk_part_of(b->q[k].mix)], b->q[k].ha, b->q[k].hb, b->q[k].mix, 1);
+    b->nq = 0;
+    return rc;
+}
+
+/* Count the pairs of the ids the scanner recorded, then empty its buffers. */
+static int bulk_walk(w2v_phr_bulk *b)
+{
+    w2v_scanner *s = &b->sc;
+    const uint64_t *hash_of;
+    int64_t k, e = 0, n = s->ids_len, m = s->ends_len, base = s->ids_base;
+    int rc;
+    if (!s->ids_valid)
+        return W2V_SCAN_TOO_MANY;
+    if (b->hashed < b->uni.n) {
+        if (grow((void **)&b->hash_of, &b->hash_cap, b->uni.n, sizeof(uint64_t)))
+            return W2V_SCAN_ENOMEM;
+        for (k = b->hashed; k < b->uni.n; k++)
+            b->hash_of[k] = bulk_word_hash((const uint8_t *)b->uni.arena + b->uni.e[k].off,
+                                           b->uni.e[k].len);
+        b->hashed = b->uni.n;
+    }
+    hash_of = b->hash_of;
+    for (k = 0; k < n; k++) {
+        uint64_t h = hash_of[s->ids[k]];
+        while (e < m && s->ends[e] - base <= k) {
+            if (!b->cross_lines)
+                b->have_prev = 0;
+            e++;
+        }
+        if (b->have_prev) {
+            w2v_bulk_q *q = &b->q[b->nq++];
+            q->ha = b->prev;
+            q->hb = h;
+            q->mix = bulk_mix(b->prev, h);
+            {
+                const w2v_bpart *t = &b->part[bulk_part_of(q->mix)];
+                W2V_PREFETCH_READ(&t->s[q->mix & t->mask]);
+            }
+            if (b->nq == W2V_PHR_QUEUE && (rc = bulk_flush(b)) != W2V_SCAN_OK)
+                return rc;
+        }
+        b->prev = h;
+        b->have_prev = 1;
+    }
+    if (e < m && !b->cross_lines)
+        b->have_prev = 0; /* a sentence end after the last id */
+    if ((rc = bulk_flush(b)) != W2V_SCAN_OK)
+        return rc;
+    s->ids_base += n;
+    s->ids_len = 0;
+    s->ends_len = 0;
+    return W2V_SCAN_OK;
+}
+
+int w2v_bulk_block(w2v_phr_bulk *b, const uint8_t *lead, int64_t lead_n, const uint8_t *buf,
+                   int64_t n)
+{
+    int64_t off, end = lead_n, start;
+    int rc;
+    while (end > 0 && SEP[lead[end - 1]])
+        end--;
+    start = end;
+    while (start > 0 && !SEP[lead[start - 1]])
+        start--;
+    b->have_prev = 0;
+    if (end > start) {
+        int64_t len = end - start;
+        if (len > b->sc.max_token)
+            len = w2v_utf8_cut(lead + start, b->sc.max_token);
+        b->prev = bulk_word_hash(lead + start, len);
+        b->have_prev = 1;
+        /* the sentence is open: a '\n' before the block's first word must end it */
+        b->sc.sent_len = 1;
+    }
+    for (off = 0; off < n; off += W2V_PHR_PIECE) {
+        int64_t m = n - off < W2V_PHR_PIECE ? n - off : W2V_PHR_PIECE;
+        if ((rc = w2v_scan_feed(&b->sc, buf + off, m)) != W2V_SCAN_OK
+            || (rc = bulk_walk(b)) != W2V_SCAN_OK)
+            return rc;
+    }
+    rc = w2v_scan_end_source(&b->sc);
+    if (rc == W2V_SCAN_OK)
+        rc = bulk_walk(b);
+    b->have_prev = 0;
+    return rc;
+}
+
+int w2v_bulk_merge_words(w2v_phr_bulk *into, const w2v_phr_bulk *from)
+{
+    int64_t *map = (int64_t *)malloc((size_t)(from->uni.n + 1) * sizeof(int64_t));
+    int rc;
+    if (!map)
+        return W2V_SCAN_ENOMEM;
+    rc = merge_vtab(&into->uni, &from->uni, map);
+    free(map);
+    into->sc.tokens += from->sc.tokens;
+    into->sc.cut += from->sc.cut;
+    into->sc.sentences += from->sc.sentences;
+    if (from->sc.longest > into->sc.longest)
+        into->sc.longest = from->sc.longest;
+    return rc;
+}
+
+int w2v_bulk_merge_parts(w2v_phr_bulk *into, const w2v_phr_bulk *from, int p0, int p1)
+{
+    int p;
+    for (p = p0; p < p1; p++) {
+        const w2v_bpart *f = &from->part[p];
+        w2v_bpart *t = &into->part[p];
+        uint64_t j;
+        int rc;
+        /* room for both at once: one growth at most */
+        while ((uint64_t)(t->n + f->n) * 10 > (t->mask + 1) * 7)
+            if ((rc = bulk_grow(t)) != W2V_SCAN_OK)
+                return rc;
+        for (j = 0; j <= f->mask; j++)
+            if (f->s[j].count
+                && (rc = bulk_add(t, f->s[j].ha, f->s[j].hb, bulk_mix(f->s[j].ha, f->s[j].hb),
+                                  f->s[j].count)) != W2V_SCAN_OK)
+                return rc;
+    }
+    return W2V_SCAN_OK;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+int w2v_bulk_finish(w2v_phr_bulk *b)
+{
+    int64_t i, n = b->uni.n, cap = 1024, *counts;
+    uint64_t *h;
+    while (cap < 2 * n)
+        cap <<= 1;
+    h = (uint64_t *)malloc((size_t)(n + 1) * sizeof(uint64_t));
+    counts = (int64_t *)malloc((size_t)(n + 1) * sizeof(int64_t));
+    free(b->by_hash);
+    b->by_hash = (w2v_hslot *)calloc((size_t)cap, sizeof(w2v_hslot));
+    if (!h || !counts || !b->by_hash) {
+        free(h);
+        free(counts);
+        return W2V_SCAN_ENOMEM;
+    }
+    for (i = 0; i < n; i++)
+        h[i] = bulk_word_hash((const uint8_t *)b->uni.arena + b->uni.e[i].off, b->uni.e[i].len);
+    qsort(h, (size_t)n, sizeof(uint64_t), cmp_u64);
+    for (i = 1; i < n; i++)
+        if (h[i] == h[i - 1]) {
+            free(h);
+            free(counts);
+            return W2V_SCAN_DUPLICATE;
+        }
+    free(h);
+    w2v_vtab_counts(&b->uni, counts);
+    b->by_hash_mask = (uint64_t)cap - 1;
+    for (i = 0; i < n; i++) {
+        uint64_t hash = bulk_word_hash((const uint8_t *)b->uni.arena + b->uni.e[i].off,
+                                       b->uni.e[i].len);
+        uint64_t j = bulk_mix(hash, 0) & b->by_hash_mask;
+        while (b->by_hash[j].count || b->by_hash[j].id)
+            j = (j + 1) & b->by_hash_mask;
+        b->by_hash[j].hash = hash;
+        b->by_hash[j].id = i + 1;
+        b->by_hash[j].count = counts[i];
+    }
+    free(counts);
+    return W2V_SCAN_OK;
+}
+
+static inline const w2v_hslot *by_hash(const w2v_phr_bulk *b, uint64_t hash)
+{
+    uint64_t j = bulk_mix(hash, 0) & b->by_hash_mask;
+    while (b->by_hash[j].id && b->by_hash[j].hash != hash)
+        j = (j + 1) & b->by_hash_mask;
+    return &b->by_hash[j];
+}
+
+int64_t w2v_bulk_pairs(const w2v_phr_bulk *b)
+{
+    int64_t n = 0;
+    int p;
+    for (p = 0; p < W2V_BULK_PARTS; p++)
+        n += b->part[p].n;
+    return n;
+}
+
+int64_t w2v_bulk_score(const w2v_phr_bulk *b, int p0, int p1, int scoring, int64_t min_count,
+                       double threshold, int64_t train_words, uint32_t *out_a, uint32_t *out_b,
+                       int64_t *out_count, double *out_score, int64_t cap)
+{
+    score_rule rule = make_rule(scoring, min_count, threshold, train_words);
+    int64_t k = 0;
+    int p;
+    if (!b->by_hash)
+        return -1;
+    for (p = p0; p < p1; p++) {
+        const w2v_bpart *t = &b->part[p];
+        uint64_t j;
+        for (j = 0; j <= t->mask; j++) {
+            const w2v_bslot *s = &t->s[j];
+            const w2v_hslot *x, *y;
+            double score;
+            /* every scorer wants count >= min_count but "all" (counts for tests) */
+            if (!s->count || (s->count < min_count && scoring != W2V_PHR_ALL))
+                continue;
+            x = by_hash(b, s->ha);
+            y = by_hash(b, s->hb);
+            if (!x->id || !y->id)
+                return -2; /* a pair of words the table lacks: cannot happen */
+            if (!pair_passes(&rule, x->count, y->count, s->count, &score))
+                continue;
+            if (k < cap) {
+                out_a[k] = (uint32_t)(x->id - 1);
+                out_b[k] = (uint32_t)(y->id - 1);
+                out_count[k] = s->count;
+                out_score[k] = score;
+            }
+            k++;
+        }
+    }
     return k;
 }
 

@@ -24,7 +24,12 @@ static const uint8_t SEP[256] = {
 
 uint64_t w2v_hash_bytes(const uint8_t *p, int64_t n)
 {
-    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)n, v;
+    return w2v_hash_seeded(p, n, UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)n);
+}
+
+uint64_t w2v_hash_seeded(const uint8_t *p, int64_t n, uint64_t h)
+{
+    uint64_t v;
     while (n >= 8) {
         memcpy(&v, p, 8);
         h = (h ^ v) * UINT64_C(0xBF58476D1CE4E5B9);
@@ -59,6 +64,18 @@ static inline int same_bytes(const char *a, const uint8_t *b, int64_t n)
     return 1;
 }
 
+/* n zeroed slots, zeroed by writing: calloc's fresh pages would map the shared zero
+   page at the first probe (a read) and copy it at the first store, flushing the TLB
+   of every CPU that runs the process -- an interrupt to each other scanning thread,
+   once per 4 KiB page. */
+static w2v_slot *zeroed_slots(int64_t n)
+{
+    w2v_slot *s = (w2v_slot *)malloc((size_t)n * sizeof(w2v_slot));
+    if (s)
+        memset(s, 0, (size_t)n * sizeof(w2v_slot));
+    return s;
+}
+
 static int64_t pow2_at_least(int64_t x)
 {
     int64_t c = 1024;
@@ -71,7 +88,7 @@ int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size)
 {
     int64_t cap = pow2_at_least(2 * (expected > 0 ? expected : 1));
     memset(t, 0, sizeof(*t));
-    t->slots = (w2v_slot *)calloc((size_t)cap, sizeof(w2v_slot));
+    t->slots = zeroed_slots(cap);
     t->e_cap = cap / 2;
     t->e = (w2v_entry *)malloc((size_t)t->e_cap * sizeof(w2v_entry));
     t->arena_cap = 1 << 16;
@@ -155,7 +172,7 @@ static int rehash(w2v_vtab *t, int64_t cap, const int64_t *counts)
     w2v_slot *old = t->slots;
     uint64_t old_cap = t->mask + 1, j, h;
     int64_t i;
-    w2v_slot *slots = (w2v_slot *)calloc((size_t)cap, sizeof(w2v_slot));
+    w2v_slot *slots = zeroed_slots(cap);
     if (!slots)
         return W2V_SCAN_ENOMEM;
     t->slots = slots;

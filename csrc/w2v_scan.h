@@ -78,6 +78,8 @@ typedef struct {
 int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size);
 void w2v_vtab_free(w2v_vtab *t);
 uint64_t w2v_hash_bytes(const uint8_t *p, int64_t n);
+/* The same hash from the starting state h (w2v_hash_bytes: h = 0x9E37...15 ^ n). */
+uint64_t w2v_hash_seeded(const uint8_t *p, int64_t n, uint64_t h);
 /* Index of the word, or -1. */
 int64_t w2v_vtab_find(const w2v_vtab *t, const uint8_t *p, int64_t n);
 /* Count one occurrence, adding the word if new.  Returns its index, -1 when

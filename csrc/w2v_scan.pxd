@@ -4,7 +4,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 
 cdef extern from "w2v_scan.h" nogil:
-    enum: W2V_SCAN_OK, W2V_SCAN_ENOMEM
+    enum: W2V_SCAN_OK, W2V_SCAN_ENOMEM, W2V_SCAN_DUPLICATE
 
     ctypedef struct w2v_entry:
         uint64_t hash

@@ -154,12 +154,12 @@ def test_counts_match_reference_sharded(tmp_path, monkeypatch, cross):
     sents = [line.split() for line in text.decode().split("\n") if line.split()]
     ref = ref_counts(sents, cross=cross)
     conn = _phrases.Connectors([])
-    one = c_counts(count_text(raw_blocks([path]), threads=1, max_token=58, max_size=0,
+    one = c_counts(count_text(lambda: raw_blocks([path]), threads=1, max_token=58, max_size=0,
                               conn=conn, cross_lines=cross))
     assert one == ref
     # tiny blocks cut inside lines, three shards merged: the same counts
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 37)
-    many = count_text(raw_blocks([path]), threads=3, max_token=58, max_size=0, conn=conn,
+    many = count_text(lambda: raw_blocks([path]), threads=3, max_token=58, max_size=0, conn=conn,
                       cross_lines=cross)
     assert c_counts(many) == ref
     assert many.stats["tokens"] == sum(map(len, sents))
@@ -176,9 +176,73 @@ def test_connector_counts_sharded(tmp_path, monkeypatch):
     assert c_counts(count_sentences(sents, max_token=58, max_size=0, conn=cw,
                                     cross_lines=False), conn) == ref
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 16)
-    got = count_text(raw_blocks([path]), threads=2, max_token=58, max_size=0, conn=cw,
+    got = count_text(lambda: raw_blocks([path]), threads=2, max_token=58, max_size=0, conn=cw,
                      cross_lines=False)
     assert c_counts(got, conn) == ref
+
+
+def raw_counts(counter):
+    """Word and pair counts by bytes, with every scorer's passing pairs."""
+    a, b, _, count, _ = counter.score("all", 1, 0.0, 1)
+    words = counter.words(range(counter.stats["words"]))
+    uni = {w: c for w, c in zip(words, counter.counts().tolist()) if c}
+    pairs = {(words[x], words[y]): n for x, y, n in zip(a.tolist(), b.tolist(), count.tolist())}
+    tokens = counter.stats["tokens"]
+    scored = {}
+    for scoring, thr in (("word2phrase", 0.5), ("npmi", -0.9)):
+        a, b, _, count, score = counter.score(scoring, 2, thr, tokens)
+        scored[scoring] = {(words[x], words[y], n, s) for x, y, n, s in
+                           zip(a.tolist(), b.tolist(), count.tolist(), score.tolist())}
+    return uni, pairs, scored, tokens
+
+
+def junk_text(seed, n=500):
+    """Words with NUL bytes, invalid UTF-8 and long (cut) tokens between every separator."""
+    rng = np.random.default_rng(seed)
+    words = [b"a", b"b\x00", b"new", b"york", b"caf\xc3\xa9", b"\xff\xfe", b"x" * 70,
+             "\u00e9".encode() * 40, b"w1", b"w2", b"abcdefgh", b"abcdefghi"]
+    seps = [b" ", b"\t", b"\n", b"\r\n", b"\n\n", b"\v", b"\f", b"  ", b" \n "]
+    out = bytearray()
+    for _ in range(n):
+        k = min(int(rng.zipf(1.3)) - 1, len(words) - 1)
+        out += words[k] + seps[rng.integers(len(seps))]
+    return bytes(out)
+
+
+@pytest.mark.parametrize("cross", [False, True])
+@pytest.mark.parametrize("threads,block", [(1, 7), (2, 64), (3, 7), (3, 1 << 22)])
+def test_shards_count_as_one_counter(tmp_path, monkeypatch, cross, threads, block):
+    """The bulk counter (pairs keyed by word hashes, merged part by part) against the
+    table-id counter: the same words, pairs, scores, over awkward bytes, several files
+    (one empty, one without a final newline), blocks cut anywhere, 1-3 threads."""
+    files = [write(tmp_path, "a.txt", junk_text(1)), write(tmp_path, "b.txt", junk_text(2) + b"z"),
+             write(tmp_path, "e.txt", b""), write(tmp_path, "c.txt", gen_text(3, long_tokens=True))]
+    opts = dict(max_token=58, max_size=0, conn=_phrases.Connectors([]), cross_lines=cross)
+    ref = count_text(lambda: raw_blocks(files), threads=1, read_once=True, **opts)
+    assert isinstance(ref, _phrases.Counter)
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
+    got = count_text(lambda: raw_blocks(files), threads=threads, **opts)
+    assert isinstance(got, _phrases.Shard)
+    want = raw_counts(ref)
+    assert raw_counts(got) == want
+    # the table-id counter cut the same way (a block of only separators once lost the
+    # word before it)
+    again = count_text(lambda: raw_blocks(files), threads=threads, read_once=True, **opts)
+    assert raw_counts(again) == want
+    assert want[1] and want[2]["word2phrase"] and want[2]["npmi"]
+
+
+def test_shard_hash_collision_counts_again(tmp_path, monkeypatch):
+    """Two words sharing a hash would merge their pairs: the text is counted again by
+    table ids, with the same result as without the collision."""
+    path = write(tmp_path, "t.txt", gen_text(4))
+    want = Phrases.build(path, threshold=5.0, threads=2)
+
+    def collide(*args):
+        raise _phrases.HashCollision("two distinct words share a 64-bit hash")
+    monkeypatch.setattr(phrases_count, "_count_shards", collide)
+    got = Phrases.build(path, threshold=5.0, threads=2)
+    assert len(want) > 0 and got.phrases == want.phrases and got.counts == want.counts
 
 
 def ref_pruned_counts(sentences, max_size):

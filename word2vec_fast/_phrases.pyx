@@ -14,15 +14,18 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes
 from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t, uint8_t, uint32_t
 from libc.string cimport memcpy
-from w2v_phrases cimport (W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
+from w2v_phrases cimport (W2V_BULK_PARTS, W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
                           w2v_phr_counter, w2v_phr_counter_free, w2v_phr_counter_init,
                           w2v_phr_end_sentence, w2v_phr_end_source, w2v_phr_feed,
                           w2v_phr_lead_start, w2v_phr_merge, w2v_phr_prune, w2v_phr_rewriter,
                           w2v_phr_rw_end_sentence, w2v_phr_rw_end_source, w2v_phr_rw_feed,
                           w2v_phr_rw_free, w2v_phr_rw_init, w2v_phr_rw_token, w2v_phr_score,
                           w2v_phr_table, w2v_phr_token, w2v_phr_tokens, w2v_ptab_add,
-                          w2v_ptab_free, w2v_ptab_init)
-from w2v_scan cimport (W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_vtab, w2v_vtab_add, w2v_vtab_counts,
+                          w2v_ptab_free, w2v_ptab_init, w2v_phr_bulk, w2v_bulk_init,
+                          w2v_bulk_free, w2v_bulk_block, w2v_bulk_merge_words,
+                          w2v_bulk_merge_parts, w2v_bulk_finish, w2v_bulk_pairs,
+                          w2v_bulk_score)
+from w2v_scan cimport (W2V_SCAN_DUPLICATE, W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_vtab, w2v_vtab_add, w2v_vtab_counts,
                        w2v_vtab_free, w2v_vtab_init)
 
 cnp.import_array()
@@ -87,6 +90,24 @@ def _sentence_list(sent, Py_ssize_t i):
     except TypeError:
         raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, expected a "
                         "list of tokens") from None
+
+
+cdef list _words(const w2v_vtab *t, ids):
+    """The words (bytes) at ``ids`` of table ``t``."""
+    cdef int64_t j
+    out = []
+    for j in ids:
+        if j < 0 or j >= t.n:
+            raise IndexError(j)
+        out.append(PyBytes_FromStringAndSize(t.arena + t.e[j].off, t.e[j].len))
+    return out
+
+
+cdef _counts(const w2v_vtab *t):
+    """Counts of the words of ``t`` (int64, table order)."""
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] out = np.empty(t.n + 1, np.int64)
+    w2v_vtab_counts(t, &out[0])
+    return out[:t.n]
 
 
 cdef class Connectors:
@@ -228,20 +249,11 @@ cdef class Counter:
 
     def words(self, ids):
         """The words (bytes) at table ``ids``."""
-        cdef int64_t j
-        out = []
-        for j in ids:
-            if j < 0 or j >= self.c.uni.n:
-                raise IndexError(j)
-            out.append(PyBytes_FromStringAndSize(self.c.uni.arena + self.c.uni.e[j].off,
-                                                 self.c.uni.e[j].len))
-        return out
+        return _words(&self.c.uni, ids)
 
     def counts(self):
         """Counts of the table's words (int64, table order)."""
-        cdef cnp.ndarray[int64_t, ndim=1, mode="c"] out = np.empty(self.c.uni.n + 1, np.int64)
-        w2v_vtab_counts(&self.c.uni, &out[0])
-        return out[:self.c.uni.n]
+        return _counts(&self.c.uni)
 
     def run(self, int64_t run_id):
         """The connector indices of run ``run_id`` (0: no connector)."""
@@ -257,6 +269,132 @@ cdef class Counter:
             memcpy(&v, self.c.runs.arena + self.c.runs.e[j].off + 4 * k, 4)
             out.append(v)
         return tuple(out)
+
+
+#: Parts of a Shard's pair table (merged and scored part by part).
+PARTS = W2V_BULK_PARTS
+
+
+class HashCollision(Exception):
+    """Two distinct words of a corpus share a 64-bit hash: a Shard cannot count it."""
+
+
+cdef class Shard:
+    """Unigram and pair counts of one shard of a text without connector words, pairs
+    named by their words' hashes (w2v_phrases.h, "Bulk counting"), so that shards
+    merge part by part, several threads at once.  Reads like a :class:`Counter`
+    once merged and :meth:`finish`-ed.
+    """
+    cdef w2v_phr_bulk b
+    cdef bint ready, finished
+
+    def __cinit__(self, int64_t max_token_bytes, bint cross_lines=False):
+        self.ready = self.finished = False
+        if w2v_bulk_init(&self.b, max_token_bytes, cross_lines) != W2V_SCAN_OK:
+            raise MemoryError("cannot allocate the phrase counter")
+        self.ready = True
+
+    def __dealloc__(self):
+        if self.ready:
+            w2v_bulk_free(&self.b)
+
+    def block(self, const uint8_t[::1] lead, Py_ssize_t lead_n, const uint8_t[::1] buf,
+              Py_ssize_t n):
+        """Count ``buf[:n]`` (a whole block) continuing the sentence of the word in
+        ``lead[:lead_n]``; the GIL is released."""
+        cdef int rc = W2V_SCAN_OK
+        cdef const uint8_t *lp = NULL
+        cdef const uint8_t *bp = NULL
+        if n > buf.shape[0] or n < 0 or lead_n > lead.shape[0] or lead_n < 0:
+            raise ValueError("block length out of range")
+        if lead_n:
+            lp = &lead[0]
+        if n:
+            bp = &buf[0]
+        with nogil:
+            rc = w2v_bulk_block(&self.b, lp, lead_n, bp, n)
+        _check(rc)
+
+    def merge_words(self, Shard other):
+        """Add ``other``'s words and statistics (before :meth:`merge_parts`)."""
+        cdef int rc
+        with nogil:
+            rc = w2v_bulk_merge_words(&self.b, &other.b)
+        _check(rc)
+
+    def merge_parts(self, Shard other, int p0, int p1):
+        """Add ``other``'s pairs of parts ``[p0, p1)``; the GIL is released (threads may
+        merge disjoint ranges at once)."""
+        cdef int rc
+        if not 0 <= p0 <= p1 <= W2V_BULK_PARTS:
+            raise ValueError("part range out of range")
+        with nogil:
+            rc = w2v_bulk_merge_parts(&self.b, &other.b, p0, p1)
+        _check(rc)
+
+    def finish(self):
+        """Index the merged words by hash; :class:`HashCollision` if two share one."""
+        cdef int rc = w2v_bulk_finish(&self.b)
+        if rc == W2V_SCAN_DUPLICATE:
+            raise HashCollision("two distinct words share a 64-bit hash")
+        _check(rc)
+        self.finished = True
+
+    @property
+    def stats(self):
+        return dict(tokens=self.b.sc.tokens, words=self.b.uni.n, pairs=w2v_bulk_pairs(&self.b),
+                    sentences=self.b.sc.sentences, cut=self.b.sc.cut, prunes=0,
+                    pruned_pairs=0, pruned_words=0, min_reduce=1)
+
+    def score_parts(self, scoring, int64_t min_count, double threshold, int64_t train_words,
+                    int p0=0, int p1=W2V_BULK_PARTS):
+        """Arrays ``(a, b, count, score)`` of the pairs of parts ``[p0, p1)`` that pass;
+        the GIL is released."""
+        cdef int sc = SCORING[scoring]
+        cdef int64_t cap = 1024, k
+        cdef uint32_t *pa
+        cdef uint32_t *pb
+        cdef int64_t *pc
+        cdef double *ps
+        if not self.finished:
+            raise RuntimeError("finish() the merged shard before scoring")
+        if not 0 <= p0 <= p1 <= W2V_BULK_PARTS:
+            raise ValueError("part range out of range")
+        while True:
+            a = np.empty(cap, np.uint32)
+            b = np.empty(cap, np.uint32)
+            c = np.empty(cap, np.int64)
+            s = np.empty(cap, np.float64)
+            pa = <uint32_t *> cnp.PyArray_DATA(a)
+            pb = <uint32_t *> cnp.PyArray_DATA(b)
+            pc = <int64_t *> cnp.PyArray_DATA(c)
+            ps = <double *> cnp.PyArray_DATA(s)
+            with nogil:
+                k = w2v_bulk_score(&self.b, p0, p1, sc, min_count, threshold, train_words,
+                                   pa, pb, pc, ps, cap)
+            if k < 0:
+                raise MemoryError("out of memory while scoring phrases")
+            if k <= cap:
+                return a[:k], b[:k], c[:k], s[:k]
+            cap = k
+
+    def score(self, scoring, int64_t min_count, double threshold, int64_t train_words):
+        """As :meth:`Counter.score` (every part; ``run`` all 0)."""
+        a, b, c, s = self.score_parts(scoring, min_count, threshold, train_words)
+        return a, b, np.zeros(len(a), np.uint32), c, s
+
+    def words(self, ids):
+        """The words (bytes) at table ``ids``."""
+        return _words(&self.b.uni, ids)
+
+    def counts(self):
+        """Counts of the table's words (int64, table order)."""
+        return _counts(&self.b.uni)
+
+    def run(self, int64_t run_id):
+        if run_id != 0:
+            raise IndexError(run_id)
+        return ()
 
 
 cdef class Table:

@@ -183,13 +183,15 @@ class Phrases:
         opts = dict(max_token=max_token, max_size=max_size, conn=cw,
                     cross_lines=scoring == "word2phrase")
         if _is_phrased(corpus) and corpus.is_text:
-            c = count_text(corpus.text_blocks(), threads=threads, **opts)
+            c = count_text(corpus.text_blocks, threads=threads, read_once=_read_once(corpus),
+                           **opts)
         elif _is_phrased(corpus):
             c = count_sentences(corpus, **opts)
         else:
             sources = text_sources(corpus)
             if sources is not None:
-                c = count_text(raw_blocks(sources), threads=threads, **opts)
+                c = count_text(lambda: raw_blocks(sources), threads=threads,
+                               read_once="-" in sources, **opts)
             else:
                 _check_sentences(corpus)
                 c = count_sentences(corpus, **opts)

@@ -22,6 +22,7 @@ BLOCK_BYTES = 1 << 22
 #: Sentences handed to C per call for token lists.
 SENTENCE_BATCH = 1024
 _SEPARATORS = (b" ", b"\t", b"\r", b"\v", b"\f")
+_NO_CONNECTORS = _phrases.Connectors([])
 
 
 def raw_blocks(sources):
@@ -64,8 +65,10 @@ def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
                     del data[max_token + 1:]
                 continue
             block = bytes(data[:cut])
-            next_lead = block[_phrases.lead_start(block, len(block), conn, max_token,
-                                                  cross_lines):]
+            start = _phrases.lead_start(block, len(block), conn, max_token, cross_lines)
+            # 0: no word of the block starts the context (only separators, or only
+            # connectors): it still begins in the lead
+            next_lead = lead + block if start == 0 else block[start:]
         else:
             block = bytes(data[:cut])
             next_lead = b""
@@ -74,31 +77,25 @@ def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
         lead = next_lead
 
 
-def _count_blocks(counter, blocks):
-    for lead, block in blocks:
-        counter.block(lead, len(lead), block, len(block))
-
-
-def count_text(pieces, *, threads: int, max_token: int, max_size: int, conn, cross_lines):
-    """One merged :class:`_phrases.Counter` of the text ``pieces`` (see :func:`cut_blocks`)."""
-    blocks = cut_blocks(pieces, conn, max_token, cross_lines)
-    counters = [_phrases.Counter(max_token, max_size, conn, cross_lines)
-                for _ in range(threads)]
+def _run_threads(threads, fn, items):
+    """Call ``fn(i, item)`` for each item, item ``k`` on thread ``k % threads`` (in order
+    on each thread); the first error is raised once every thread has stopped."""
     if threads == 1:
-        _count_blocks(counters[0], blocks)
-        return counters[0]
+        for item in items:
+            fn(0, item)
+        return
     queues = [queue.Queue(maxsize=2) for _ in range(threads)]
     errors = []
 
     def work(i):
-        q, c = queues[i], counters[i]
+        q = queues[i]
         while True:
             item = q.get()
             if item is None:
                 return
             if not errors:
                 try:
-                    c.block(item[0], len(item[0]), item[1], len(item[1]))
+                    fn(i, item)
                 except BaseException as e:  # kept for the caller; keep draining the queue
                     errors.append(e)
 
@@ -107,7 +104,7 @@ def count_text(pieces, *, threads: int, max_token: int, max_size: int, conn, cro
     for w in workers:
         w.start()
     try:
-        for k, item in enumerate(blocks):
+        for k, item in enumerate(items):
             if errors:
                 break
             queues[k % threads].put(item)
@@ -118,9 +115,49 @@ def count_text(pieces, *, threads: int, max_token: int, max_size: int, conn, cro
             w.join()
     if errors:
         raise errors[0]
+
+
+def count_text(make_pieces, *, threads: int, max_token: int, max_size: int, conn, cross_lines,
+               read_once: bool = False):
+    """The merged counts of the text ``make_pieces()`` yields (see :func:`cut_blocks`): a
+    :class:`_phrases.Shard` when there are no connector words and no ``max_size`` (pairs
+    keyed by word hashes, merged part by part on all threads), else a
+    :class:`_phrases.Counter`.  ``read_once``: the text cannot be read twice (stdin),
+    which rules out the Shard (on a hash collision it counts again)."""
+    if not conn.words and not max_size and not read_once:
+        try:
+            return _count_shards(make_pieces(), threads, max_token, cross_lines)
+        except _phrases.HashCollision:
+            pass  # about n**2 / 2**65 for n distinct words: count again, by table ids
+    blocks = cut_blocks(make_pieces(), conn, max_token, cross_lines)
+    counters = [_phrases.Counter(max_token, max_size, conn, cross_lines)
+                for _ in range(threads)]
+    _run_threads(threads, lambda i, item: counters[i].block(item[0], len(item[0]), item[1],
+                                                             len(item[1])), blocks)
     for c in counters[1:]:
         counters[0].merge(c)
     return counters[0]
+
+
+def _count_shards(pieces, threads, max_token, cross_lines):
+    blocks = cut_blocks(pieces, _NO_CONNECTORS, max_token, cross_lines)
+    shards = [_phrases.Shard(max_token, cross_lines) for _ in range(threads)]
+    _run_threads(threads, lambda i, item: shards[i].block(item[0], len(item[0]), item[1],
+                                                           len(item[1])), blocks)
+    first = shards[0]
+    for s in shards[1:]:
+        first.merge_words(s)
+    if threads > 1:
+        parts = _phrases.PARTS
+        ranges = [(parts * i // threads, parts * (i + 1) // threads) for i in range(threads)]
+
+        def merge(_, r):
+            for s in shards[1:]:
+                first.merge_parts(s, *r)
+        _run_threads(threads, merge, ranges)
+    del shards
+    first.finish()
+    return first
 
 
 def count_sentences(corpus, *, max_token: int, max_size: int, conn, cross_lines):
