@@ -1132,3 +1132,26 @@ int w2v_phr_rw_end_sentence(w2v_phr_rewriter *r)
 {
     return rw_newline(r, 1);
 }
+
+int64_t w2v_phr_rw_resync(const w2v_phr_table *t, const uint8_t *buf, int64_t n)
+{
+    int64_t i = n, end, start, len;
+    for (;;) {
+        while (i > 0 && SEP[buf[i - 1]]) {
+            if (SEP[buf[i - 1]] == 2)
+                return i - 1;
+            i--;
+        }
+        if (i == 0)
+            return -1;
+        end = i;
+        while (i > 0 && !SEP[buf[i - 1]])
+            i--;
+        start = i;
+        len = end - start;
+        if (len > t->max_token)
+            len = w2v_utf8_cut(buf + start, t->max_token);
+        if (w2v_vtab_find(&t->words, buf + start, len) < 0)
+            return start;
+    }
+}

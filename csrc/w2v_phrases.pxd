@@ -71,6 +71,7 @@ cdef extern from "w2v_phrases.h" nogil:
     ctypedef struct w2v_phr_rewriter:
         uint8_t *out
         int64_t out_len
+        int64_t line_tokens
         uint8_t *flags
         int64_t flags_len
         int64_t tokens, joins, cut
@@ -81,3 +82,4 @@ cdef extern from "w2v_phrases.h" nogil:
     int w2v_phr_rw_end_source(w2v_phr_rewriter *r)
     int w2v_phr_rw_token(w2v_phr_rewriter *r, const uint8_t *p, int64_t n)
     int w2v_phr_rw_end_sentence(w2v_phr_rewriter *r)
+    int64_t w2v_phr_rw_resync(const w2v_phr_table *t, const uint8_t *buf, int64_t n)

@@ -2,6 +2,7 @@
 word2phrase binary (byte for byte) and gensim (NPMI, connector words)."""
 import gzip
 import os
+import pathlib
 import subprocess
 
 import numpy as np
@@ -299,6 +300,30 @@ def test_rewrite_matches_word2phrase_binary(tmp_path, seed, min_count, threshold
     p = Phrases.build(path, min_count=min_count, threshold=threshold, threads=2)
     out = p.apply(path, str(tmp_path / "out.txt"))
     assert open(out, "rb").read() == open(ref, "rb").read()
+
+
+def _rewritten(files, p, threads):
+    out = list(w2v.phrases.PhrasedText(files, p, threads).text_blocks())
+    return b"".join(x for x in out if x is not None), out.count(None)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 22])
+def test_parallel_rewrite_is_the_sequential_one(tmp_path, monkeypatch, block):
+    """Blocks rewritten on 3 threads, each resynchronised on the previous block's tail
+    (or continuing its run when that tail is all phrase words): the single rewriter's
+    output, source ends included."""
+    chain = b"new york " * 40 + b"\n" + b"york new " * 30  # every token a phrase word
+    files = [write(tmp_path, "a.txt", junk_text(5)), write(tmp_path, "e.txt", b""),
+             write(tmp_path, "c.txt", chain + b"new"), write(tmp_path, "g.txt", gen_text(6)),
+             write(tmp_path, "s.txt", b"new york  \n\n  ")]
+    files = [pathlib.Path(f) for f in files]
+    p = Phrases.build(files, min_count=2, threshold=0.5, threads=1)
+    assert len(p) > 5 and ("new_york" in p.phrases or "york_new" in p.phrases)
+    want = _rewritten(files, p, 1)
+    assert want[0].count(b"_") > 50 and want[1] == len(files)
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
+    assert _rewritten(files, p, 3) == want
+    assert _rewritten(files, p, 2) == want
 
 
 def test_utf8_cut_differs_from_word2phrase(tmp_path):

@@ -19,7 +19,8 @@ from w2v_phrases cimport (W2V_BULK_PARTS, W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WOR
                           w2v_phr_end_sentence, w2v_phr_end_source, w2v_phr_feed,
                           w2v_phr_lead_start, w2v_phr_merge, w2v_phr_prune, w2v_phr_rewriter,
                           w2v_phr_rw_end_sentence, w2v_phr_rw_end_source, w2v_phr_rw_feed,
-                          w2v_phr_rw_free, w2v_phr_rw_init, w2v_phr_rw_token, w2v_phr_score,
+                          w2v_phr_rw_free, w2v_phr_rw_init, w2v_phr_rw_resync,
+                          w2v_phr_rw_token, w2v_phr_score,
                           w2v_phr_table, w2v_phr_token, w2v_phr_tokens, w2v_ptab_add,
                           w2v_ptab_free, w2v_ptab_init, w2v_phr_bulk, w2v_bulk_init,
                           w2v_bulk_free, w2v_bulk_block, w2v_bulk_merge_words,
@@ -454,6 +455,24 @@ cdef class Table:
             w2v_vtab_free(&self.t.runs)
             w2v_ptab_free(&self.t.pairs)
 
+    @property
+    def max_token_bytes(self):
+        return self.t.max_token
+
+    @property
+    def has_connectors(self):
+        return self.t.conn != NULL
+
+    def resync(self, const uint8_t[::1] buf):
+        """Where a fresh :class:`Rewriter` may start reading ``buf`` (text that ends at a
+        separator) to be in the state of one that read it all, or -1 (see
+        w2v_phr_rw_resync; tables without connector words)."""
+        if self.t.conn != NULL:
+            raise ValueError("a table with connector words cannot be resynchronised")
+        if buf.shape[0] == 0:
+            return -1
+        return w2v_phr_rw_resync(&self.t, &buf[0], buf.shape[0])
+
 
 cdef class Rewriter:
     """Streams text (or token lists) through a :class:`Table`; output in a C buffer."""
@@ -485,6 +504,20 @@ cdef class Rewriter:
 
     def end_source(self):
         _check(w2v_phr_rw_end_source(&self.r))
+
+    def context(self, const uint8_t[::1] buf):
+        """Read ``buf`` for its state only: its output is dropped, its tokens uncounted
+        (the line it ends in still counts as started)."""
+        cdef int rc
+        cdef int64_t keep = self.r.out_len
+        cdef int64_t tokens = self.r.tokens, joins = self.r.joins, cut = self.r.cut
+        if buf.shape[0] == 0:
+            return
+        with nogil:
+            rc = w2v_phr_rw_feed(&self.r, &buf[0], buf.shape[0])
+        _check(rc)
+        self.r.out_len = keep
+        self.r.tokens, self.r.joins, self.r.cut = tokens, joins, cut
 
     def sentences(self, sentences, Py_ssize_t first_index=0):
         """Rewrite token lists; returns the lists and one flag per token (1: joined

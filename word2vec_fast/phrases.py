@@ -10,6 +10,8 @@ not followed.
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures as cf
 import itertools
 import logging
 import math
@@ -21,7 +23,8 @@ from . import _phrases, phrases_io
 from ._atomic import atomic_open
 from .compression import wrap_writer
 from .params import check_float, check_int, check_threads
-from .phrases_count import SENTENCE_BATCH, count_sentences, count_text, raw_blocks
+from .phrases_count import (_NO_CONNECTORS, SENTENCE_BATCH, count_sentences, count_text,
+                            cut_blocks, raw_blocks)
 from .scan import check_max_token_bytes, text_sources
 from .vocab import check_reiterable
 
@@ -168,7 +171,7 @@ class Phrases:
             else:
                 prev.next = p
             prev = p
-            text = PhrasedText(text, p)
+            text = PhrasedText(text, p, threads)
         return first
 
     @classmethod
@@ -240,7 +243,7 @@ class Phrases:
 
     # -- applying --------------------------------------------------------------------
 
-    def apply(self, corpus, output=None):
+    def apply(self, corpus, output=None, threads: int | None = None):
         """Rewrite ``corpus`` with the phrases (every pass, in order).
 
         Parameters
@@ -251,6 +254,9 @@ class Phrases:
             place; ``.gz``/``.bz2``/``.xz`` compress) in word2phrase's layout: each
             token preceded by a space, or by the delimiter when joined, one line per
             input line.  Returns the path.
+        threads : int, optional
+            Rewriting threads (default: all cores; one pass without connector words
+            rewrites blocks in parallel, the output is the same).
 
         Returns
         -------
@@ -259,7 +265,7 @@ class Phrases:
             :func:`encode` and :meth:`Vocab.build` read as text (rewritten in C,
             nothing written to disk).
         """
-        text = PhrasedText(corpus, self)
+        text = PhrasedText(corpus, self, threads)
         if output is None:
             return text
         path = os.fspath(output)
@@ -351,10 +357,11 @@ class PhrasedText:
     Re-iterable when the corpus is (standard input is read once only).
     """
 
-    def __init__(self, corpus, phrases: Phrases):
+    def __init__(self, corpus, phrases: Phrases, threads: int | None = None):
         if not isinstance(phrases, Phrases):
             raise TypeError(f"phrases must be a Phrases, got {type(phrases).__name__}")
         self.corpus, self.phrases = corpus, phrases
+        self.threads = check_threads(threads)
         self.sources = None if _is_phrased(corpus) else text_sources(corpus)
         if self.sources is None and not _is_phrased(corpus):
             _check_sentences(corpus)
@@ -366,13 +373,17 @@ class PhrasedText:
 
     def text_blocks(self):
         """The rewritten text in pieces, ``None`` after each source (as ``raw_blocks``)."""
-        rws = [_phrases.Rewriter(p._table) for p in self.phrases.passes]
+        passes = self.phrases.passes
         if _is_phrased(self.corpus):
             pieces = self.corpus.text_blocks()
         elif self.sources is not None:
             pieces = raw_blocks(self.sources)
         else:
             pieces = self._sentence_text()
+        if self.threads > 1 and len(passes) == 1 and not passes[0].connector_words:
+            yield from rewrite_parallel(pieces, passes[0]._table, self.threads)
+            return
+        rws = [_phrases.Rewriter(p._table) for p in passes]
         for piece in pieces:
             end, data = piece is None, piece
             for rw in rws:
@@ -416,6 +427,61 @@ class PhrasedText:
         for p in self.phrases.passes:
             source = _rewrite_lists(source, p)
         yield from source
+
+
+def rewrite_parallel(pieces, table, threads: int):
+    """What one :class:`_phrases.Rewriter` of ``table`` (no connector words) makes of
+    ``pieces`` (as :func:`raw_blocks`), on ``threads`` threads.
+
+    The text is cut into blocks at whitespace; a block's rewriter first reads, for its
+    state only, the previous block's tail from its last token that is not a phrase
+    word or its last newline (``Table.resync``), after which every rewriter is where a
+    single one would be.  A block without either continues its predecessor's run of
+    blocks on the same rewriter.  Output comes in order, ``None`` after each source.
+    """
+
+    def run(lead, blocks):
+        rw = _phrases.Rewriter(table)
+        rw.context(lead)
+        out = []
+        for block, end in blocks:
+            rw.feed(block, len(block))
+            if end:
+                rw.end_source()
+            out.append((rw.take(), end))
+        return out
+
+    def chains():
+        lead, run_ = b"", []
+        for _, block, end in cut_blocks(pieces, _NO_CONNECTORS, table.max_token_bytes, True):
+            run_.append((block, end))
+            start = -1 if end else table.resync(block)
+            if end or start >= 0:
+                yield lead, run_
+                lead, run_ = (b"" if end else block[start:]), []
+        if run_:
+            yield lead, run_
+
+    with cf.ThreadPoolExecutor(threads, thread_name_prefix="word2vec_fast-rewrite") as ex:
+        pending = collections.deque()
+        try:
+            for lead, run_ in chains():
+                pending.append(ex.submit(run, lead, run_))
+                while len(pending) > 2 * threads or (pending and pending[0].done()):
+                    yield from _chain_output(pending.popleft().result())
+            while pending:
+                yield from _chain_output(pending.popleft().result())
+        finally:
+            for f in pending:
+                f.cancel()
+
+
+def _chain_output(parts):
+    for data, end in parts:
+        if data:
+            yield data
+        if end:
+            yield None
 
 
 def _split(line: bytes) -> list:

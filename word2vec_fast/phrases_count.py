@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import itertools
 import queue
+import sys
 import threading
 
 from . import _phrases
-from .scan import _read_blocks
+from .compression import open_read, read_errors
 
 #: Bytes read at a time.
 BLOCK_BYTES = 1 << 22
@@ -26,21 +27,40 @@ _NO_CONNECTORS = _phrases.Connectors([])
 
 
 def raw_blocks(sources):
-    """Yield the bytes of each text source in pieces, and ``None`` after each source."""
-    buf = bytearray(BLOCK_BYTES)
+    """Yield the bytes of each text source in pieces (a new ``bytearray`` each, the
+    caller's to keep or to grow), and ``None`` after each source."""
     for src in sources:
-        for n in _read_blocks(src, buf):
-            yield bytes(buf[:n])
+        with read_errors("standard input" if src == "-" else src):
+            f = sys.stdin.buffer if src == "-" else open_read(src)
+            try:
+                while True:
+                    buf = bytearray(BLOCK_BYTES)
+                    n = f.readinto(buf)
+                    if not n:
+                        break
+                    if n < len(buf):
+                        del buf[n:]
+                    yield buf
+            finally:
+                if src != "-":
+                    f.close()
         yield None
 
 
+def _last_of(data, seps, lo: int) -> int:
+    """The last offset >= lo of any of ``seps`` in ``data``, or -1."""
+    return max(data.rfind(s, lo) for s in seps)
+
+
 def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
-    """``(lead, block)`` pairs from the pieces of :func:`raw_blocks` (or any stream of
+    """``(lead, block, end)`` from the pieces of :func:`raw_blocks` (or any stream of
     bytes-like pieces with ``None`` at source ends).
 
-    Each block ends at a separator or at its source's end and is counted whole;
-    ``lead`` is the context the block continues (empty at a sentence start, or
-    with ``cross_lines`` at a source start).
+    Each block (bytes-like: a view of a buffer nothing writes to again) ends at a
+    separator or at its source's end (``end`` true) and is counted whole; ``lead``
+    (bytes) is the context the block continues (empty at a sentence start, or with
+    ``cross_lines`` at a source start).  Text is copied once, to join a block's
+    remainder to the next piece.
     """
     block_bytes = BLOCK_BYTES
     data = bytearray()
@@ -48,32 +68,46 @@ def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
     seps = _SEPARATORS + ((b"\n",) if cross_lines else ())
     for piece in pieces:
         if piece is None:
-            yield lead, bytes(data)
+            yield lead, data, True
             data = bytearray()
             lead = b""
             continue
-        data += piece
-        if len(data) < block_bytes:
-            continue
+        if data:
+            data += piece
+        else:
+            data = piece if type(piece) is bytearray else bytearray(piece)
         n = len(data)
-        cut = data.rfind(b"\n") + 1
-        if cut < n // 2 or cross_lines:  # a newline late enough; else cut inside the line
-            cut = max(data.rfind(s) for s in seps) + 1
+        if n < block_bytes:
+            continue
+        # a newline late enough (searched in the second half only); else a cut inside
+        # the line, at the last whitespace (searched near the end first); else at an
+        # early newline; else the data is one token
+        at_newline = not cross_lines
+        cut = data.rfind(b"\n", n // 2) + 1 if at_newline else 0
+        if cut == 0:
+            at_newline = False
+            cut = _last_of(data, seps, max(0, n - (1 << 16))) + 1
+            if cut == 0:
+                cut = _last_of(data, seps, 0) + 1
+            if cut == 0 and not cross_lines:
+                cut = data.rfind(b"\n") + 1
+                at_newline = True
             if cut == 0:
                 if n > max_token + 1:
-                    # one token so far: only its first max_token + 1 bytes matter
+                    # only the token's first max_token + 1 bytes matter
                     del data[max_token + 1:]
                 continue
-            block = bytes(data[:cut])
-            start = _phrases.lead_start(block, len(block), conn, max_token, cross_lines)
-            # 0: no word of the block starts the context (only separators, or only
-            # connectors): it still begins in the lead
-            next_lead = lead + block if start == 0 else block[start:]
-        else:
-            block = bytes(data[:cut])
+        block = memoryview(data)[:cut]
+        if at_newline:
             next_lead = b""
-        del data[:cut]
-        yield lead, block
+        else:
+            start = _phrases.lead_start(block, cut, conn, max_token, cross_lines)
+            # 0: no word of the block starts the context (only separators, or only
+            # connectors) or its first word does: either way it begins in the lead
+            next_lead = lead + bytes(block) if start == 0 else bytes(block[start:])
+        rest = data[cut:]
+        yield lead, block, False
+        data = rest
         lead = next_lead
 
 

@@ -102,14 +102,14 @@ def _rereadable(path):
         os.unlink(tmp)
 
 
-def _write(phrases, corpus, output):
+def _write(phrases, corpus, output, threads=None):
     if output == "-":
-        for block in phrases.apply(corpus).text_blocks():
+        for block in phrases.apply(corpus, threads=threads).text_blocks():
             if block:
                 sys.stdout.buffer.write(block)
         sys.stdout.buffer.flush()
         return
-    phrases.apply(corpus, output)
+    phrases.apply(corpus, output, threads=threads)
 
 
 def run_phrases(argv) -> int:
@@ -155,6 +155,6 @@ def run_phrases(argv) -> int:
         if a.save_table:
             check_writable(a.save_table, "--save-table")
             p.save(a.save_table)
-        _write(p, src, a.output)
+        _write(p, src, a.output, a.threads)
     say(f"wrote {a.output} in {time.perf_counter() - t0:.1f} s", quiet=a.quiet)
     return 0
