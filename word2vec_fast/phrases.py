@@ -24,7 +24,7 @@ from ._atomic import atomic_open
 from .compression import wrap_writer
 from .params import check_float, check_int, check_threads
 from .phrases_count import (_NO_CONNECTORS, SENTENCE_BATCH, count_sentences, count_text,
-                            cut_blocks, raw_blocks)
+                            cut_blocks, raw_blocks, score_pairs)
 from .scan import check_max_token_bytes, text_sources
 from .vocab import check_reiterable
 
@@ -202,7 +202,8 @@ class Phrases:
         if st["prunes"]:
             logger.info("phrase counting pruned %d times (max_vocab_size): %d words and %d "
                         "pairs forgotten", st["prunes"], st["pruned_words"], st["pruned_pairs"])
-        a, b, run, count, score = c.score(scoring, min_count, threshold, st["tokens"])
+        a, b, run, count, score = score_pairs(c, threads, scoring, min_count, threshold,
+                                              st["tokens"])
         uniq = np.unique(np.concatenate([a, b])).tolist()
         name = dict(zip(uniq, (w.decode("utf-8", "surrogateescape") for w in c.words(uniq))))
         runs = {r: tuple(conn[i] for i in c.run(r)) for r in np.unique(run).tolist()}

@@ -15,6 +15,8 @@ import queue
 import sys
 import threading
 
+import numpy as np
+
 from . import _phrases
 from .compression import open_read, read_errors
 
@@ -173,23 +175,39 @@ def count_text(make_pieces, *, threads: int, max_token: int, max_size: int, conn
     return counters[0]
 
 
+def score_pairs(counter, threads: int, scoring, min_count, threshold, train_words):
+    """``counter.score(...)``, a :class:`_phrases.Shard`'s parts scored on ``threads``
+    threads (the arrays in part order, as one call gives them)."""
+    if not isinstance(counter, _phrases.Shard) or threads == 1:
+        return counter.score(scoring, min_count, threshold, train_words)
+    parts = _phrases.PARTS
+    ranges = [(parts * i // threads, parts * (i + 1) // threads) for i in range(threads)]
+    out = [None] * threads
+
+    def score(_, k):
+        out[k] = counter.score_parts(scoring, min_count, threshold, train_words, *ranges[k])
+    _run_threads(threads, score, range(threads))
+    a, b, count, s = (np.concatenate(x) for x in zip(*out))
+    return a, b, np.zeros(len(a), np.uint32), count, s
+
+
 def _count_shards(pieces, threads, max_token, cross_lines):
     blocks = cut_blocks(pieces, _NO_CONNECTORS, max_token, cross_lines)
     shards = [_phrases.Shard(max_token, cross_lines) for _ in range(threads)]
     _run_threads(threads, lambda i, item: shards[i].block(item[0], len(item[0]), item[1],
                                                            len(item[1])), blocks)
     first = shards[0]
-    for s in shards[1:]:
-        first.merge_words(s)
-    if threads > 1:
-        parts = _phrases.PARTS
-        ranges = [(parts * i // threads, parts * (i + 1) // threads) for i in range(threads)]
+    for k in range(1, threads):
+        first.merge_words(shards[k])
+    parts = _phrases.PARTS
+    ranges = [(parts * i // threads, parts * (i + 1) // threads) for i in range(threads)]
 
-        def merge(_, r):
-            for s in shards[1:]:
-                first.merge_parts(s, *r)
+    def merge(_, r):
+        for k in range(1, threads):
+            first.merge_parts(shards[k], *r)
+    if threads > 1:
         _run_threads(threads, merge, ranges)
-    del shards
+    shards.clear()  # the other shards' tables go now
     first.finish()
     return first
 
