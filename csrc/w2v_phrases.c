@@ -172,13 +172,13 @@ int w2v_phr_counter_init(w2v_phr_counter *c, int64_t max_token, int64_t max_size
     c->conn = conn;
     c->max_size = max_size;
     c->min_reduce = 1;
-    if ((rc = w2v_vtab_init(&c->uni, 1 << 16, 0)) != W2V_SCAN_OK)
+    if ((rc = w2v_vtab_init(&c->uni, 1 << 10, 0)) != W2V_SCAN_OK)
         return rc;
     if ((rc = w2v_vtab_init(&c->runs, 16, 0)) != W2V_SCAN_OK) {
         w2v_vtab_free(&c->uni);
         return rc;
     }
-    if ((rc = w2v_ptab_init(&c->pairs, 1 << 16)) != W2V_SCAN_OK) {
+    if ((rc = w2v_ptab_init(&c->pairs, 1 << 10)) != W2V_SCAN_OK) {
         w2v_vtab_free(&c->uni);
         w2v_vtab_free(&c->runs);
         return rc;
@@ -587,7 +587,7 @@ int64_t w2v_phr_score(const w2v_phr_counter *c, int scoring, int64_t min_count,
 
 /* ---- bulk counting ----------------------------------------------------------------- */
 
-#define BULK_PART0 1024 /* slots of a new part */
+#define BULK_PART0 64 /* slots of a new part */
 
 static inline uint64_t bulk_mix(uint64_t ha, uint64_t hb)
 {
@@ -620,7 +620,7 @@ int w2v_bulk_init(w2v_phr_bulk *b, int64_t max_token, int cross_lines)
         }
         b->part[p].mask = BULK_PART0 - 1;
     }
-    if ((rc = w2v_vtab_init(&b->uni, 1 << 16, 0)) != W2V_SCAN_OK) {
+    if ((rc = w2v_vtab_init(&b->uni, 1 << 10, 0)) != W2V_SCAN_OK) {
         w2v_bulk_free(b);
         return rc;
     }

@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import struct
+import sys
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -111,6 +112,17 @@ def remap():
     yield bytes([1, 1, 0]) + ids([0, 0], {1, 2})
 
 
+def phrases():
+    # settings: max_token-4 (mod 60), flags (1: cross_lines, bits 1-2: shards - 1)
+    s = lambda mt=58, cross=1, shards=2: bytes([mt - 4, cross | (shards - 1) << 1])
+    text = b"new york is in new york state\nthe new york times\n\nnew york new york\n"
+    yield s() + text * 3
+    yield s(cross=0, shards=4) + text * 3
+    yield s(mt=6, shards=3) + b"abcdefghij new\x00york \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 a b\r\na b\x0ba b"
+    yield s(cross=0, shards=1) + b"a b \n\n   \n a b\t\t a b\n" * 4 + b"a"
+    yield s(mt=4) + b"x" * 90 + b" a b " + b"x" * 90 + b"\na b a b a b"
+
+
 def _npz():
     import numpy as np
     import word2vec_fast as w2v
@@ -164,11 +176,14 @@ def fuzz_loaders():
     yield bytes([14 | 0x10]) + len(mat.getvalue()).to_bytes(2, "little") + mat.getvalue() + b"a\nb\n"
 
 
-def main():
+def main(names=()):
+    """Write the seeds of every harness, or of those ``names`` (e.g. fuzz_phrases)."""
     for name, gen in (("fuzz_vecio_binary", vecio_binary), ("fuzz_vecio_text", vecio_text),
                       ("fuzz_vecio_float", vecio_float), ("fuzz_scan", scan),
                       ("fuzz_scan_frozen", scan_frozen), ("fuzz_remap", remap),
-                      ("fuzz_loaders", fuzz_loaders)):
+                      ("fuzz_phrases", phrases), ("fuzz_loaders", fuzz_loaders)):
+        if names and name not in names:
+            continue
         d = os.path.join(HERE, "corpus", name)
         os.makedirs(d, exist_ok=True)
         for data in gen():
@@ -177,4 +192,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,0 +1,327 @@
+/*
+ * fuzz_phrases.c -- libFuzzer harness for the phrase counters and the rewriter
+ * (csrc/w2v_phrases.h).
+ *
+ * Input: 2 setting bytes (max_token = 4 + b0 % 60; b1: bit 0 cross_lines, bits 1-2
+ * shards - 1), then the text, one source.  The text is counted three ways: one
+ * table-id counter over the whole text; table-id counters over blocks cut at random
+ * separators, each after its context (w2v_phr_lead_start, as phrases_count.cut_blocks
+ * passes it), merged; bulk shards over the same blocks, merged part by part and
+ * finished.  All three must hold the same words, counts, pairs and tokens.  Then a
+ * phrase table made of the pairs seen twice or more rewrites the text with one
+ * rewriter and again block by block, each block's fresh rewriter first reading the
+ * previous tail from w2v_phr_rw_resync (or continuing when it is -1), as
+ * phrases.rewrite_parallel does: the output must be the same bytes.
+ */
+#include "fuzz_common.h"
+#include "w2v_phrases.h"
+
+static int is_sep(uint8_t c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+typedef struct {
+    const uint8_t *a, *b;
+    int64_t na, nb, count;
+} rec;
+
+static int cmp_bytes(const uint8_t *x, int64_t nx, const uint8_t *y, int64_t ny) {
+    int64_t m = nx < ny ? nx : ny;
+    int c = m ? memcmp(x, y, (size_t)m) : 0;
+    return c ? c : (nx > ny) - (nx < ny);
+}
+
+static int rec_cmp(const void *p, const void *q) {
+    const rec *x = (const rec *)p, *y = (const rec *)q;
+    int c = cmp_bytes(x->a, x->na, y->a, y->na);
+    return c ? c : cmp_bytes(x->b, x->nb, y->b, y->nb);
+}
+
+static const uint8_t *word(const w2v_vtab *t, int64_t i, int64_t *n) {
+    *n = t->e[i].len;
+    return (const uint8_t *)t->arena + t->e[i].off;
+}
+
+typedef struct {
+    uint32_t *a, *b, *run;
+    int64_t *count;
+    double *score;
+    int64_t cap;
+} pair_buf;
+
+static void pb_init(pair_buf *p, int64_t cap) {
+    p->cap = cap > 0 ? cap : 1;
+    p->a = (uint32_t *)fz_alloc((size_t)p->cap * 4);
+    p->b = (uint32_t *)fz_alloc((size_t)p->cap * 4);
+    p->run = (uint32_t *)fz_alloc((size_t)p->cap * 4);
+    p->count = (int64_t *)fz_alloc((size_t)p->cap * 8);
+    p->score = (double *)fz_alloc((size_t)p->cap * 8);
+}
+
+static void pb_free(pair_buf *p) {
+    free(p->a);
+    free(p->b);
+    free(p->run);
+    free(p->count);
+    free(p->score);
+}
+
+/* Every pair of a counter, by bytes, sorted. */
+static rec *counter_records(const w2v_phr_counter *c, int64_t *n, pair_buf *pb) {
+    int64_t k, m;
+    rec *r;
+    pb_init(pb, c->pairs.n);
+    m = w2v_phr_score(c, W2V_PHR_ALL, 1, 0.0, 1, pb->a, pb->b, pb->run, pb->count, pb->score,
+                      pb->cap);
+    CHECK(m == c->pairs.n, "scored %lld of %lld pairs", (long long)m, (long long)c->pairs.n);
+    r = (rec *)fz_alloc((size_t)(m ? m : 1) * sizeof(rec));
+    for (k = 0; k < m; k++) {
+        r[k].a = word(&c->uni, pb->a[k], &r[k].na);
+        r[k].b = word(&c->uni, pb->b[k], &r[k].nb);
+        r[k].count = pb->count[k];
+        CHECK(pb->run[k] == 0, "a run without connector words");
+    }
+    qsort(r, (size_t)m, sizeof(rec), rec_cmp);
+    *n = m;
+    return r;
+}
+
+static rec *bulk_records(const w2v_phr_bulk *b, int64_t *n, pair_buf *pb) {
+    int64_t k, m, want = w2v_bulk_pairs(b);
+    rec *r;
+    pb_init(pb, want);
+    m = w2v_bulk_score(b, 0, W2V_BULK_PARTS, W2V_PHR_ALL, 1, 0.0, 1, pb->a, pb->b, pb->count,
+                       pb->score, pb->cap);
+    CHECK(m == want, "scored %lld of %lld pairs", (long long)m, (long long)want);
+    r = (rec *)fz_alloc((size_t)(m ? m : 1) * sizeof(rec));
+    for (k = 0; k < m; k++) {
+        r[k].a = word(&b->uni, pb->a[k], &r[k].na);
+        r[k].b = word(&b->uni, pb->b[k], &r[k].nb);
+        r[k].count = pb->count[k];
+    }
+    qsort(r, (size_t)m, sizeof(rec), rec_cmp);
+    *n = m;
+    return r;
+}
+
+static void same_records(const rec *x, int64_t nx, const rec *y, int64_t ny, const char *what) {
+    int64_t k;
+    CHECK(nx == ny, "%s: %lld pairs, want %lld", what, (long long)ny, (long long)nx);
+    for (k = 0; k < nx; k++)
+        CHECK(rec_cmp(&x[k], &y[k]) == 0 && x[k].count == y[k].count,
+              "%s: pair %lld differs (count %lld, want %lld)", what, (long long)k,
+              (long long)y[k].count, (long long)x[k].count);
+}
+
+/* Every word counted > 0 times in `want` has that count in `got`, and conversely. */
+static void same_words(const w2v_vtab *want, const w2v_vtab *got, const char *what) {
+    int64_t i, nw = 0, ng = 0, *cw = (int64_t *)fz_alloc((size_t)(want->n + 1) * 8);
+    int64_t *cg = (int64_t *)fz_alloc((size_t)(got->n + 1) * 8);
+    w2v_vtab_counts(want, cw);
+    w2v_vtab_counts(got, cg);
+    for (i = 0; i < want->n; i++) {
+        int64_t len, j;
+        const uint8_t *p = word(want, i, &len);
+        if (!cw[i])
+            continue;
+        nw++;
+        j = w2v_vtab_find(got, p, len);
+        CHECK(j >= 0 && cg[j] == cw[i], "%s: word %lld counted %lld, want %lld", what,
+              (long long)i, (long long)(j >= 0 ? cg[j] : -1), (long long)cw[i]);
+    }
+    for (i = 0; i < got->n; i++)
+        ng += cg[i] > 0;
+    CHECK(nw == ng, "%s: %lld words, want %lld", what, (long long)ng, (long long)nw);
+    free(cw);
+    free(cg);
+}
+
+/* The end of the block that starts at pos: about `want` bytes on, after a separator,
+   or the text's end. */
+static int64_t block_end(const uint8_t *t, int64_t n, int64_t pos, int64_t want) {
+    int64_t i = pos + want;
+    if (i >= n)
+        return n;
+    while (i < n && !is_sep(t[i]))
+        i++;
+    return i < n ? i + 1 : n;
+}
+
+typedef struct {
+    uint8_t *p;
+    int64_t n;
+} buf;
+
+static void buf_set(buf *b, const uint8_t *p, int64_t n, int append) {
+    int64_t at = append ? b->n : 0;
+    b->p = (uint8_t *)realloc(b->p, (size_t)(at + n + 1));
+    CHECK(b->p != NULL, "out of memory");
+    if (n)
+        memcpy(b->p + at, p, (size_t)n);
+    b->n = at + n;
+}
+
+static void rewrite_check(const uint8_t *text, int64_t n, const w2v_phr_counter *one,
+                          int64_t max_token, uint64_t *rng) {
+    w2v_phr_table t;
+    w2v_phr_rewriter whole, rw;
+    pair_buf pb;
+    buf got = {NULL, 0}, lead = {NULL, 0};
+    int64_t k, m, pos = 0;
+    int have = 0;
+    memset(&t, 0, sizeof(t));
+    CHECK(w2v_vtab_init(&t.words, 64, 0) == W2V_SCAN_OK, "init");
+    CHECK(w2v_vtab_init(&t.runs, 4, 0) == W2V_SCAN_OK, "init");
+    CHECK(w2v_ptab_init(&t.pairs, 64) == W2V_SCAN_OK, "init");
+    t.delim[0] = '_';
+    t.delim_len = 1;
+    t.max_token = max_token;
+    pb_init(&pb, one->pairs.n);
+    m = w2v_phr_score(one, W2V_PHR_ALL, 1, 0.0, 1, pb.a, pb.b, pb.run, pb.count, pb.score,
+                      pb.cap);
+    for (k = 0; k < m; k++) {
+        int64_t la, lb, ia, ib;
+        const uint8_t *a = word(&one->uni, pb.a[k], &la), *b = word(&one->uni, pb.b[k], &lb);
+        if (pb.count[k] < 2)
+            continue;
+        ia = w2v_vtab_find(&t.words, a, la);
+        if (ia < 0)
+            ia = w2v_vtab_add(&t.words, a, la, 1);
+        ib = w2v_vtab_find(&t.words, b, lb);
+        if (ib < 0)
+            ib = w2v_vtab_add(&t.words, b, lb, 1);
+        CHECK(ia >= 0 && ib >= 0, "table words");
+        CHECK(w2v_ptab_add(&t.pairs, (uint32_t)ia, (uint32_t)ib, 0, 1) == W2V_SCAN_OK, "pair");
+    }
+    pb_free(&pb);
+
+    CHECK(w2v_phr_rw_init(&whole, &t, 0) == W2V_SCAN_OK, "init");
+    if (n)
+        CHECK(w2v_phr_rw_feed(&whole, text, n) == W2V_SCAN_OK, "feed");
+    CHECK(w2v_phr_rw_end_source(&whole) == W2V_SCAN_OK, "end");
+
+    while (pos < n || !have) {
+        int64_t end = block_end(text, n, pos, 1 + (int64_t)(fz_next(rng) % 48));
+        if (!have) {
+            CHECK(w2v_phr_rw_init(&rw, &t, 0) == W2V_SCAN_OK, "init");
+            if (lead.n)
+                CHECK(w2v_phr_rw_feed(&rw, lead.p, lead.n) == W2V_SCAN_OK, "lead");
+            rw.out_len = 0;
+            have = 1;
+        }
+        if (end > pos)
+            CHECK(w2v_phr_rw_feed(&rw, text + pos, end - pos) == W2V_SCAN_OK, "feed");
+        if (end == n) {
+            CHECK(w2v_phr_rw_end_source(&rw) == W2V_SCAN_OK, "end");
+            buf_set(&got, rw.out, rw.out_len, 1);
+            w2v_phr_rw_free(&rw);
+            break;
+        }
+        {
+            int64_t s = w2v_phr_rw_resync(&t, text + pos, end - pos);
+            CHECK(s >= -1 && s < end - pos, "resync %lld of %lld", (long long)s,
+                  (long long)(end - pos));
+            if (s >= 0) {
+                buf_set(&got, rw.out, rw.out_len, 1);
+                w2v_phr_rw_free(&rw);
+                have = 0;
+                buf_set(&lead, text + pos + s, end - pos - s, 0);
+            }
+        }
+        pos = end;
+    }
+    CHECK(got.n == whole.out_len && (got.n == 0 || memcmp(got.p, whole.out, (size_t)got.n) == 0),
+          "block-wise rewriting gave %lld bytes, one rewriter %lld (or other bytes)",
+          (long long)got.n, (long long)whole.out_len);
+    w2v_phr_rw_free(&whole);
+    free(got.p);
+    free(lead.p);
+    w2v_vtab_free(&t.words);
+    w2v_vtab_free(&t.runs);
+    w2v_ptab_free(&t.pairs);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fz_bytes in = {data, size};
+    int64_t max_token = 4 + fz_u8(&in) % 60;
+    uint8_t f = fz_u8(&in);
+    int cross = f & 1, shards = 1 + ((f >> 1) & 3), k, rc;
+    int64_t n = (int64_t)in.n, pos = 0, nx, ny, nz;
+    uint8_t *text = fz_dup(in.p, in.n);
+    uint64_t rng = UINT64_C(0x2545F4914F6CDD1D) ^ size;
+    w2v_phr_counter one, cc[4];
+    w2v_phr_bulk sh[4];
+    buf lead = {NULL, 0};
+    pair_buf p1, p2, p3;
+    rec *x, *y, *z;
+
+    CHECK(w2v_phr_counter_init(&one, max_token, 0, NULL, cross) == W2V_SCAN_OK, "init");
+    if (n)
+        CHECK(w2v_phr_feed(&one, text, n) == W2V_SCAN_OK, "feed");
+    CHECK(w2v_phr_end_source(&one) == W2V_SCAN_OK, "end");
+    for (k = 0; k < shards; k++) {
+        CHECK(w2v_phr_counter_init(&cc[k], max_token, 0, NULL, cross) == W2V_SCAN_OK, "init");
+        CHECK(w2v_bulk_init(&sh[k], max_token, cross) == W2V_SCAN_OK, "init");
+    }
+    for (k = 0; pos < n; k = (k + 1) % shards) {
+        int64_t end = block_end(text, n, pos, 1 + (int64_t)(fz_next(&rng) % 48)), s;
+        const uint8_t *b = text + pos;
+        CHECK(w2v_bulk_block(&sh[k], lead.p, lead.n, b, end - pos) == W2V_SCAN_OK, "bulk");
+        if (lead.n)
+            CHECK(w2v_phr_context(&cc[k], lead.p, lead.n) == W2V_SCAN_OK, "context");
+        CHECK(w2v_phr_feed(&cc[k], b, end - pos) == W2V_SCAN_OK, "feed");
+        CHECK(w2v_phr_end_source(&cc[k]) == W2V_SCAN_OK, "end");
+        if (end < n) {
+            s = w2v_phr_lead_start(b, end - pos, NULL, max_token, cross);
+            CHECK(s >= 0 && s <= end - pos, "lead_start %lld", (long long)s);
+            if (s == 0)
+                buf_set(&lead, b, end - pos, 1); /* the context still starts in the lead */
+            else
+                buf_set(&lead, b + s, end - pos - s, 0);
+        }
+        pos = end;
+    }
+    for (k = 1; k < shards; k++) {
+        CHECK(w2v_phr_merge(&cc[0], &cc[k]) == W2V_SCAN_OK, "merge");
+        CHECK(w2v_bulk_merge_words(&sh[0], &sh[k]) == W2V_SCAN_OK, "merge words");
+    }
+    for (k = 1; k < shards; k++) {
+        /* two part ranges, as two threads merge them */
+        CHECK(w2v_bulk_merge_parts(&sh[0], &sh[k], W2V_BULK_PARTS / 2, W2V_BULK_PARTS)
+                  == W2V_SCAN_OK, "merge parts");
+        CHECK(w2v_bulk_merge_parts(&sh[0], &sh[k], 0, W2V_BULK_PARTS / 2) == W2V_SCAN_OK,
+              "merge parts");
+    }
+    rc = w2v_bulk_finish(&sh[0]);
+    CHECK(rc == W2V_SCAN_OK || rc == W2V_SCAN_DUPLICATE, "finish: %d", rc);
+
+    CHECK(w2v_phr_tokens(&cc[0]) == w2v_phr_tokens(&one) && sh[0].sc.tokens == one.sc.tokens,
+          "tokens: blocks %lld, shards %lld, want %lld", (long long)w2v_phr_tokens(&cc[0]),
+          (long long)sh[0].sc.tokens, (long long)w2v_phr_tokens(&one));
+    same_words(&one.uni, &cc[0].uni, "block counters");
+    x = counter_records(&one, &nx, &p1);
+    y = counter_records(&cc[0], &ny, &p2);
+    same_records(x, nx, y, ny, "block counters");
+    if (rc == W2V_SCAN_OK) { /* a shared hash (never seen) makes the caller count again */
+        same_words(&one.uni, &sh[0].uni, "shards");
+        z = bulk_records(&sh[0], &nz, &p3);
+        same_records(x, nx, z, nz, "shards");
+        free(z);
+        pb_free(&p3);
+    }
+    free(x);
+    free(y);
+    pb_free(&p1);
+    pb_free(&p2);
+
+    rewrite_check(text, n, &one, max_token, &rng);
+
+    w2v_phr_counter_free(&one);
+    for (k = 0; k < shards; k++) {
+        w2v_phr_counter_free(&cc[k]);
+        w2v_bulk_free(&sh[k]);
+    }
+    free(lead.p);
+    free(text);
+    return 0;
+}
