@@ -324,6 +324,14 @@ def test_parallel_rewrite_is_the_sequential_one(tmp_path, monkeypatch, block):
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
     assert _rewritten(files, p, 3) == want
     assert _rewritten(files, p, 2) == want
+    # two passes: the first's output streams into the second's threads
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 1 << 22)
+    p2 = Phrases.build(files, min_count=2, threshold=(0.5, 0.2), threads=1)
+    assert len(p2.passes) == 2 and len(p2.passes[1]) > 0
+    want2 = _rewritten(files, p2, 1)
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
+    assert want2[0].count(b"_") > want[0].count(b"_")
+    assert _rewritten(files, p2, 3) == want2
 
 
 def test_utf8_cut_differs_from_word2phrase(tmp_path):

@@ -256,8 +256,8 @@ class Phrases:
             token preceded by a space, or by the delimiter when joined, one line per
             input line.  Returns the path.
         threads : int, optional
-            Rewriting threads (default: all cores; one pass without connector words
-            rewrites blocks in parallel, the output is the same).
+            Rewriting threads (default: all cores; without connector words blocks are
+            rewritten in parallel, every pass at once; the output is the same).
 
         Returns
         -------
@@ -381,8 +381,10 @@ class PhrasedText:
             pieces = raw_blocks(self.sources)
         else:
             pieces = self._sentence_text()
-        if self.threads > 1 and len(passes) == 1 and not passes[0].connector_words:
-            yield from rewrite_parallel(pieces, passes[0]._table, self.threads)
+        if self.threads > 1 and not any(p.connector_words for p in passes):
+            for p in passes:  # each pass's output streams into the next one's threads
+                pieces = rewrite_parallel(pieces, p._table, self.threads)
+            yield from pieces
             return
         rws = [_phrases.Rewriter(p._table) for p in passes]
         for piece in pieces:
