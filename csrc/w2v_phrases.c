@@ -480,18 +480,21 @@ done:
     return rc;
 }
 
-int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
-                           int64_t max_token, int cross_lines)
+/* Back from the end of buf[0..n): the start of the last token not in `skip` (any
+   token when skip is NULL; tokens cut to max_token bytes for the look-up); or, when
+   newline_stops, the offset of a '\n' met first, as -2 - offset; or -1 at buf's start. */
+static int64_t last_token_not_in(const uint8_t *buf, int64_t n, const w2v_vtab *skip,
+                                 int64_t max_token, int newline_stops)
 {
     int64_t i = n, end, start, len;
     for (;;) {
         while (i > 0 && SEP[buf[i - 1]]) {
-            if (SEP[buf[i - 1]] == 2 && !cross_lines)
-                return n; /* only connectors since the sentence began: no context */
+            if (SEP[buf[i - 1]] == 2 && newline_stops)
+                return -2 - (i - 1);
             i--;
         }
         if (i == 0)
-            return 0;
+            return -1;
         end = i;
         while (i > 0 && !SEP[buf[i - 1]])
             i--;
@@ -499,9 +502,17 @@ int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
         len = end - start;
         if (len > max_token)
             len = w2v_utf8_cut(buf + start, max_token);
-        if (!conn || w2v_vtab_find(conn, buf + start, len) < 0)
+        if (!skip || w2v_vtab_find(skip, buf + start, len) < 0)
             return start;
     }
+}
+
+int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
+                           int64_t max_token, int cross_lines)
+{
+    int64_t s = last_token_not_in(buf, n, conn, max_token, !cross_lines);
+    /* a '\n' after the sentence's last non-connector: no context */
+    return s >= 0 ? s : s == -1 ? 0 : n;
 }
 
 /* ---- scoring --------------------------------------------------------------------- */
@@ -625,7 +636,6 @@ int w2v_bulk_init(w2v_phr_bulk *b, int64_t max_token, int cross_lines)
         return rc;
     }
     if ((rc = w2v_scan_init(&b->sc, &b->uni, max_token, 0, 1)) != W2V_SCAN_OK) {
-        w2v_vtab_free(&b->uni);
         w2v_bulk_free(b);
         return rc;
     }
@@ -821,45 +831,29 @@ int w2v_bulk_merge_parts(w2v_phr_bulk *into, const w2v_phr_bulk *from, int p0, i
     return W2V_SCAN_OK;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 int w2v_bulk_finish(w2v_phr_bulk *b)
 {
     int64_t i, n = b->uni.n, cap = 1024, *counts;
-    uint64_t *h;
     while (cap < 2 * n)
         cap <<= 1;
-    h = (uint64_t *)malloc((size_t)(n + 1) * sizeof(uint64_t));
     counts = (int64_t *)malloc((size_t)(n + 1) * sizeof(int64_t));
     free(b->by_hash);
     b->by_hash = (w2v_hslot *)calloc((size_t)cap, sizeof(w2v_hslot));
-    if (!h || !counts || !b->by_hash) {
-        free(h);
+    if (!counts || !b->by_hash) {
         free(counts);
         return W2V_SCAN_ENOMEM;
     }
-    for (i = 0; i < n; i++)
-        h[i] = bulk_word_hash((const uint8_t *)b->uni.arena + b->uni.e[i].off, b->uni.e[i].len);
-    qsort(h, (size_t)n, sizeof(uint64_t), cmp_u64);
-    for (i = 1; i < n; i++)
-        if (h[i] == h[i - 1]) {
-            free(h);
-            free(counts);
-            return W2V_SCAN_DUPLICATE;
-        }
-    free(h);
     w2v_vtab_counts(&b->uni, counts);
     b->by_hash_mask = (uint64_t)cap - 1;
     for (i = 0; i < n; i++) {
         uint64_t hash = bulk_word_hash((const uint8_t *)b->uni.arena + b->uni.e[i].off,
                                        b->uni.e[i].len);
         uint64_t j = bulk_mix(hash, 0) & b->by_hash_mask;
-        while (b->by_hash[j].count || b->by_hash[j].id)
-            j = (j + 1) & b->by_hash_mask;
+        for (; b->by_hash[j].id; j = (j + 1) & b->by_hash_mask)
+            if (b->by_hash[j].hash == hash) { /* two distinct words (the table's are) */
+                free(counts);
+                return W2V_SCAN_DUPLICATE;
+            }
         b->by_hash[j].hash = hash;
         b->by_hash[j].id = i + 1;
         b->by_hash[j].count = counts[i];
@@ -1135,23 +1129,6 @@ int w2v_phr_rw_end_sentence(w2v_phr_rewriter *r)
 
 int64_t w2v_phr_rw_resync(const w2v_phr_table *t, const uint8_t *buf, int64_t n)
 {
-    int64_t i = n, end, start, len;
-    for (;;) {
-        while (i > 0 && SEP[buf[i - 1]]) {
-            if (SEP[buf[i - 1]] == 2)
-                return i - 1;
-            i--;
-        }
-        if (i == 0)
-            return -1;
-        end = i;
-        while (i > 0 && !SEP[buf[i - 1]])
-            i--;
-        start = i;
-        len = end - start;
-        if (len > t->max_token)
-            len = w2v_utf8_cut(buf + start, t->max_token);
-        if (w2v_vtab_find(&t->words, buf + start, len) < 0)
-            return start;
-    }
+    int64_t s = last_token_not_in(buf, n, &t->words, t->max_token, 1);
+    return s >= -1 ? s : -2 - s;
 }

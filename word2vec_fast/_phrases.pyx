@@ -459,10 +459,6 @@ cdef class Table:
     def max_token_bytes(self):
         return self.t.max_token
 
-    @property
-    def has_connectors(self):
-        return self.t.conn != NULL
-
     def resync(self, const uint8_t[::1] buf):
         """Where a fresh :class:`Rewriter` may start reading ``buf`` (text that ends at a
         separator) to be in the state of one that read it all, or -1 (see

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import itertools
 import queue
-import sys
 import threading
 
 import numpy as np
 
 from . import _phrases
-from .compression import open_read, read_errors
+from .scan import open_text
 
 #: Bytes read at a time.
 BLOCK_BYTES = 1 << 22
@@ -32,20 +31,15 @@ def raw_blocks(sources):
     """Yield the bytes of each text source in pieces (a new ``bytearray`` each, the
     caller's to keep or to grow), and ``None`` after each source."""
     for src in sources:
-        with read_errors("standard input" if src == "-" else src):
-            f = sys.stdin.buffer if src == "-" else open_read(src)
-            try:
-                while True:
-                    buf = bytearray(BLOCK_BYTES)
-                    n = f.readinto(buf)
-                    if not n:
-                        break
-                    if n < len(buf):
-                        del buf[n:]
-                    yield buf
-            finally:
-                if src != "-":
-                    f.close()
+        with open_text(src) as f:
+            while True:
+                buf = bytearray(BLOCK_BYTES)
+                n = f.readinto(buf)
+                if not n:
+                    break
+                if n < len(buf):
+                    del buf[n:]
+                yield buf
         yield None
 
 
@@ -153,6 +147,14 @@ def _run_threads(threads, fn, items):
         raise errors[0]
 
 
+def _count_blocks(counters, blocks):
+    """Count the ``(lead, block, end)`` items, item ``k`` by ``counters[k % len]``, each
+    counter on its own thread."""
+    _run_threads(len(counters), lambda i, item: counters[i].block(item[0], len(item[0]),
+                                                                   item[1], len(item[1])),
+                 blocks)
+
+
 def count_text(make_pieces, *, threads: int, max_token: int, max_size: int, conn, cross_lines,
                read_once: bool = False):
     """The merged counts of the text ``make_pieces()`` yields (see :func:`cut_blocks`): a
@@ -165,11 +167,9 @@ def count_text(make_pieces, *, threads: int, max_token: int, max_size: int, conn
             return _count_shards(make_pieces(), threads, max_token, cross_lines)
         except _phrases.HashCollision:
             pass  # about n**2 / 2**65 for n distinct words: count again, by table ids
-    blocks = cut_blocks(make_pieces(), conn, max_token, cross_lines)
     counters = [_phrases.Counter(max_token, max_size, conn, cross_lines)
                 for _ in range(threads)]
-    _run_threads(threads, lambda i, item: counters[i].block(item[0], len(item[0]), item[1],
-                                                             len(item[1])), blocks)
+    _count_blocks(counters, cut_blocks(make_pieces(), conn, max_token, cross_lines))
     for c in counters[1:]:
         counters[0].merge(c)
     return counters[0]
@@ -192,10 +192,8 @@ def score_pairs(counter, threads: int, scoring, min_count, threshold, train_word
 
 
 def _count_shards(pieces, threads, max_token, cross_lines):
-    blocks = cut_blocks(pieces, _NO_CONNECTORS, max_token, cross_lines)
     shards = [_phrases.Shard(max_token, cross_lines) for _ in range(threads)]
-    _run_threads(threads, lambda i, item: shards[i].block(item[0], len(item[0]), item[1],
-                                                           len(item[1])), blocks)
+    _count_blocks(shards, cut_blocks(pieces, _NO_CONNECTORS, max_token, cross_lines))
     first = shards[0]
     for k in range(1, threads):
         first.merge_words(shards[k])

@@ -10,6 +10,7 @@ so memory does not grow with the corpus.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import mmap
@@ -77,22 +78,30 @@ def text_sources(corpus) -> list[str] | None:
     return out
 
 
-def _read_blocks(source: str, buf: bytearray, tee=None):
-    """Yield how many bytes of ``buf`` each read filled; errors name the file."""
-    view = memoryview(buf)
+@contextlib.contextmanager
+def open_text(source: str):
+    """``source`` (a path, or ``"-"``: standard input, left open) as a binary file,
+    decompressed by content; errors while it is open name it."""
     with read_errors("standard input" if source == "-" else source):
         f = sys.stdin.buffer if source == "-" else open_read(source)
         try:
-            while True:
-                n = f.readinto(view)
-                if not n:
-                    break
-                if tee is not None:
-                    tee.write(view[:n])
-                yield n
+            yield f
         finally:
             if source != "-":
                 f.close()
+
+
+def _read_blocks(source: str, buf: bytearray, tee=None):
+    """Yield how many bytes of ``buf`` each read filled; errors name the file."""
+    view = memoryview(buf)
+    with open_text(source) as f:
+        while True:
+            n = f.readinto(view)
+            if not n:
+                break
+            if tee is not None:
+                tee.write(view[:n])
+            yield n
 
 
 def count_newlines(path) -> int:
