@@ -66,7 +66,8 @@ scan = extension("word2vec_fast._scan", ["word2vec_fast/_scan.pyx", "csrc/w2v_sc
 
 # Phrase counting and rewriting, on the scanner's tokenizer and table.
 phrases = extension("word2vec_fast._phrases",
-                    ["word2vec_fast/_phrases.pyx", "csrc/w2v_phrases.c", "csrc/w2v_scan.c"])
+                    ["word2vec_fast/_phrases.pyx", "csrc/w2v_phrases.c", "csrc/w2v_held.c",
+                     "csrc/w2v_scan.c"])
 
 # csrc/w2v_*.pxd declare the C headers for Cython (``from w2v_rng cimport ...``).
 setup(ext_modules=cythonize([ext, vecio, scan, phrases], include_path=["csrc"],

@@ -65,20 +65,9 @@ static w2v_pslot *alloc_slots(int64_t cap)
     return (w2v_pslot *)zeroed_huge((size_t)cap * sizeof(w2v_pslot));
 }
 
-/* murmur3's 64-bit finaliser */
-static inline uint64_t fmix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= UINT64_C(0xFF51AFD7ED558CCD);
-    h ^= h >> 33;
-    h *= UINT64_C(0xC4CEB9FE1A85EC53);
-    h ^= h >> 33;
-    return h;
-}
-
 static inline uint64_t pair_hash(uint32_t a, uint32_t b, uint32_t run)
 {
-    return fmix64(((uint64_t)a << 32 | b) ^ ((uint64_t)run * UINT64_C(0x9E3779B97F4A7C15)));
+    return w2v_fmix64(((uint64_t)a << 32 | b) ^ ((uint64_t)run * UINT64_C(0x9E3779B97F4A7C15)));
 }
 
 int w2v_ptab_init(w2v_ptab *p, int64_t expected)
@@ -422,8 +411,7 @@ int64_t w2v_phr_tokens(const w2v_phr_counter *c)
     return c->sc.tokens - c->context_tokens;
 }
 
-/* Add every entry of table `from` to `into`; map[i] = entry i's index in `into`. */
-static int merge_vtab(w2v_vtab *into, const w2v_vtab *from, int64_t *map)
+int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *from, int64_t *map)
 {
     int64_t i, *counts = (int64_t *)malloc((size_t)(from->n + 1) * sizeof(int64_t));
     if (!counts)
@@ -449,8 +437,8 @@ int w2v_phr_merge(w2v_phr_counter *into, const w2v_phr_counter *from)
     int rc = W2V_SCAN_ENOMEM;
     if (!umap || !rmap)
         goto done;
-    if ((rc = merge_vtab(&into->uni, &from->uni, umap)) != W2V_SCAN_OK
-        || (rc = merge_vtab(&into->runs, &from->runs, rmap)) != W2V_SCAN_OK)
+    if ((rc = w2v_vtab_merge(&into->uni, &from->uni, umap)) != W2V_SCAN_OK
+        || (rc = w2v_vtab_merge(&into->runs, &from->runs, rmap)) != W2V_SCAN_OK)
         goto done;
     for (k = 0; k <= from->pairs.mask; k++) {
         const w2v_pslot *s = &from->pairs.slots[k];
@@ -517,71 +505,20 @@ int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
 
 /* ---- scoring --------------------------------------------------------------------- */
 
-typedef struct {
-    int scoring;
-    int64_t min_count, train_words;
-    double threshold, n_words;
-    float thr_f;
-} score_rule;
-
-static score_rule make_rule(int scoring, int64_t min_count, double threshold, int64_t train_words)
-{
-    score_rule r;
-    r.scoring = scoring;
-    r.min_count = min_count;
-    r.train_words = train_words;
-    r.threshold = threshold;
-    r.n_words = (double)train_words;
-    r.thr_f = (float)threshold;
-    return r;
-}
-
-/* Whether the pair of counts (ca, cb, cab) passes; its score in *score. */
-static inline int pair_passes(const score_rule *r, int64_t ca, int64_t cb, int64_t cab,
-                              double *score)
-{
-    if (r->scoring == W2V_PHR_WORD2PHRASE) {
-        /* word2phrase.c: real (float) arithmetic in this order, all three counts
-           >= min_count (rarer entries are not in its table) */
-        float f;
-        if (ca < r->min_count || cb < r->min_count || cab < r->min_count)
-            return 0;
-        f = (float)(cab - r->min_count) / (float)ca / (float)cb * (float)r->train_words;
-        if (!(f > r->thr_f))
-            return 0;
-        *score = f;
-        return 1;
-    }
-    if (r->scoring == W2V_PHR_ALL) {
-        *score = 0.0;
-        return 1;
-    } else {
-        /* gensim's npmi_scorer */
-        double pa, pb, pab;
-        if (cab < r->min_count || ca <= 0 || cb <= 0 || r->train_words <= 0)
-            return 0;
-        pa = (double)ca / r->n_words;
-        pb = (double)cb / r->n_words;
-        pab = (double)cab / r->n_words;
-        *score = log(pab / (pa * pb)) / -log(pab);
-        return *score > r->threshold;
-    }
-}
-
 int64_t w2v_phr_score(const w2v_phr_counter *c, int scoring, int64_t min_count,
                       double threshold, int64_t train_words, uint32_t *out_a, uint32_t *out_b,
                       uint32_t *out_run, int64_t *out_count, double *out_score, int64_t cap)
 {
     int64_t k = 0, *counts = (int64_t *)malloc((size_t)(c->uni.n + 1) * sizeof(int64_t));
     uint64_t j;
-    score_rule rule = make_rule(scoring, min_count, threshold, train_words);
+    w2v_score_rule rule = w2v_make_rule(scoring, min_count, threshold, train_words);
     if (!counts)
         return -1;
     w2v_vtab_counts(&c->uni, counts);
     for (j = 0; j <= c->pairs.mask; j++) {
         const w2v_pslot *s = &c->pairs.slots[j];
         double score;
-        if (!s->a1 || !pair_passes(&rule, counts[s->a1 - 1], counts[s->b], s->count, &score))
+        if (!s->a1 || !w2v_pair_passes(&rule, counts[s->a1 - 1], counts[s->b], s->count, &score))
             continue;
         if (k < cap) {
             out_a[k] = s->a1 - 1;
@@ -602,7 +539,7 @@ int64_t w2v_phr_score(const w2v_phr_counter *c, int scoring, int64_t min_count,
 
 static inline uint64_t bulk_mix(uint64_t ha, uint64_t hb)
 {
-    return fmix64(ha ^ ((hb << 23 | hb >> 41) * UINT64_C(0x9E3779B97F4A7C15)));
+    return w2v_fmix64(ha ^ ((hb << 23 | hb >> 41) * UINT64_C(0x9E3779B97F4A7C15)));
 }
 
 /* A word's name in a shard: a 64-bit hash of its bytes seeded by a multiple of its
@@ -800,7 +737,7 @@ int w2v_bulk_merge_words(w2v_phr_bulk *into, const w2v_phr_bulk *from)
     int rc;
     if (!map)
         return W2V_SCAN_ENOMEM;
-    rc = merge_vtab(&into->uni, &from->uni, map);
+    rc = w2v_vtab_merge(&into->uni, &from->uni, map);
     free(map);
     into->sc.tokens += from->sc.tokens;
     into->sc.cut += from->sc.cut;
@@ -883,7 +820,7 @@ int64_t w2v_bulk_score(const w2v_phr_bulk *b, int p0, int p1, int scoring, int64
                        double threshold, int64_t train_words, uint32_t *out_a, uint32_t *out_b,
                        int64_t *out_count, double *out_score, int64_t cap)
 {
-    score_rule rule = make_rule(scoring, min_count, threshold, train_words);
+    w2v_score_rule rule = w2v_make_rule(scoring, min_count, threshold, train_words);
     int64_t k = 0;
     int p;
     if (!b->by_hash)
@@ -902,7 +839,7 @@ int64_t w2v_bulk_score(const w2v_phr_bulk *b, int p0, int p1, int scoring, int64
             y = by_hash(b, s->hb);
             if (!x->id || !y->id)
                 return -2; /* a pair of words the table lacks: cannot happen */
-            if (!pair_passes(&rule, x->count, y->count, s->count, &score))
+            if (!w2v_pair_passes(&rule, x->count, y->count, s->count, &score))
                 continue;
             if (k < cap) {
                 out_a[k] = (uint32_t)(x->id - 1);

@@ -42,6 +42,7 @@
 #ifndef W2V_PHRASES_H
 #define W2V_PHRASES_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -127,6 +128,72 @@ int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
 
 /* W2V_PHR_ALL: every pair, score 0 (the raw counts, for tests and inspection). */
 enum { W2V_PHR_WORD2PHRASE = 0, W2V_PHR_NPMI = 1, W2V_PHR_ALL = 2 };
+
+/* murmur3's 64-bit finaliser */
+static inline uint64_t w2v_fmix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= UINT64_C(0xFF51AFD7ED558CCD);
+    h ^= h >> 33;
+    h *= UINT64_C(0xC4CEB9FE1A85EC53);
+    h ^= h >> 33;
+    return h;
+}
+
+/* A scorer with its settings (w2v_make_rule), and whether counts (ca, cb, cab) pass it. */
+typedef struct {
+    int scoring;
+    int64_t min_count, train_words;
+    double threshold, n_words;
+    float thr_f;
+} w2v_score_rule;
+
+static inline w2v_score_rule w2v_make_rule(int scoring, int64_t min_count, double threshold, int64_t train_words)
+{
+    w2v_score_rule r;
+    r.scoring = scoring;
+    r.min_count = min_count;
+    r.train_words = train_words;
+    r.threshold = threshold;
+    r.n_words = (double)train_words;
+    r.thr_f = (float)threshold;
+    return r;
+}
+
+/* Whether the pair of counts (ca, cb, cab) passes; its score in *score. */
+static inline int w2v_pair_passes(const w2v_score_rule *r, int64_t ca, int64_t cb, int64_t cab,
+                              double *score)
+{
+    if (r->scoring == W2V_PHR_WORD2PHRASE) {
+        /* word2phrase.c: real (float) arithmetic in this order, all three counts
+           >= min_count (rarer entries are not in its table) */
+        float f;
+        if (ca < r->min_count || cb < r->min_count || cab < r->min_count)
+            return 0;
+        f = (float)(cab - r->min_count) / (float)ca / (float)cb * (float)r->train_words;
+        if (!(f > r->thr_f))
+            return 0;
+        *score = f;
+        return 1;
+    }
+    if (r->scoring == W2V_PHR_ALL) {
+        *score = 0.0;
+        return 1;
+    } else {
+        /* gensim's npmi_scorer */
+        double pa, pb, pab;
+        if (cab < r->min_count || ca <= 0 || cb <= 0 || r->train_words <= 0)
+            return 0;
+        pa = (double)ca / r->n_words;
+        pb = (double)cb / r->n_words;
+        pab = (double)cab / r->n_words;
+        *score = log(pab / (pa * pb)) / -log(pab);
+        return *score > r->threshold;
+    }
+}
+
+/* Add every entry of table `from` to `into`; map[i] = entry i's index in `into`. */
+int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *from, int64_t *map);
 
 /* Score every pair of a finished counter; writes the pairs that pass
    (score > threshold, see the README) to the out arrays (capacity cap) and

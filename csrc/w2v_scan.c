@@ -366,6 +366,8 @@ static int push_id(w2v_scanner *s, int32_t id)
 
 int w2v_scan_end_sentence(w2v_scanner *s)
 {
+    if (s->mark_newlines)
+        return W2V_SCAN_OK;
     if (!s->record || s->sent_len == 0)
         return W2V_SCAN_OK;
     if (s->ends_len == s->ends_cap) {
@@ -518,6 +520,9 @@ int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
             if (SEP[c] == 2) {
                 if ((rc = commit_all(s, q, &nq)) != W2V_SCAN_OK ||
                     (rc = w2v_scan_end_sentence(s)) != W2V_SCAN_OK)
+                    return rc;
+                if (s->mark_newlines && s->record
+                    && (rc = push_id(s, W2V_SCAN_NEWLINE)) != W2V_SCAN_OK)
                     return rc;
             }
             i++;

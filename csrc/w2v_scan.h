@@ -105,7 +105,12 @@ typedef struct {
     int64_t sent_len;     /* ids recorded in the open sentence */
     /* statistics */
     int64_t tokens, oov, cut, sentences, longest;
+    /* set after init: record W2V_SCAN_NEWLINE for each '\n' instead of sentence ends
+       (the ids then keep the lines, empty ones too; a source's end adds nothing) */
+    int32_t mark_newlines;
 } w2v_scanner;
+
+#define W2V_SCAN_NEWLINE (-1)
 
 int w2v_scan_init(w2v_scanner *s, w2v_vtab *t, int64_t max_token, int frozen, int record);
 void w2v_scan_free(w2v_scanner *s);

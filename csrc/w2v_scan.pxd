@@ -27,6 +27,7 @@ cdef extern from "w2v_scan.h" nogil:
         int64_t *ends
         int64_t ends_len, ends_cap
         int64_t tokens, oov, cut, sentences, longest
+        int32_t mark_newlines
 
     ctypedef struct w2v_remap_state:
         int64_t r_pos, w_pos, last_end

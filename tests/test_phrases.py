@@ -10,7 +10,7 @@ import pytest
 
 import word2vec_fast as w2v
 from word2vec_fast import Phrases, _phrases, phrases_count
-from word2vec_fast.phrases_count import count_sentences, count_text, raw_blocks
+from word2vec_fast.phrases_count import count_held, count_sentences, count_text, raw_blocks
 
 from conftest import c_tool
 
@@ -241,9 +241,128 @@ def test_shard_hash_collision_counts_again(tmp_path, monkeypatch):
 
     def collide(*args):
         raise _phrases.HashCollision("two distinct words share a 64-bit hash")
+    monkeypatch.setattr(w2v.phrases, "count_held", lambda *a, **k: None)  # count by shards
     monkeypatch.setattr(phrases_count, "_count_shards", collide)
     got = Phrases.build(path, threshold=5.0, threads=2)
     assert len(want) > 0 and got.phrases == want.phrases and got.counts == want.counts
+
+
+def held_scores(files, threads, cross, scoring, min_count, threshold, tokens=None):
+    """``{(a, b, count, score)}`` (words as bytes) of the held counter, and its stats."""
+    got = count_held(lambda: raw_blocks(files), threads=threads, max_token=58, cross_lines=cross,
+                     scoring=scoring, min_count=min_count, threshold=threshold)
+    held, (a, b, run, count, score) = got
+    assert not run.any()
+    words = held.words(range(held.stats["words"]))
+    uni = {w: c for w, c in zip(words, held.counts().tolist())}
+    return {(words[x], words[y], n, s) for x, y, n, s in
+            zip(a.tolist(), b.tolist(), count.tolist(), score.tolist())}, uni, held.stats
+
+
+@pytest.mark.parametrize("cross", [False, True])
+@pytest.mark.parametrize("threads,block", [(1, 7), (2, 64), (3, 7), (2, 1 << 22)])
+def test_held_counts_as_one_counter(tmp_path, monkeypatch, cross, threads, block):
+    """The held counter (token ids kept, only the pairs that may pass counted, by
+    sorting) against the table-id counter: the same words, every pair with scoring
+    "all", and the same passing pairs and scores for both scorers at thresholds
+    where the bound on a pair's count rules out most pairs."""
+    files = [write(tmp_path, "a.txt", junk_text(1)), write(tmp_path, "b.txt", junk_text(2) + b"z"),
+             write(tmp_path, "e.txt", b""), write(tmp_path, "c.txt", gen_text(3, long_tokens=True)),
+             write(tmp_path, "n.txt", b"\n\n  \n")]
+    opts = dict(max_token=58, max_size=0, conn=_phrases.Connectors([]), cross_lines=cross)
+    ref = count_text(lambda: raw_blocks(files), threads=1, read_once=True, **opts)
+    tokens = ref.stats["tokens"]
+    words = ref.words(range(ref.stats["words"]))
+    ref_uni = {w: c for w, c in zip(words, ref.counts().tolist()) if c}
+
+    def ref_scored(scoring, min_count, thr):
+        a, b, _, count, score = ref.score(scoring, min_count, thr, tokens)
+        return {(words[x], words[y], n, s) for x, y, n, s in
+                zip(a.tolist(), b.tolist(), count.tolist(), score.tolist())}
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
+    every = 0
+    for scoring, min_count, thr in (("all", 1, 0.0), ("word2phrase", 2, 0.5),
+                                    ("word2phrase", 3, 20.0), ("word2phrase", 1, 0.0),
+                                    ("npmi", 2, -0.9), ("npmi", 3, 0.3)):
+        got, uni, st = held_scores(files, threads, cross, scoring, min_count, thr)
+        want = ref_scored(scoring, min_count, thr)
+        assert got == want, (scoring, min_count, thr)
+        assert uni == ref_uni and st["tokens"] == tokens and st["cut"] == ref.stats["cut"]
+        every = max(every, len(want))
+        if scoring != "all":
+            assert 0 < len(want) < len(ref_scored("all", 1, 0.0)), (scoring, thr)
+
+
+@pytest.mark.parametrize("scoring", ["word2phrase", "npmi"])
+def test_held_bound_is_tight(tmp_path, scoring):
+    """A pair whose words only come together (its count is the bound) and which passes
+    by the least margin the scorer allows is counted; a threshold a hair higher drops it."""
+    rng = np.random.default_rng(9)
+    filler = [f"f{int(k)}" for k in rng.integers(0, 30, size=400)]
+    toks = filler[:200] + ["qa", "qb"] * 1 + filler[200:]
+    text = " ".join(toks) + "\n" + "x qa qb y\n" * 9
+    path = write(tmp_path, "t.txt", text.encode())
+    ref = count_text(lambda: raw_blocks([path]), threads=1, read_once=True, max_token=58,
+                     max_size=0, conn=_phrases.Connectors([]), cross_lines=True)
+    words = ref.words(range(ref.stats["words"]))
+    a, b, _, count, score = ref.score(scoring, 3, -1.0, ref.stats["tokens"])
+    (s,) = [s for x, y, s in zip(a, b, score) if (words[x], words[y]) == (b"qa", b"qb")]
+    just = float(np.nextafter(np.float32(s), np.float32(0))) if scoring == "word2phrase" \
+        else s - 1e-12
+    got, _, _ = held_scores([path], 2, True, scoring, 3, just)
+    assert (b"qa", b"qb", 10, s) in got
+    above = float(np.float32(s)) if scoring == "word2phrase" else s
+    got, _, _ = held_scores([path], 2, True, scoring, 3, above)
+    assert not any(x == b"qa" for x, _, _, _ in got)
+
+
+def _built(tmp_path, files, name, held: bool, monkeypatch, **kw):
+    """``(Phrases.build(files, output=...), bytes written)``, by the held path or not."""
+    out = str(tmp_path / name)
+    with monkeypatch.context() as m:
+        if not held:
+            m.setattr(w2v.phrases, "count_held", lambda *a, **k: None)
+        p = Phrases.build(files, output=out, **kw)
+    return p, open(out, "rb").read()
+
+
+@pytest.mark.parametrize("scoring,threshold", [("word2phrase", 0.5), ("npmi", 0.2)])
+@pytest.mark.parametrize("threads,block", [(1, 7), (3, 7), (2, 64), (3, 1 << 22)])
+def test_held_rewrite_is_apply(tmp_path, monkeypatch, scoring, threshold, threads, block):
+    """build(output=...) rewrites the ids it counted: the bytes and the table that
+    build() then apply() give (by shards and rewriters), for awkward bytes, chains of
+    phrase words across blocks, several files (empty, without a final newline, only
+    separators), blocks of 7 bytes, 1-3 threads."""
+    chain = b"new york " * 40 + b"\n" + b"york new " * 30  # every token a phrase word
+    files = [pathlib.Path(write(tmp_path, n, t)) for n, t in (
+        ("a.txt", junk_text(5)), ("e.txt", b""), ("c.txt", chain + b"new"),
+        ("g.txt", gen_text(6)), ("s.txt", b"new york  \n\n  "), ("z.txt", b"york"))]
+    kw = dict(min_count=2, threshold=threshold, scoring=scoring, threads=threads)
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
+    want_p, want = _built(tmp_path, files, "ref.txt", False, monkeypatch, **kw)
+    assert want == open(want_p.apply(files, str(tmp_path / "apply.txt"), threads=1), "rb").read()
+    got_p, got = _built(tmp_path, files, "held.txt", True, monkeypatch, **kw)
+    assert got == want and want.count(b"_") > 50
+    assert list(got_p.phrases.items()) == list(want_p.phrases.items())
+    assert list(got_p.counts.items()) == list(want_p.counts.items())
+    assert got_p.train_words == want_p.train_words and got_p._held is None
+
+
+def test_held_over_its_limit_counts_by_shards(tmp_path, monkeypatch):
+    """A text with more tokens than the held path may keep is counted by shards
+    (count_held gives None), with the same table and output."""
+    path = write(tmp_path, "t.txt", gen_text(8))
+    assert count_held(lambda: raw_blocks([path]), threads=2, max_token=58, cross_lines=True,
+                      scoring="word2phrase", min_count=2, threshold=1.0, max_ids=1000) is None
+    want_p, want = _built(tmp_path, path, "a.txt", True, monkeypatch, min_count=2, threshold=1.0)
+    monkeypatch.setattr(phrases_count, "hold_limit", lambda: 1000)
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 97)
+    got_p, got = _built(tmp_path, path, "b.txt", True, monkeypatch, min_count=2, threshold=1.0)
+    assert got == want and got_p.phrases == want_p.phrases and len(want_p) > 0
+    # two passes: counted and rewritten as build() then apply()
+    two, out = _built(tmp_path, path, "c.txt", True, monkeypatch, min_count=2,
+                      threshold=(2.0, 1.0))
+    assert out == open(two.apply(path, str(tmp_path / "d.txt")), "rb").read()
 
 
 def ref_pruned_counts(sentences, max_size):

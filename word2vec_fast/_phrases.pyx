@@ -12,8 +12,14 @@ import numpy as np
 cimport numpy as cnp
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_Check
-from libc.stdint cimport int64_t, uint8_t, uint32_t
+from libc.stdint cimport INT32_MAX, UINT64_MAX, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
+from w2v_held cimport (w2v_held_filter, w2v_held_filter_free, w2v_held_filter_init,
+                       w2v_held_pairs, w2v_held_phrases, w2v_held_phrases_free,
+                       w2v_held_phrases_init, w2v_held_remap, w2v_held_rewrite,
+                       w2v_held_score, w2v_held_sort_runs, w2v_held_state, w2v_held_tail,
+                       w2v_vtab_merge)
 from w2v_phrases cimport (W2V_BULK_PARTS, W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
                           w2v_phr_counter, w2v_phr_counter_free, w2v_phr_counter_init,
                           w2v_phr_end_sentence, w2v_phr_end_source, w2v_phr_feed,
@@ -26,8 +32,9 @@ from w2v_phrases cimport (W2V_BULK_PARTS, W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WOR
                           w2v_bulk_free, w2v_bulk_block, w2v_bulk_merge_words,
                           w2v_bulk_merge_parts, w2v_bulk_finish, w2v_bulk_pairs,
                           w2v_bulk_score)
-from w2v_scan cimport (W2V_SCAN_DUPLICATE, W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_vtab, w2v_vtab_add, w2v_vtab_counts,
-                       w2v_vtab_free, w2v_vtab_init)
+from w2v_scan cimport (W2V_SCAN_DUPLICATE, W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_scan_end_source,
+                       w2v_scan_feed, w2v_scan_free, w2v_scan_init, w2v_scanner, w2v_vtab,
+                       w2v_vtab_add, w2v_vtab_counts, w2v_vtab_free, w2v_vtab_init)
 
 cnp.import_array()
 
@@ -557,3 +564,319 @@ cdef class Rewriter:
     @property
     def stats(self):
         return dict(tokens=self.r.tokens, joins=self.r.joins, cut=self.r.cut)
+
+
+cdef class Held:
+    """Words and pairs of a text counted from token ids the scanners keep
+    (w2v_held.h), the same ids then rewritten, so the text is read once.
+
+    ``threads`` scanners each scan the blocks given to them (:meth:`scan`, block
+    ``k`` of the text in order); :meth:`merge_words` then :meth:`remap` (each
+    thread's ids, on any thread) put every id in the first table's numbering;
+    :meth:`count_pairs` (per thread) and :meth:`score_range` count and score the
+    pairs that may pass; :meth:`set_phrases` and :meth:`rewrite` write the text
+    rewritten, block by block, from :meth:`start_states`.
+    """
+    cdef int nt
+    cdef w2v_vtab *tabs
+    cdef w2v_scanner *scs
+    cdef int n_ready
+    cdef int cross_lines
+    cdef int64_t max_ids
+    cdef readonly dict blocks   # k -> (thread, begin, end, text bytes, source end)
+    cdef list maps
+    cdef object word_counts
+    cdef w2v_held_filter f
+    cdef bint have_filter
+    cdef uint64_t **keys
+    cdef int64_t **kcounts
+    cdef int64_t *klen
+    cdef w2v_held_phrases ph
+    cdef bint have_phrases
+
+    def __cinit__(self, int threads, int64_t max_token_bytes, bint cross_lines, int64_t max_ids):
+        cdef int i
+        self.nt = threads
+        self.n_ready = 0
+        self.cross_lines = cross_lines
+        self.max_ids = max_ids
+        self.blocks = {}
+        self.maps = []
+        self.have_filter = self.have_phrases = False
+        self.tabs = <w2v_vtab *> calloc(threads, sizeof(w2v_vtab))
+        self.scs = <w2v_scanner *> calloc(threads, sizeof(w2v_scanner))
+        self.keys = <uint64_t **> calloc(threads, sizeof(uint64_t *))
+        self.kcounts = <int64_t **> calloc(threads, sizeof(int64_t *))
+        self.klen = <int64_t *> calloc(threads, sizeof(int64_t))
+        if not (self.tabs and self.scs and self.keys and self.kcounts and self.klen):
+            raise MemoryError("cannot allocate the phrase counter")
+        for i in range(threads):
+            if w2v_vtab_init(&self.tabs[i], 1024, 0) != W2V_SCAN_OK:
+                raise MemoryError("cannot allocate the phrase counter")
+            if w2v_scan_init(&self.scs[i], &self.tabs[i], max_token_bytes, 0, 1) != W2V_SCAN_OK:
+                w2v_vtab_free(&self.tabs[i])
+                raise MemoryError("cannot allocate the phrase counter")
+            self.scs[i].mark_newlines = 1
+            self.n_ready += 1
+
+    def __dealloc__(self):
+        cdef int i
+        self.drop_pairs()
+        if self.have_filter:
+            w2v_held_filter_free(&self.f)
+        if self.have_phrases:
+            w2v_held_phrases_free(&self.ph)
+        for i in range(self.n_ready):
+            w2v_scan_free(&self.scs[i])
+            w2v_vtab_free(&self.tabs[i])
+        free(self.tabs)
+        free(self.scs)
+        free(self.keys)
+        free(self.kcounts)
+        free(self.klen)
+
+    def scan(self, int i, Py_ssize_t k, const uint8_t[::1] buf, bint end):
+        """Scanner ``i`` reads block ``k`` (whole: it ends at a separator or, with
+        ``end``, at its source's end); the GIL is released.  False once the
+        thread's ids exceed ``max_ids / threads`` (nothing is kept then)."""
+        cdef int rc = W2V_SCAN_OK
+        cdef w2v_scanner *s = &self.scs[i]
+        cdef int64_t begin = s.ids_len, n = buf.shape[0]
+        if not 0 <= i < self.nt:
+            raise IndexError(i)
+        with nogil:
+            if n:
+                rc = w2v_scan_feed(s, &buf[0], n)
+            if rc == W2V_SCAN_OK and end:
+                rc = w2v_scan_end_source(s)
+        _check(rc)
+        if not s.ids_valid:
+            raise ValueError("the corpus has more than 2**31 distinct words")
+        self.blocks[k] = (i, begin, s.ids_len, n, end)
+        return s.ids_len <= self.max_ids // self.nt
+
+    def merge_words(self):
+        """Add every other table into the first (the maps for :meth:`remap`)."""
+        cdef int i, rc
+        cdef cnp.ndarray[int64_t, ndim=1, mode="c"] m
+        if self.maps:
+            raise RuntimeError("merge_words() runs once")
+        self.maps.append(None)
+        for i in range(1, self.nt):
+            m = np.empty(self.tabs[i].n + 1, np.int64)
+            with nogil:
+                rc = w2v_vtab_merge(&self.tabs[0], &self.tabs[i], &m[0])
+            _check(rc)
+            if self.tabs[0].n > INT32_MAX:
+                raise ValueError("the corpus has more than 2**31 distinct words")
+            self.maps.append(m)
+        self.word_counts = _counts(&self.tabs[0])
+
+    def remap(self, int i):
+        """Renumber thread ``i``'s ids into the merged table's; the GIL is released."""
+        cdef cnp.ndarray[int64_t, ndim=1, mode="c"] m
+        if i == 0:
+            return
+        m = self.maps[i]
+        with nogil:
+            w2v_held_remap(self.scs[i].ids, self.scs[i].ids_len, &m[0])
+        self.maps[i] = None
+
+    cdef inline const int32_t *_ids(self, Py_ssize_t k, int64_t *n):
+        t, begin, stop, _, _ = self.blocks[k]
+        n[0] = stop - begin
+        return self.scs[<int> t].ids + <int64_t> begin
+
+    @property
+    def n_blocks(self):
+        return len(self.blocks)
+
+    @property
+    def stats(self):
+        cdef int i
+        cdef int64_t tokens = 0, cut = 0
+        for i in range(self.nt):
+            tokens += self.scs[i].tokens
+            cut += self.scs[i].cut
+        return dict(tokens=tokens, words=self.tabs[0].n, cut=cut, prunes=0, pruned_pairs=0,
+                    pruned_words=0, min_reduce=1)
+
+    def prepare_pairs(self, scoring, int64_t min_count, double threshold, int64_t train_words):
+        """Set the scorer the pairs are counted for (only those that may pass it are)."""
+        cdef cnp.ndarray[int64_t, ndim=1, mode="c"] c = self.word_counts
+        if self.have_filter:
+            raise RuntimeError("prepare_pairs() runs once")
+        _check(w2v_held_filter_init(&self.f, SCORING[scoring], min_count, threshold,
+                                    train_words, &c[0], self.tabs[0].n))
+        self.have_filter = True
+        # the word each block's pairs continue from
+        prevs = []
+        cdef int32_t prev = -1
+        cdef int64_t n
+        cdef const int32_t *ids
+        cdef Py_ssize_t k
+        for k in range(len(self.blocks)):
+            prevs.append(prev)
+            ids = self._ids(k, &n)
+            prev = w2v_held_tail(ids, n, prev, self.cross_lines)
+            if self.blocks[k][4]:
+                prev = -1
+        return prevs
+
+    def count_pairs(self, int i, prevs):
+        """Thread ``i``'s pairs that may pass, sorted and counted; the GIL is released."""
+        cdef int64_t total = 0, n, got = 0, k2
+        cdef const int32_t *ids
+        cdef uint64_t *keys
+        cdef int64_t *counts
+        cdef int32_t prev
+        cdef uint64_t max_key
+        cdef int shift = 1
+        while shift < 62 and (<int64_t> 1 << shift) < self.tabs[0].n:
+            shift += 1
+        max_key = (<uint64_t> 1 << (2 * shift)) - 1
+        mine = [k for k in range(len(self.blocks)) if self.blocks[k][0] == i]
+        for k in mine:
+            self._ids(k, &n)
+            total += n
+        keys = <uint64_t *> malloc(<size_t> (total + 1) * sizeof(uint64_t))
+        if keys == NULL:
+            raise MemoryError("out of memory while counting phrases")
+        for k in mine:
+            ids = self._ids(k, &n)
+            prev = prevs[k]
+            with nogil:
+                got += w2v_held_pairs(&self.f, ids, n, prev, self.cross_lines, keys + got)
+        counts = <int64_t *> malloc(<size_t> (got + 1) * sizeof(int64_t))
+        if counts == NULL:
+            free(keys)
+            raise MemoryError("out of memory while counting phrases")
+        with nogil:
+            k2 = w2v_held_sort_runs(keys, got, max_key, counts)
+        if k2 < 0:
+            free(keys)
+            free(counts)
+            raise MemoryError("out of memory while counting phrases")
+        self.keys[i] = <uint64_t *> realloc(keys, <size_t> (k2 + 1) * sizeof(uint64_t))
+        self.kcounts[i] = <int64_t *> realloc(counts, <size_t> (k2 + 1) * sizeof(int64_t))
+        self.klen[i] = k2
+        return k2
+
+    def score_range(self, int j, int parts):
+        """Arrays ``(a, b, count, score)`` of the passing pairs of key range ``j`` of
+        ``parts`` (ranges split at quantiles of the longest run list); the GIL is
+        released."""
+        cdef int i, big = 0
+        cdef uint64_t lo, hi
+        cdef int64_t cap = 0, k
+        for i in range(self.nt):
+            cap += self.klen[i]
+            if self.klen[i] > self.klen[big]:
+                big = i
+        lo = self._split(big, j, parts)
+        hi = self._split(big, j + 1, parts)
+        a = np.empty(cap + 1, np.uint32)
+        b = np.empty(cap + 1, np.uint32)
+        c = np.empty(cap + 1, np.int64)
+        s = np.empty(cap + 1, np.float64)
+        cdef uint32_t *pa = <uint32_t *> cnp.PyArray_DATA(a)
+        cdef uint32_t *pb = <uint32_t *> cnp.PyArray_DATA(b)
+        cdef int64_t *pc = <int64_t *> cnp.PyArray_DATA(c)
+        cdef double *ps = <double *> cnp.PyArray_DATA(s)
+        with nogil:
+            k = w2v_held_score(&self.f, self.nt, self.keys, self.kcounts, self.klen, lo, hi,
+                               pa, pb, pc, ps, cap + 1)
+        if k < 0:
+            raise ValueError("too many counting threads")
+        return a[:k].copy(), b[:k].copy(), c[:k].copy(), s[:k].copy()
+
+    cdef uint64_t _split(self, int big, int r, int parts):
+        if r <= 0:
+            return 0
+        if r >= parts or self.klen[big] == 0:
+            return UINT64_MAX
+        return self.keys[big][self.klen[big] * r // parts]
+
+    def drop_pairs(self):
+        """Free the counted pairs."""
+        cdef int i
+        if self.keys == NULL:
+            return
+        for i in range(self.nt):
+            free(self.keys[i])
+            free(self.kcounts[i])
+            self.keys[i] = NULL
+            self.kcounts[i] = NULL
+            self.klen[i] = 0
+
+    def set_phrases(self, a, b, bytes delimiter):
+        """The phrases to rewrite with: pairs ``(a[k], b[k])`` of merged table ids."""
+        cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] aa = np.ascontiguousarray(a, np.uint32)
+        cdef cnp.ndarray[uint32_t, ndim=1, mode="c"] bb = np.ascontiguousarray(b, np.uint32)
+        cdef uint32_t dummy = 0
+        if len(aa) != len(bb):
+            raise ValueError("a and b differ in length")
+        if self.have_phrases:
+            w2v_held_phrases_free(&self.ph)
+            self.have_phrases = False
+        rc = w2v_held_phrases_init(&self.ph, &self.tabs[0], &aa[0] if len(aa) else &dummy,
+                                   &bb[0] if len(bb) else &dummy, len(aa),
+                                   <const uint8_t *> PyBytes_AS_STRING(delimiter),
+                                   PyBytes_GET_SIZE(delimiter))
+        if rc == W2V_SCAN_ENOMEM:
+            raise MemoryError("out of memory")
+        if rc != W2V_SCAN_OK:
+            raise ValueError("bad phrase table")
+        self.have_phrases = True
+
+    def start_states(self):
+        """The rewriter's state ``(prev, line)`` at each block's start."""
+        cdef int32_t prev = -1
+        cdef int line = 0
+        cdef int64_t n
+        cdef const int32_t *ids
+        cdef Py_ssize_t k
+        if not self.have_phrases:
+            raise RuntimeError("set_phrases() first")
+        out = []
+        for k in range(len(self.blocks)):
+            out.append((prev, line))
+            ids = self._ids(k, &n)
+            prev = w2v_held_state(&self.ph, ids, n, prev, &line)
+            if self.blocks[k][4]:
+                prev, line = -1, 0
+        return out
+
+    def rewrite(self, Py_ssize_t k, int32_t prev, int line):
+        """Block ``k`` rewritten (a bytearray) from state ``(prev, line)``; the GIL
+        is released."""
+        cdef int64_t n, got
+        cdef const int32_t *ids
+        cdef int end = self.blocks[k][4]
+        cdef int64_t cap
+        if not self.have_phrases:
+            raise RuntimeError("set_phrases() first")
+        ids = self._ids(k, &n)
+        # each token: its bytes (at most the text's) after one separator or the
+        # delimiter; each newline one byte; one more at a source's end
+        cap = self.blocks[k][3] + n * self.ph.delim_len + 2
+        out = bytearray(cap)
+        cdef uint8_t[::1] o = out
+        with nogil:
+            got = w2v_held_rewrite(&self.ph, ids, n, &prev, &line, end, &o[0], cap)
+        if got < 0:
+            raise RuntimeError("rewritten block larger than its bound")
+        del o
+        del out[got:]
+        return out
+
+    def words(self, ids):
+        return _words(&self.tabs[0], ids)
+
+    def counts(self):
+        return _counts(&self.tabs[0])
+
+    def run(self, int64_t run_id):
+        if run_id != 0:
+            raise IndexError(run_id)
+        return ()

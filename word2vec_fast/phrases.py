@@ -23,8 +23,8 @@ from . import _phrases, phrases_io
 from ._atomic import atomic_open
 from .compression import wrap_writer
 from .params import check_float, check_int, check_threads
-from .phrases_count import (_NO_CONNECTORS, SENTENCE_BATCH, count_sentences, count_text,
-                            cut_blocks, raw_blocks, score_pairs)
+from .phrases_count import (_NO_CONNECTORS, SENTENCE_BATCH, count_held, count_sentences,
+                            count_text, cut_blocks, raw_blocks, rewrite_held, score_pairs)
 from .scan import check_max_token_bytes, text_sources
 from .vocab import check_reiterable
 
@@ -91,6 +91,7 @@ class Phrases:
         self.delimiter, self.connector_words = delimiter, conn
         self.max_token_bytes, self.train_words = max_token_bytes, int(train_words)
         self.next = next
+        self._held = None  # build(output=...): the counted ids, until written
         # most frequent first; ties in phrase order, so the order never depends on threads
         self._records = sorted(((tuple(t), int(c), float(s)) for t, c, s in records),
                                key=lambda r: (-r[1], r[0]))
@@ -114,7 +115,7 @@ class Phrases:
     def build(cls, corpus, min_count: int = 5, threshold=100.0, scoring: str = "word2phrase",
               delimiter: str = "_", connector_words=(), max_vocab_size: int | None = None,
               threads: int | None = None, passes: int = 1,
-              max_token_bytes: int = WORD2PHRASE_MAX_TOKEN) -> "Phrases":
+              max_token_bytes: int = WORD2PHRASE_MAX_TOKEN, output=None) -> "Phrases":
         """Count ``corpus`` and keep the pairs whose score passes ``threshold``.
 
         Parameters
@@ -146,6 +147,11 @@ class Phrases:
         max_token_bytes : int
             Longer tokens are cut to this many bytes at a UTF-8 character start; default 58,
             word2phrase's cut (which may split a character; this one never does).
+        output : path, optional
+            Also write ``corpus`` rewritten there, as ``build(...).apply(corpus, output)``
+            does, in one job: for one pass over text files without connector words or
+            ``max_vocab_size``, the token ids kept from counting are rewritten, so the
+            text is read once.
         """
         thresholds = list(threshold) if isinstance(threshold, (list, tuple)) else None
         passes = check_int("passes", passes, 1)
@@ -159,11 +165,14 @@ class Phrases:
         threads = check_threads(threads)
         if len(thresholds) > 1:
             _check_rereadable(corpus, "passes > 1")
+        if output is not None:
+            output = os.fspath(output)
         first = prev = None
         text = corpus
         for k, thr in enumerate(thresholds):
             p = cls._build_one(text, min_count, thr, scoring, delimiter, connector_words,
-                               max_vocab_size, threads, max_token_bytes)
+                               max_vocab_size, threads, max_token_bytes,
+                               keep=output is not None and len(thresholds) == 1)
             logger.info("phrases pass %d: %d phrases from %d tokens", k + 1, len(p),
                         p.train_words)
             if prev is None:
@@ -172,11 +181,19 @@ class Phrases:
                 prev.next = p
             prev = p
             text = PhrasedText(text, p, threads)
+        if output is not None:
+            held, first._held = first._held, None
+            if held is None:
+                first.apply(corpus, output, threads=threads)
+            else:
+                h, a, b = held
+                _write_text(rewrite_held(h, a, b, delimiter.encode("utf-8", "surrogateescape"),
+                                         threads), output)
         return first
 
     @classmethod
     def _build_one(cls, corpus, min_count, threshold, scoring, delimiter, connector_words,
-                   max_vocab_size, threads, max_token_bytes):
+                   max_vocab_size, threads, max_token_bytes, keep=False):
         min_count, threshold, conn, max_size, max_token = _check_params(
             min_count, threshold, scoring, delimiter, connector_words, max_vocab_size,
             max_token_bytes)
@@ -185,13 +202,22 @@ class Phrases:
         # (it never joins it); gensim counts within sentences
         opts = dict(max_token=max_token, max_size=max_size, conn=cw,
                     cross_lines=scoring == "word2phrase")
-        if _is_phrased(corpus) and corpus.is_text:
+        sources = None if _is_phrased(corpus) else text_sources(corpus)
+        held = scored = None
+        if sources is not None and not conn and not max_size and "-" not in sources:
+            got = count_held(lambda: raw_blocks(sources), threads=threads, max_token=max_token,
+                             cross_lines=opts["cross_lines"], scoring=scoring,
+                             min_count=min_count, threshold=threshold)
+            if got is not None:
+                held, scored = got
+        if held is not None:
+            c = held
+        elif _is_phrased(corpus) and corpus.is_text:
             c = count_text(corpus.text_blocks, threads=threads, read_once=_read_once(corpus),
                            **opts)
         elif _is_phrased(corpus):
             c = count_sentences(corpus, **opts)
         else:
-            sources = text_sources(corpus)
             if sources is not None:
                 c = count_text(lambda: raw_blocks(sources), threads=threads,
                                read_once="-" in sources, **opts)
@@ -202,17 +228,20 @@ class Phrases:
         if st["prunes"]:
             logger.info("phrase counting pruned %d times (max_vocab_size): %d words and %d "
                         "pairs forgotten", st["prunes"], st["pruned_words"], st["pruned_pairs"])
-        a, b, run, count, score = score_pairs(c, threads, scoring, min_count, threshold,
-                                              st["tokens"])
+        a, b, run, count, score = scored or score_pairs(c, threads, scoring, min_count,
+                                                        threshold, st["tokens"])
         uniq = np.unique(np.concatenate([a, b])).tolist()
         name = dict(zip(uniq, (w.decode("utf-8", "surrogateescape") for w in c.words(uniq))))
         runs = {r: tuple(conn[i] for i in c.run(r)) for r in np.unique(run).tolist()}
         records = [((name[x], *runs[r], name[y]), n, s) for x, y, r, n, s in
                    zip(a.tolist(), b.tolist(), run.tolist(), count.tolist(), score.tolist())]
         del c
-        return cls(records, scoring=scoring, threshold=threshold, min_count=min_count,
-                   delimiter=delimiter, connector_words=conn, max_token_bytes=max_token,
-                   train_words=st["tokens"])
+        p = cls(records, scoring=scoring, threshold=threshold, min_count=min_count,
+                delimiter=delimiter, connector_words=conn, max_token_bytes=max_token,
+                train_words=st["tokens"])
+        if keep and held is not None:
+            p._held = (held, a, b)
+        return p
 
     # -- the table ------------------------------------------------------------------
 
@@ -270,15 +299,7 @@ class Phrases:
         if output is None:
             return text
         path = os.fspath(output)
-        with atomic_open(path) as raw:
-            f = wrap_writer(raw, path)
-            try:
-                for block in text.text_blocks():
-                    if block:
-                        f.write(block)
-            finally:
-                if f is not raw:
-                    f.close()
+        _write_text(text.text_blocks(), path)
         return path
 
     # -- files ------------------------------------------------------------------------
@@ -306,6 +327,20 @@ class Phrases:
                 prev.next = p
             prev = p
         return first
+
+
+def _write_text(blocks, path) -> None:
+    """Write the pieces (``None`` at source ends is skipped) to ``path``, atomically,
+    compressed by its suffix."""
+    with atomic_open(path) as raw:
+        f = wrap_writer(raw, path)
+        try:
+            for block in blocks:
+                if block:
+                    f.write(block)
+        finally:
+            if f is not raw:
+                f.close()
 
 
 def _read_once(corpus) -> bool:

@@ -10,7 +10,10 @@ by one counter, sentence by sentence.
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures as cf
 import itertools
+import os
 import queue
 import threading
 
@@ -208,6 +211,91 @@ def _count_shards(pieces, threads, max_token, cross_lines):
     shards.clear()  # the other shards' tables go now
     first.finish()
     return first
+
+
+def hold_limit() -> int:
+    """Token ids the held path may keep (:func:`count_held`): a 64th of the physical
+    memory in ids (it needs about 20 bytes a token at its peak), 2**31 at most."""
+    try:
+        phys = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        phys = 8 << 30
+    return max(1 << 20, min(phys // 64, (1 << 31) - 1))
+
+
+def count_held(make_pieces, *, threads: int, max_token: int, cross_lines: bool, scoring,
+               min_count, threshold, max_ids: int | None = None):
+    """Count the text ``make_pieces()`` yields keeping its token ids (no connector
+    words, no pruning): ``(held, (a, b, run, count, score))``, the pairs that pass,
+    or None when the text has more than ``max_ids`` tokens (:func:`hold_limit`;
+    nothing is kept then).
+
+    Each thread scans its blocks into its own table; the tables merge into one
+    numbering; each thread then keeps only the pairs that may pass (given the word
+    counts), sorts and counts them; the sorted counts are merged and scored in key
+    ranges on all threads.  ``held`` rewrites the same ids (:func:`rewrite_held`).
+    """
+    held = _phrases.Held(threads, max_token, cross_lines,
+                         hold_limit() if max_ids is None else max_ids)
+    fits = [True]
+
+    def scan(i, item):
+        k, (_, block, end) = item
+        if fits[0] and not held.scan(i, k, block, end):
+            fits[0] = False
+    _run_threads(threads, scan, enumerate(cut_blocks(make_pieces(), _NO_CONNECTORS, max_token,
+                                                       cross_lines)))
+    if not fits[0]:
+        return None
+    held.merge_words()
+    _run_threads(threads, lambda _, i: held.remap(i), range(threads))
+    prevs = held.prepare_pairs(scoring, min_count, threshold, held.stats["tokens"])
+    _run_threads(threads, lambda _, i: held.count_pairs(i, prevs), range(threads))
+    out = [None] * threads
+
+    def score(_, j):
+        out[j] = held.score_range(j, threads)
+    _run_threads(threads, score, range(threads))
+    held.drop_pairs()
+    a, b, count, sc = (np.concatenate(x) for x in zip(*out))
+    return held, (a, b, np.zeros(len(a), np.uint32), count, sc)
+
+
+def rewrite_held(held, a, b, delimiter: bytes, threads: int):
+    """The text ``held`` counted, rewritten with the phrases ``(a[k], b[k])`` (its
+    ids): pieces in order, ``None`` after each source (as :func:`raw_blocks`)."""
+    held.set_phrases(a, b, delimiter)
+    states = held.start_states()
+    ends = [held.blocks[k][4] for k in range(len(states))]
+
+    def one(k):
+        return held.rewrite(k, *states[k])
+    if threads == 1:
+        results = map(one, range(len(states)))
+    else:
+        ex = cf.ThreadPoolExecutor(threads, thread_name_prefix="word2vec_fast-rewrite")
+        results = _ordered(ex, one, len(states), 2 * threads)
+    for k, data in enumerate(results):
+        if data:
+            yield data
+        if ends[k]:
+            yield None
+
+
+def _ordered(ex, fn, n, ahead):
+    """``fn(0), fn(1), ...`` run on ``ex``, at most ``ahead`` waiting, in order."""
+    with ex:
+        pending = collections.deque()
+        try:
+            for k in range(n):
+                pending.append(ex.submit(fn, k))
+                if len(pending) > ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
 
 
 def count_sentences(corpus, *, max_token: int, max_size: int, conn, cross_lines):

@@ -122,15 +122,19 @@ def run_phrases(argv) -> int:
         say(f"Starting training using file {a.train}", quiet=quiet)
         t0 = time.perf_counter()
         with _rereadable(a.train) as src:
-            p = Phrases.build(src, min_count=a.min_count, threshold=a.threshold)
+            p = Phrases.build(src, min_count=a.min_count, threshold=a.threshold,
+                              output=None if a.output == "-" else a.output)
             say(f"Words in train file: {p.train_words}", quiet=quiet)
             say(f"Phrases (pairs scoring above {a.threshold:g}): {len(p)}", quiet=a.debug < 2)
-            _write(p, src, a.output)
+            if a.output == "-":
+                _write(p, src, a.output)
         say(f"wrote {a.output} in {time.perf_counter() - t0:.1f} s", quiet=quiet)
         return 0
     a = phrases_parser().parse_strict(argv)
     if a.output != "-":
         check_writable(a.output, "--output")
+    if a.save_table:
+        check_writable(a.save_table, "--save-table")
     t0 = time.perf_counter()
     with _rereadable(a.input) as src:
         if a.load_table:
@@ -145,16 +149,18 @@ def run_phrases(argv) -> int:
                 raise UsageError(f"--passes {a.passes} but {len(thresholds)} thresholds given")
             if a.passes and len(thresholds) == 1:
                 thresholds = thresholds * a.passes
+            # counted and written in one job (the text read once where it can be)
             p = Phrases.build(src, min_count=a.min_count, threshold=thresholds,
                               scoring="npmi" if a.npmi else "word2phrase",
                               delimiter=a.delimiter, connector_words=a.connector_words,
-                              max_vocab_size=a.max_vocab_size, threads=a.threads)
+                              max_vocab_size=a.max_vocab_size, threads=a.threads,
+                              output=None if a.output == "-" else a.output)
         for k, q in enumerate(p.passes, 1):
             say(f"pass {k}: {len(q):,} phrases from {q.train_words:,} tokens "
                 f"(threshold {q.threshold:g})", quiet=a.quiet)
         if a.save_table:
-            check_writable(a.save_table, "--save-table")
             p.save(a.save_table)
-        _write(p, src, a.output, a.threads)
+        if a.load_table or a.output == "-":
+            _write(p, src, a.output, a.threads)
     say(f"wrote {a.output} in {time.perf_counter() - t0:.1f} s", quiet=a.quiet)
     return 0

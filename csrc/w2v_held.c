@@ -1,0 +1,367 @@
+/* w2v_held.c -- phrases counted and rewritten from held token ids; see w2v_held.h. */
+#include "w2v_held.h"
+#include "w2v_portable.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void w2v_held_remap(int32_t *ids, int64_t n, const int64_t *map)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        if (ids[i] >= 0)
+            ids[i] = (int32_t)map[ids[i]];
+}
+
+int32_t w2v_held_tail(const int32_t *ids, int64_t n, int32_t prev, int cross_lines)
+{
+    int64_t i;
+    for (i = n - 1; i >= 0; i--) {
+        if (ids[i] >= 0)
+            return ids[i];
+        if (!cross_lines)
+            return -1;
+    }
+    return prev;
+}
+
+/* ---- which pairs may pass ------------------------------------------------------ */
+
+/* The relative slack of the per-word bound below: far above float rounding. */
+#define MAY_SLACK 1e-6
+
+int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, double threshold,
+                         int64_t train_words, const int64_t *counts, int64_t n_words)
+{
+    int64_t w;
+    memset(f, 0, sizeof(*f));
+    f->rule = w2v_make_rule(scoring, min_count, threshold, train_words);
+    f->counts = counts;
+    f->n_words = n_words;
+    f->filter = scoring != W2V_PHR_ALL;
+    f->may = (uint8_t *)malloc((size_t)(n_words > 0 ? n_words : 1));
+    if (!f->may)
+        return W2V_SCAN_ENOMEM;
+    for (w = 0; w < n_words; w++) {
+        int64_t c = counts[w];
+        int ok = !f->filter || c >= min_count;
+        /* word2phrase: over partners b, (min(c, cb) - min_count) / c / cb * N is
+           largest at cb = c (in real arithmetic; the slack covers the floats) */
+        if (ok && f->filter && scoring == W2V_PHR_WORD2PHRASE)
+            ok = (double)(c - min_count) / (double)c / (double)c * (double)train_words
+                 > threshold * (1.0 - MAY_SLACK);
+        f->may[w] = (uint8_t)ok;
+    }
+    return W2V_SCAN_OK;
+}
+
+void w2v_held_filter_free(w2v_held_filter *f)
+{
+    free(f->may);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Whether the pair of words a, b may pass: with its count at the most it can be. */
+static inline int may_pass(const w2v_held_filter *f, int32_t a, int32_t b)
+{
+    int64_t ca, cb, top;
+    double s = 0.0;
+    if (!f->filter)
+        return 1;
+    if (!(f->may[a] & f->may[b]))
+        return 0;
+    ca = f->counts[a];
+    cb = f->counts[b];
+    top = ca < cb ? ca : cb;
+    if (f->rule.scoring == W2V_PHR_WORD2PHRASE)
+        return w2v_pair_passes(&f->rule, ca, cb, top, &s); /* exact: float steps are monotone */
+    /* npmi grows with the pair count; a small slack for the logarithms */
+    if (!w2v_pair_passes(&f->rule, ca, cb, top, &s))
+        return !(s <= f->rule.threshold - 1e-9) || top >= f->rule.train_words;
+    return 1;
+}
+
+/* Keys: a << shift | b, shift = bits of the largest id. */
+static inline int key_shift(int64_t n_words)
+{
+    int s = 1;
+    while (s < 62 && ((int64_t)1 << s) < n_words)
+        s++;
+    return s;
+}
+
+int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, int32_t prev,
+                       int cross_lines, uint64_t *keys)
+{
+    int shift = key_shift(f->n_words);
+    int64_t i, k = 0;
+    for (i = 0; i < n; i++) {
+        int32_t w = ids[i];
+        if (w < 0) {
+            if (!cross_lines)
+                prev = -1;
+            continue;
+        }
+        if (prev >= 0 && may_pass(f, prev, w))
+            keys[k++] = (uint64_t)prev << shift | (uint64_t)w;
+        prev = w;
+    }
+    return k;
+}
+
+/* ---- sorting ---------------------------------------------------------------------- */
+
+#define RADIX_MAX_BITS 11
+
+int64_t w2v_held_sort_runs(uint64_t *keys, int64_t n, uint64_t max_key, int64_t *counts)
+{
+    int bits = 0, passes, width, p;
+    size_t buckets;
+    int64_t i, k, *hist;
+    uint64_t *tmp, *src, *dst;
+    if (n == 0)
+        return 0;
+    while (bits < 64 && (max_key >> bits))
+        bits++;
+    passes = bits ? (bits + RADIX_MAX_BITS - 1) / RADIX_MAX_BITS : 0;
+    width = passes ? (bits + passes - 1) / passes : 0;
+    buckets = (size_t)1 << width;
+    tmp = (uint64_t *)malloc((size_t)n * sizeof(uint64_t));
+    hist = (int64_t *)calloc((size_t)(passes ? passes : 1) * buckets, sizeof(int64_t));
+    if (!tmp || !hist) {
+        free(tmp);
+        free(hist);
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        for (p = 0; p < passes; p++)
+            hist[(size_t)p * buckets + ((keys[i] >> (p * width)) & (buckets - 1))]++;
+    src = keys;
+    dst = tmp;
+    for (p = 0; p < passes; p++) {
+        int64_t *h = hist + (size_t)p * buckets, sum = 0;
+        size_t d;
+        for (d = 0; d < buckets; d++) {
+            int64_t c = h[d];
+            if (c == n)
+                break; /* one digit for every key: nothing to move */
+            h[d] = sum;
+            sum += c;
+        }
+        if (d < buckets)
+            continue;
+        for (i = 0; i < n; i++) {
+            uint64_t x = src[i];
+            dst[h[(x >> (p * width)) & (buckets - 1)]++] = x;
+        }
+        {
+            uint64_t *t = src;
+            src = dst;
+            dst = t;
+        }
+    }
+    /* fold equal keys, into keys[] (src is keys or tmp; writing never passes reading) */
+    k = 0;
+    for (i = 0; i < n;) {
+        uint64_t x = src[i];
+        int64_t j = i + 1;
+        while (j < n && src[j] == x)
+            j++;
+        keys[k] = x;
+        counts[k++] = j - i;
+        i = j;
+    }
+    free(tmp);
+    free(hist);
+    return k;
+}
+
+/* First index of keys[0..n) (ascending) with keys[i] >= x. */
+static int64_t lower_bound(const uint64_t *keys, int64_t n, uint64_t x)
+{
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+#define MERGE_MAX 256
+
+int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
+                       int64_t *const *counts, const int64_t *len, uint64_t lo, uint64_t hi,
+                       uint32_t *out_a, uint32_t *out_b, int64_t *out_count, double *out_score,
+                       int64_t cap)
+{
+    int64_t pos[MERGE_MAX], end[MERGE_MAX], k = 0;
+    int shift = key_shift(f->n_words), i;
+    uint64_t low_mask = ((uint64_t)1 << shift) - 1;
+    if (m > MERGE_MAX)
+        return -1;
+    for (i = 0; i < m; i++) {
+        pos[i] = lower_bound(keys[i], len[i], lo);
+        end[i] = lower_bound(keys[i], len[i], hi);
+    }
+    for (;;) {
+        uint64_t x = UINT64_MAX;
+        int64_t cab = 0, ca, cb;
+        uint32_t a, b;
+        double score;
+        int any = 0;
+        for (i = 0; i < m; i++)
+            if (pos[i] < end[i] && (!any || keys[i][pos[i]] < x)) {
+                x = keys[i][pos[i]];
+                any = 1;
+            }
+        if (!any)
+            return k;
+        for (i = 0; i < m; i++)
+            if (pos[i] < end[i] && keys[i][pos[i]] == x)
+                cab += counts[i][pos[i]++];
+        a = (uint32_t)(x >> shift);
+        b = (uint32_t)(x & low_mask);
+        ca = f->counts[a];
+        cb = f->counts[b];
+        if (!w2v_pair_passes(&f->rule, ca, cb, cab, &score))
+            continue;
+        if (k < cap) {
+            out_a[k] = a;
+            out_b[k] = b;
+            out_count[k] = cab;
+            out_score[k] = score;
+        }
+        k++;
+    }
+}
+
+/* ---- rewriting --------------------------------------------------------------------- */
+
+int w2v_held_phrases_init(w2v_held_phrases *p, const w2v_vtab *words, const uint32_t *a,
+                          const uint32_t *b, int64_t n, const uint8_t *delim, int64_t delim_len)
+{
+    int64_t i, cap = 64;
+    int shift;
+    memset(p, 0, sizeof(*p));
+    if (delim_len < 1 || delim_len > (int64_t)sizeof(p->delim))
+        return W2V_SCAN_TOO_MANY;
+    p->words = words;
+    p->n_words = words->n;
+    shift = key_shift(p->n_words);
+    memcpy(p->delim, delim, (size_t)delim_len);
+    p->delim_len = delim_len;
+    while (cap < 2 * n)
+        cap *= 2;
+    p->mask = (uint64_t)cap - 1;
+    p->set = (uint64_t *)calloc((size_t)cap, sizeof(uint64_t));
+    p->role = (uint8_t *)calloc((size_t)(p->n_words > 0 ? p->n_words : 1), 1);
+    if (!p->set || !p->role) {
+        w2v_held_phrases_free(p);
+        return W2V_SCAN_ENOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t key, j;
+        if ((int64_t)a[i] >= p->n_words || (int64_t)b[i] >= p->n_words) {
+            w2v_held_phrases_free(p);
+            return W2V_SCAN_TOO_MANY;
+        }
+        key = (uint64_t)a[i] << shift | b[i];
+        for (j = w2v_fmix64(key) & p->mask; p->set[j] && p->set[j] != key + 1; j = (j + 1) & p->mask)
+            ;
+        p->set[j] = key + 1;
+        p->role[a[i]] |= 1;
+        p->role[b[i]] |= 2;
+    }
+    return W2V_SCAN_OK;
+}
+
+void w2v_held_phrases_free(w2v_held_phrases *p)
+{
+    free(p->set);
+    free(p->role);
+    memset(p, 0, sizeof(*p));
+}
+
+/* Whether prev (a word that may start a phrase, or -1) and word w join. */
+static inline int joins(const w2v_held_phrases *p, int shift, int32_t prev, int32_t w)
+{
+    uint64_t key, j;
+    if (prev < 0 || !(p->role[w] & 2))
+        return 0;
+    key = ((uint64_t)prev << shift | (uint64_t)w) + 1;
+    for (j = w2v_fmix64(key - 1) & p->mask; p->set[j]; j = (j + 1) & p->mask)
+        if (p->set[j] == key)
+            return 1;
+    return 0;
+}
+
+int32_t w2v_held_state(const w2v_held_phrases *p, const int32_t *ids, int64_t n, int32_t prev,
+                       int *line)
+{
+    int shift = key_shift(p->n_words);
+    int64_t i, j = n - 1;
+    if (n > 0)
+        *line = ids[n - 1] >= 0;
+    /* after a newline, or a word that starts no phrase, the state is -1 */
+    while (j >= 0 && ids[j] >= 0 && (p->role[ids[j]] & 1))
+        j--;
+    if (j >= 0)
+        prev = -1;
+    for (i = j + 1; i < n; i++)
+        prev = joins(p, shift, prev, ids[i]) ? -1 : ids[i];
+    return prev;
+}
+
+int64_t w2v_held_rewrite(const w2v_held_phrases *p, const int32_t *ids, int64_t n, int32_t *prev,
+                         int *line, int end, uint8_t *out, int64_t cap)
+{
+    const w2v_vtab *t = p->words;
+    int shift = key_shift(p->n_words);
+    int64_t i, o = 0, dl = p->delim_len;
+    int32_t pv = *prev;
+    int ln = *line;
+    for (i = 0; i < n; i++) {
+        int32_t w = ids[i];
+        const w2v_entry *e;
+        int joined;
+        if (w < 0) {
+            if (o >= cap)
+                return -1;
+            out[o++] = '\n';
+            pv = -1;
+            ln = 0;
+            continue;
+        }
+        e = &t->e[w];
+        joined = joins(p, shift, pv, w);
+        if (o + dl + e->len > cap)
+            return -1;
+        if (joined) {
+            memcpy(out + o, p->delim, (size_t)dl);
+            o += dl;
+            pv = -1;
+        } else {
+            out[o++] = ' ';
+            pv = (p->role[w] & 1) ? w : -1;
+        }
+        memcpy(out + o, t->arena + e->off, (size_t)e->len);
+        o += e->len;
+        ln = 1;
+    }
+    if (end) {
+        if (ln) {
+            if (o >= cap)
+                return -1;
+            out[o++] = '\n';
+        }
+        pv = -1;
+        ln = 0;
+    }
+    *prev = pv;
+    *line = ln;
+    return o;
+}
