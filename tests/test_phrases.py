@@ -319,10 +319,14 @@ def test_held_bound_is_tight(tmp_path, scoring):
 def _built(tmp_path, files, name, held: bool, monkeypatch, **kw):
     """``(Phrases.build(files, output=...), bytes written)``, by the held path or not."""
     out = str(tmp_path / name)
+    calls = []
     with monkeypatch.context() as m:
         if not held:
             m.setattr(w2v.phrases, "count_held", lambda *a, **k: None)
+        real = w2v.phrases.write_held
+        m.setattr(w2v.phrases, "write_held", lambda *a: calls.append(a) or real(*a))
         p = Phrases.build(files, output=out, **kw)
+    p.wrote_held = bool(calls)
     return p, open(out, "rb").read()
 
 
@@ -343,9 +347,25 @@ def test_held_rewrite_is_apply(tmp_path, monkeypatch, scoring, threshold, thread
     assert want == open(want_p.apply(files, str(tmp_path / "apply.txt"), threads=1), "rb").read()
     got_p, got = _built(tmp_path, files, "held.txt", True, monkeypatch, **kw)
     assert got == want and want.count(b"_") > 50
+    assert got_p.wrote_held and not want_p.wrote_held
     assert list(got_p.phrases.items()) == list(want_p.phrases.items())
     assert list(got_p.counts.items()) == list(want_p.counts.items())
-    assert got_p.train_words == want_p.train_words and got_p._held is None
+    assert got_p.train_words == want_p.train_words and not got_p._written
+
+
+def test_held_write_errors_reach_the_caller(tmp_path):
+    """The output written while the table is built: its error is build()'s, and an
+    existing output is left as it was."""
+    path = write(tmp_path, "t.txt", gen_text(8))
+    with pytest.raises(FileNotFoundError):
+        Phrases.build(path, min_count=2, threshold=1.0, output=str(tmp_path / "no" / "o.txt"))
+    out = tmp_path / "o.txt"
+    out.write_bytes(b"keep")
+    with pytest.raises(ValueError, match="delimiter"):
+        Phrases.build(path, min_count=2, threshold=1.0, delimiter=" ", output=str(out))
+    assert out.read_bytes() == b"keep"
+    p = Phrases.build(path, min_count=2, threshold=1.0, output=str(out))
+    assert out.read_bytes() == open(p.apply(path, str(tmp_path / "a.txt")), "rb").read()
 
 
 def test_held_over_its_limit_counts_by_shards(tmp_path, monkeypatch):
@@ -359,6 +379,7 @@ def test_held_over_its_limit_counts_by_shards(tmp_path, monkeypatch):
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 97)
     got_p, got = _built(tmp_path, path, "b.txt", True, monkeypatch, min_count=2, threshold=1.0)
     assert got == want and got_p.phrases == want_p.phrases and len(want_p) > 0
+    assert want_p.wrote_held and not got_p.wrote_held
     # two passes: counted and rewritten as build() then apply()
     two, out = _built(tmp_path, path, "c.txt", True, monkeypatch, min_count=2,
                       threshold=(2.0, 1.0))

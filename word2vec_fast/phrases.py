@@ -16,15 +16,15 @@ import itertools
 import logging
 import math
 import os
+import threading
 
 import numpy as np
 
 from . import _phrases, phrases_io
-from ._atomic import atomic_open
-from .compression import wrap_writer
 from .params import check_float, check_int, check_threads
 from .phrases_count import (_NO_CONNECTORS, SENTENCE_BATCH, count_held, count_sentences,
-                            count_text, cut_blocks, raw_blocks, rewrite_held, score_pairs)
+                            count_text, cut_blocks, raw_blocks, score_pairs, write_held,
+                            write_text)
 from .scan import check_max_token_bytes, text_sources
 from .vocab import check_reiterable
 
@@ -91,7 +91,7 @@ class Phrases:
         self.delimiter, self.connector_words = delimiter, conn
         self.max_token_bytes, self.train_words = max_token_bytes, int(train_words)
         self.next = next
-        self._held = None  # build(output=...): the counted ids, until written
+        self._written = False  # in build(output=...): the output is written already
         # most frequent first; ties in phrase order, so the order never depends on threads
         self._records = sorted(((tuple(t), int(c), float(s)) for t, c, s in records),
                                key=lambda r: (-r[1], r[0]))
@@ -172,7 +172,7 @@ class Phrases:
         for k, thr in enumerate(thresholds):
             p = cls._build_one(text, min_count, thr, scoring, delimiter, connector_words,
                                max_vocab_size, threads, max_token_bytes,
-                               keep=output is not None and len(thresholds) == 1)
+                               write_to=output if len(thresholds) == 1 else None)
             logger.info("phrases pass %d: %d phrases from %d tokens", k + 1, len(p),
                         p.train_words)
             if prev is None:
@@ -181,19 +181,14 @@ class Phrases:
                 prev.next = p
             prev = p
             text = PhrasedText(text, p, threads)
-        if output is not None:
-            held, first._held = first._held, None
-            if held is None:
-                first.apply(corpus, output, threads=threads)
-            else:
-                h, a, b = held
-                _write_text(rewrite_held(h, a, b, delimiter.encode("utf-8", "surrogateescape"),
-                                         threads), output)
+        if output is not None and not first._written:
+            first.apply(corpus, output, threads=threads)
+        first._written = False
         return first
 
     @classmethod
     def _build_one(cls, corpus, min_count, threshold, scoring, delimiter, connector_words,
-                   max_vocab_size, threads, max_token_bytes, keep=False):
+                   max_vocab_size, threads, max_token_bytes, write_to=None):
         min_count, threshold, conn, max_size, max_token = _check_params(
             min_count, threshold, scoring, delimiter, connector_words, max_vocab_size,
             max_token_bytes)
@@ -210,6 +205,11 @@ class Phrases:
                              min_count=min_count, threshold=threshold)
             if got is not None:
                 held, scored = got
+        writer = None
+        if held is not None and write_to is not None:
+            # the counted ids are rewritten and written while the table is built
+            writer = _Background(write_held, held, scored[0], scored[1],
+                                 delimiter.encode("utf-8", "surrogateescape"), threads, write_to)
         if held is not None:
             c = held
         elif _is_phrased(corpus) and corpus.is_text:
@@ -239,8 +239,9 @@ class Phrases:
         p = cls(records, scoring=scoring, threshold=threshold, min_count=min_count,
                 delimiter=delimiter, connector_words=conn, max_token_bytes=max_token,
                 train_words=st["tokens"])
-        if keep and held is not None:
-            p._held = (held, a, b)
+        if writer is not None:
+            writer.result()
+            p._written = True
         return p
 
     # -- the table ------------------------------------------------------------------
@@ -299,7 +300,7 @@ class Phrases:
         if output is None:
             return text
         path = os.fspath(output)
-        _write_text(text.text_blocks(), path)
+        write_text(text.text_blocks(), path)
         return path
 
     # -- files ------------------------------------------------------------------------
@@ -329,18 +330,25 @@ class Phrases:
         return first
 
 
-def _write_text(blocks, path) -> None:
-    """Write the pieces (``None`` at source ends is skipped) to ``path``, atomically,
-    compressed by its suffix."""
-    with atomic_open(path) as raw:
-        f = wrap_writer(raw, path)
-        try:
-            for block in blocks:
-                if block:
-                    f.write(block)
-        finally:
-            if f is not raw:
-                f.close()
+class _Background:
+    """``fn(*args)`` on a thread of its own; :meth:`result` waits and raises its error."""
+
+    def __init__(self, fn, *args):
+        self._error = None
+
+        def run():
+            try:
+                fn(*args)
+            except BaseException as e:  # handed to the caller by result()
+                self._error = e
+        self._thread = threading.Thread(target=run, name="word2vec_fast-phrases-write",
+                                        daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _read_once(corpus) -> bool:

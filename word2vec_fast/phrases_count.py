@@ -20,6 +20,8 @@ import threading
 import numpy as np
 
 from . import _phrases
+from ._atomic import atomic_open
+from .compression import wrap_writer
 from .scan import open_text
 
 #: Bytes read at a time.
@@ -259,6 +261,26 @@ def count_held(make_pieces, *, threads: int, max_token: int, cross_lines: bool, 
     held.drop_pairs()
     a, b, count, sc = (np.concatenate(x) for x in zip(*out))
     return held, (a, b, np.zeros(len(a), np.uint32), count, sc)
+
+
+def write_text(blocks, path) -> None:
+    """Write the pieces (``None`` at source ends is skipped) to ``path``, atomically,
+    compressed by its suffix."""
+    with atomic_open(path) as raw:
+        f = wrap_writer(raw, path)
+        try:
+            for block in blocks:
+                if block:
+                    f.write(block)
+        finally:
+            if f is not raw:
+                f.close()
+
+
+def write_held(held, a, b, delimiter: bytes, threads: int, path) -> None:
+    """Write what :func:`rewrite_held` gives to ``path`` (atomically, compressed by its
+    suffix)."""
+    write_text(rewrite_held(held, a, b, delimiter, threads), path)
 
 
 def rewrite_held(held, a, b, delimiter: bytes, threads: int):
