@@ -10,7 +10,8 @@ import pytest
 
 import word2vec_fast as w2v
 from word2vec_fast import Phrases, _phrases, phrases_count
-from word2vec_fast.phrases_count import count_held, count_sentences, count_text, raw_blocks
+from word2vec_fast.phrases_count import (count_held, count_sentences, count_text, held_blocks,
+                                         raw_blocks)
 
 from conftest import c_tool
 
@@ -249,7 +250,7 @@ def test_shard_hash_collision_counts_again(tmp_path, monkeypatch):
 
 def held_scores(files, threads, cross, scoring, min_count, threshold, tokens=None):
     """``{(a, b, count, score)}`` (words as bytes) of the held counter, and its stats."""
-    got = count_held(lambda: raw_blocks(files), threads=threads, max_token=58, cross_lines=cross,
+    got = count_held(held_blocks(files, 58, cross), threads=threads, max_token=58, cross_lines=cross,
                      scoring=scoring, min_count=min_count, threshold=threshold)
     held, (a, b, run, count, score) = got
     assert not run.any()
@@ -340,7 +341,8 @@ def test_held_rewrite_is_apply(tmp_path, monkeypatch, scoring, threshold, thread
     chain = b"new york " * 40 + b"\n" + b"york new " * 30  # every token a phrase word
     files = [pathlib.Path(write(tmp_path, n, t)) for n, t in (
         ("a.txt", junk_text(5)), ("e.txt", b""), ("c.txt", chain + b"new"),
-        ("g.txt", gen_text(6)), ("s.txt", b"new york  \n\n  "), ("z.txt", b"york"))]
+        ("g.txt", gen_text(6)), ("s.txt", b"new york  \n\n  "), ("z.txt", b"york"),
+        ("c.txt.gz", gzip.compress(chain + b" \n" + junk_text(6))))]  # read, not mapped
     kw = dict(min_count=2, threshold=threshold, scoring=scoring, threads=threads)
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
     want_p, want = _built(tmp_path, files, "ref.txt", False, monkeypatch, **kw)
@@ -372,7 +374,7 @@ def test_held_over_its_limit_counts_by_shards(tmp_path, monkeypatch):
     """A text with more tokens than the held path may keep is counted by shards
     (count_held gives None), with the same table and output."""
     path = write(tmp_path, "t.txt", gen_text(8))
-    assert count_held(lambda: raw_blocks([path]), threads=2, max_token=58, cross_lines=True,
+    assert count_held(held_blocks([path], 58, True), threads=2, max_token=58, cross_lines=True,
                       scoring="word2phrase", min_count=2, threshold=1.0, max_ids=1000) is None
     want_p, want = _built(tmp_path, path, "a.txt", True, monkeypatch, min_count=2, threshold=1.0)
     monkeypatch.setattr(phrases_count, "hold_limit", lambda: 1000)

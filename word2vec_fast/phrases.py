@@ -23,7 +23,7 @@ import numpy as np
 from . import _phrases, phrases_io
 from .params import check_float, check_int, check_threads
 from .phrases_count import (_NO_CONNECTORS, SENTENCE_BATCH, count_held, count_sentences,
-                            count_text, cut_blocks, raw_blocks, score_pairs, write_held,
+                            count_text, cut_blocks, held_blocks, raw_blocks, score_pairs, write_held,
                             write_text)
 from .scan import check_max_token_bytes, text_sources
 from .vocab import check_reiterable
@@ -200,7 +200,8 @@ class Phrases:
         sources = None if _is_phrased(corpus) else text_sources(corpus)
         held = scored = None
         if sources is not None and not conn and not max_size and "-" not in sources:
-            got = count_held(lambda: raw_blocks(sources), threads=threads, max_token=max_token,
+            got = count_held(held_blocks(sources, max_token, opts["cross_lines"]),
+                             threads=threads, max_token=max_token,
                              cross_lines=opts["cross_lines"], scoring=scoring,
                              min_count=min_count, threshold=threshold)
             if got is not None:

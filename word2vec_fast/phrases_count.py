@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import itertools
+import mmap
 import os
 import queue
 import threading
@@ -21,7 +23,7 @@ import numpy as np
 
 from . import _phrases
 from ._atomic import atomic_open
-from .compression import wrap_writer
+from .compression import compression_of, read_errors, wrap_writer
 from .scan import open_text
 
 #: Bytes read at a time.
@@ -225,10 +227,62 @@ def hold_limit() -> int:
     return max(1 << 20, min(phys // 64, (1 << 31) - 1))
 
 
+def held_blocks(sources, max_token: int, cross_lines: bool):
+    """``make_pieces`` for :func:`count_held`: blocks ``(block, end)`` of ``sources`` that
+    end at a separator or at their source's end (``end`` true).  An uncompressed
+    regular file is memory-mapped and cut in place (its text never copied); others
+    are read as :func:`cut_blocks` reads them.  The maps go into the list the
+    function is given, for the caller to close once every block is done with."""
+    def blocks(maps):
+        for src in sources:
+            mapped = _mapped(src)
+            if mapped is None:
+                for _, block, end in cut_blocks(raw_blocks([src]), _NO_CONNECTORS, max_token,
+                                                cross_lines):
+                    yield block, end
+                continue
+            maps.append(mapped)
+            yield from _cut_mapped(mapped)
+    return blocks
+
+
+def _mapped(src):
+    """``src`` memory-mapped if it is a non-empty regular file with no compression, else
+    None (then it is read)."""
+    if src == "-" or not os.path.isfile(src) or compression_of(src) is not None:
+        return None
+    with read_errors(src), open(src, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return None
+        try:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # a file system that cannot map: read it
+            return None
+
+
+def _cut_mapped(m):
+    """Blocks of about BLOCK_BYTES of the map, each cut after its last separator (a
+    token longer than a block runs on to its end)."""
+    n, pos, view = len(m), 0, memoryview(m)
+    seps = _SEPARATORS + (b"\n",)
+    while pos < n:
+        end = min(pos + BLOCK_BYTES, n)
+        if end < n:
+            cut = max(m.rfind(x, max(pos, end - (1 << 16)), end) for x in seps) + 1
+            if cut <= pos:
+                cut = max(m.rfind(x, pos, end) for x in seps) + 1
+            if cut <= pos:
+                nxt = [i for i in (m.find(x, end) for x in seps) if i >= 0]
+                cut = min(nxt) + 1 if nxt else n
+            end = cut
+        yield view[pos:end], end == n
+        pos = end
+
+
 def count_held(make_pieces, *, threads: int, max_token: int, cross_lines: bool, scoring,
                min_count, threshold, max_ids: int | None = None):
-    """Count the text ``make_pieces()`` yields keeping its token ids (no connector
-    words, no pruning): ``(held, (a, b, run, count, score))``, the pairs that pass,
+    """Count the blocks ``make_pieces(maps)`` yields (:func:`held_blocks`) keeping their
+    token ids (no connector words, no pruning): ``(held, (a, b, run, count, score))``, the pairs that pass,
     or None when the text has more than ``max_ids`` tokens (:func:`hold_limit`;
     nothing is kept then).
 
@@ -242,11 +296,16 @@ def count_held(make_pieces, *, threads: int, max_token: int, cross_lines: bool, 
     fits = [True]
 
     def scan(i, item):
-        k, (_, block, end) = item
+        k, (block, end) = item
         if fits[0] and not held.scan(i, k, block, end):
             fits[0] = False
-    _run_threads(threads, scan, enumerate(cut_blocks(make_pieces(), _NO_CONNECTORS, max_token,
-                                                       cross_lines)))
+    maps = []
+    try:
+        _run_threads(threads, scan, enumerate(make_pieces(maps)))
+    finally:
+        for m in maps:
+            with contextlib.suppress(BufferError):  # a view still held: closed when freed
+                m.close()
     if not fits[0]:
         return None
     held.merge_words()
