@@ -341,14 +341,21 @@ int64_t w2v_held_rewrite(const w2v_held_phrases *p, const int32_t *ids, int64_t 
         if (o + dl + e->len > cap)
             return -1;
         if (joined) {
-            memcpy(out + o, p->delim, (size_t)dl);
+            if (dl == 1)
+                out[o] = p->delim[0];
+            else
+                memcpy(out + o, p->delim, (size_t)dl);
             o += dl;
             pv = -1;
         } else {
             out[o++] = ' ';
             pv = (p->role[w] & 1) ? w : -1;
         }
-        memcpy(out + o, t->arena + e->off, (size_t)e->len);
+        if (e->len <= 16 && o + 16 <= cap && e->off + 16 <= t->arena_cap)
+            memcpy(out + o, t->arena + e->off, 16); /* one fixed-size copy; the rest is
+                                                       overwritten or past the end */
+        else
+            memcpy(out + o, t->arena + e->off, (size_t)e->len);
         o += e->len;
         ln = 1;
     }

@@ -10,6 +10,7 @@ Parameters are checked in ``phrases.py``; this layer only guards buffers.
 import numpy as np
 
 cimport numpy as cnp
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport INT32_MAX, UINT64_MAX, int32_t, int64_t, uint8_t, uint32_t, uint64_t
@@ -860,13 +861,12 @@ cdef class Held:
         # each token: its bytes (at most the text's) after one separator or the
         # delimiter; each newline one byte; one more at a source's end
         cap = self.blocks[k][3] + n * self.ph.delim_len + 2
-        out = bytearray(cap)
-        cdef uint8_t[::1] o = out
+        out = PyByteArray_FromStringAndSize(NULL, cap)  # not zeroed: every byte kept is written
+        cdef uint8_t *o = <uint8_t *> PyByteArray_AS_STRING(out)
         with nogil:
-            got = w2v_held_rewrite(&self.ph, ids, n, &prev, &line, end, &o[0], cap)
+            got = w2v_held_rewrite(&self.ph, ids, n, &prev, &line, end, o, cap)
         if got < 0:
             raise RuntimeError("rewritten block larger than its bound")
-        del o
         del out[got:]
         return out
 
