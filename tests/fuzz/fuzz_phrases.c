@@ -11,9 +11,13 @@
  * phrase table made of the pairs seen twice or more rewrites the text with one
  * rewriter and again block by block, each block's fresh rewriter first reading the
  * previous tail from w2v_phr_rw_resync (or continuing when it is -1), as
- * phrases.rewrite_parallel does: the output must be the same bytes.
+ * phrases.rewrite_parallel does: the output must be the same bytes.  Last, the held
+ * path (w2v_held.h: ids kept by scanners with newline marks, merged tables, pairs
+ * that may pass counted by sorting, ids rewritten block by block from
+ * w2v_held_state) must give the same pairs and, with the same table, the same bytes.
  */
 #include "fuzz_common.h"
+#include "w2v_held.h"
 #include "w2v_phrases.h"
 
 static int is_sep(uint8_t c) {
@@ -162,7 +166,7 @@ static void buf_set(buf *b, const uint8_t *p, int64_t n, int append) {
 }
 
 static void rewrite_check(const uint8_t *text, int64_t n, const w2v_phr_counter *one,
-                          int64_t max_token, uint64_t *rng) {
+                          int64_t max_token, uint64_t *rng, buf *whole_out) {
     w2v_phr_table t;
     w2v_phr_rewriter whole, rw;
     pair_buf pb;
@@ -233,12 +237,180 @@ static void rewrite_check(const uint8_t *text, int64_t n, const w2v_phr_counter 
     CHECK(got.n == whole.out_len && (got.n == 0 || memcmp(got.p, whole.out, (size_t)got.n) == 0),
           "block-wise rewriting gave %lld bytes, one rewriter %lld (or other bytes)",
           (long long)got.n, (long long)whole.out_len);
+    buf_set(whole_out, whole.out, whole.out_len, 0);
     w2v_phr_rw_free(&whole);
     free(got.p);
     free(lead.p);
     w2v_vtab_free(&t.words);
     w2v_vtab_free(&t.runs);
     w2v_ptab_free(&t.pairs);
+}
+
+/* Records (words as bytes) of held pairs a[k], b[k] of table t, sorted. */
+static rec *held_records(const w2v_vtab *t, const uint32_t *a, const uint32_t *b,
+                         const int64_t *count, int64_t m) {
+    rec *r = (rec *)fz_alloc((size_t)(m > 0 ? m : 1) * sizeof(rec));
+    int64_t k;
+    for (k = 0; k < m; k++) {
+        r[k].a = word(t, a[k], &r[k].na);
+        r[k].b = word(t, b[k], &r[k].nb);
+        r[k].count = count[k];
+    }
+    qsort(r, (size_t)m, sizeof(rec), rec_cmp);
+    return r;
+}
+
+/* The held path (w2v_held.h) over random blocks on `shards` scanners: the words and
+   every pair of the one counter, its word2phrase passing pairs (the per-pair bound
+   must drop none), and the rewriter's bytes from block-wise rewriting of the ids. */
+static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cross, int shards,
+                       const w2v_phr_counter *one, const buf *want, uint64_t *rng) {
+    w2v_vtab tab[4];
+    w2v_scanner sc[4];
+    int64_t *bb = (int64_t *)fz_alloc((size_t)(n + 1) * sizeof(int64_t)), *bn, *bx, *map;
+    int32_t *prevs = (int32_t *)fz_alloc((size_t)(n + 1) * sizeof(int32_t)), prev = -1;
+    int *bt = (int *)fz_alloc((size_t)(n + 1) * sizeof(int));
+    int64_t nb = 0, pos = 0, i, k, tokens = 0, *counts, V, m;
+    uint64_t *keys[4];
+    int64_t *kc[4], klen[4], split;
+    w2v_held_filter f;
+    pair_buf pb, hb;
+    rec *x, *y;
+    buf got = {NULL, 0};
+    bn = (int64_t *)fz_alloc((size_t)(n + 1) * sizeof(int64_t));
+    bx = (int64_t *)fz_alloc((size_t)(n + 1) * sizeof(int64_t));
+    for (k = 0; k < shards; k++) {
+        CHECK(w2v_vtab_init(&tab[k], 16, 0) == W2V_SCAN_OK, "init");
+        CHECK(w2v_scan_init(&sc[k], &tab[k], max_token, 0, 1) == W2V_SCAN_OK, "init");
+        sc[k].mark_newlines = 1;
+    }
+    do {
+        int64_t end = block_end(text, n, pos, 1 + (int64_t)(fz_next(rng) % 48));
+        k = nb % shards;
+        bt[nb] = (int)k;
+        bb[nb] = sc[k].ids_len;
+        if (end > pos)
+            CHECK(w2v_scan_feed(&sc[k], text + pos, end - pos) == W2V_SCAN_OK, "feed");
+        if (end == n)
+            CHECK(w2v_scan_end_source(&sc[k]) == W2V_SCAN_OK, "end");
+        bn[nb] = sc[k].ids_len - bb[nb];
+        bx[nb] = end - pos;
+        nb++;
+        pos = end;
+    } while (pos < n);
+    for (k = 0; k < shards; k++) {
+        CHECK(sc[k].ids_valid, "ids");
+        tokens += sc[k].tokens;
+        if (k) {
+            map = (int64_t *)fz_alloc((size_t)(tab[k].n + 1) * sizeof(int64_t));
+            CHECK(w2v_vtab_merge(&tab[0], &tab[k], map) == W2V_SCAN_OK, "merge");
+            w2v_held_remap(sc[k].ids, sc[k].ids_len, map);
+            free(map);
+        }
+    }
+    CHECK(tokens == w2v_phr_tokens(one), "held tokens %lld, want %lld", (long long)tokens,
+          (long long)w2v_phr_tokens(one));
+    same_words(&one->uni, &tab[0], "held");
+    V = tab[0].n;
+    counts = (int64_t *)fz_alloc((size_t)(V + 1) * sizeof(int64_t));
+    w2v_vtab_counts(&tab[0], counts);
+    for (i = 0; i < nb; i++) {
+        prevs[i] = prev;
+        prev = w2v_held_tail(sc[bt[i]].ids + bb[i], bn[i], prev, cross);
+    }
+    /* every pair (scoring "all"), then word2phrase's passing pairs */
+    for (int pass = 0; pass < 2; pass++) {
+        int scoring = pass ? W2V_PHR_WORD2PHRASE : W2V_PHR_ALL;
+        int64_t mc = pass ? 2 : 1;
+        double thr = pass ? 0.5 : 0.0;
+        CHECK(w2v_held_filter_init(&f, scoring, mc, thr, tokens, counts, V) == W2V_SCAN_OK,
+              "filter");
+        for (k = 0; k < shards; k++) {
+            int64_t room = sc[k].ids_len + 1, got_k = 0;
+            keys[k] = (uint64_t *)fz_alloc((size_t)room * sizeof(uint64_t));
+            kc[k] = (int64_t *)fz_alloc((size_t)room * sizeof(int64_t));
+            for (i = 0; i < nb; i++)
+                if (bt[i] == k)
+                    got_k += w2v_held_pairs(&f, sc[k].ids + bb[i], bn[i], prevs[i], cross,
+                                            keys[k] + got_k);
+            klen[k] = w2v_held_sort_runs(keys[k], got_k, UINT64_MAX >> 2, kc[k]);
+            CHECK(klen[k] >= 0, "sort");
+        }
+        pb_init(&pb, one->pairs.n);
+        m = w2v_phr_score(one, scoring, mc, thr, tokens, pb.a, pb.b, pb.run, pb.count,
+                          pb.score, pb.cap);
+        pb_init(&hb, one->pairs.n);
+        split = klen[0] ? (int64_t)keys[0][klen[0] / 2] : 0; /* two ranges, as two threads */
+        i = w2v_held_score(&f, shards, keys, kc, klen, 0, (uint64_t)split, hb.a, hb.b,
+                           hb.count, hb.score, hb.cap);
+        i += w2v_held_score(&f, shards, keys, kc, klen, (uint64_t)split, UINT64_MAX, hb.a + i,
+                            hb.b + i, hb.count + i, hb.score + i, hb.cap - i);
+        x = held_records(&one->uni, pb.a, pb.b, pb.count, m);
+        y = held_records(&tab[0], hb.a, hb.b, hb.count, i);
+        same_records(x, m, y, i, pass ? "held word2phrase pairs" : "held pairs");
+        free(x);
+        free(y);
+        if (pass) { /* rewrite with the pairs seen twice or more, as rewrite_check */
+            w2v_held_phrases ph;
+            uint32_t *pa, *pbb;
+            int64_t j = 0, la, lb;
+            int line = 0;
+            pb_free(&pb);
+            pb_init(&pb, one->pairs.n);
+            m = w2v_phr_score(one, W2V_PHR_ALL, 1, 0.0, 1, pb.a, pb.b, pb.run, pb.count,
+                              pb.score, pb.cap);
+            pa = (uint32_t *)fz_alloc((size_t)(m + 1) * 4);
+            pbb = (uint32_t *)fz_alloc((size_t)(m + 1) * 4);
+            for (k = 0; k < m; k++) {
+                const uint8_t *a = word(&one->uni, pb.a[k], &la), *b = word(&one->uni, pb.b[k], &lb);
+                if (pb.count[k] < 2)
+                    continue;
+                pa[j] = (uint32_t)w2v_vtab_find(&tab[0], a, la);
+                pbb[j++] = (uint32_t)w2v_vtab_find(&tab[0], b, lb);
+            }
+            CHECK(w2v_held_phrases_init(&ph, &tab[0], pa, pbb, j, (const uint8_t *)"_", 1)
+                      == W2V_SCAN_OK, "phrases");
+            prev = -1;
+            for (i = 0; i < nb; i++) {
+                /* each block from the state its predecessor leaves (w2v_held_state) */
+                int32_t st = prev;
+                int ln = line;
+                int64_t cap = bx[i] + bn[i] + 2, o;
+                uint8_t *out = (uint8_t *)fz_alloc((size_t)cap);
+                const int32_t *ids = sc[bt[i]].ids + bb[i];
+                prev = w2v_held_state(&ph, ids, bn[i], prev, &line);
+                o = w2v_held_rewrite(&ph, ids, bn[i], &st, &ln, i == nb - 1, out, cap);
+                CHECK(o >= 0, "held rewrite: block over its bound");
+                CHECK(i == nb - 1 || (st == prev && ln == line), "held state");
+                buf_set(&got, out, o, 1);
+                free(out);
+            }
+            CHECK(got.n == want->n && (got.n == 0 || memcmp(got.p, want->p, (size_t)got.n) == 0),
+                  "held rewriting gave %lld bytes, one rewriter %lld (or other bytes)",
+                  (long long)got.n, (long long)want->n);
+            w2v_held_phrases_free(&ph);
+            free(pa);
+            free(pbb);
+        }
+        pb_free(&pb);
+        pb_free(&hb);
+        for (k = 0; k < shards; k++) {
+            free(keys[k]);
+            free(kc[k]);
+        }
+        w2v_held_filter_free(&f);
+    }
+    for (k = 0; k < shards; k++) {
+        w2v_scan_free(&sc[k]);
+        w2v_vtab_free(&tab[k]);
+    }
+    free(counts);
+    free(got.p);
+    free(bb);
+    free(bn);
+    free(bx);
+    free(bt);
+    free(prevs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -251,7 +423,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint64_t rng = UINT64_C(0x2545F4914F6CDD1D) ^ size;
     w2v_phr_counter one, cc[4];
     w2v_phr_bulk sh[4];
-    buf lead = {NULL, 0};
+    buf lead = {NULL, 0}, whole = {NULL, 0};
     pair_buf p1, p2, p3;
     rec *x, *y, *z;
 
@@ -314,7 +486,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pb_free(&p1);
     pb_free(&p2);
 
-    rewrite_check(text, n, &one, max_token, &rng);
+    rewrite_check(text, n, &one, max_token, &rng, &whole);
+    held_check(text, n, max_token, cross, shards, &one, &whole, &rng);
+    free(whole.p);
 
     w2v_phr_counter_free(&one);
     for (k = 0; k < shards; k++) {
