@@ -91,6 +91,11 @@ static inline int key_shift(int64_t n_words)
     return s;
 }
 
+uint64_t w2v_held_max_key(int64_t n_words)
+{
+    return ((uint64_t)1 << (2 * key_shift(n_words))) - 1;
+}
+
 int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, int32_t prev,
                        int cross_lines, uint64_t *keys)
 {

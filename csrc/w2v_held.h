@@ -60,6 +60,9 @@ int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, dou
                          int64_t train_words, const int64_t *counts, int64_t n_words);
 void w2v_held_filter_free(w2v_held_filter *f);
 
+/* No pair key of a table of n_words words exceeds this. */
+uint64_t w2v_held_max_key(int64_t n_words);
+
 /* Append to keys the keys of the pairs of ids[0..n) (continuing from word
    `prev`, -1 for none) that may pass; keys has room for n.  Returns how many. */
 int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, int32_t prev,

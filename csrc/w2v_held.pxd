@@ -19,6 +19,7 @@ cdef extern from "w2v_held.h" nogil:
     void w2v_held_filter_free(w2v_held_filter *f)
     int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n,
                            int32_t prev, int cross_lines, uint64_t *keys)
+    uint64_t w2v_held_max_key(int64_t n_words)
     int64_t w2v_held_sort_runs(uint64_t *keys, int64_t n, uint64_t max_key, int64_t *counts)
     int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
                            int64_t *const *counts, const int64_t *len, uint64_t lo,

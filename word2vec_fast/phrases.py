@@ -91,7 +91,6 @@ class Phrases:
         self.delimiter, self.connector_words = delimiter, conn
         self.max_token_bytes, self.train_words = max_token_bytes, int(train_words)
         self.next = next
-        self._written = False  # in build(output=...): the output is written already
         # most frequent first; ties in phrase order, so the order never depends on threads
         self._records = sorted(((tuple(t), int(c), float(s)) for t, c, s in records),
                                key=lambda r: (-r[1], r[0]))
@@ -170,9 +169,10 @@ class Phrases:
         first = prev = None
         text = corpus
         for k, thr in enumerate(thresholds):
-            p = cls._build_one(text, min_count, thr, scoring, delimiter, connector_words,
-                               max_vocab_size, threads, max_token_bytes,
-                               write_to=output if len(thresholds) == 1 else None)
+            p, written = cls._build_one(text, min_count, thr, scoring, delimiter,
+                                        connector_words, max_vocab_size, threads,
+                                        max_token_bytes,
+                                        write_to=output if len(thresholds) == 1 else None)
             logger.info("phrases pass %d: %d phrases from %d tokens", k + 1, len(p),
                         p.train_words)
             if prev is None:
@@ -181,9 +181,8 @@ class Phrases:
                 prev.next = p
             prev = p
             text = PhrasedText(text, p, threads)
-        if output is not None and not first._written:
+        if output is not None and not written:
             first.apply(corpus, output, threads=threads)
-        first._written = False
         return first
 
     @classmethod
@@ -242,8 +241,7 @@ class Phrases:
                 train_words=st["tokens"])
         if writer is not None:
             writer.result()
-            p._written = True
-        return p
+        return p, writer is not None
 
     # -- the table ------------------------------------------------------------------
 

@@ -50,9 +50,10 @@ def raw_blocks(sources):
         yield None
 
 
-def _last_of(data, seps, lo: int) -> int:
-    """The last offset >= lo of any of ``seps`` in ``data``, or -1."""
-    return max(data.rfind(s, lo) for s in seps)
+def _last_of(data, seps, lo: int, hi: int | None = None) -> int:
+    """The last offset in [lo, hi) of any of ``seps`` in ``data``, or -1."""
+    hi = len(data) if hi is None else hi
+    return max(data.rfind(s, lo, hi) for s in seps)
 
 
 def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
@@ -268,9 +269,9 @@ def _cut_mapped(m):
     while pos < n:
         end = min(pos + BLOCK_BYTES, n)
         if end < n:
-            cut = max(m.rfind(x, max(pos, end - (1 << 16)), end) for x in seps) + 1
+            cut = _last_of(m, seps, max(pos, end - (1 << 16)), end) + 1
             if cut <= pos:
-                cut = max(m.rfind(x, pos, end) for x in seps) + 1
+                cut = _last_of(m, seps, pos, end) + 1
             if cut <= pos:
                 nxt = [i for i in (m.find(x, end) for x in seps) if i >= 0]
                 cut = min(nxt) + 1 if nxt else n
