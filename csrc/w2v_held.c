@@ -133,7 +133,7 @@ int64_t w2v_held_sort_runs(uint64_t *keys, int64_t n, uint64_t max_key, int64_t 
     width = passes ? (bits + passes - 1) / passes : 0;
     buckets = (size_t)1 << width;
     tmp = (uint64_t *)malloc((size_t)n * sizeof(uint64_t));
-    hist = (int64_t *)calloc((size_t)(passes ? passes : 1) * buckets, sizeof(int64_t));
+    hist = (int64_t *)w2v_malloc_zeroed((size_t)(passes ? passes : 1) * buckets * sizeof(int64_t));
     if (!tmp || !hist) {
         free(tmp);
         free(hist);
@@ -262,8 +262,8 @@ int w2v_held_phrases_init(w2v_held_phrases *p, const w2v_vtab *words, const uint
     while (cap < 2 * n)
         cap *= 2;
     p->mask = (uint64_t)cap - 1;
-    p->set = (uint64_t *)calloc((size_t)cap, sizeof(uint64_t));
-    p->role = (uint8_t *)calloc((size_t)(p->n_words > 0 ? p->n_words : 1), 1);
+    p->set = (uint64_t *)w2v_malloc_zeroed((size_t)cap * sizeof(uint64_t));
+    p->role = (uint8_t *)w2v_malloc_zeroed((size_t)p->n_words);
     if (!p->set || !p->role) {
         w2v_held_phrases_free(p);
         return W2V_SCAN_ENOMEM;

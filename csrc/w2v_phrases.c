@@ -33,11 +33,8 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t sz)
 
 /* ---- pair table ------------------------------------------------------------------ */
 
-/* n zeroed bytes, as transparent huge pages where the kernel gives them (a hint).
-   Zeroed by writing, not calloc: a table is probed (read) before it is written, and
-   a page of calloc's fresh mapping that is read first maps the shared zero page,
-   whose copy-on-write at the first store flushes the TLB of every CPU running the
-   process -- an interrupt to each other counting thread, once per 4 KiB. */
+/* n zeroed bytes, as transparent huge pages where the kernel gives them (a hint);
+   zeroed by writing, as w2v_malloc_zeroed. */
 static void *zeroed_huge(size_t bytes)
 {
     void *s = malloc(bytes ? bytes : 1);
@@ -54,7 +51,10 @@ static void *zeroed_huge(size_t bytes)
         }
     }
 #endif
-    memset(s, 0, bytes);
+    {
+        static void *(*volatile const set)(void *, int, size_t) = memset;
+        set(s, 0, bytes);
+    }
     return s;
 }
 

@@ -48,6 +48,22 @@
 #define w2v_aligned_free(p) free(p)
 #endif
 
+/* n zeroed bytes, zeroed by writing (NULL when out of memory): for a table that is
+   probed (read) before it is written.  calloc's fresh pages map the shared zero page
+   at the first read and copy it at the first store, flushing the TLB of every CPU
+   running the process -- an interrupt to each other thread, once per 4 KiB.  GCC
+   turns malloc followed by memset(0) into calloc, so the memset is called through a
+   volatile pointer, which no compiler can see through. */
+#include <string.h>
+static inline void *w2v_malloc_zeroed(size_t n)
+{
+    static void *(*volatile const set)(void *, int, size_t) = memset;
+    void *p = malloc(n ? n : 1);
+    if (p)
+        set(p, 0, n);
+    return p;
+}
+
 /* A hint that the cache line at p is written soon (no effect on results). */
 #if !W2V_PORTABLE && defined(__GNUC__)
 #define W2V_PREFETCH_WRITE(p) __builtin_prefetch((p), 1, 3)

@@ -64,16 +64,10 @@ static inline int same_bytes(const char *a, const uint8_t *b, int64_t n)
     return 1;
 }
 
-/* n zeroed slots, zeroed by writing: calloc's fresh pages would map the shared zero
-   page at the first probe (a read) and copy it at the first store, flushing the TLB
-   of every CPU that runs the process -- an interrupt to each other scanning thread,
-   once per 4 KiB page. */
+/* n zeroed slots (zeroed by writing: w2v_malloc_zeroed) */
 static w2v_slot *zeroed_slots(int64_t n)
 {
-    w2v_slot *s = (w2v_slot *)malloc((size_t)n * sizeof(w2v_slot));
-    if (s)
-        memset(s, 0, (size_t)n * sizeof(w2v_slot));
-    return s;
+    return (w2v_slot *)w2v_malloc_zeroed((size_t)n * sizeof(w2v_slot));
 }
 
 static int64_t pow2_at_least(int64_t x)
