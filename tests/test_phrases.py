@@ -355,6 +355,26 @@ def test_held_rewrite_is_apply(tmp_path, monkeypatch, scoring, threshold, thread
     assert got_p.train_words == want_p.train_words
 
 
+@pytest.mark.parametrize("held", [True, False])
+def test_built_table_is_made_when_first_needed(tmp_path, held):
+    """build() leaves its records and C table to first use: the length is known
+    before, and the table then made is the one the same records make at once, also
+    with connector words."""
+    text = write(tmp_path, "t.txt", gen_text(3) + b" bank of america of new york\n" * 30)
+    conn = () if held else ("of",)
+    p = Phrases.build(text, min_count=2, threshold=1.0 if held else 0.3, threads=2,
+                      connector_words=conn,
+                      scoring="word2phrase" if held else "npmi")
+    assert p._recs is None and p._tab is None and len(p) >= 5
+    n = len(p)
+    now = Phrases(p._records, scoring=p.scoring, threshold=p.threshold,
+                  min_count=p.min_count, delimiter=p.delimiter, connector_words=conn,
+                  max_token_bytes=p.max_token_bytes, train_words=p.train_words)
+    assert len(p) == n == len(now) and p.phrases == now.phrases
+    assert list(p.apply(text)) == list(now.apply(text))
+    assert held or "bank_of_america" in p.phrases
+
+
 def test_held_write_errors_reach_the_caller(tmp_path):
     """The output written while the table is built: its error is build()'s, and an
     existing output is left as it was."""

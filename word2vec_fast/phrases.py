@@ -85,16 +85,55 @@ class Phrases:
     def __init__(self, records, *, scoring="word2phrase", threshold=100.0, min_count=5,
                  delimiter="_", connector_words=(), max_token_bytes=WORD2PHRASE_MAX_TOKEN,
                  train_words=0, next=None):
+        self._settings(scoring, threshold, min_count, delimiter, connector_words,
+                       max_token_bytes, train_words, next)
+        self._make = self._n = None
+        self._recs = self._ordered(records)
+        self._tab = self._new_table()
+
+    @classmethod
+    def _later(cls, make_records, n, *, scoring, threshold, min_count, delimiter,
+               connector_words, max_token_bytes, train_words):
+        """A table of the ``n`` records ``make_records()`` gives, made (with its C
+        table) only when first needed: a build that writes its output from the
+        counted ids and is then done with the table (the CLI) never pays for them."""
+        p = cls.__new__(cls)
+        p._settings(scoring, threshold, min_count, delimiter, connector_words,
+                    max_token_bytes, train_words, None)
+        p._make, p._n, p._recs, p._tab = make_records, int(n), None, None
+        return p
+
+    def _settings(self, scoring, threshold, min_count, delimiter, connector_words,
+                  max_token_bytes, train_words, next):
         min_count, threshold, conn, _, max_token_bytes = _check_params(
             min_count, threshold, scoring, delimiter, connector_words, None, max_token_bytes)
         self.scoring, self.threshold, self.min_count = scoring, threshold, min_count
         self.delimiter, self.connector_words = delimiter, conn
         self.max_token_bytes, self.train_words = max_token_bytes, int(train_words)
         self.next = next
+
+    @staticmethod
+    def _ordered(records) -> list:
         # most frequent first; ties in phrase order, so the order never depends on threads
-        self._records = sorted(((tuple(t), int(c), float(s)) for t, c, s in records),
-                               key=lambda r: (-r[1], r[0]))
-        self._conn = _phrases.Connectors([w.encode("utf-8", "surrogateescape") for w in conn])
+        return sorted(((tuple(t), int(c), float(s)) for t, c, s in records),
+                      key=lambda r: (-r[1], r[0]))
+
+    @property
+    def _records(self) -> list:
+        if self._recs is None:
+            self._recs = self._ordered(self._make())
+            self._make = None
+        return self._recs
+
+    @property
+    def _table(self):
+        if self._tab is None:
+            self._tab = self._new_table()
+        return self._tab
+
+    def _new_table(self):
+        conn = self.connector_words
+        enc = [w.encode("utf-8", "surrogateescape") for w in conn]
         conn_index = {w: i for i, w in enumerate(conn)}
         words, runs = {}, {}
         a, b, run = [], [], []
@@ -103,10 +142,10 @@ class Phrases:
             b.append(words.setdefault(tokens[-1], len(words)))
             inner = tuple(conn_index[w] for w in tokens[1:-1])
             run.append(runs.setdefault(inner, len(runs) + 1) if inner else 0)
-        self._table = _phrases.Table([w.encode("utf-8", "surrogateescape") for w in words],
-                                     a, b, run, list(runs), self._conn,
-                                     delimiter.encode("utf-8", "surrogateescape"),
-                                     max_token_bytes)
+        return _phrases.Table([w.encode("utf-8", "surrogateescape") for w in words],
+                              a, b, run, list(runs), _phrases.Connectors(enc),
+                              self.delimiter.encode("utf-8", "surrogateescape"),
+                              self.max_token_bytes)
 
     # -- building ------------------------------------------------------------------
 
@@ -231,14 +270,17 @@ class Phrases:
         a, b, run, count, score = scored or score_pairs(c, threads, scoring, min_count,
                                                         threshold, st["tokens"])
         uniq = np.unique(np.concatenate([a, b])).tolist()
-        name = dict(zip(uniq, (w.decode("utf-8", "surrogateescape") for w in c.words(uniq))))
+        raw = c.words(uniq)
         runs = {r: tuple(conn[i] for i in c.run(r)) for r in np.unique(run).tolist()}
-        records = [((name[x], *runs[r], name[y]), n, s) for x, y, r, n, s in
-                   zip(a.tolist(), b.tolist(), run.tolist(), count.tolist(), score.tolist())]
         del c
-        p = cls(records, scoring=scoring, threshold=threshold, min_count=min_count,
-                delimiter=delimiter, connector_words=conn, max_token_bytes=max_token,
-                train_words=st["tokens"])
+
+        def records():
+            name = dict(zip(uniq, (w.decode("utf-8", "surrogateescape") for w in raw)))
+            return [((name[x], *runs[r], name[y]), n, s) for x, y, r, n, s in
+                    zip(a.tolist(), b.tolist(), run.tolist(), count.tolist(), score.tolist())]
+        p = cls._later(records, len(a), scoring=scoring, threshold=threshold,
+                       min_count=min_count, delimiter=delimiter, connector_words=conn,
+                       max_token_bytes=max_token, train_words=st["tokens"])
         if writer is not None:
             writer.result()
         return p, writer is not None
@@ -246,7 +288,7 @@ class Phrases:
     # -- the table ------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._records)
+        return self._n if self._recs is None else len(self._recs)
 
     @property
     def phrases(self) -> dict:
