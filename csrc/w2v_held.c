@@ -264,9 +264,22 @@ int w2v_held_phrases_init(w2v_held_phrases *p, const w2v_vtab *words, const uint
     p->mask = (uint64_t)cap - 1;
     p->set = (uint64_t *)w2v_malloc_zeroed((size_t)cap * sizeof(uint64_t));
     p->role = (uint8_t *)w2v_malloc_zeroed((size_t)p->n_words);
-    if (!p->set || !p->role) {
+    p->spell = (uint8_t *)malloc((size_t)(p->n_words > 0 ? p->n_words : 1) * 16);
+    if (!p->set || !p->role || !p->spell) {
         w2v_held_phrases_free(p);
         return W2V_SCAN_ENOMEM;
+    }
+    /* a word's bytes and length in one 16-byte record: rewriting reads one cache line
+       a token, not an entry and then the arena */
+    for (i = 0; i < p->n_words; i++) {
+        const w2v_entry *e = &words->e[i];
+        uint8_t *sp = p->spell + 16 * i;
+        if (e->len <= 15) {
+            memcpy(sp, words->arena + e->off, (size_t)e->len);
+            sp[15] = (uint8_t)e->len;
+        } else {
+            sp[15] = W2V_HELD_LONG;
+        }
     }
     for (i = 0; i < n; i++) {
         uint64_t key, j;
@@ -288,6 +301,7 @@ void w2v_held_phrases_free(w2v_held_phrases *p)
 {
     free(p->set);
     free(p->role);
+    free(p->spell);
     memset(p, 0, sizeof(*p));
 }
 
@@ -321,6 +335,13 @@ int32_t w2v_held_state(const w2v_held_phrases *p, const int32_t *ids, int64_t n,
     return prev;
 }
 
+/* Rewriting looks this many tokens ahead: their records are fetched into the cache
+   while the tokens before are written.  (Also fetching the phrase-set slots of the
+   pairs that may join was slower.)  The prefetch is written out in the loop: GCC
+   found a function of nothing but prefetches free of side effects and dropped its
+   calls. */
+#define W2V_HELD_AHEAD 12
+
 int64_t w2v_held_rewrite(const w2v_held_phrases *p, const int32_t *ids, int64_t n, int32_t *prev,
                          int *line, int end, uint8_t *out, int64_t cap)
 {
@@ -331,7 +352,8 @@ int64_t w2v_held_rewrite(const w2v_held_phrases *p, const int32_t *ids, int64_t 
     int ln = *line;
     for (i = 0; i < n; i++) {
         int32_t w = ids[i];
-        const w2v_entry *e;
+        const uint8_t *sp, *src;
+        int64_t len;
         int joined;
         if (w < 0) {
             if (o >= cap)
@@ -341,9 +363,17 @@ int64_t w2v_held_rewrite(const w2v_held_phrases *p, const int32_t *ids, int64_t 
             ln = 0;
             continue;
         }
-        e = &t->e[w];
+        if (i + W2V_HELD_AHEAD < n && ids[i + W2V_HELD_AHEAD] >= 0)
+            W2V_PREFETCH_READ(p->spell + 16 * (int64_t)ids[i + W2V_HELD_AHEAD]);
+        sp = p->spell + 16 * (int64_t)w;
+        len = sp[15];
+        src = sp;
+        if (len == W2V_HELD_LONG) {
+            len = t->e[w].len;
+            src = (const uint8_t *)t->arena + t->e[w].off;
+        }
         joined = joins(p, shift, pv, w);
-        if (o + dl + e->len > cap)
+        if (o + dl + len > cap)
             return -1;
         if (joined) {
             if (dl == 1)
@@ -356,12 +386,12 @@ int64_t w2v_held_rewrite(const w2v_held_phrases *p, const int32_t *ids, int64_t 
             out[o++] = ' ';
             pv = (p->role[w] & 1) ? w : -1;
         }
-        if (e->len <= 16 && o + 16 <= cap && e->off + 16 <= t->arena_cap)
-            memcpy(out + o, t->arena + e->off, 16); /* one fixed-size copy; the rest is
-                                                       overwritten or past the end */
+        if (src == sp && o + 16 <= cap)
+            memcpy(out + o, sp, 16); /* one fixed-size copy; the rest is overwritten or
+                                        past the end */
         else
-            memcpy(out + o, t->arena + e->off, (size_t)e->len);
-        o += e->len;
+            memcpy(out + o, src, (size_t)len);
+        o += len;
         ln = 1;
     }
     if (end) {

@@ -85,12 +85,16 @@ int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
 typedef struct {
     const w2v_vtab *words;  /* the merged table: the bytes of every id */
     uint8_t *role;          /* per word: 1 starts a phrase, 2 ends one */
+    uint8_t *spell;         /* per word, 16 bytes: its bytes, and its length in byte 15
+                               (W2V_HELD_LONG: longer than 15, in words' arena) */
     uint64_t *set;          /* key + 1 of each phrase; 0 = empty slot */
     uint64_t mask;
     int64_t n_words;
     uint8_t delim[64];
     int64_t delim_len;
 } w2v_held_phrases;
+
+#define W2V_HELD_LONG 255
 
 int w2v_held_phrases_init(w2v_held_phrases *p, const w2v_vtab *words, const uint32_t *a,
                           const uint32_t *b, int64_t n, const uint8_t *delim, int64_t delim_len);
