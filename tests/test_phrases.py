@@ -199,10 +199,12 @@ def raw_counts(counter):
 
 
 def junk_text(seed, n=500):
-    """Words with NUL bytes, invalid UTF-8 and long (cut) tokens between every separator."""
+    """Words with NUL bytes, invalid UTF-8, long (cut) tokens and words about the
+    lengths where the C changes how it keeps a word (8, 15, 16 bytes) between every
+    separator."""
     rng = np.random.default_rng(seed)
-    words = [b"a", b"b\x00", b"new", b"york", b"caf\xc3\xa9", b"\xff\xfe", b"x" * 70,
-             "\u00e9".encode() * 40, b"w1", b"w2", b"abcdefgh", b"abcdefghi"]
+    words = [b"a", b"b\x00", b"new", b"york", b"p" * 15, b"q" * 16, b"r" * 17, b"caf\xc3\xa9",
+             b"\xff\xfe", b"x" * 70, "\u00e9".encode() * 40, b"w1", b"w2", b"abcdefgh", b"abcdefghi"]
     seps = [b" ", b"\t", b"\n", b"\r\n", b"\n\n", b"\v", b"\f", b"  ", b" \n "]
     out = bytearray()
     for _ in range(n):
