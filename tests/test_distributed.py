@@ -12,7 +12,7 @@ from word2vec_fast.distributed import (HOT_MAX, HOT_ROWS, assign, count_shards, 
 from word2vec_fast.distributed.counting import encode_counted
 from word2vec_fast.distributed.rounds import StaleStep, WorkerState, matrix_rows, rows_bytes
 from word2vec_fast.distributed.shards import Shard, read_blocks
-from word2vec_fast.train import check_train_params
+from word2vec_fast.training import check_train_params
 
 from conftest import group_precision, planted_corpus
 

@@ -21,7 +21,7 @@ import tokenize
 import numpy as np
 
 from ..evaluation import evaluate_analogies, evaluate_word_pairs
-from ..train import train
+from ..training import train
 from ..vectors import Vectors
 from .common import (CLIError, Parser, check_readable, float_at_least, int_at_least,
                      write_atomically)

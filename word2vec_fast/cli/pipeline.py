@@ -18,7 +18,7 @@ from ..corpus import count_and_encode
 from ..scan import count_newlines
 from ..kmeans import kmeans_classes
 from ..errors import TrainingInterrupted
-from ..train import train
+from ..training import train
 from ..vectors import Vectors
 from ..vocab import Vocab
 from .common import CLIError, binary_for, check_readable, check_writable, say, write_atomically

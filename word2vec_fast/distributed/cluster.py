@@ -50,7 +50,7 @@ import uuid
 from .. import __version__
 from ..params import check_threads
 from ..scan import MAX_TOKEN_BYTES
-from ..train import check_train_params
+from ..training import check_train_params
 from .counting import count_shards, encode_counted, merge_counts
 from .local import (check_distributed, check_resumed, check_vocab, epoch_end_for, finish,
                     resumable, rounds_args, run_info, start_weights)

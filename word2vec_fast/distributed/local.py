@@ -20,7 +20,7 @@ from ..params import check_int, check_threads
 from ..runner import _call, check_callbacks
 from ..scan import MAX_TOKEN_BYTES
 from ..schedule import new_schedule
-from ..train import check_train_params, model_params
+from ..training import check_train_params, model_params
 from ..vocab import Vocab
 from .counting import count_shards, encode_counted, merge_counts
 from .rounds import (HOT_MAX, HOT_ROWS, MERGE, SYNC_WORDS, LocalBackend, WorkerState,

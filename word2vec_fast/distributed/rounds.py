@@ -54,7 +54,7 @@ from ..model import Model
 from ..runner import _progress_bar, run_schedule
 from ..scan import MAX_TOKEN_BYTES
 from ..schedule import new_schedule
-from ..train import model_params
+from ..training import model_params
 from .counting import encode_counted
 
 logger = logging.getLogger("word2vec_fast")
@@ -246,7 +246,7 @@ class WorkerState:
     enc : Corpus
         The worker's shard, encoded with the shared vocabulary.
     config : dict
-        Checked training parameters (see :func:`word2vec_fast.train.check_train_params`).
+        Checked training parameters (see :func:`word2vec_fast.training.check_train_params`).
     threads : int
         Engine threads on this worker.
     init : dict, optional
