@@ -5,9 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 /* The scanner's separators (w2v_scan.h): 1 separates tokens, 2 also ends a sentence. */
 static const uint8_t SEP[256] = {
@@ -33,36 +30,11 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t sz)
 
 /* ---- pair table ------------------------------------------------------------------ */
 
-/* n zeroed bytes, as transparent huge pages where the kernel gives them (a hint);
-   zeroed by writing, as w2v_malloc_zeroed. */
-static void *zeroed_huge(size_t bytes)
-{
-    void *s = malloc(bytes ? bytes : 1);
-    if (!s)
-        return NULL;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    {
-        size_t huge = (size_t)2 << 20;
-        if (bytes >= 4 * huge) {
-            uintptr_t a = ((uintptr_t)s + huge - 1) & ~(uintptr_t)(huge - 1);
-            uintptr_t e = ((uintptr_t)s + bytes) & ~(uintptr_t)(huge - 1);
-            if (e > a)
-                madvise((void *)a, (size_t)(e - a), MADV_HUGEPAGE);
-        }
-    }
-#endif
-    {
-        static void *(*volatile const set)(void *, int, size_t) = memset;
-        set(s, 0, bytes);
-    }
-    return s;
-}
-
-/* Zeroed slots.  A big table is probed at random, one TLB miss a probe with 4 KiB
-   pages: on Linux ask for transparent huge pages (a hint; nothing changes without). */
+/* Zeroed slots (w2v_malloc_zeroed: with the huge-page hint, since a big table is
+   probed at random, one TLB miss a probe with 4 KiB pages). */
 static w2v_pslot *alloc_slots(int64_t cap)
 {
-    return (w2v_pslot *)zeroed_huge((size_t)cap * sizeof(w2v_pslot));
+    return (w2v_pslot *)w2v_malloc_zeroed((size_t)cap * sizeof(w2v_pslot));
 }
 
 static inline uint64_t pair_hash(uint32_t a, uint32_t b, uint32_t run)
@@ -610,7 +582,7 @@ static int bulk_grow(w2v_bpart *t)
     uint64_t j, old_cap = t->mask + 1;
     w2v_bslot *old = t->s;
     w2v_bpart n;
-    n.s = (w2v_bslot *)zeroed_huge((size_t)old_cap * 2 * sizeof(w2v_bslot));
+    n.s = (w2v_bslot *)w2v_malloc_zeroed((size_t)old_cap * 2 * sizeof(w2v_bslot));
     if (!n.s)
         return W2V_SCAN_ENOMEM;
     n.mask = old_cap * 2 - 1;

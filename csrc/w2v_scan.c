@@ -64,10 +64,11 @@ static inline int same_bytes(const char *a, const uint8_t *b, int64_t n)
     return 1;
 }
 
-/* n zeroed slots (zeroed by writing: w2v_malloc_zeroed) */
+/* n zeroed slots, 64-byte aligned (n a power of two >= 1024); freed with
+   w2v_aligned_free */
 static w2v_slot *zeroed_slots(int64_t n)
 {
-    return (w2v_slot *)w2v_malloc_zeroed((size_t)n * sizeof(w2v_slot));
+    return (w2v_slot *)w2v_malloc_zeroed_aligned((size_t)n * sizeof(w2v_slot), 64);
 }
 
 static int64_t pow2_at_least(int64_t x)
@@ -99,45 +100,54 @@ int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size)
 
 void w2v_vtab_free(w2v_vtab *t)
 {
-    free(t->slots);
+    w2v_aligned_free(t->slots);
     free(t->e);
     free(t->arena);
     memset(t, 0, sizeof(*t));
 }
 
-/* Slot key and hash of a word; wide: 8 bytes may be read at p whatever n. */
-static inline uint64_t word_key8(const uint8_t *p, int64_t n, uint64_t *hash, int wide)
+/* Slot key (k[0], k[1]) and hash of a word; wide: 16 bytes may be read at p whatever
+   n. */
+static inline void word_key16(const uint8_t *p, int64_t n, uint64_t *k, uint64_t *hash,
+                              int wide)
 {
-    uint64_t k = 0, h;
+    uint64_t h;
     int64_t i;
-    if (n > 8) {
-        *hash = w2v_hash_bytes(p, n);
-        return *hash;
+    k[0] = k[1] = 0;
+    if (n > 16) {
+        *hash = k[0] = w2v_hash_bytes(p, n);
+        return;
     }
     if (W2V_SWAR && wide) {
-        memcpy(&k, p, 8);
-        if (n < 8)
-            k &= (UINT64_C(1) << (8 * n)) - 1;
+        memcpy(&k[0], p, 8);
+        memcpy(&k[1], p + 8, 8);
+        if (n < 8) {
+            k[0] &= (UINT64_C(1) << (8 * n)) - 1;
+            k[1] = 0;
+        } else if (n < 16) {
+            k[1] &= (UINT64_C(1) << (8 * (n - 8))) - 1;
+        }
     } else {
         for (i = 0; i < n; i++)
-            k |= (uint64_t)p[i] << (8 * i);
+            k[i >> 3] |= (uint64_t)p[i] << (8 * (i & 7));
     }
-    h = (k ^ (uint64_t)n << 59) * UINT64_C(0x9E3779B97F4A7C15);
+    h = (k[0] ^ (uint64_t)n << 59) * UINT64_C(0x9E3779B97F4A7C15);
+    if (n > 8)
+        h = (h ^ (h >> 31) ^ k[1]) * UINT64_C(0xBF58476D1CE4E5B9);
     *hash = h ^ (h >> 29);
-    return k;
 }
 
-static inline uint64_t word_key(const uint8_t *p, int64_t n, uint64_t *hash)
+static inline void word_key(const uint8_t *p, int64_t n, uint64_t *k, uint64_t *hash)
 {
-    return word_key8(p, n, hash, 0);
+    word_key16(p, n, k, hash, 0);
 }
 
 static inline uint32_t len32(int64_t n) { return n < (int64_t)UINT32_MAX ? (uint32_t)n : UINT32_MAX; }
 
 /* The slot holding the word (key and hash from word_key), or the empty slot where
    it would go. */
-static inline w2v_slot *probe(const w2v_vtab *t, const uint8_t *p, int64_t n, uint64_t key,
-                              uint64_t hash)
+static inline w2v_slot *probe(const w2v_vtab *t, const uint8_t *p, int64_t n,
+                              const uint64_t *key, uint64_t hash)
 {
     uint64_t i = hash & t->mask;
     uint32_t l = len32(n);
@@ -145,8 +155,8 @@ static inline w2v_slot *probe(const w2v_vtab *t, const uint8_t *p, int64_t n, ui
         w2v_slot *s = &t->slots[i];
         if (!s->idx1)
             return s;
-        if (s->key == key && s->len == l
-            && (n <= 8 || same_bytes(t->arena + t->e[s->idx1 - 1].off, p, n)))
+        if (s->key[0] == key[0] && s->key[1] == key[1] && s->len == l
+            && (n <= 16 || same_bytes(t->arena + t->e[s->idx1 - 1].off, p, n)))
             return s;
     }
 }
@@ -178,14 +188,14 @@ static int rehash(w2v_vtab *t, int64_t cap, const int64_t *counts)
     } else {
         for (i = 0; i < t->n; i++) {
             w2v_slot s;
-            s.key = word_key((const uint8_t *)t->arena + t->e[i].off, t->e[i].len, &h);
+            word_key((const uint8_t *)t->arena + t->e[i].off, t->e[i].len, s.key, &h);
             s.idx1 = (uint32_t)(i + 1);
             s.len = len32(t->e[i].len);
             s.count = counts[i];
             put(t, &s, t->e[i].hash);
         }
     }
-    free(old);
+    w2v_aligned_free(old);
     return W2V_SCAN_OK;
 }
 
@@ -197,8 +207,8 @@ void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts)
             counts[t->slots[j].idx1 - 1] = t->slots[j].count;
 }
 
-static inline int64_t find_kh(const w2v_vtab *t, const uint8_t *p, int64_t n, uint64_t key,
-                              uint64_t h)
+static inline int64_t find_kh(const w2v_vtab *t, const uint8_t *p, int64_t n,
+                              const uint64_t *key, uint64_t h)
 {
     const w2v_slot *s = probe(t, p, n, key, h);
     return s->idx1 ? (int64_t)s->idx1 - 1 : -1;
@@ -206,21 +216,23 @@ static inline int64_t find_kh(const w2v_vtab *t, const uint8_t *p, int64_t n, ui
 
 int64_t w2v_vtab_find(const w2v_vtab *t, const uint8_t *p, int64_t n)
 {
-    uint64_t h, key = word_key(p, n, &h);
+    uint64_t h, key[2];
+    word_key(p, n, key, &h);
     return find_kh(t, p, n, key, h);
 }
 
-static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count, uint64_t key,
-                      uint64_t h);
+static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count,
+                      const uint64_t *key, uint64_t h);
 
 int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count)
 {
-    uint64_t h, key = word_key(p, n, &h);
+    uint64_t h, key[2];
+    word_key(p, n, key, &h);
     return add_kh(t, p, n, count, key, h);
 }
 
-static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count, uint64_t key,
-                      uint64_t h)
+static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count,
+                      const uint64_t *key, uint64_t h)
 {
     int64_t idx;
     w2v_entry *e;
@@ -258,7 +270,8 @@ static int64_t add_kh(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count, u
     e->first = t->next_first++;
     memcpy(t->arena + t->arena_len, p, (size_t)n);
     t->arena_len += n;
-    s->key = key;
+    s->key[0] = key[0];
+    s->key[1] = key[1];
     s->idx1 = (uint32_t)(idx + 1);
     s->len = len32(n);
     s->count = count;
@@ -383,7 +396,7 @@ int w2v_scan_end_sentence(w2v_scanner *s)
 typedef struct {
     const uint8_t *p;
     int64_t n;
-    uint64_t key, hash;
+    uint64_t key[2], hash;
 } w2v_tok;
 
 #define W2V_QUEUE 16
@@ -400,7 +413,7 @@ static inline void prep(w2v_scanner *s, w2v_tok *q, const uint8_t *p, int64_t n,
         s->longest = n;
     q->p = p;
     q->n = n;
-    q->key = word_key8(p, n, &q->hash, wide);
+    word_key16(p, n, q->key, &q->hash, wide);
     W2V_PREFETCH_READ(&s->t->slots[q->hash & s->t->mask]);
 }
 
@@ -529,7 +542,7 @@ int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
             s->carry_total = n - start;
             break;
         }
-        prep(s, &q[nq++], buf + start, i - start, 1, start + 8 <= n);
+        prep(s, &q[nq++], buf + start, i - start, 1, start + 16 <= n);
         if (nq == W2V_QUEUE && (rc = commit_all(s, q, &nq)) != W2V_SCAN_OK)
             return rc;
     }

@@ -53,12 +53,13 @@ typedef struct {
     int64_t len;
 } w2v_entry;
 
-/* A slot holds what a look-up needs, so that counting a word of up to 8 bytes
-   (most words of text) touches one slot and nothing else. */
+/* A slot holds what a look-up needs, so that counting a word of up to 16 bytes
+   (nearly every word of text) touches one slot and nothing else; 32 bytes, and the
+   slots 64-byte aligned, so that a slot never straddles two cache lines. */
 typedef struct {
-    uint64_t key;  /* len <= 8: the word's bytes, zero-padded; else its hash */
-    uint32_t idx1; /* entry index + 1; 0 = empty slot */
-    uint32_t len;  /* word length, saturated at UINT32_MAX */
+    uint64_t key[2]; /* len <= 16: the word's bytes, zero-padded; else its hash, 0 */
+    uint32_t idx1;   /* entry index + 1; 0 = empty slot */
+    uint32_t len;    /* word length, saturated at UINT32_MAX */
     int64_t count;
 } w2v_slot;
 
