@@ -28,61 +28,7 @@ int32_t w2v_held_tail(const int32_t *ids, int64_t n, int32_t prev, int cross_lin
 
 /* ---- which pairs may pass ------------------------------------------------------ */
 
-/* The relative slack of the per-word bound below: far above float rounding. */
-#define MAY_SLACK 1e-6
-
-int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, double threshold,
-                         int64_t train_words, const int64_t *counts, int64_t n_words)
-{
-    int64_t w;
-    memset(f, 0, sizeof(*f));
-    f->rule = w2v_make_rule(scoring, min_count, threshold, train_words);
-    f->counts = counts;
-    f->n_words = n_words;
-    f->filter = scoring != W2V_PHR_ALL;
-    f->may = (uint8_t *)malloc((size_t)(n_words > 0 ? n_words : 1));
-    if (!f->may)
-        return W2V_SCAN_ENOMEM;
-    for (w = 0; w < n_words; w++) {
-        int64_t c = counts[w];
-        int ok = !f->filter || c >= min_count;
-        /* word2phrase: over partners b, (min(c, cb) - min_count) / c / cb * N is
-           largest at cb = c (in real arithmetic; the slack covers the floats) */
-        if (ok && f->filter && scoring == W2V_PHR_WORD2PHRASE)
-            ok = (double)(c - min_count) / (double)c / (double)c * (double)train_words
-                 > threshold * (1.0 - MAY_SLACK);
-        f->may[w] = (uint8_t)ok;
-    }
-    return W2V_SCAN_OK;
-}
-
-void w2v_held_filter_free(w2v_held_filter *f)
-{
-    free(f->may);
-    memset(f, 0, sizeof(*f));
-}
-
-/* Whether the pair of words a, b may pass: with its count at the most it can be. */
-static inline int may_pass(const w2v_held_filter *f, int32_t a, int32_t b)
-{
-    int64_t ca, cb, top;
-    double s = 0.0;
-    if (!f->filter)
-        return 1;
-    if (!(f->may[a] & f->may[b]))
-        return 0;
-    ca = f->counts[a];
-    cb = f->counts[b];
-    top = ca < cb ? ca : cb;
-    if (f->rule.scoring == W2V_PHR_WORD2PHRASE)
-        return w2v_pair_passes(&f->rule, ca, cb, top, &s); /* exact: float steps are monotone */
-    /* npmi grows with the pair count; a small slack for the logarithms */
-    if (!w2v_pair_passes(&f->rule, ca, cb, top, &s))
-        return !(s <= f->rule.threshold - 1e-9) || top >= f->rule.train_words;
-    return 1;
-}
-
-/* Keys: a << shift | b, shift = bits of the largest id. */
+/* Keys: a << shift | b, shift = bits of the largest of n numbers. */
 static inline int key_shift(int64_t n_words)
 {
     int s = 1;
@@ -91,26 +37,106 @@ static inline int key_shift(int64_t n_words)
     return s;
 }
 
-uint64_t w2v_held_max_key(int64_t n_words)
+/* The relative slack of the per-word bound below: far above float rounding. */
+#define MAY_SLACK 1e-6
+
+int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, double threshold,
+                         int64_t train_words, const int64_t *counts, int64_t n_words)
 {
-    return ((uint64_t)1 << (2 * key_shift(n_words))) - 1;
+    int64_t w;
+    size_t n = (size_t)(n_words > 0 ? n_words : 1);
+    memset(f, 0, sizeof(*f));
+    f->rule = w2v_make_rule(scoring, min_count, threshold, train_words);
+    f->counts = counts;
+    f->n_words = n_words;
+    f->filter = scoring != W2V_PHR_ALL;
+    f->dense = (int32_t *)malloc(n * sizeof(int32_t));
+    f->word = (int32_t *)malloc(n * sizeof(int32_t));
+    f->dcounts = (int64_t *)malloc(n * sizeof(int64_t));
+    if (!f->dense || !f->word || !f->dcounts) {
+        w2v_held_filter_free(f);
+        return W2V_SCAN_ENOMEM;
+    }
+    for (w = 0; w < n_words; w++) {
+        int64_t c = counts[w];
+        int ok = !f->filter || c >= min_count;
+        /* word2phrase: over partners b, (min(c, cb) - min_count) / c / cb * N is
+           largest at cb = c (in real arithmetic; the slack covers the floats) */
+        if (ok && f->filter && scoring == W2V_PHR_WORD2PHRASE)
+            ok = (double)(c - min_count) / (double)c / (double)c * (double)train_words
+                 > threshold * (1.0 - MAY_SLACK);
+        f->dense[w] = ok ? (int32_t)f->n_dense : -1;
+        if (ok) {
+            f->word[f->n_dense] = (int32_t)w;
+            f->dcounts[f->n_dense++] = c;
+        }
+    }
+    f->shift = key_shift(f->n_dense);
+    f->key_bytes = 2 * f->shift <= 32 ? 4 : 8;
+    return W2V_SCAN_OK;
 }
 
-int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, int32_t prev,
-                       int cross_lines, uint64_t *keys)
+void w2v_held_filter_free(w2v_held_filter *f)
 {
-    int shift = key_shift(f->n_words);
+    free(f->dense);
+    free(f->word);
+    free(f->dcounts);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Whether a pair of words that may each pair, counted ca and cb times, may pass:
+   with its count at the most it can be. */
+static inline int may_pass(const w2v_held_filter *f, int64_t ca, int64_t cb)
+{
+    int64_t top = ca < cb ? ca : cb;
+    double s = 0.0;
+    if (!f->filter)
+        return 1;
+    if (f->rule.scoring == W2V_PHR_WORD2PHRASE)
+        return w2v_pair_passes(&f->rule, ca, cb, top, &s); /* exact: float steps are monotone */
+    /* npmi grows with the pair count; a small slack for the logarithms */
+    if (!w2v_pair_passes(&f->rule, ca, cb, top, &s))
+        return !(s <= f->rule.threshold - 1e-9) || top >= f->rule.train_words;
+    return 1;
+}
+
+uint64_t w2v_held_max_key(const w2v_held_filter *f)
+{
+    return ((uint64_t)1 << (2 * f->shift)) - 1;
+}
+
+int w2v_held_key_bytes(const w2v_held_filter *f)
+{
+    return f->key_bytes;
+}
+
+/* the loop of w2v_held_pairs, for keys of type T */
+#define HELD_PAIRS(T)                                                                  \
+    for (i = 0; i < n; i++) {                                                          \
+        int32_t w = ids[i], d;                                                         \
+        if (w < 0) {                                                                   \
+            if (!cross_lines)                                                          \
+                dp = -1;                                                               \
+            continue;                                                                  \
+        }                                                                              \
+        d = dense[w];                                                                  \
+        if (dp >= 0 && d >= 0 && may_pass(f, dc[dp], dc[d]))                           \
+            ((T *)keys)[k++] = (T)((uint64_t)dp << shift | (uint64_t)d);               \
+        dp = d;                                                                        \
+    }
+
+int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, int32_t prev,
+                       int cross_lines, void *keys)
+{
+    const int32_t *dense = f->dense;
+    const int64_t *dc = f->dcounts;
+    int shift = f->shift;
     int64_t i, k = 0;
-    for (i = 0; i < n; i++) {
-        int32_t w = ids[i];
-        if (w < 0) {
-            if (!cross_lines)
-                prev = -1;
-            continue;
-        }
-        if (prev >= 0 && may_pass(f, prev, w))
-            keys[k++] = (uint64_t)prev << shift | (uint64_t)w;
-        prev = w;
+    int32_t dp = prev >= 0 ? dense[prev] : -1; /* the previous word's dense number */
+    if (w2v_held_key_bytes(f) == 4) {
+        HELD_PAIRS(uint32_t)
+    } else {
+        HELD_PAIRS(uint64_t)
     }
     return k;
 }
@@ -119,63 +145,84 @@ int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, 
 
 #define RADIX_MAX_BITS 11
 
-int64_t w2v_held_sort_runs(uint64_t *keys, int64_t n, uint64_t max_key, int64_t *counts)
+/* LSD radix sort of keys[0..n) (of type T, below 2**bits), `passes` passes of
+   `width` bits through tmp (hist: passes << width zeroed counters); `sorted` is
+   set to the buffer that holds the sorted keys (keys or tmp). */
+#define HELD_RADIX(T)                                                                  \
+    {                                                                                  \
+        T *src = (T *)keys, *dst = (T *)tmp, *sw;                                      \
+        for (i = 0; i < n; i++)                                                        \
+            for (p = 0; p < passes; p++)                                               \
+                hist[(size_t)p * buckets + ((src[i] >> (p * width)) & (buckets - 1))]++; \
+        for (p = 0; p < passes; p++) {                                                 \
+            int64_t *h = hist + (size_t)p * buckets, sum = 0;                          \
+            size_t d;                                                                  \
+            for (d = 0; d < buckets; d++) {                                            \
+                int64_t c = h[d];                                                      \
+                if (c == n)                                                            \
+                    break; /* one digit for every key: nothing to move */              \
+                h[d] = sum;                                                            \
+                sum += c;                                                              \
+            }                                                                          \
+            if (d < buckets)                                                           \
+                continue;                                                              \
+            for (i = 0; i < n; i++) {                                                  \
+                T x = src[i];                                                          \
+                dst[h[(x >> (p * width)) & (buckets - 1)]++] = x;                      \
+            }                                                                          \
+            sw = src;                                                                  \
+            src = dst;                                                                 \
+            dst = sw;                                                                  \
+        }                                                                              \
+        sorted = src;                                                                  \
+    }
+
+/* fold the equal keys of sorted[0..n) (type T) into out and counts */
+#define HELD_FOLD(T)                                                                   \
+    {                                                                                  \
+        const T *src = (const T *)sorted;                                              \
+        for (i = 0; i < n;) {                                                          \
+            T x = src[i];                                                              \
+            int64_t j = i + 1;                                                         \
+            while (j < n && src[j] == x)                                               \
+                j++;                                                                   \
+            out[k] = (uint64_t)x;                                                      \
+            counts[k++] = j - i;                                                       \
+            i = j;                                                                     \
+        }                                                                              \
+    }
+
+int64_t w2v_held_sort_runs(void *keys, int64_t n, int key_bytes, uint64_t max_key,
+                           uint64_t *out, int64_t *counts)
 {
     int bits = 0, passes, width, p;
     size_t buckets;
-    int64_t i, k, *hist;
-    uint64_t *tmp, *src, *dst;
+    int64_t i, k = 0, *hist;
+    void *tmp, *sorted = keys;
     if (n == 0)
         return 0;
     while (bits < 64 && (max_key >> bits))
         bits++;
+    if (key_bytes == 4 && bits > 32)
+        bits = 32; /* no shift of a 4-byte key may reach 32 */
     passes = bits ? (bits + RADIX_MAX_BITS - 1) / RADIX_MAX_BITS : 0;
     width = passes ? (bits + passes - 1) / passes : 0;
     buckets = (size_t)1 << width;
-    tmp = (uint64_t *)malloc((size_t)n * sizeof(uint64_t));
+    tmp = malloc((size_t)n * (size_t)key_bytes);
     hist = (int64_t *)w2v_malloc_zeroed((size_t)(passes ? passes : 1) * buckets * sizeof(int64_t));
     if (!tmp || !hist) {
         free(tmp);
         free(hist);
         return -1;
     }
-    for (i = 0; i < n; i++)
-        for (p = 0; p < passes; p++)
-            hist[(size_t)p * buckets + ((keys[i] >> (p * width)) & (buckets - 1))]++;
-    src = keys;
-    dst = tmp;
-    for (p = 0; p < passes; p++) {
-        int64_t *h = hist + (size_t)p * buckets, sum = 0;
-        size_t d;
-        for (d = 0; d < buckets; d++) {
-            int64_t c = h[d];
-            if (c == n)
-                break; /* one digit for every key: nothing to move */
-            h[d] = sum;
-            sum += c;
-        }
-        if (d < buckets)
-            continue;
-        for (i = 0; i < n; i++) {
-            uint64_t x = src[i];
-            dst[h[(x >> (p * width)) & (buckets - 1)]++] = x;
-        }
-        {
-            uint64_t *t = src;
-            src = dst;
-            dst = t;
-        }
-    }
-    /* fold equal keys, into keys[] (src is keys or tmp; writing never passes reading) */
-    k = 0;
-    for (i = 0; i < n;) {
-        uint64_t x = src[i];
-        int64_t j = i + 1;
-        while (j < n && src[j] == x)
-            j++;
-        keys[k] = x;
-        counts[k++] = j - i;
-        i = j;
+    /* out[k] is written after keys[0..k] are read (k <= i): it may be keys itself
+       when the keys take 8 bytes */
+    if (key_bytes == 4) {
+        HELD_RADIX(uint32_t)
+        HELD_FOLD(uint32_t)
+    } else {
+        HELD_RADIX(uint64_t)
+        HELD_FOLD(uint64_t)
     }
     free(tmp);
     free(hist);
@@ -204,7 +251,7 @@ int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
                        int64_t cap)
 {
     int64_t pos[MERGE_MAX], end[MERGE_MAX], k = 0;
-    int shift = key_shift(f->n_words), i;
+    int shift = f->shift, i;
     uint64_t low_mask = ((uint64_t)1 << shift) - 1;
     if (m > MERGE_MAX)
         return -1;
@@ -228,10 +275,10 @@ int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
         for (i = 0; i < m; i++)
             if (pos[i] < end[i] && keys[i][pos[i]] == x)
                 cab += counts[i][pos[i]++];
-        a = (uint32_t)(x >> shift);
-        b = (uint32_t)(x & low_mask);
-        ca = f->counts[a];
-        cb = f->counts[b];
+        a = (uint32_t)f->word[x >> shift];
+        b = (uint32_t)f->word[x & low_mask];
+        ca = f->dcounts[x >> shift];
+        cb = f->dcounts[x & low_mask];
         if (!w2v_pair_passes(&f->rule, ca, cb, cab, &score))
             continue;
         if (k < cap) {

@@ -11,11 +11,11 @@
  * Pairs.  Once the word counts are known, a pair can pass the scorer only if
  * it would with its count at the most it can be, the smaller of its words'
  * counts (every scorer grows with the pair count); w2v_held_pairs writes the
- * keys (a * n_words + b) of the pairs that may pass, and no other, so the
- * pairs of the most frequent words ("of the") and of rare ones are never
- * counted.  Each thread sorts its keys (LSD radix) and counts equal runs
- * (w2v_held_sort_runs); the threads' sorted runs are merged and scored range
- * by range (w2v_held_score), several ranges at once.  The pairs that pass and
+ * keys of the pairs that may pass, and no other, so the pairs of the most
+ * frequent words ("of the") and of rare ones are never counted.  Each thread
+ * sorts its keys (LSD radix) and counts equal runs (w2v_held_sort_runs); the
+ * threads' sorted runs are merged and scored range by range (w2v_held_score),
+ * several ranges at once.  The pairs that pass and
  * their counts are those one counter over the whole text finds.
  *
  * Rewriting.  The passing pairs form a hash set of keys; a word's role says
@@ -46,32 +46,44 @@ void w2v_held_remap(int32_t *ids, int64_t n, const int64_t *map);
    sentences (!cross_lines). */
 int32_t w2v_held_tail(const int32_t *ids, int64_t n, int32_t prev, int cross_lines);
 
-/* What a pair needs to be counted: the scorer, the word counts, and a byte per
-   word that is 0 where no pair of the word can pass. */
+/* What a pair needs to be counted: the scorer, the word counts, and the words that
+   may pair at all (some pair of theirs may pass), numbered densely: dense[w] (-1
+   for the others), word[d] the word of dense number d, dcounts[d] its count.  A
+   pair key is dense[a] << shift | dense[b] (wiki1e8's take 32 bits, not 36). */
 typedef struct {
     w2v_score_rule rule;
     const int64_t *counts;
-    uint8_t *may; /* n_words bytes (w2v_held_filter_init fills it) */
     int64_t n_words;
-    int filter;   /* 0: every pair (scoring W2V_PHR_ALL) */
+    int filter; /* 0: every pair (scoring W2V_PHR_ALL) */
+    int32_t *dense, *word;
+    int64_t *dcounts;
+    int64_t n_dense;
+    int shift;
+    int key_bytes; /* 4 where keys fit 32 bits, else 8; 8 may be set after init */
 } w2v_held_filter;
 
 int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, double threshold,
                          int64_t train_words, const int64_t *counts, int64_t n_words);
 void w2v_held_filter_free(w2v_held_filter *f);
 
-/* No pair key of a table of n_words words exceeds this. */
-uint64_t w2v_held_max_key(int64_t n_words);
+/* No pair key of the filter exceeds this. */
+uint64_t w2v_held_max_key(const w2v_held_filter *f);
 
-/* Append to keys the keys of the pairs of ids[0..n) (continuing from word
-   `prev`, -1 for none) that may pass; keys has room for n.  Returns how many. */
+/* Bytes a pair key of the filter takes (f->key_bytes): 4 when keys fit 32 bits,
+   else 8. */
+int w2v_held_key_bytes(const w2v_held_filter *f);
+
+/* Append to keys (w2v_held_key_bytes(f) bytes each) the keys of the pairs of
+   ids[0..n) (continuing from word `prev`, -1 for none) that may pass; keys has
+   room for n.  Returns how many. */
 int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, int32_t prev,
-                       int cross_lines, uint64_t *keys);
+                       int cross_lines, void *keys);
 
-/* Sort keys[0..n) and fold equal keys: keys[0..k) the distinct keys ascending,
-   counts[0..k) how often each came; returns k, or -1 out of memory.  max_key:
-   no key exceeds it. */
-int64_t w2v_held_sort_runs(uint64_t *keys, int64_t n, uint64_t max_key, int64_t *counts);
+/* Sort keys[0..n) (key_bytes 4 or 8 each, none above max_key) and fold equal
+   keys: out[0..k) the distinct keys ascending, counts[0..k) how often each came;
+   returns k, or -1 out of memory.  out may be keys itself when key_bytes is 8. */
+int64_t w2v_held_sort_runs(void *keys, int64_t n, int key_bytes, uint64_t max_key,
+                           uint64_t *out, int64_t *counts);
 
 /* Merge the sorted runs of m threads (keys[i][0..len[i]), counts[i]) over keys
    in [lo, hi), score each pair (f->rule, f->counts) and write those that pass

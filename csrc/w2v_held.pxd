@@ -5,7 +5,7 @@ from w2v_scan cimport w2v_vtab
 
 cdef extern from "w2v_held.h" nogil:
     ctypedef struct w2v_held_filter:
-        pass
+        int key_bytes
 
     ctypedef struct w2v_held_phrases:
         int64_t delim_len
@@ -17,10 +17,12 @@ cdef extern from "w2v_held.h" nogil:
                              double threshold, int64_t train_words, const int64_t *counts,
                              int64_t n_words)
     void w2v_held_filter_free(w2v_held_filter *f)
+    int w2v_held_key_bytes(const w2v_held_filter *f)
     int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n,
-                           int32_t prev, int cross_lines, uint64_t *keys)
-    uint64_t w2v_held_max_key(int64_t n_words)
-    int64_t w2v_held_sort_runs(uint64_t *keys, int64_t n, uint64_t max_key, int64_t *counts)
+                           int32_t prev, int cross_lines, void *keys)
+    uint64_t w2v_held_max_key(const w2v_held_filter *f)
+    int64_t w2v_held_sort_runs(void *keys, int64_t n, int key_bytes, uint64_t max_key,
+                               uint64_t *out, int64_t *counts)
     int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
                            int64_t *const *counts, const int64_t *len, uint64_t lo,
                            uint64_t hi, uint32_t *out_a, uint32_t *out_b, int64_t *out_count,

@@ -263,12 +263,15 @@ def held_scores(files, threads, cross, scoring, min_count, threshold, tokens=Non
 
 
 @pytest.mark.parametrize("cross", [False, True])
-@pytest.mark.parametrize("threads,block", [(1, 7), (2, 64), (3, 7), (2, 1 << 22)])
-def test_held_counts_as_one_counter(tmp_path, monkeypatch, cross, threads, block):
+@pytest.mark.parametrize("threads,block,wide", [(1, 7, False), (2, 64, False), (3, 7, True),
+                                                (2, 1 << 22, False), (2, 64, True)])
+def test_held_counts_as_one_counter(tmp_path, monkeypatch, cross, threads, block, wide):
     """The held counter (token ids kept, only the pairs that may pass counted, by
     sorting) against the table-id counter: the same words, every pair with scoring
     "all", and the same passing pairs and scores for both scorers at thresholds
-    where the bound on a pair's count rules out most pairs."""
+    where the bound on a pair's count rules out most pairs; with 4-byte pair keys
+    and with the 8-byte ones of a text of more than 65,536 words that may pair."""
+    monkeypatch.setattr(phrases_count, "WIDE_PAIR_KEYS", wide)
     files = [write(tmp_path, "a.txt", junk_text(1)), write(tmp_path, "b.txt", junk_text(2) + b"z"),
              write(tmp_path, "e.txt", b""), write(tmp_path, "c.txt", gen_text(3, long_tokens=True)),
              write(tmp_path, "n.txt", b"\n\n  \n")]

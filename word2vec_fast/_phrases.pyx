@@ -17,8 +17,8 @@ from libc.stdint cimport INT32_MAX, UINT64_MAX, int32_t, int64_t, uint8_t, uint3
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 from w2v_held cimport (w2v_held_filter, w2v_held_filter_free, w2v_held_filter_init,
-                       w2v_held_max_key, w2v_held_pairs, w2v_held_phrases, w2v_held_phrases_free,
-                       w2v_held_phrases_init, w2v_held_remap, w2v_held_rewrite,
+                       w2v_held_key_bytes, w2v_held_max_key, w2v_held_pairs, w2v_held_phrases,
+                       w2v_held_phrases_free, w2v_held_phrases_init, w2v_held_remap, w2v_held_rewrite,
                        w2v_held_score, w2v_held_sort_runs, w2v_held_state, w2v_held_tail,
                        w2v_vtab_merge)
 from w2v_phrases cimport (W2V_BULK_PARTS, W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
@@ -702,14 +702,18 @@ cdef class Held:
         return dict(tokens=tokens, words=self.tabs[0].n, cut=cut, prunes=0, pruned_pairs=0,
                     pruned_words=0, min_reduce=1)
 
-    def prepare_pairs(self, scoring, int64_t min_count, double threshold, int64_t train_words):
-        """Set the scorer the pairs are counted for (only those that may pass it are)."""
+    def prepare_pairs(self, scoring, int64_t min_count, double threshold, int64_t train_words,
+                      bint wide_keys=False):
+        """Set the scorer the pairs are counted for (only those that may pass it are);
+        ``wide_keys``: 8-byte pair keys even where 4 would do (for tests)."""
         cdef cnp.ndarray[int64_t, ndim=1, mode="c"] c = self.word_counts
         if self.have_filter:
             raise RuntimeError("prepare_pairs() runs once")
         _check(w2v_held_filter_init(&self.f, SCORING[scoring], min_count, threshold,
                                     train_words, &c[0], self.tabs[0].n))
         self.have_filter = True
+        if wide_keys:
+            self.f.key_bytes = 8
         # the word each block's pairs continue from
         prevs = []
         cdef int32_t prev = -1
@@ -728,33 +732,38 @@ cdef class Held:
         """Thread ``i``'s pairs that may pass, sorted and counted; the GIL is released."""
         cdef int64_t total = 0, n, got = 0, k2
         cdef const int32_t *ids
-        cdef uint64_t *keys
+        cdef char *keys
+        cdef uint64_t *out
         cdef int64_t *counts
         cdef int32_t prev
-        cdef uint64_t max_key = w2v_held_max_key(self.tabs[0].n)
+        cdef uint64_t max_key = w2v_held_max_key(&self.f)
+        cdef int kb = w2v_held_key_bytes(&self.f)
         mine = [k for k in range(len(self.blocks)) if self.blocks[k][0] == i]
         for k in mine:
             self._ids(k, &n)
             total += n
-        keys = <uint64_t *> malloc(<size_t> (total + 1) * sizeof(uint64_t))
+        keys = <char *> malloc(<size_t> (total + 1) * kb)
         if keys == NULL:
             raise MemoryError("out of memory while counting phrases")
         for k in mine:
             ids = self._ids(k, &n)
             prev = prevs[k]
             with nogil:
-                got += w2v_held_pairs(&self.f, ids, n, prev, self.cross_lines, keys + got)
+                got += w2v_held_pairs(&self.f, ids, n, prev, self.cross_lines, keys + got * kb)
+        # 8-byte keys fold in place; 4-byte ones into a buffer of their own
+        out = <uint64_t *> keys if kb == 8 else <uint64_t *> malloc(<size_t> (got + 1) * 8)
         counts = <int64_t *> malloc(<size_t> (got + 1) * sizeof(int64_t))
-        if counts == NULL:
+        k2 = -1
+        if out != NULL and counts != NULL:
+            with nogil:
+                k2 = w2v_held_sort_runs(keys, got, kb, max_key, out, counts)
+        if <void *> out != <void *> keys:
             free(keys)
-            raise MemoryError("out of memory while counting phrases")
-        with nogil:
-            k2 = w2v_held_sort_runs(keys, got, max_key, counts)
         if k2 < 0:
-            free(keys)
+            free(out)
             free(counts)
             raise MemoryError("out of memory while counting phrases")
-        self.keys[i] = <uint64_t *> realloc(keys, <size_t> (k2 + 1) * sizeof(uint64_t))
+        self.keys[i] = <uint64_t *> realloc(out, <size_t> (k2 + 1) * sizeof(uint64_t))
         self.kcounts[i] = <int64_t *> realloc(counts, <size_t> (k2 + 1) * sizeof(int64_t))
         self.klen[i] = k2
         return k2

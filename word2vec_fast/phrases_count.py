@@ -218,6 +218,11 @@ def _count_shards(pieces, threads, max_token, cross_lines):
     return first
 
 
+# 8-byte pair keys in count_held even where 4 would do: for tests, which have too
+# few words to need them
+WIDE_PAIR_KEYS = False
+
+
 def hold_limit() -> int:
     """Token ids the held path may keep (:func:`count_held`): a 64th of the physical
     memory in ids (it needs about 20 bytes a token at its peak), 2**31 at most."""
@@ -311,7 +316,8 @@ def count_held(make_pieces, *, threads: int, max_token: int, cross_lines: bool, 
         return None
     held.merge_words()
     _run_threads(threads, lambda _, i: held.remap(i), range(threads))
-    prevs = held.prepare_pairs(scoring, min_count, threshold, held.stats["tokens"])
+    prevs = held.prepare_pairs(scoring, min_count, threshold, held.stats["tokens"],
+                               wide_keys=WIDE_PAIR_KEYS)
     _run_threads(threads, lambda _, i: held.count_pairs(i, prevs), range(threads))
     out = [None] * threads
 

@@ -14,7 +14,8 @@
  * phrases.rewrite_parallel does: the output must be the same bytes.  Last, the held
  * path (w2v_held.h: ids kept by scanners with newline marks, merged tables, pairs
  * that may pass counted by sorting, ids rewritten block by block from
- * w2v_held_state) must give the same pairs and, with the same table, the same bytes.
+ * w2v_held_state) must give the same pairs (with 4- and 8-byte pair keys) and,
+ * with the same table, the same bytes.
  */
 #include "fuzz_common.h"
 #include "w2v_held.h"
@@ -325,16 +326,21 @@ static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cr
         double thr = pass ? 0.5 : 0.0;
         CHECK(w2v_held_filter_init(&f, scoring, mc, thr, tokens, counts, V) == W2V_SCAN_OK,
               "filter");
+        if (fz_next(rng) & 1)
+            f.key_bytes = 8; /* the wide keys of big vocabularies, on a small one */
         for (k = 0; k < shards; k++) {
             int64_t room = sc[k].ids_len + 1, got_k = 0;
+            int kb = w2v_held_key_bytes(&f);
+            char *raw = (char *)fz_alloc((size_t)room * (size_t)kb);
             keys[k] = (uint64_t *)fz_alloc((size_t)room * sizeof(uint64_t));
             kc[k] = (int64_t *)fz_alloc((size_t)room * sizeof(int64_t));
             for (i = 0; i < nb; i++)
                 if (bt[i] == k)
                     got_k += w2v_held_pairs(&f, sc[k].ids + bb[i], bn[i], prevs[i], cross,
-                                            keys[k] + got_k);
-            klen[k] = w2v_held_sort_runs(keys[k], got_k, UINT64_MAX >> 2, kc[k]);
+                                            raw + got_k * kb);
+            klen[k] = w2v_held_sort_runs(raw, got_k, kb, w2v_held_max_key(&f), keys[k], kc[k]);
             CHECK(klen[k] >= 0, "sort");
+            free(raw);
         }
         pb_init(&pb, one->pairs.n);
         m = w2v_phr_score(one, scoring, mc, thr, tokens, pb.a, pb.b, pb.run, pb.count,
