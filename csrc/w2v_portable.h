@@ -78,21 +78,33 @@ static inline void w2v_huge_hint(void *p, size_t bytes)
    flushing the TLB of every CPU running the process -- an interrupt to each other
    thread, once per 4 KiB.  GCC turns malloc followed by memset(0) into calloc, so
    the memset is called through a volatile pointer, which no compiler can see
-   through.  align: 0 (malloc's), or a power of two dividing n (then freed with
-   w2v_aligned_free). */
+   through.  The _aligned variant returns memory aligned to `align` (a power of
+   two) inside a malloc'd block whose start, the pointer to free, goes to *base
+   (not aligned_alloc: glibc's memalign left the heap growing with every table). */
 #include <string.h>
-static inline void *w2v_malloc_zeroed_aligned(size_t n, size_t align)
+static inline void *w2v_malloc_zeroed_aligned(size_t n, size_t align, void **base)
 {
     static void *(*volatile const set)(void *, int, size_t) = memset;
-    void *p = align ? w2v_aligned_alloc(align, n) : malloc(n ? n : 1);
+    char *p = (char *)malloc(n + align + 1);
+    *base = p;
+    if (!p)
+        return NULL;
+    p += (align - (size_t)((uintptr_t)p & (align - 1))) & (align - 1);
+    w2v_huge_hint(p, n);
+    set(p, 0, n);
+    return p;
+}
+
+static inline void *w2v_malloc_zeroed(size_t n)
+{
+    static void *(*volatile const set)(void *, int, size_t) = memset;
+    void *p = malloc(n ? n : 1);
     if (p) {
         w2v_huge_hint(p, n);
         set(p, 0, n);
     }
     return p;
 }
-
-static inline void *w2v_malloc_zeroed(size_t n) { return w2v_malloc_zeroed_aligned(n, 0); }
 
 /* A hint that the cache line at p is written soon (no effect on results). */
 #if !W2V_PORTABLE && defined(__GNUC__)

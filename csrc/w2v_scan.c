@@ -64,11 +64,10 @@ static inline int same_bytes(const char *a, const uint8_t *b, int64_t n)
     return 1;
 }
 
-/* n zeroed slots, 64-byte aligned (n a power of two >= 1024); freed with
-   w2v_aligned_free */
-static w2v_slot *zeroed_slots(int64_t n)
+/* n zeroed slots, 64-byte aligned; *mem gets what to free */
+static w2v_slot *zeroed_slots(int64_t n, void **mem)
 {
-    return (w2v_slot *)w2v_malloc_zeroed_aligned((size_t)n * sizeof(w2v_slot), 64);
+    return (w2v_slot *)w2v_malloc_zeroed_aligned((size_t)n * sizeof(w2v_slot), 64, mem);
 }
 
 static int64_t pow2_at_least(int64_t x)
@@ -83,7 +82,7 @@ int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size)
 {
     int64_t cap = pow2_at_least(2 * (expected > 0 ? expected : 1));
     memset(t, 0, sizeof(*t));
-    t->slots = zeroed_slots(cap);
+    t->slots = zeroed_slots(cap, &t->slots_mem);
     t->e_cap = cap / 2;
     t->e = (w2v_entry *)malloc((size_t)t->e_cap * sizeof(w2v_entry));
     t->arena_cap = 1 << 16;
@@ -100,7 +99,7 @@ int w2v_vtab_init(w2v_vtab *t, int64_t expected, int64_t max_size)
 
 void w2v_vtab_free(w2v_vtab *t)
 {
-    w2v_aligned_free(t->slots);
+    free(t->slots_mem);
     free(t->e);
     free(t->arena);
     memset(t, 0, sizeof(*t));
@@ -173,13 +172,15 @@ static void put(w2v_vtab *t, const w2v_slot *src, uint64_t h)
    pruning renumbered the entries (counts[i]: entry i's count). */
 static int rehash(w2v_vtab *t, int64_t cap, const int64_t *counts)
 {
-    w2v_slot *old = t->slots;
+    w2v_slot *old = t->slots, *slots;
+    void *old_mem = t->slots_mem, *mem;
     uint64_t old_cap = t->mask + 1, j, h;
     int64_t i;
-    w2v_slot *slots = zeroed_slots(cap);
+    slots = zeroed_slots(cap, &mem);
     if (!slots)
         return W2V_SCAN_ENOMEM;
     t->slots = slots;
+    t->slots_mem = mem;
     t->mask = (uint64_t)cap - 1;
     if (!counts) {
         for (j = 0; j < old_cap; j++)
@@ -195,7 +196,7 @@ static int rehash(w2v_vtab *t, int64_t cap, const int64_t *counts)
             put(t, &s, t->e[i].hash);
         }
     }
-    w2v_aligned_free(old);
+    free(old_mem);
     return W2V_SCAN_OK;
 }
 

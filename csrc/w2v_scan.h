@@ -64,7 +64,8 @@ typedef struct {
 } w2v_slot;
 
 typedef struct {
-    w2v_slot *slots;
+    w2v_slot *slots;  /* 64-byte aligned, inside slots_mem (what is freed) */
+    void *slots_mem;
     uint64_t mask;    /* slots - 1 */
     w2v_entry *e;
     int64_t n, e_cap;
