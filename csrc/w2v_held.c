@@ -47,8 +47,6 @@ int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, dou
     size_t n = (size_t)(n_words > 0 ? n_words : 1);
     memset(f, 0, sizeof(*f));
     f->rule = w2v_make_rule(scoring, min_count, threshold, train_words);
-    f->counts = counts;
-    f->n_words = n_words;
     f->filter = scoring != W2V_PHR_ALL;
     f->dense = (int32_t *)malloc(n * sizeof(int32_t));
     f->word = (int32_t *)malloc(n * sizeof(int32_t));
@@ -105,11 +103,6 @@ uint64_t w2v_held_max_key(const w2v_held_filter *f)
     return ((uint64_t)1 << (2 * f->shift)) - 1;
 }
 
-int w2v_held_key_bytes(const w2v_held_filter *f)
-{
-    return f->key_bytes;
-}
-
 /* the loop of w2v_held_pairs, for keys of type T */
 #define HELD_PAIRS(T)                                                                  \
     for (i = 0; i < n; i++) {                                                          \
@@ -133,7 +126,7 @@ int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, 
     int shift = f->shift;
     int64_t i, k = 0;
     int32_t dp = prev >= 0 ? dense[prev] : -1; /* the previous word's dense number */
-    if (w2v_held_key_bytes(f) == 4) {
+    if (f->key_bytes == 4) {
         HELD_PAIRS(uint32_t)
     } else {
         HELD_PAIRS(uint64_t)

@@ -15,8 +15,8 @@
  * frequent words ("of the") and of rare ones are never counted.  Each thread
  * sorts its keys (LSD radix) and counts equal runs (w2v_held_sort_runs); the
  * threads' sorted runs are merged and scored range by range (w2v_held_score),
- * several ranges at once.  The pairs that pass and
- * their counts are those one counter over the whole text finds.
+ * several ranges at once.  The pairs that pass and their counts are those one
+ * counter over the whole text finds.
  *
  * Rewriting.  The passing pairs form a hash set of keys; a word's role says
  * whether it starts a phrase (first word of a pair) and whether it ends one.
@@ -52,14 +52,13 @@ int32_t w2v_held_tail(const int32_t *ids, int64_t n, int32_t prev, int cross_lin
    pair key is dense[a] << shift | dense[b] (wiki1e8's take 32 bits, not 36). */
 typedef struct {
     w2v_score_rule rule;
-    const int64_t *counts;
-    int64_t n_words;
     int filter; /* 0: every pair (scoring W2V_PHR_ALL) */
     int32_t *dense, *word;
     int64_t *dcounts;
     int64_t n_dense;
     int shift;
-    int key_bytes; /* 4 where keys fit 32 bits, else 8; 8 may be set after init */
+    int key_bytes; /* bytes a pair key takes: 4 where keys fit 32 bits, else 8 (8 may
+                      be set after init) */
 } w2v_held_filter;
 
 int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, double threshold,
@@ -69,11 +68,7 @@ void w2v_held_filter_free(w2v_held_filter *f);
 /* No pair key of the filter exceeds this. */
 uint64_t w2v_held_max_key(const w2v_held_filter *f);
 
-/* Bytes a pair key of the filter takes (f->key_bytes): 4 when keys fit 32 bits,
-   else 8. */
-int w2v_held_key_bytes(const w2v_held_filter *f);
-
-/* Append to keys (w2v_held_key_bytes(f) bytes each) the keys of the pairs of
+/* Append to keys (f->key_bytes bytes each) the keys of the pairs of
    ids[0..n) (continuing from word `prev`, -1 for none) that may pass; keys has
    room for n.  Returns how many. */
 int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, int32_t prev,
@@ -86,7 +81,7 @@ int64_t w2v_held_sort_runs(void *keys, int64_t n, int key_bytes, uint64_t max_ke
                            uint64_t *out, int64_t *counts);
 
 /* Merge the sorted runs of m threads (keys[i][0..len[i]), counts[i]) over keys
-   in [lo, hi), score each pair (f->rule, f->counts) and write those that pass
+   in [lo, hi), score each pair (f->rule, f->dcounts) and write those that pass
    (capacity cap).  Returns how many passed. */
 int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
                        int64_t *const *counts, const int64_t *len, uint64_t lo, uint64_t hi,

@@ -17,7 +17,6 @@ cdef extern from "w2v_held.h" nogil:
                              double threshold, int64_t train_words, const int64_t *counts,
                              int64_t n_words)
     void w2v_held_filter_free(w2v_held_filter *f)
-    int w2v_held_key_bytes(const w2v_held_filter *f)
     int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n,
                            int32_t prev, int cross_lines, void *keys)
     uint64_t w2v_held_max_key(const w2v_held_filter *f)

@@ -97,13 +97,8 @@ static inline void *w2v_malloc_zeroed_aligned(size_t n, size_t align, void **bas
 
 static inline void *w2v_malloc_zeroed(size_t n)
 {
-    static void *(*volatile const set)(void *, int, size_t) = memset;
-    void *p = malloc(n ? n : 1);
-    if (p) {
-        w2v_huge_hint(p, n);
-        set(p, 0, n);
-    }
-    return p;
+    void *base; /* with align 1 the block itself, freed with free() */
+    return w2v_malloc_zeroed_aligned(n, 1, &base);
 }
 
 /* A hint that the cache line at p is written soon (no effect on results). */

@@ -17,7 +17,7 @@ from libc.stdint cimport INT32_MAX, UINT64_MAX, int32_t, int64_t, uint8_t, uint3
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 from w2v_held cimport (w2v_held_filter, w2v_held_filter_free, w2v_held_filter_init,
-                       w2v_held_key_bytes, w2v_held_max_key, w2v_held_pairs, w2v_held_phrases,
+                       w2v_held_max_key, w2v_held_pairs, w2v_held_phrases,
                        w2v_held_phrases_free, w2v_held_phrases_init, w2v_held_remap, w2v_held_rewrite,
                        w2v_held_score, w2v_held_sort_runs, w2v_held_state, w2v_held_tail,
                        w2v_vtab_merge)
@@ -737,7 +737,7 @@ cdef class Held:
         cdef int64_t *counts
         cdef int32_t prev
         cdef uint64_t max_key = w2v_held_max_key(&self.f)
-        cdef int kb = w2v_held_key_bytes(&self.f)
+        cdef int kb = self.f.key_bytes
         mine = [k for k in range(len(self.blocks)) if self.blocks[k][0] == i]
         for k in mine:
             self._ids(k, &n)

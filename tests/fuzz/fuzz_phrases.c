@@ -330,7 +330,7 @@ static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cr
             f.key_bytes = 8; /* the wide keys of big vocabularies, on a small one */
         for (k = 0; k < shards; k++) {
             int64_t room = sc[k].ids_len + 1, got_k = 0;
-            int kb = w2v_held_key_bytes(&f);
+            int kb = f.key_bytes;
             char *raw = (char *)fz_alloc((size_t)room * (size_t)kb);
             keys[k] = (uint64_t *)fz_alloc((size_t)room * sizeof(uint64_t));
             kc[k] = (int64_t *)fz_alloc((size_t)room * sizeof(int64_t));
