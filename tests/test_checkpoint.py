@@ -353,9 +353,10 @@ def _rewrite_member(src, dst, name, blob):
 @pytest.mark.parametrize("header", [
     b"{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }",  # ~4 TB
     b"{'descr': '<f4', 'fortran_order': False, 'shape': (3, (",  # not a Python literal
+    b"{'descr': '<f4', 'fortran_order': False, 'shape': ( False,  44, 4), }",  # a bool
 ])
 def test_load_model_rejects_lying_npy_headers(tmp_path, header):
-    # found by tests/fuzz/fuzz_loaders.py: MemoryError / tokenize.TokenError escaped
+    # found by tests/fuzz/fuzz_loaders.py: MemoryError / tokenize.TokenError / TypeError escaped
     m = w2v.train(SENTS, **dict(KW, epochs=1))
     m.save_model(tmp_path / "m.npz")
     head = header.ljust(117) + b"\n"

@@ -144,7 +144,9 @@ def read(path) -> Checkpoint:
         if str(e).startswith(path):
             raise
         raise bad_file(path, e) from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, TypeError) as e:
+        # TypeError: numpy's reading of a member whose .npy header has a non-integer
+        # in its shape (a bool passes its header check)
         raise bad_file(path, f"damaged or truncated ({e})") from None
     try:
         header = json.loads(arr["header"].tobytes().decode("utf-8"))
