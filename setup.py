@@ -39,6 +39,7 @@ if sys.platform != "win32":
 # SIMD dispatcher and the batched kernels' builds: baseline, then AVX2 and AVX-512, each
 # file with its own target pragma (empty off x86-64); the CPU picks at run time.
 csrc = ["csrc/w2v_worker.c", "csrc/w2v_pair.c", "csrc/w2v_block_build.c", "csrc/w2v_tables.c",
+        "csrc/w2v_subword.c", "csrc/w2v_subword_build.c",
         "csrc/w2v_simd_dispatch.c", "csrc/w2v_block_kernel_base.c",
         "csrc/w2v_block_kernel_x86v3.c", "csrc/w2v_block_kernel_x86v4.c"]
 

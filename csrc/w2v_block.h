@@ -65,6 +65,13 @@ void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *co
 /* rows[i] += delta[i * dim ...] for i < n (rows may repeat: adds are sequential). */
 void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta);
 
+/* out = rows[0] + rows[1] + ... + rows[n-1] (dim floats; added in that order,
+   element by element; n = 0 gives zeros). */
+void w2v_rows_sum(int64_t dim, int n, const float *const *rows, float *out);
+
+/* rows[i] += delta for i < n: one delta for every row (rows may repeat). */
+void w2v_rows_add_same(int64_t dim, int n, float *const *rows, const float *delta);
+
 /* The instruction set the dispatcher picked (for logs and benchmarks). */
 const char *w2v_block_isa(void);
 

@@ -29,13 +29,12 @@
  *
  * Random draws: the negatives, then the nb reduced windows in order.
  */
-void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
-                     const int64_t *J, int nb)
+int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
+                      const int64_t *J, int nb, int64_t *lo, int64_t *hi, int64_t *qlo,
+                      int64_t *qhi, int *npos)
 {
     const int64_t dim = p->dim;
-    int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo = INT64_MAX, qhi = -1, q;
-    int b, m = 0, k, npos, a, d;
-    int64_t pairs = 0; /* a local count: st->pairs in the loops costs a store each */
+    int b, m = 0, d;
     int32_t *negs = st->negs;
     /* Random draws: this block's negatives, unless the previous block of
        the task drew them ahead (fetching their rows while it computed),
@@ -48,15 +47,17 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
                 negs[d] = w2v_draw_negative(p, st);
     }
     st->have_next = 0;
+    *qlo = INT64_MAX;
+    *qhi = -1;
     for (b = 0; b < nb; b++) {
         int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
                                                            (uint32_t)p->window);
         lo[b] = J[b] - reduced < 0 ? 0 : J[b] - reduced;
         hi[b] = J[b] + reduced > n - 1 ? n - 1 : J[b] + reduced;
-        if (lo[b] < qlo)
-            qlo = lo[b];
-        if (hi[b] > qhi)
-            qhi = hi[b];
+        if (lo[b] < *qlo)
+            *qlo = lo[b];
+        if (hi[b] > *qhi)
+            *qhi = hi[b];
     }
     /* output columns */
     if (p->hs) { /* nb == 1 here */
@@ -67,7 +68,7 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
             st->label[m] = 1.0f - (float)p->codes[c];
         }
     }
-    npos = m;
+    *npos = m;
     if (p->negative > 0) {
         for (b = 0; b < nb; b++, m++) {
             st->out_rows[m] = p->w_out_ns + (int64_t)buf[J[b]] * dim;
@@ -78,6 +79,18 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
             st->label[m] = 0.0f;
         }
     }
+    return m;
+}
+
+void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
+                     const int64_t *J, int nb)
+{
+    const int64_t dim = p->dim;
+    int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo, qhi, q;
+    int b, m, k, npos, a, d;
+    int64_t pairs = 0; /* a local count: st->pairs in the loops costs a store each */
+    int32_t *negs = st->negs;
+    m = w2v_block_columns(p, st, buf, n, J, nb, lo, hi, &qlo, &qhi, &npos);
     /* Fetch every row of the block while the coefficients are worked out. */
     for (b = 0; b < m; b++)
         w2v_prefetch_row(st->out_rows[b], dim);

@@ -18,10 +18,11 @@
 #include "w2v_thread_state.h"
 
 /* Centre words per batched block: 0 = classic kernel; hs paths differ per
-   word, so hs blocks hold one window. */
+   word, so hs blocks hold one window, and so do subword skip-gram blocks
+   (w2v_subword_build.h: one centre against its contexts). */
 static inline int w2v_batch_width(const w2v_params *p)
 {
-    return p->batch <= 0 ? 0 : (p->hs ? 1 : p->batch);
+    return p->batch <= 0 ? 0 : ((p->hs || (p->sub_offsets && p->sg)) ? 1 : p->batch);
 }
 
 /* Most centre words of one block, at least 1 (the scratch is allocated, if
@@ -43,6 +44,9 @@ static inline int64_t w2v_block_max_inputs(const w2v_params *p)
    holds them is sized from params.negative. */
 static inline int64_t w2v_block_max_outputs(const w2v_params *p)
 {
+    if (p->sub_offsets && p->sg) /* every context's path, itself and its negatives */
+        return 2 * (int64_t)p->window *
+               ((int64_t)p->max_code_len * (p->hs ? 1 : 0) + (p->negative > 0 ? 1 + p->negative : 0));
     return (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + w2v_block_max_centres(p);
 }
 
@@ -55,6 +59,18 @@ static inline int64_t w2v_block_max_outputs(const w2v_params *p)
  * block draws the next block's negatives ahead (st->have_next), which the
  * caller clears at the start of each task.
  */
+/*
+ * The random draws and output columns of a block of centre words buf[J[0..nb)]:
+ * its negatives (shared by the nb windows, or those drawn ahead by the
+ * previous block), then the nb reduced windows [lo[b], hi[b]] (their union
+ * within [*qlo, *qhi]); st->out_rows and st->label get the centre's Huffman
+ * path (hs; nb == 1), the nb centre words and the negatives (st->negs).
+ * Returns the number of columns m; *npos is that of Huffman-path columns.
+ */
+int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
+                      const int64_t *J, int nb, int64_t *lo, int64_t *hi, int64_t *qlo,
+                      int64_t *qhi, int *npos);
+
 void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
                      const int64_t *J, int nb);
 

@@ -466,6 +466,58 @@ void W2V_FN(w2v_rows_add)(int64_t dim, int n, float *const *rows, const float *d
     }
 }
 
+void W2V_FN(w2v_rows_sum)(int64_t dim, int n, const float *const *rows, float *out)
+{
+    int64_t i = 0;
+    int j;
+    for (; i + 2 * VL <= dim; i += 2 * VL) {
+        vf a = vsplat(0.0f), b = a;
+        for (j = 0; j < n; j++) {
+            a += vload(rows[j] + i);
+            b += vload(rows[j] + i + VL);
+        }
+        vstore(out + i, a);
+        vstore(out + i + VL, b);
+    }
+    for (; i + VL <= dim; i += VL) {
+        vf a = vsplat(0.0f);
+        for (j = 0; j < n; j++)
+            a += vload(rows[j] + i);
+        vstore(out + i, a);
+    }
+#if VL > 4
+    for (; i + 4 <= dim; i += 4) {
+        v4f a = {0};
+        for (j = 0; j < n; j++)
+            a += vload4(rows[j] + i);
+        vstore4(out + i, a);
+    }
+#endif
+    for (; i < dim; i++) {
+        float a = 0.0f;
+        for (j = 0; j < n; j++)
+            a += rows[j][i];
+        out[i] = a;
+    }
+}
+
+void W2V_FN(w2v_rows_add_same)(int64_t dim, int n, float *const *rows, const float *delta)
+{
+    int j;
+    for (j = 0; j < n; j++) {
+        float *r = rows[j];
+        int64_t i = 0;
+        for (; i + VL <= dim; i += VL)
+            vstore(r + i, vload(r + i) + vload(delta + i));
+#if VL > 4
+        for (; i + 4 <= dim; i += 4)
+            vstore4(r + i, vload4(r + i) + vload4(delta + i));
+#endif
+        for (; i < dim; i++)
+            r[i] += delta[i];
+    }
+}
+
 double W2V_FN(w2v_softplus_sum)(const float *z, const float *w, int64_t n)
 {
     const vi lane = lanes();

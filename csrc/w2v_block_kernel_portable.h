@@ -196,6 +196,29 @@ void W2V_FN(w2v_rows_add)(int64_t dim, int n, float *const *rows, const float *d
     }
 }
 
+void W2V_FN(w2v_rows_sum)(int64_t dim, int n, const float *const *rows, float *out)
+{
+    int64_t i;
+    int j;
+    for (i = 0; i < dim; i++) {
+        float a = 0.0f;
+        for (j = 0; j < n; j++)
+            a += rows[j][i];
+        out[i] = a;
+    }
+}
+
+void W2V_FN(w2v_rows_add_same)(int64_t dim, int n, float *const *rows, const float *delta)
+{
+    int j;
+    for (j = 0; j < n; j++) {
+        float *r = rows[j];
+        int64_t i;
+        for (i = 0; i < dim; i++)
+            r[i] += delta[i];
+    }
+}
+
 double W2V_FN(w2v_softplus_sum)(const float *z, const float *w, int64_t n)
 {
     double acc[2] = {0.0, 0.0};

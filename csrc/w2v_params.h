@@ -70,7 +70,8 @@ typedef struct {
     const int64_t *code_offsets;
     const uint8_t *codes;
     const int32_t *points;
-    /* weights, row-major, vocab_size x dim (w_hs has vocab_size - 1 used rows) */
+    /* weights, row-major, vocab_size x dim (w_hs has vocab_size - 1 used rows; w_in
+       n_in_rows x dim in a subword model) */
     float *w_in;
     float *w_out_ns;
     float *w_out_hs;
@@ -78,6 +79,14 @@ typedef struct {
        as it is (its gradient still trains the output rows): gensim's lockf = 0,
        for rows taken from pretrained vectors */
     const uint8_t *lock_in;
+    /* subword models (w2v_subword.h), else NULL: word w's input vector is the
+       mean of the w_in rows sub_rows[sub_offsets[w] .. sub_offsets[w+1]) (its own
+       row, then its n-grams' rows, all < n_in_rows); its gradient goes in full to
+       each of them (w2v_subword_build.h).  w_in then has n_in_rows rows. */
+    const int64_t *sub_offsets;
+    const int32_t *sub_rows;
+    int64_t n_in_rows;
+    int32_t max_sub_rows; /* the longest of those lists */
 } w2v_params;
 
 #endif

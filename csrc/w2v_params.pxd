@@ -35,3 +35,7 @@ cdef extern from "w2v_params.h" nogil:
         float *w_out_ns
         float *w_out_hs
         const uint8_t *lock_in
+        const int64_t *sub_offsets
+        const int32_t *sub_rows
+        int64_t n_in_rows
+        int32_t max_sub_rows

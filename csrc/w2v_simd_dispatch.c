@@ -25,11 +25,14 @@ typedef void (*w2v_step_fn)(int64_t, int, const float *const *, int, float *cons
                             float *, w2v_loss_buf *);
 typedef void (*w2v_add_fn)(int64_t, int, float *const *, const float *);
 typedef double (*w2v_sp_fn)(const float *, const float *, int64_t);
+typedef void (*w2v_sum_fn)(int64_t, int, const float *const *, float *);
 
 typedef struct {
     w2v_step_fn step;
     w2v_add_fn rows_add;
     w2v_sp_fn softplus_sum;
+    w2v_sum_fn rows_sum;
+    w2v_add_fn rows_add_same;
     const char *name;
 } w2v_block_kernels;
 
@@ -38,11 +41,14 @@ typedef struct {
                              const float *, int, const float *, float, float *, float *,      \
                              float *, w2v_loss_buf *);                                        \
     void w2v_rows_add##sfx(int64_t, int, float *const *, const float *);                      \
-    double w2v_softplus_sum##sfx(const float *, const float *, int64_t);
+    double w2v_softplus_sum##sfx(const float *, const float *, int64_t);                     \
+    void w2v_rows_sum##sfx(int64_t, int, const float *const *, float *);                      \
+    void w2v_rows_add_same##sfx(int64_t, int, float *const *, const float *);
 DECLARE(_base)
 
 static const w2v_block_kernels k_base = {w2v_block_step_base, w2v_rows_add_base,
-                                         w2v_softplus_sum_base,
+                                         w2v_softplus_sum_base, w2v_rows_sum_base,
+                                         w2v_rows_add_same_base,
 #if W2V_PORTABLE
                                          "plain C (portable)"
 #elif defined(__aarch64__) || defined(__ARM_NEON)
@@ -58,9 +64,11 @@ static const w2v_block_kernels k_base = {w2v_block_step_base, w2v_rows_add_base,
 DECLARE(_x86v3)
 DECLARE(_x86v4)
 static const w2v_block_kernels k_v3 = {w2v_block_step_x86v3, w2v_rows_add_x86v3,
-                                       w2v_softplus_sum_x86v3, "x86-64-v3 (avx2+fma)"};
+                                       w2v_softplus_sum_x86v3, w2v_rows_sum_x86v3,
+                                       w2v_rows_add_same_x86v3, "x86-64-v3 (avx2+fma)"};
 static const w2v_block_kernels k_v4 = {w2v_block_step_x86v4, w2v_rows_add_x86v4,
-                                       w2v_softplus_sum_x86v4, "x86-64-v4 (avx512)"};
+                                       w2v_softplus_sum_x86v4, w2v_rows_sum_x86v4,
+                                       w2v_rows_add_same_x86v4, "x86-64-v4 (avx512)"};
 #endif
 #undef DECLARE
 
@@ -108,6 +116,16 @@ void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *co
 void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta)
 {
     kernels()->rows_add(dim, n, rows, delta);
+}
+
+void w2v_rows_sum(int64_t dim, int n, const float *const *rows, float *out)
+{
+    kernels()->rows_sum(dim, n, rows, out);
+}
+
+void w2v_rows_add_same(int64_t dim, int n, float *const *rows, const float *delta)
+{
+    kernels()->rows_add_same(dim, n, rows, delta);
 }
 
 double w2v_softplus_sum(const float *z, const float *w, int64_t n)

@@ -36,6 +36,11 @@ typedef struct {
     float *coef, *g, *din, *work;
     float *neus;      /* CBOW context means of a batch */
     int64_t *pending; /* centre positions waiting for their batch */
+    /* subword models (w2v_subword_build.h): the rows of one or more words, the
+       row sums of a block's positions, their row counts */
+    float **sub_ptrs;
+    float *sub_sums;
+    float *sub_cnt;
     uint64_t rng;
     float alpha;
     w2v_loss_buf loss; /* the current task's loss (w2v_loss.h) */

@@ -17,12 +17,23 @@
 #include "w2v_pair.h"
 #include "w2v_rng.h"
 #include "w2v_schedule.h"
+#include "w2v_subword_build.h"
 #include "w2v_thread_state.h"
 #include "w2v_worker.h"
 
 int64_t w2v_chunks_per_epoch(const w2v_params *p)
 {
     return (p->n_tokens + p->chunk_tokens - 1) / p->chunk_tokens;
+}
+
+/* One block of centre words, by the kernel of the model's kind. */
+static inline void train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
+                               int64_t n, const int64_t *J, int nb)
+{
+    if (p->sub_offsets)
+        w2v_train_batch_sub(p, st, buf, n, J, nb);
+    else
+        w2v_train_batch(p, st, buf, n, J, nb);
 }
 
 static inline int kept(const w2v_params *p, uint64_t skey, int64_t pos)
@@ -97,7 +108,7 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_thread_state *st, 
                 int64_t upto = blk * W2V_LR_BLOCK;
                 /* a batch never spans a learning-rate change */
                 if (npend) {
-                    w2v_train_batch(p, st, st->buf, n, st->pending, npend);
+                    train_batch(p, st, st->buf, n, st->pending, npend);
                     npend = 0;
                 }
                 block = blk;
@@ -116,7 +127,7 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_thread_state *st, 
             if (bmax) {
                 st->pending[npend++] = j;
                 if (npend == bmax) {
-                    w2v_train_batch(p, st, st->buf, n, st->pending, npend);
+                    train_batch(p, st, st->buf, n, st->pending, npend);
                     npend = 0;
                 }
             } else {
@@ -126,7 +137,7 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_thread_state *st, 
             n_kept++;
         }
         if (npend) {
-            w2v_train_batch(p, st, st->buf, n, st->pending, npend);
+            train_batch(p, st, st->buf, n, st->pending, npend);
             npend = 0;
         }
     }
@@ -160,7 +171,11 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     const size_t dim = (size_t)p->dim;
     const size_t pad = W2V_LOSS_PAD;
     const size_t bpad = W2V_BLOCK_PAD;
-    size_t sz[16], total = 128, off = 64;
+    const size_t npos = (size_t)(bmax + 2 * p->window);
+    const size_t nptr = p->sub_offsets ? (npos > (size_t)p->max_sub_rows ? npos
+                                                                        : (size_t)p->max_sub_rows)
+                                       : 0;
+    size_t sz[19], total = 128, off = 64;
     char *base;
     int i = 0;
     sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
@@ -179,7 +194,10 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     sz[13] = sz[12];                                                     /* loss.w */
     sz[14] = lines(sizeof(float) * 2 * ((size_t)mmax + bpad));           /* work */
     sz[15] = sz[11];                                                     /* next_negs */
-    for (i = 0; i < 16; i++)
+    sz[16] = lines(sizeof(float *) * nptr);                              /* sub_ptrs */
+    sz[17] = lines(sizeof(float) * (p->sub_offsets ? npos * dim : 0));   /* sub_sums */
+    sz[18] = lines(sizeof(float) * (p->sub_offsets ? npos : 0));         /* sub_cnt */
+    for (i = 0; i < 19; i++)
         total += sz[i];
     base = (char *)w2v_aligned_alloc(64, total);
     if (!base)
@@ -206,6 +224,9 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     TAKE(loss.w, float *, 13);
     TAKE(work, float *, 14);
     TAKE(next_negs, int32_t *, 15);
+    TAKE(sub_ptrs, float **, 16);
+    TAKE(sub_sums, float *, 17);
+    TAKE(sub_cnt, float *, 18);
     st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;

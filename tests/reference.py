@@ -218,6 +218,124 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
                     W_in[sent[q]] += dIn[b]
 
 
+def _sub_rows(p, word):
+    """A subword model's input rows of ``word`` (its own, then its n-grams')."""
+    return [int(r) for r in p["sub_rows"][p["sub_offsets"][word]:p["sub_offsets"][word + 1]]]
+
+
+def _draw(p, rng, V):
+    r = rng.next()
+    i = bounded(r, V)
+    return i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i])
+
+
+def train_batch_sub(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
+    """The engine's batched update of a subword model (csrc/w2v_subword_build.h):
+    a word's input is the mean of its rows, whose gradient each of them gets in full."""
+    dim = W_in.shape[1]
+    if p["sg"]:
+        (j,) = J
+        reduced = p["window"] - bounded(rng.next(), p["window"])
+        ctx = [q for q in range(max(0, j - reduced), min(len(sent) - 1, j + reduced) + 1)
+               if q != j]
+        rows, labels, rules = [], [], []
+        if p["hs"]:
+            for q in ctx:
+                w = sent[q]
+                for c in range(p["code_offsets"][w], p["code_offsets"][w + 1]):
+                    rows.append((W_hs, int(p["points"][c])))
+                    labels.append(1.0 - float(p["codes"][c]))
+                    rules.append("hs")
+        coef = [1.0] * len(rows)
+        if p["negative"] > 0:
+            for q in ctx:
+                rows.append((W_ns, sent[q]))
+                labels.append(1.0)
+                rules.append("ns")
+                coef.append(1.0)
+                for _ in range(p["negative"]):
+                    t = _draw(p, rng, W_ns.shape[0])
+                    rows.append((W_ns, t))
+                    labels.append(0.0)
+                    rules.append("ns")
+                    coef.append(float(t != sent[q]))
+        if not ctx:
+            return
+        loss[1] += len(ctx)
+        R = _sub_rows(p, sent[j])
+        h = np.zeros(dim, dtype=np.float32)
+        for r in R:
+            h += W_in[r]
+        h *= np.float32(1.0) / np.float32(len(R))
+        dIn, dOut = block_update(h[None, :], rows, np.array(labels, dtype=np.float32), rules,
+                                 np.array([coef], dtype=np.float32), alpha, loss)
+        for (M, r), d in zip(rows, dOut):
+            M[r] += d
+        for r in R:
+            W_in[r] += dIn[0]
+        return
+    negs = [_draw(p, rng, W_ns.shape[0]) for _ in range(p["negative"])]
+    win = []
+    for j in J:
+        reduced = p["window"] - bounded(rng.next(), p["window"])
+        win.append((max(0, j - reduced), min(len(sent) - 1, j + reduced)))
+    rows, labels, rules = [], [], []
+    if p["hs"]:
+        w = sent[J[0]]
+        for c in range(p["code_offsets"][w], p["code_offsets"][w + 1]):
+            rows.append((W_hs, int(p["points"][c])))
+            labels.append(1.0 - float(p["codes"][c]))
+            rules.append("hs")
+    npos = len(rows)
+    if p["negative"] > 0:
+        for j in J:
+            rows.append((W_ns, sent[j]))
+            labels.append(1.0)
+            rules.append("ns")
+        for t in negs:
+            rows.append((W_ns, t))
+            labels.append(0.0)
+            rules.append("ns")
+    m, nb = len(rows), len(J)
+    In = np.zeros((nb, dim), dtype=np.float32)
+    coef = np.zeros((nb, m), dtype=np.float32)
+    ctxs = []
+    for b, (lo, hi) in enumerate(win):
+        ctx = [q for q in range(lo, hi + 1) if q != J[b]]
+        ctxs.append(ctx)
+        if not ctx:
+            continue
+        n_rows = 0
+        for q in ctx:  # fastText's bag: every row of every context word (summed by word)
+            s = np.zeros(dim, dtype=np.float32)
+            for r in _sub_rows(p, sent[q]):
+                s += W_in[r]
+                n_rows += 1
+            In[b] += s
+        if p["cbow_mean"]:
+            In[b] *= np.float32(1.0) / np.float32(n_rows)
+        loss[1] += 1
+        coef[b, :npos] = 1
+        if p["negative"] > 0:
+            coef[b, npos + b] = 1
+            for d, t in enumerate(negs):
+                coef[b, npos + nb + d] = t != sent[J[b]]
+    if not any(ctxs):
+        return
+    dIn, dOut = block_update(In, rows, np.array(labels, dtype=np.float32), rules, coef, alpha,
+                             loss)
+    for (M, r), d in zip(rows, dOut):
+        M[r] += d
+    # each position's gradient, the sum of its windows' in order, to each of its rows
+    for q in sorted(set(q for ctx in ctxs for q in ctx)):
+        g = np.zeros(dim, dtype=np.float32)
+        for b, ctx in enumerate(ctxs):
+            if q in ctx:
+                g += dIn[b]
+        for r in _sub_rows(p, sent[q]):
+            W_in[r] += g
+
+
 def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
     """Train in place.  ``p`` holds the parameters and tables (see the tests).
 
@@ -233,7 +351,9 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
     done = 0
     raw_per_epoch = []
     loss_per_epoch, pairs_per_epoch = [], []
-    bmax = 0 if not p.get("batch") else (1 if p["hs"] else p["batch"])
+    sub = p.get("sub_offsets") is not None
+    bmax = 0 if not p.get("batch") else (1 if p["hs"] or (sub and p["sg"]) else p["batch"])
+    batch_fn = train_batch_sub if sub else train_batch
     for epoch in range(p["epochs"]):
         skey = mix64(sk ^ ((0x3C6EF372FE94F82B + epoch * GOLDEN) & MASK))
         raw = 0
@@ -261,7 +381,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
                     blk = (pos - start) // LR_BLOCK
                     if blk != block:
                         if pending:
-                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
+                            batch_fn(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
                             pending = []
                         block = blk
                         upto = blk * LR_BLOCK
@@ -276,7 +396,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
                     if bmax:
                         pending.append(j)
                         if len(pending) == bmax:
-                            train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
+                            batch_fn(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
                             pending = []
                         continue
                     reduced = p["window"] - bounded(rng.next(), p["window"])
@@ -305,7 +425,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
                             if not _locked(p, sent[q]):
                                 W_in[sent[q]] += neu1e
                 if pending:
-                    train_batch(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
+                    batch_fn(p, rng, sent, pending, W_in, W_ns, W_hs, alpha, loss)
                     pending = []
             done += (end - start) - flushed
             raw += end - start

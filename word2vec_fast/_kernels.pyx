@@ -17,6 +17,7 @@ from w2v_params cimport W2V_MAX_BATCH, w2v_params
 from w2v_portable cimport W2V_PORTABLE
 from w2v_rng cimport w2v_mix64, w2v_seed_key
 from w2v_schedule cimport W2V_LR_BLOCK, w2v_learning_rate
+from w2v_subword cimport w2v_ngram_hash, w2v_ngrams, w2v_vocab_ngram_rows
 from w2v_tables cimport w2v_alias_build, w2v_huffman_lengths, w2v_huffman_paths
 from w2v_worker cimport W2V_EDIVERGED, W2V_ENOMEM, w2v_chunks_per_epoch, w2v_shared, w2v_worker
 
@@ -132,6 +133,70 @@ def block_step(In, Out, label, int nhs, coef, float alpha, bint compute_loss=Tru
         raise RuntimeError("block_step: w2v_block_step changed the padding past g")
     return (In + din, Out, gb[:k * m].reshape(k, m), din,
             loss.sum if compute_loss else None)
+
+
+def _check_ngram_params(int minn, int maxn, int64_t buckets):
+    if maxn < 0 or (maxn > 0 and not 1 <= minn <= maxn):
+        raise ValueError(f"n-gram lengths must satisfy 1 <= minn <= maxn (or maxn = 0), "
+                         f"got minn={minn}, maxn={maxn}")
+    if not 1 <= buckets <= 0xFFFFFFFF:
+        raise ValueError(f"buckets must be in [1, 2**32), got {buckets}")
+
+
+def ngram_hash(const unsigned char[:] data):
+    """fastText's hash of bytes ``data`` (``w2v_ngram_hash``, csrc/w2v_subword.h)."""
+    cdef int64_t n = data.shape[0]
+    if n == 0:
+        return w2v_ngram_hash(b"", 0)
+    return w2v_ngram_hash(<const char *> &data[0], n)
+
+
+def ngram_buckets(bytes word, int minn, int maxn, int64_t buckets):
+    """The n-grams of ``b"<" + word + b">"`` (``w2v_ngrams``, csrc/w2v_subword.h).
+
+    Returns ``(bucket int32[k], start int64[k], length int64[k])``: each n-gram's bucket
+    (its hash modulo ``buckets``) and its byte range in the bracketed word.
+    """
+    _check_ngram_params(minn, maxn, buckets)
+    cdef int64_t n = len(word), k
+    cdef const char *w = word
+    if maxn == 0:
+        return (np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    with nogil:
+        k = w2v_ngrams(w, n, minn, maxn, <uint32_t> buckets, NULL, NULL, NULL, 0)
+    cdef cnp.ndarray[int32_t, ndim=1, mode="c"] out = np.empty(max(k, 1), np.int32)
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] starts = np.empty(max(k, 1), np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] lens = np.empty(max(k, 1), np.int64)
+    with nogil:
+        w2v_ngrams(w, n, minn, maxn, <uint32_t> buckets, &out[0], &starts[0], &lens[0], k)
+    return out[:k], starts[:k], lens[:k]
+
+
+def vocab_ngram_rows(words, int minn, int maxn, int64_t buckets, int64_t skip=-1):
+    """Every word's input rows in a subword model, as CSR (``w2v_vocab_ngram_rows``).
+
+    ``words``: a list of ``bytes``.  Returns ``(offsets int64[V+1], rows int32[...])``:
+    word ``i``'s rows are ``rows[offsets[i]:offsets[i+1]]``, ``i`` itself first, then
+    ``V + bucket`` for each of its n-grams (none for word ``skip``).
+    """
+    _check_ngram_params(minn, maxn, buckets)
+    cdef int64_t v = len(words)
+    if v + buckets > 0x7FFFFFFF:
+        raise ValueError(f"{v} words + {buckets} buckets do not fit int32 row numbers")
+    lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=v)
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] starts = np.zeros(v + 1, np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    cdef bytes text = b"".join(words)
+    cdef const char *t = text
+    cdef cnp.ndarray[int64_t, ndim=1, mode="c"] offs = np.empty(v + 1, np.int64)
+    with nogil:
+        w2v_vocab_ngram_rows(t, &starts[0], v, skip, minn, maxn, <uint32_t> buckets, &offs[0],
+                             NULL)
+    cdef cnp.ndarray[int32_t, ndim=1, mode="c"] rows = np.empty(max(offs[v], 1), np.int32)
+    with nogil:
+        w2v_vocab_ngram_rows(t, &starts[0], v, skip, minn, maxn, <uint32_t> buckets, &offs[0],
+                             &rows[0])
+    return offs, rows[:offs[v]]
 
 
 def simd_isa():
@@ -301,14 +366,35 @@ cdef class Engine:
                  double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
                  int64_t chunk_tokens, int threads, int batch=0, end_epoch=None,
                  bint trusted_ids=False, int64_t words_offset=0, total_words=None,
-                 lock_in=None):
+                 lock_in=None, sub_offsets=None, sub_rows=None):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
         _check(w_in, "w_in", np.float32, 2)
         cdef int64_t v = w_in.shape[0], dim = w_in.shape[1], n = ids.shape[0]
+        cdef int64_t n_in = w_in.shape[0]
         if v < 1 or dim < 1:
             raise ValueError(f"w_in must have at least one row and column, got {w_in.shape}")
+        if (sub_offsets is None) != (sub_rows is None):
+            raise ValueError("sub_offsets and sub_rows go together")
+        if sub_offsets is not None:
+            # a subword model: V words, w_in has their rows and the n-grams' after them
+            _check(sub_offsets, "sub_offsets", np.int64, 1)
+            _check(sub_rows, "sub_rows", np.int32, 1)
+            v = sub_offsets.shape[0] - 1
+            if v < 1 or v > n_in:
+                raise ValueError(f"sub_offsets must have V + 1 entries for 1 <= V <= "
+                                 f"{n_in} (w_in's rows), got {sub_offsets.shape[0]}")
+            if sub_offsets[0] != 0 or sub_offsets[v] != sub_rows.shape[0] \
+                    or np.any(np.diff(sub_offsets) < 1):
+                raise ValueError("sub_offsets must start at 0, end at len(sub_rows) and give "
+                                 "every word at least one row")
+            if sub_rows.shape[0] and (sub_rows.min() < 0 or sub_rows.max() >= n_in):
+                raise ValueError(f"sub_rows must be in [0, {n_in})")
+            if lock_in is not None:
+                raise ValueError("lock_in is not supported with subword rows")
+            if batch < 1:
+                raise ValueError("subword training needs the batched kernels (batch >= 1)")
         if keep_thr.shape[0] != v:
             raise ValueError("keep_thr must have one entry per vocabulary word")
         if offsets.shape[0] < 2 or offsets[0] != 0 or offsets[offsets.shape[0] - 1] != n:
@@ -374,6 +460,15 @@ cdef class Engine:
         self.p.w_out_ns = NULL
         self.p.w_out_hs = NULL
         self.p.lock_in = NULL
+        self.p.sub_offsets = NULL
+        self.p.sub_rows = NULL
+        self.p.n_in_rows = n_in
+        self.p.max_sub_rows = 1
+        if sub_offsets is not None:
+            self.p.sub_offsets = <const int64_t *> cnp.PyArray_DATA(sub_offsets)
+            self.p.sub_rows = <const int32_t *> cnp.PyArray_DATA(sub_rows)
+            self.p.max_sub_rows = int(np.diff(sub_offsets).max())
+            keep += [sub_offsets, sub_rows]
         if lock_in is not None:
             _check(lock_in, "lock_in", np.uint8, 1)
             if lock_in.shape[0] != v:
