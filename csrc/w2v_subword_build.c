@@ -64,11 +64,18 @@ static void train_sg(const w2v_params *p, w2v_thread_state *st, const int32_t *b
         st->out_rows[m] = p->w_out_ns + (int64_t)buf[q] * dim;
         st->label[m] = 1.0f;
         st->coef[m++] = 1.0f;
+    }
+    /* the negatives, shared by the window's contexts: each meets the centre once
+       per context it is not */
+    if (ctx > 0 && p->negative > 0) {
         for (d = 0; d < p->negative; d++, m++) {
             int32_t x = w2v_draw_negative(p, st);
+            int64_t hits = 0;
+            for (q = lo; q <= hi; q++)
+                hits += q != J && buf[q] != x;
             st->out_rows[m] = p->w_out_ns + (int64_t)x * dim;
             st->label[m] = 0.0f;
-            st->coef[m] = x != buf[q] ? 1.0f : 0.0f;
+            st->coef[m] = (float)hits;
         }
     }
     if (ctx == 0)

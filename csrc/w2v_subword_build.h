@@ -5,14 +5,15 @@
  * in full to each of them, as fastText does.
  *
  * Skip-gram: one block per centre word, fastText's orientation: the centre's
- * mean, composed once, is the one input row; its outputs are, for every
- * context of its reduced window, the context's Huffman path (hs) and the
- * context word with its own `negative` negatives (a negative equal to that
- * context word is skipped, as word2vec.c does).  So a block trains exactly
- * the (centre, context) pairs word2vec.c's skip-gram trains, seen from the
- * centre: with symmetric windows the same pairs, the same negatives per pair,
- * but one mean to compose and one gradient to spread per centre word
- * instead of one per context.  The next centre's rows are fetched while the
+ * mean, composed once, is the one input row; its outputs are every
+ * context's Huffman path (hs), every context word, and `negative` negatives
+ * shared by the window, each counted once per context word it is not
+ * (word2vec.c skips a negative equal to the word it trains).  So a block
+ * trains the (centre, context) pairs word2vec.c's skip-gram trains, seen
+ * from the centre (with symmetric windows the same pairs), with one mean to
+ * compose and one gradient to spread per centre word instead of one per
+ * context, and the negatives shared by the window as the plain batched
+ * kernel shares them (w2v_block_build.h).  The next centre's rows are fetched while the
  * block computes (the n-gram buckets do not fit in any cache).
  *
  * CBOW: blocks of up to params.batch consecutive centre words as the plain
@@ -25,7 +26,7 @@
  * Both read the rows as they were at the block's start (a block is one
  * snapshot), and race with other threads without locks ("Hogwild", as
  * everywhere in the engine).  Random draws: skip-gram, the reduced window,
- * then for each context in order its negatives; CBOW, as w2v_train_batch.
+ * then the window's negatives; CBOW, as w2v_train_batch.
  */
 #ifndef W2V_SUBWORD_BUILD_H
 #define W2V_SUBWORD_BUILD_H

@@ -253,12 +253,12 @@ def train_batch_sub(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
                 labels.append(1.0)
                 rules.append("ns")
                 coef.append(1.0)
-                for _ in range(p["negative"]):
-                    t = _draw(p, rng, W_ns.shape[0])
-                    rows.append((W_ns, t))
-                    labels.append(0.0)
-                    rules.append("ns")
-                    coef.append(float(t != sent[q]))
+            for _ in range(p["negative"] if ctx else 0):  # shared by the window
+                t = _draw(p, rng, W_ns.shape[0])
+                rows.append((W_ns, t))
+                labels.append(0.0)
+                rules.append("ns")
+                coef.append(float(sum(sent[q] != t for q in ctx)))
         if not ctx:
             return
         loss[1] += len(ctx)

@@ -11,7 +11,8 @@ from .params import check_output_layer
 cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from w2v_block cimport W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step
+from w2v_block cimport (W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step,
+                       w2v_rows_sum)
 from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
 from w2v_params cimport W2V_MAX_BATCH, w2v_params
 from w2v_portable cimport W2V_PORTABLE
@@ -197,6 +198,59 @@ def vocab_ngram_rows(words, int minn, int maxn, int64_t buckets, int64_t skip=-1
         w2v_vocab_ngram_rows(t, &starts[0], v, skip, minn, maxn, <uint32_t> buckets, &offs[0],
                              &rows[0])
     return offs, rows[:offs[v]]
+
+
+def compose_means(w_in, offsets, rows, out):
+    """``out[i] = mean of w_in[rows[offsets[i]:offsets[i+1]]]`` for every i (a subword
+    model's word vectors, fastText's rule: the rows summed in order by the kernels'
+    ``w2v_rows_sum``, then multiplied by 1/count); an empty list gives zeros.
+
+    ``w_in`` float32 (any rows, dim) C-contiguous (a read-only map is fine); ``out``
+    float32 or float16 (len(offsets) - 1, dim), written in place.
+    """
+    _check(offsets, "offsets", np.int64, 1)
+    _check(rows, "rows", np.int32, 1)
+    if not isinstance(w_in, np.ndarray) or w_in.dtype != np.float32 or w_in.ndim != 2 \
+            or not w_in.flags.c_contiguous:
+        raise ValueError("compose_means: w_in must be a C-contiguous float32 matrix")
+    cdef int64_t n = offsets.shape[0] - 1, dim = w_in.shape[1], i, j, a, b
+    if n < 0 or out.shape != (n, dim) or out.dtype not in (np.float32, np.float16):
+        raise ValueError(f"compose_means: out must be float32/float16 of shape {(n, dim)}")
+    if n == 0:
+        return out
+    if offsets[0] != 0 or offsets[n] != rows.shape[0] or np.any(np.diff(offsets) < 0):
+        raise ValueError("compose_means: bad offsets")
+    if rows.shape[0] and (rows.min() < 0 or rows.max() >= w_in.shape[0]):
+        raise ValueError(f"compose_means: rows must be in [0, {w_in.shape[0]})")
+    cdef int64_t longest = int(np.diff(offsets).max())
+    cdef const float *base = <const float *> cnp.PyArray_DATA(w_in)
+    cdef const int64_t *off = <const int64_t *> cnp.PyArray_DATA(offsets)
+    cdef const int32_t *rw = <const int32_t *> cnp.PyArray_DATA(rows)
+    block = 4096
+    cdef cnp.ndarray[float, ndim=2, mode="c"] tmp = np.empty((block, dim), np.float32)
+    cdef const float **ptrs = <const float **> PyMem_Malloc(max(longest, 1) * sizeof(float *))
+    cdef int64_t lo, hi
+    cdef float inv
+    if ptrs == NULL:
+        raise MemoryError()
+    try:
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            with nogil:
+                for i in range(lo, hi):
+                    a = off[i]
+                    b = off[i + 1]
+                    for j in range(a, b):
+                        ptrs[j - a] = base + <int64_t> rw[j] * dim
+                    w2v_rows_sum(dim, <int> (b - a), ptrs, &tmp[i - lo, 0])
+                    if b > a:
+                        inv = 1.0 / <float> (b - a)
+                        for j in range(dim):
+                            tmp[i - lo, j] *= inv
+            out[lo:hi] = tmp[:hi - lo]
+    finally:
+        PyMem_Free(ptrs)
+    return out
 
 
 def simd_isa():

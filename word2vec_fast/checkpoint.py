@@ -20,6 +20,9 @@ read with ``allow_pickle=False``: loading an untrusted file cannot run code.
 ``vectors``        float32[V, dim]: input vectors
 ``syn1neg``        float32[V, dim]: negative-sampling output weights (if used)
 ``syn1``           float32[max(V-1, 1), dim]: HS inner-node weights (if used)
+``ngrams``         float32[buckets, dim]: the n-gram rows of a subword model
+                   (params ``minn``, ``maxn``, ``buckets``; ``vectors`` then
+                   holds the words' own rows, not their composed vectors)
 =================  ==========================================================
 """
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Checkpoint:
     vectors: np.ndarray
     syn1neg: np.ndarray | None = None
     syn1: np.ndarray | None = None
+    ngrams: np.ndarray | None = None
 
 
 def write(path, ck: Checkpoint) -> None:
@@ -73,6 +77,8 @@ def write(path, ck: Checkpoint) -> None:
         arrays["syn1neg"] = ck.syn1neg
     if ck.syn1 is not None:
         arrays["syn1"] = ck.syn1
+    if ck.ngrams is not None:
+        arrays["ngrams"] = ck.ngrams
     with atomic_open(path) as f:
         np.savez(f, **arrays)
 
@@ -201,7 +207,21 @@ def read(path) -> Checkpoint:
         out[name] = need(name, np.float32, 2)
         if out[name].shape != (rows, dim):
             raise bad_file(path, f"{name} has shape {out[name].shape}, expected {(rows, dim)}")
-    for name, a in (("vectors", vectors), ("syn1neg", out["syn1neg"]), ("syn1", out["syn1"])):
+    out["ngrams"] = None
+    buckets = params.get("buckets") if params.get("maxn") else None
+    if buckets is None:
+        if "ngrams" in arr:
+            raise bad_file(path, "ngrams is present but the parameters have no subwords")
+    else:
+        if type(buckets) is not int or buckets < 1 or "ngrams" not in arr:
+            raise bad_file(path, f"a subword model needs buckets >= 1 ({buckets!r}) and its "
+                                 "ngrams array")
+        out["ngrams"] = need("ngrams", np.float32, 2)
+        if out["ngrams"].shape != (buckets, dim):
+            raise bad_file(path, f"ngrams has shape {out['ngrams'].shape}, expected "
+                                 f"{(buckets, dim)}")
+    for name, a in (("vectors", vectors), ("syn1neg", out["syn1neg"]), ("syn1", out["syn1"]),
+                    ("ngrams", out["ngrams"])):
         if a is not None and not np.isfinite(a).all():
             raise bad_file(path, f"{name} contains NaN or infinity")
     if schedule is not None:
@@ -220,4 +240,4 @@ def read(path) -> Checkpoint:
             raise bad_file(path, f"bad schedule {schedule!r}")
     return Checkpoint(params=params, schedule=schedule, history=history, words=words,
                       counts=counts, vectors=np.ascontiguousarray(vectors),
-                      syn1neg=out["syn1neg"], syn1=out["syn1"])
+                      syn1neg=out["syn1neg"], syn1=out["syn1"], ngrams=out["ngrams"])

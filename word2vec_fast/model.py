@@ -11,6 +11,7 @@ from .fingerprint import VERSION as FINGERPRINT_VERSION, corpus_fingerprint
 from .params import check_float, check_int, check_threads, has_output_layer
 from .runner import Weights, run_schedule
 from .schedule import alpha_schedule, new_schedule
+from .subwords import SubwordSpec, SubwordVectors
 from .tables import OutputTables
 from .vectors import Vectors
 from .vocab import Vocab, check_reiterable
@@ -78,12 +79,27 @@ class Model:
     lock_in : numpy.ndarray or None
         uint8, one per word: the words whose input rows training keeps as they are
         (``train(init_vectors=..., lock_init=True)``); not saved by :meth:`save_model`.
+    subwords : SubwordSpec or None
+        A subword model's n-gram settings (``params`` ``minn``, ``maxn``, ``buckets``).
+    input_matrix : numpy.ndarray or None
+        A subword model's input rows, (V + buckets, dim): :attr:`vectors` (the
+        words' own rows, a view) then :attr:`ngram_vectors`.  Its word vectors,
+        the means of their rows, are :attr:`wv`'s.
     """
 
     def __init__(self, vocab: Vocab, vectors, syn1neg, syn1, params: dict, schedule=None,
-                 history=None):
+                 history=None, ngrams=None):
         self.vocab = vocab
-        self.vectors = vectors
+        self.subwords = SubwordSpec.checked(params["minn"], params["maxn"], params["buckets"]) \
+            if params.get("maxn") else None
+        self.input_matrix = None
+        self._sub_rows = None
+        if self.subwords is not None:
+            if ngrams is None or ngrams.shape != (self.subwords.buckets, vectors.shape[1]):
+                raise ValueError("a subword model needs its (buckets, dim) n-gram rows")
+            self._set_input(np.concatenate([vectors, ngrams]))
+        else:
+            self.vectors = vectors
         self.syn1neg = syn1neg
         self.syn1 = syn1
         self.params = dict(params)
@@ -96,16 +112,46 @@ class Model:
 
     @classmethod
     def create(cls, vocab: Vocab, *, dim, window, negative, hs, sg, cbow_mean, sample, alpha,
-               min_alpha, epochs, seed, min_count, batch=0) -> "Model":
-        """A fresh model: input rows uniform in (-0.5/dim, 0.5/dim), output rows zero."""
+               min_alpha, epochs, seed, min_count, batch=0, subwords=None) -> "Model":
+        """A fresh model: input rows uniform in (-0.5/dim, 0.5/dim), output rows zero.
+
+        ``subwords`` (a :class:`SubwordSpec`): a subword model, its n-gram rows
+        started like the words' (drawn after them from the same stream)."""
         v = len(vocab)
-        vectors = _fresh_rows(seed, 0, v, dim)
+        spec = subwords if subwords is not None and subwords.active else None
+        rows = _fresh_rows(seed, 0, v + (spec.buckets if spec else 0), dim)
         syn1neg = np.zeros((v, dim), dtype=np.float32) if negative > 0 else None
         syn1 = np.zeros((max(v - 1, 1), dim), dtype=np.float32) if hs else None
         params = dict(dim=dim, window=window, negative=negative, hs=hs, sg=sg,
                       cbow_mean=cbow_mean, sample=sample, alpha=alpha, min_alpha=min_alpha,
                       epochs=epochs, seed=seed, min_count=min_count, batch=batch)
-        return cls(vocab, vectors, syn1neg, syn1, params)
+        if spec is None:
+            return cls(vocab, rows, syn1neg, syn1, params)
+        params.update(spec.params())
+        model = cls.__new__(cls)
+        model._init_subword(vocab, rows, syn1neg, syn1, params, spec)
+        return model
+
+    def _init_subword(self, vocab, input_matrix, syn1neg, syn1, params, spec):
+        """__init__ for a fresh subword model, taking ``input_matrix`` without a copy."""
+        self.vocab, self.subwords = vocab, spec
+        self._set_input(input_matrix)
+        self.syn1neg, self.syn1 = syn1neg, syn1
+        self.params = dict(params)
+        self.schedule, self.history, self.stats = None, [], {}
+        self.lock_in, self._wv = None, None
+        self._build_tables()
+
+    def _set_input(self, input_matrix):
+        """A subword model's input rows (V + buckets, dim) and their per-word CSR."""
+        self.input_matrix = np.ascontiguousarray(input_matrix, dtype=np.float32)
+        self.vectors = self.input_matrix[:len(self.vocab)]
+        self._sub_rows = self.subwords.vocab_rows(self.vocab.words)
+
+    @property
+    def ngram_vectors(self):
+        """A subword model's n-gram rows (buckets, dim), a view; None otherwise."""
+        return None if self.input_matrix is None else self.input_matrix[len(self.vocab):]
 
     def _build_tables(self):
         self.tables = OutputTables.build(self.vocab.counts, negative=self.params["negative"],
@@ -114,6 +160,9 @@ class Model:
     @property
     def weights(self) -> Weights:
         """The matrices training updates (shares memory with the attributes)."""
+        if self.input_matrix is not None:
+            return Weights(self.input_matrix, self.syn1neg, self.syn1, self.lock_in,
+                           sub_rows=self._sub_rows)
         return Weights(self.vectors, self.syn1neg, self.syn1, self.lock_in)
 
     def start_schedule(self, corpus, *, epochs, alpha, alpha_end, alpha_floor, seed, run=0):
@@ -135,7 +184,9 @@ class Model:
                          threads=threads, history=self.history, stats=self.stats,
                          progress=progress, callbacks=callbacks, owner=self)
         finally:
-            if self._wv is not None:
+            if self.input_matrix is not None:
+                self._wv = None  # the composed vectors are made again from the new rows
+            elif self._wv is not None:
                 self._wv.clear_cache()  # training changed the rows in place
         return self
 
@@ -152,7 +203,7 @@ class Model:
         checkpoint.write(path, checkpoint.Checkpoint(
             params=self.params, schedule=self.schedule, history=self.history,
             words=self.vocab.words, counts=self.vocab.counts, vectors=self.vectors,
-            syn1neg=self.syn1neg, syn1=self.syn1))
+            syn1neg=self.syn1neg, syn1=self.syn1, ngrams=self.ngram_vectors))
 
     @classmethod
     def load(cls, path) -> "Model":
@@ -163,7 +214,7 @@ class Model:
         except ValueError as e:
             raise checkpoint.bad_file(path, e) from None
         return cls(vocab, ck.vectors, ck.syn1neg, ck.syn1, ck.params, schedule=ck.schedule,
-                   history=ck.history)
+                   history=ck.history, ngrams=ck.ngrams)
 
     def _encode(self, corpus, what):
         if isinstance(corpus, Corpus):
@@ -282,8 +333,13 @@ class Model:
         v, dim = len(vocab), self.params["dim"]
         run = (self.schedule["run"] + 1) if self.schedule else 1
         if v > old_v:
-            self.vectors = np.ascontiguousarray(np.concatenate(
-                [self.vectors, _fresh_rows(self.params["seed"], run, v - old_v, dim)]))
+            fresh = _fresh_rows(self.params["seed"], run, v - old_v, dim)
+            if self.input_matrix is not None:  # new word rows go before the n-gram rows
+                ngrams = self.ngram_vectors
+                self.vocab = vocab
+                self._set_input(np.concatenate([self.vectors, fresh, ngrams]))
+            else:
+                self.vectors = np.ascontiguousarray(np.concatenate([self.vectors, fresh]))
             if self.syn1neg is not None:
                 self.syn1neg = np.ascontiguousarray(np.concatenate(
                     [self.syn1neg, np.zeros((v - old_v, dim), dtype=np.float32)]))
@@ -305,7 +361,16 @@ class Model:
 
     @property
     def wv(self) -> Vectors:
-        """The vectors as a :class:`Vectors` object (queries, save); shares memory."""
+        """The vectors as a :class:`Vectors` object (queries, save); shares memory.
+
+        A subword model's are :class:`SubwordVectors`: each word's vector is the mean
+        of its rows (composed when first asked for after training), and unknown
+        words get theirs from their n-grams."""
+        if self.input_matrix is not None:
+            if self._wv is None or self._wv.input_matrix is not self.input_matrix:
+                self._wv = SubwordVectors(self.vocab.words, self.input_matrix, self.subwords,
+                                          counts=self.vocab.counts)
+            return self._wv
         if self._wv is None or self._wv.vectors is not self.vectors:
             self._wv = Vectors(self.vocab.words, self.vectors, counts=self.vocab.counts)
         return self._wv
@@ -323,7 +388,9 @@ class Model:
 
     def __repr__(self):
         kind = "skip-gram" if self.params["sg"] else "CBOW"
-        return f"Model({kind}, {len(self.vocab)} words, dim {self.params['dim']})"
+        sub = "" if self.subwords is None else \
+            f", subwords {self.subwords.minn}-{self.subwords.maxn} x {self.subwords.buckets}"
+        return f"Model({kind}, {len(self.vocab)} words, dim {self.params['dim']}{sub})"
 
 
 def load_model(path) -> Model:

@@ -40,7 +40,9 @@ def take_rows(w_in: np.ndarray, words, init, lock: bool):
     index = init.index
     rows = np.fromiter((index.get(w, -1) for w in words), dtype=np.int64, count=len(words))
     found = rows >= 0
-    taken = np.asarray(init.vectors[rows[found]], dtype=np.float32)
+    # a subword model's own word rows (its vectors are their means with the n-grams')
+    own = getattr(init, "vectors_vocab", init.vectors)
+    taken = np.asarray(own[rows[found]], dtype=np.float32)
     if not np.isfinite(taken).all():
         bad = int(np.flatnonzero(~np.isfinite(taken).all(axis=1))[0])
         raise ValueError(f"init_vectors: the row of {init.words[int(rows[found][bad])]!r} "
@@ -49,3 +51,22 @@ def take_rows(w_in: np.ndarray, words, init, lock: bool):
     logger.info("init_vectors: %d of %d words start from the given rows%s", int(found.sum()),
                 len(words), " (locked)" if lock else "")
     return found.astype(np.uint8) if lock else None
+
+
+def take_ngram_rows(model, init) -> None:
+    """Copy a subword model's n-gram rows (``init.vectors_ngrams``) into ``model``'s,
+    whose n-gram settings must be the same; plain vectors have none to give."""
+    spec = getattr(init, "spec", None)
+    if spec is None:
+        logger.info("init_vectors: plain vectors seed the word rows only; the n-gram rows "
+                    "start fresh")
+        return
+    if spec != model.subwords:
+        raise ValueError(f"init_vectors have n-grams {spec.minn}-{spec.maxn} in {spec.buckets} "
+                         f"buckets but the model has {model.subwords.minn}-"
+                         f"{model.subwords.maxn} in {model.subwords.buckets}; train with "
+                         "theirs")
+    ngrams = init.vectors_ngrams
+    if not np.isfinite(ngrams).all():
+        raise ValueError("init_vectors: the n-gram rows hold NaN or infinity")
+    model.ngram_vectors[:] = ngrams

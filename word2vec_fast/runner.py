@@ -50,12 +50,16 @@ class Weights:
     """The matrices training updates in place: input vectors (word2vec.c's ``syn0``),
     negative-sampling output rows (``syn1neg``) and hs inner-node rows (``syn1``);
     an unused output layer is None.  All float32, C-contiguous.  ``lock_in``
-    (uint8, one per word, optional) marks the input rows training leaves as they are."""
+    (uint8, one per word, optional) marks the input rows training leaves as they are.
+    A subword model's ``w_in`` has the words' rows then the n-gram buckets' rows, and
+    ``sub_rows`` is ``(offsets, rows)``: each word's input rows as CSR
+    (:meth:`word2vec_fast.subwords.SubwordSpec.vocab_rows`)."""
 
     w_in: np.ndarray
     w_out_ns: np.ndarray | None = None
     w_out_hs: np.ndarray | None = None
     lock_in: np.ndarray | None = None
+    sub_rows: tuple | None = None
 
     def all_finite(self) -> bool:
         return all(np.isfinite(w).all() for w in (self.w_in, self.w_out_ns, self.w_out_hs)
@@ -233,7 +237,9 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
         alpha0=sch["alpha"], alpha_end=sch["alpha_end"], alpha_floor=sch["alpha_floor"],
         seed=sch["seed"], chunk_tokens=chunk, threads=threads, batch=int(p.get("batch", 0)),
         trusted_ids=enc.mapped, words_offset=offset, total_words=sch.get("total_words"),
-        lock_in=weights.lock_in)
+        lock_in=weights.lock_in,
+        sub_offsets=None if weights.sub_rows is None else weights.sub_rows[0],
+        sub_rows=None if weights.sub_rows is None else weights.sub_rows[1])
     release = _PageRelease(enc, engine, threads, chunk) if enc.mapped else None
     logger.info("training %s-%s (%s) on %d tokens (%d sentences), vocabulary %d, dim %d, "
                 "epochs %d-%d of %d, %d threads", "skip-gram" if p["sg"] else "CBOW",

@@ -14,10 +14,11 @@ from .corpus import SPILL_BYTES, as_corpus
 from .model import Model
 from .params import check_float, check_int, check_output_layer, check_threads
 from .phrases import with_phrases
-from .pretrained import as_vectors, check_dim, take_rows
+from .pretrained import as_vectors, check_dim, take_ngram_rows, take_rows
 from .runner import batch_size
 from .scan import MAX_TOKEN_BYTES
 from .schedule import alpha_schedule
+from .subwords import SubwordSpec
 
 
 def check_train_params(*, dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha,
@@ -70,7 +71,7 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
           seed=1, progress=None, vocab=None, max_final_vocab=None, batch=True,
           max_vocab_size=None, max_token_bytes=MAX_TOKEN_BYTES, spill_bytes=SPILL_BYTES,
           spill_dir=None, callbacks=None, phrases=None, init_vectors=None,
-          lock_init=False) -> Model:
+          lock_init=False, subwords=False, minn=3, maxn=6, buckets=2_000_000) -> Model:
     """Train word2vec embeddings.
 
     Parameters
@@ -164,6 +165,24 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     lock_init : bool
         Keep those rows fixed during training (gensim's ``lockf=0``): only the
         other words' vectors and the output weights learn.  Needs ``init_vectors``.
+        Not with ``subwords``.
+    subwords : bool
+        Train subword vectors, fastText's way: each word's input vector is the
+        mean of its own row and the rows of its character n-grams, so that
+        ``model.wv`` also gives vectors for words never seen
+        (:class:`~word2vec_fast.subwords.SubwordVectors`).  Skip-gram then runs
+        fastText's orientation (the centre's mean predicts each context word; the
+        same pairs as word2vec.c's); the rest is word2vec.c's (see the README
+        for every difference from fastText).  ``init_vectors`` may then be a
+        subword model (a fastText ``.bin``, :class:`SubwordVectors`): its word
+        and n-gram rows are taken (its n-gram settings must be these).
+    minn, maxn : int
+        The n-grams' lengths in characters (fastText's defaults 3 and 6);
+        ``maxn=0`` gives every word its own row only.
+    buckets : int
+        Rows the n-grams are hashed into (fastText's ``-bucket``, 2,000,000):
+        they cost ``buckets * dim * 4`` bytes (800 MB at dim 100), fewer
+        buckets cost memory less and quality a little.
 
     Returns
     -------
@@ -188,6 +207,13 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     threads = check_threads(threads)
     if lock_init and init_vectors is None:
         raise ValueError("lock_init=True needs init_vectors")
+    spec = None
+    if subwords:
+        spec = SubwordSpec.checked(minn, maxn, buckets)
+        if lock_init:
+            raise ValueError("lock_init=True is not supported with subwords")
+        if not p["batch"]:
+            raise ValueError("subwords=True needs the batched kernels (batch=True or an int)")
     init = None if init_vectors is None else check_dim(as_vectors(init_vectors), p["dim"])
 
     t0 = time.perf_counter()
@@ -207,9 +233,11 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         raise ValueError("vocabulary too large for int32 ids")
     prep_seconds = time.perf_counter() - t0
 
-    model = Model.create(enc.vocab, **model_params(p))
+    model = Model.create(enc.vocab, **model_params(p), subwords=spec)
     if init is not None:
         model.lock_in = take_rows(model.vectors, enc.vocab.words, init, bool(lock_init))
+        if spec is not None:
+            take_ngram_rows(model, init)
     model.start_schedule(enc, epochs=p["epochs"], alpha=p["alpha"], alpha_end=p["alpha_end"],
                          alpha_floor=p["alpha_floor"], seed=p["seed"])
     model.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)

@@ -385,7 +385,8 @@ class Vectors:
             raise ValueError("most_similar needs at least one word")
         q = self.get_mean_vector([t for t, _ in terms], weights=[w for _, w in terms],
                                  post_normalize=True, ignore_missing=False)
-        used = {self.get_index(t) for t, _ in terms if not isinstance(t, np.ndarray)}
+        # (an unknown word that a subword model composed is no row to leave out)
+        used = {self.get_index(t, -1) for t, _ in terms if not isinstance(t, np.ndarray)} - {-1}
         lim = self._limit(restrict_vocab)
         if topn is None:
             return self._cosines(q[None, :], lim)[0]
@@ -472,6 +473,10 @@ class Vectors:
         u = self.unit_rows([self._idx(a), self._idx(b)])
         return float(u[0] @ u[1])
 
+    def _unit_vector(self, word) -> np.ndarray:
+        """The unit vector of a word (float32)."""
+        return self.unit_rows([self._idx(word)])[0]
+
     def distance(self, a, b) -> float:
         """Cosine distance of two words, ``1 - similarity`` (gensim)."""
         return 1.0 - self.similarity(a, b)
@@ -527,7 +532,7 @@ class Vectors:
                           f"{[w for w in words if w not in self]}", stacklevel=2)
         if not known:
             raise ValueError("doesnt_match needs at least one known word")
-        m = self.unit_rows([self._idx(w) for w in known])
+        m = np.stack([self._unit_vector(w) for w in known])
         mean = m.mean(axis=0)
         n = np.linalg.norm(mean)
         if n > 0:
