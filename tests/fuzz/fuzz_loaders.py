@@ -14,6 +14,7 @@ import gzip
 import io
 import lzma
 import os
+import struct
 import sys
 import tempfile
 import warnings
@@ -25,7 +26,7 @@ import atheris
 
 with atheris.instrument_imports(include=["word2vec_fast"]):
     import word2vec_fast as w2v
-    from word2vec_fast import Phrases, Vocab, count_and_encode, load_model
+    from word2vec_fast import Phrases, Vocab, count_and_encode, fasttext_io, load_model
 
 # libFuzzer ends the process with exit(): Python's atexit never runs, so .ci/fuzz points
 # TMPDIR at build/fuzz/tmp and empties it on each run.
@@ -72,8 +73,8 @@ def _npy_header_fuzz(data):
 
 def _write_npy(kind, data):
     """An npy vectors pair: 12, a fuzz matrix header with three good words; 13, a good
-    (lines x 2) matrix with fuzz words; 14 and 15, both fuzz (the first two bytes give
-    the matrix file's length)."""
+    (lines x 2) matrix with fuzz words; 14, both fuzz (the first two bytes give the
+    matrix file's length)."""
     if kind == 12:
         matrix, words = _npy_header_fuzz(data), b"a\nb\nc\n"
     elif kind == 13:
@@ -91,6 +92,21 @@ def check_npy(v):
     assert v.vectors.dtype in (np.float32, np.float16) and v.vectors.ndim == 2
     assert len(set(v.words)) == len(v.words), "duplicate words kept"
     assert all(v.get_index(w) == i for i, w in enumerate(v.words)), "a word not found"
+
+
+def check_fasttext(ft, data):
+    """A fastText model that was read: consistent, and written back to the same bytes."""
+    n = ft.nwords + ft.nlabels
+    assert len(ft.words) == len(ft.counts) == len(ft.types) == n, "entries disagree"
+    assert ft.input.dtype == ft.output.dtype == np.float32
+    assert ft.input.shape[1] == ft.output.shape[1] == ft.args.dim
+    assert ft.pruneidx.shape == (max(ft.pruneidx_size, 0), 2)
+    try:
+        fasttext_io.write_bin(PATH + ".out", ft)
+    except ValueError as e:  # not an expected error here: what was read must be writable
+        raise AssertionError(f"write_bin refused what read_bin accepted: {e}") from e
+    with open(PATH + ".out", "rb") as f:
+        assert f.read() == data, "read_bin accepted bytes that write_bin does not give back"
 
 
 def check_vectors(v):
@@ -142,8 +158,14 @@ def one_input(raw):
                                 max_vocab_size=(None, 2, 5, 50)[(mode >> 4) & 3],
                                 max_token_bytes=(4, 7, 100, 1 << 20)[(mode >> 6) & 3])
                 assert len(v.words) == len(v.counts) == len(set(v.words))
-            elif kind >= 12:  # the npy format: matrix and words file, mapped or read
+            elif 12 <= kind <= 14:  # the npy format: matrix and words file, mapped or read
                 check_npy(w2v.load(_write_npy(kind, data), mmap=bool((mode >> 4) & 1)))
+            elif kind == 15:  # a fastText .bin model, mapped (0x10) or read; 0x20: the
+                # fuzz bytes follow a good signature (magic and version 12)
+                if mode & 0x20:
+                    data = struct.pack("<ii", fasttext_io.MAGIC, 12) + data
+                check_fasttext(fasttext_io.read_bin(_write(data), mmap=bool(mode & 0x10)),
+                               data)
             else:
                 c = count_and_encode(_write(data), min_count=1 + (kind == 11),
                                      max_vocab_size=(None, 2, 5, 50)[(mode >> 4) & 3],

@@ -174,6 +174,43 @@ def fuzz_loaders():
     mat = io.BytesIO()
     np.save(mat, np.ones((2, 3), np.float32))
     yield bytes([14 | 0x10]) + len(mat.getvalue()).to_bytes(2, "little") + mat.getvalue() + b"a\nb\n"
+    yield from fasttext_bins()
+
+
+def fasttext_bins():
+    """fuzz_loaders' fastText .bin seeds (mode 15; 0x10: mapped, 0x20: no signature)."""
+    import tempfile
+
+    import numpy as np
+    from word2vec_fast import fasttext_io as fio
+
+    def model(words, labels=(), dim=2, bucket=3, version=12, prune=None):
+        n, nw = len(words) + len(labels), len(words)
+        rows = np.arange((nw + bucket) * dim, dtype=np.float32).reshape(-1, dim) / 8 - 1
+        args = fio.FastTextArgs(dim, 5, 5, 1, 5, 1, 3 if labels else 2, 3 if labels else 2,
+                                bucket, 0 if labels else 3, 0 if labels else 6, 100, 1e-4)
+        pruneidx = np.array(prune or [], np.int32).reshape(-1, 2)
+        ft = fio.FastTextFile(args, list(words) + list(labels),
+                              np.arange(n, 0, -1, dtype=np.int64),
+                              np.array([0] * nw + [1] * len(labels), np.int8), nw, len(labels),
+                              10 * n, -1 if prune is None else len(pruneidx), pruneidx,
+                              rows, -rows[:len(labels) or nw], version)
+        with tempfile.TemporaryDirectory() as d:
+            fio.write_bin(os.path.join(d, "m.bin"), ft)
+            return open(os.path.join(d, "m.bin"), "rb").read()
+
+    plain = model(["the", "caf\u00e9", "\u65e5\u672c", "</s>"])
+    sup = model(["good", "bad", "</s>"], labels=["__label__a", "__label__b"], bucket=0)
+    yield bytes([15]) + plain
+    yield bytes([15 | 0x10]) + plain
+    yield bytes([15 | 0x10]) + sup
+    yield bytes([15]) + model(["a", "b\xff".encode("latin-1").decode("utf-8", "surrogateescape")],
+                              dim=1, version=11, prune=[[0, 1], [2, 0]])
+    yield bytes([15 | 0x20]) + plain[8:]                                # signature given
+    yield bytes([15]) + plain[:-5]                                      # cut short
+    at = len(sup) - 2 * 4 * 2 - 17 - 3 * 4 * 2 - 17                     # the input's flag
+    yield bytes([15]) + sup[:at] + b"\x01" + sup[at + 1:]               # quantized
+    yield bytes([15]) + model([], bucket=0)                             # no entries
 
 
 def main(names=()):
