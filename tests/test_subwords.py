@@ -264,3 +264,18 @@ def test_bad_fasttext_files(tmp_path):
         ftx.save_fasttext(w2v.train(stem_corpus(20), **dict(KW, subwords=False)),
                           tmp_path / "x.bin")
     assert not (tmp_path / "x.bin").exists()
+
+
+def test_word_pairs_with_unknown_words(tmp_path, sg_model):
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("qorvab\tqorvec\t9\nqorvzz\tqorvab\t8\nblintzz\tqorvab\t1\n"
+                     "kanduab\tmafexab\t2\nab\tqorvab\t5\n", encoding="utf-8")
+    wv = sg_model.wv
+    plain = wv.evaluate_word_pairs(pairs)
+    assert (plain.pairs, plain.oov) == (2, 3)
+    comp = wv.evaluate_word_pairs(pairs, unknown_words=True)
+    assert (comp.pairs, comp.oov) == (5, 0)  # "ab" has the 2-gram "<a", ...
+    assert comp.spearman > 0.5
+    with pytest.raises(ValueError, match="subword"):
+        w2v.Vectors(["a", "b"], np.eye(2, dtype=np.float32)).evaluate_word_pairs(
+            pairs, unknown_words=True)

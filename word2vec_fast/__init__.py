@@ -27,6 +27,8 @@ _HOME = {
     "TrainingInterrupted": "errors", "TrainingDiverged": "errors", "StopTraining": "errors",
     "VectorsFormatError": "errors", "DuplicateWordWarning": "errors",
     "NonFiniteWarning": "errors",
+    "SubwordVectors": "subwords", "load_fasttext": "fasttext",
+    "load_fasttext_model": "fasttext", "save_fasttext": "fasttext",
 }
 
 __all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "load_model",
@@ -34,7 +36,8 @@ __all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "
            "count_and_encode", "Phrases", "PhrasedText",
            "Vectors", "load",
            "evaluate_analogies", "evaluate_word_pairs", "AnalogyResult", "WordPairsResult",
-           "VectorsFormatError", "DuplicateWordWarning", "NonFiniteWarning", "simd"]
+           "VectorsFormatError", "DuplicateWordWarning", "NonFiniteWarning", "simd",
+           "SubwordVectors", "load_fasttext", "load_fasttext_model", "save_fasttext"]
 
 
 def __getattr__(name: str):
@@ -64,8 +67,10 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
                          TrainingDiverged, TrainingInterrupted, VectorsFormatError)
     from .evaluation import (AnalogyResult, WordPairsResult, evaluate_analogies,
                              evaluate_word_pairs)
+    from .fasttext import load_fasttext, load_fasttext_model, save_fasttext
     from .model import Model, load_model
     from .phrases import PhrasedText, Phrases
+    from .subwords import SubwordVectors
     from .training import train
     from .vectors import Vectors, load
     from .vocab import Vocab

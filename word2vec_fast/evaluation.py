@@ -229,7 +229,8 @@ def _pearson(x, y):
 
 
 def evaluate_word_pairs(vectors, path, delimiter=None, restrict_vocab=300000,
-                        case_insensitive=True, encoding="utf-8") -> WordPairsResult:
+                        case_insensitive=True, encoding="utf-8",
+                        unknown_words=False) -> WordPairsResult:
     """Pearson and Spearman correlation of cosine similarity with human scores.
 
     Parameters
@@ -247,11 +248,20 @@ def evaluate_word_pairs(vectors, path, delimiter=None, restrict_vocab=300000,
     case_insensitive : bool
         Upper-case both sides before matching.
     encoding : str
+    unknown_words : bool
+        Subword vectors (:class:`~word2vec_fast.subwords.SubwordVectors`): score a
+        pair with a word outside the vocabulary (or ``restrict_vocab``) from the
+        vectors composed of its n-grams, as fastText's evaluation does, instead of
+        skipping it; only pairs with a word that has no n-gram count in ``oov``.
+        Words are then looked up as written (lower-cased if ``case_insensitive``).
 
     Returns
     -------
     WordPairsResult
     """
+    compose = unknown_words and hasattr(vectors, "compose")
+    if unknown_words and not compose:
+        raise ValueError("unknown_words=True needs subword vectors (SubwordVectors)")
     if restrict_vocab is not None:
         restrict_vocab = int(restrict_vocab)
     ok, _ = _ok_vocab(vectors, restrict_vocab, case_insensitive)
@@ -275,6 +285,13 @@ def evaluate_word_pairs(vectors, path, delimiter=None, restrict_vocab=300000,
             except ValueError:
                 continue
             if a not in ok or b not in ok:
+                if compose:
+                    wa, wb = (x.lower() if case_insensitive else x for x in parts[:2])
+                    if wa in vectors and wb in vectors:
+                        gold.append(s)
+                        ia.append(vectors.get_vector(wa, norm=True))
+                        ib.append(vectors.get_vector(wb, norm=True))
+                        continue
                 oov += 1
                 continue
             gold.append(s)
@@ -283,7 +300,12 @@ def evaluate_word_pairs(vectors, path, delimiter=None, restrict_vocab=300000,
     if not gold:
         raise ValueError(f"{os.fspath(path)}: no word pair with both words in the vocabulary "
                          "(or not a word-pairs file)")
-    model = np.einsum("ij,ij->i", vectors.unit_rows(ia), vectors.unit_rows(ib))
+    if compose:  # rows and composed unit vectors, in the file's order
+        unit = lambda xs: np.stack([vectors.unit_rows([x])[0] if isinstance(x, int) else x
+                                    for x in xs])
+        model = np.einsum("ij,ij->i", unit(ia), unit(ib))
+    else:
+        model = np.einsum("ij,ij->i", vectors.unit_rows(ia), vectors.unit_rows(ib))
     gold = np.asarray(gold, dtype=np.float64)
     return WordPairsResult(
         pearson=_pearson(gold, model),

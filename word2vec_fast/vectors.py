@@ -650,11 +650,12 @@ class Vectors:
                                   case_insensitive=case_insensitive, method=method)
 
     def evaluate_word_pairs(self, path, delimiter=None, restrict_vocab=300000,
-                            case_insensitive=True, encoding="utf-8"):
+                            case_insensitive=True, encoding="utf-8", unknown_words=False):
         """Correlation with human judgements; see :func:`word2vec_fast.evaluate_word_pairs`."""
         return evaluate_word_pairs(self, path, delimiter=delimiter,
                                    restrict_vocab=restrict_vocab,
-                                   case_insensitive=case_insensitive, encoding=encoding)
+                                   case_insensitive=case_insensitive, encoding=encoding,
+                                   unknown_words=unknown_words)
 
     # -- I/O --------------------------------------------------------------------------
     def save(self, path, binary: bool = True, encoding: str = "utf-8",
