@@ -18,11 +18,10 @@
 #include "w2v_thread_state.h"
 
 /* Centre words per batched block: 0 = classic kernel; hs paths differ per
-   word, so hs blocks hold one window, and so do subword skip-gram blocks
-   (w2v_subword_build.h: one centre against its contexts). */
+   word, so hs blocks hold one window. */
 static inline int w2v_batch_width(const w2v_params *p)
 {
-    return p->batch <= 0 ? 0 : ((p->hs || (p->sub_offsets && p->sg)) ? 1 : p->batch);
+    return p->batch <= 0 ? 0 : (p->hs ? 1 : p->batch);
 }
 
 /* Most centre words of one block, at least 1 (the scratch is allocated, if
@@ -44,9 +43,11 @@ static inline int64_t w2v_block_max_inputs(const w2v_params *p)
    holds them is sized from params.negative. */
 static inline int64_t w2v_block_max_outputs(const w2v_params *p)
 {
-    if (p->sub_offsets && p->sg) /* every context's path, itself and its negatives */
-        return 2 * (int64_t)p->window *
-               ((int64_t)p->max_code_len * (p->hs ? 1 : 0) + (p->negative > 0 ? 1 + p->negative : 0));
+    if (p->sub_offsets && p->sg) /* every context's path; the positions, the negatives */
+        return 2 * (int64_t)p->window * (int64_t)p->max_code_len * (p->hs ? 1 : 0) +
+               (p->negative > 0 ? w2v_block_max_centres(p) + 2 * (int64_t)p->window *
+                                                                 (1 + p->negative)
+                                : 0);
     return (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + w2v_block_max_centres(p);
 }
 

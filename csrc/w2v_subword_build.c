@@ -31,67 +31,107 @@ static inline void prefetch_word(const w2v_params *p, int32_t w)
 }
 
 static void train_sg(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
-                     int64_t J)
+                     const int64_t *J, int nb)
 {
     const int64_t dim = p->dim;
-    const int32_t word = buf[J];
-    int64_t reduced, lo, hi, q;
-    int m = 0, npos, nr, d, ctx = 0;
-    float *h = st->neus;
-    reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng), (uint32_t)p->window);
-    lo = J - reduced < 0 ? 0 : J - reduced;
-    hi = J + reduced > n - 1 ? n - 1 : J + reduced;
-    if (p->hs) {
-        for (q = lo; q <= hi; q++) {
+    int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo = INT64_MAX, qhi = -1, q, C = 0;
+    int32_t *col = st->sub_col; /* each position's NS column, -1: none */
+    int b, m = 0, npos, nr, d, D = 0, a;
+    float scale = 0.0f;
+    for (b = 0; b < nb; b++) {
+        int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
+                                                           (uint32_t)p->window);
+        lo[b] = J[b] - reduced < 0 ? 0 : J[b] - reduced;
+        hi[b] = J[b] + reduced > n - 1 ? n - 1 : J[b] + reduced;
+        C += hi[b] - lo[b]; /* the window's contexts: every position but the centre */
+        if (lo[b] < qlo)
+            qlo = lo[b];
+        if (hi[b] > qhi)
+            qhi = hi[b];
+    }
+    if (C == 0)
+        return;
+    st->pairs += C;
+    if (p->hs) { /* nb == 1: every context's path */
+        for (q = lo[0]; q <= hi[0]; q++) {
             int64_t c, end;
-            if (q == J)
+            if (q == J[0])
                 continue;
             end = p->code_offsets[buf[q] + 1];
             for (c = p->code_offsets[buf[q]]; c < end; c++, m++) {
                 st->out_rows[m] = p->w_out_hs + (int64_t)p->points[c] * dim;
                 st->label[m] = 1.0f - (float)p->codes[c];
-                st->coef[m] = 1.0f;
             }
         }
     }
     npos = m;
-    for (q = lo; q <= hi; q++) {
-        if (q == J)
-            continue;
-        ctx++;
-        if (p->negative <= 0)
-            continue;
-        st->out_rows[m] = p->w_out_ns + (int64_t)buf[q] * dim;
-        st->label[m] = 1.0f;
-        st->coef[m++] = 1.0f;
-    }
-    /* the negatives, shared by the window's contexts: each meets the centre once
-       per context it is not */
-    if (ctx > 0 && p->negative > 0) {
-        for (d = 0; d < p->negative; d++, m++) {
+    if (p->negative > 0) {
+        /* the context words of any window, once each */
+        for (q = qlo; q <= qhi; q++) {
+            int used = 0;
+            for (b = 0; b < nb && !used; b++)
+                used = q >= lo[b] && q <= hi[b] && q != J[b];
+            col[q - qlo] = used ? m : -1;
+            if (!used)
+                continue;
+            st->out_rows[m] = p->w_out_ns + (int64_t)buf[q] * dim;
+            st->label[m++] = 1.0f;
+        }
+        /* negative * (the mean contexts per centre, rounded up) negatives, shared */
+        D = p->negative * (int)((C + nb - 1) / nb);
+        scale = (float)p->negative / (float)D;
+        for (d = 0; d < D; d++, m++) {
             int32_t x = w2v_draw_negative(p, st);
-            int64_t hits = 0;
-            for (q = lo; q <= hi; q++)
-                hits += q != J && buf[q] != x;
+            uint8_t hit = 0;
+            for (q = qlo; q <= qhi; q++)
+                hit |= buf[q] == x;
+            st->negs[d] = x;
+            st->sub_hit[d] = hit;
             st->out_rows[m] = p->w_out_ns + (int64_t)x * dim;
             st->label[m] = 0.0f;
-            st->coef[m] = (float)hits;
         }
     }
-    if (ctx == 0)
-        return;
-    st->pairs += ctx;
-    for (d = 0; d < m; d++)
-        w2v_prefetch_row(st->out_rows[d], dim);
-    nr = word_rows(p, word, st->sub_ptrs);
-    w2v_rows_sum(dim, nr, (const float *const *)st->sub_ptrs, h);
-    w2v_scale(1.0f / (float)nr, h, dim);
-    if (J + 1 < n)
-        prefetch_word(p, buf[J + 1]);
-    st->in_rows[0] = h;
-    w2v_block_step(dim, 1, st->in_rows, m, st->out_rows, st->label, npos, st->coef, st->alpha,
-                   st->g, st->din, st->work, &st->loss);
-    w2v_rows_add_same(dim, nr, st->sub_ptrs, st->din);
+    for (a = 0; a < m; a++)
+        w2v_prefetch_row(st->out_rows[a], dim);
+    /* pair multiplicities: a context meets its centre once; each shared negative
+       meets centre b `scale` times per context of b it is not */
+    for (b = 0; b < nb; b++) {
+        float *co = st->coef + (int64_t)b * m;
+        for (a = 0; a < m; a++)
+            co[a] = 0.0f;
+        for (a = 0; a < npos; a++)
+            co[a] = 1.0f;
+        if (p->negative <= 0)
+            continue;
+        for (q = lo[b]; q <= hi[b]; q++)
+            if (q != J[b])
+                co[col[q - qlo]] = 1.0f;
+        for (d = 0; d < D; d++) {
+            int64_t hits = hi[b] - lo[b];
+            if (st->sub_hit[d]) /* the negative is a word of the block: count */
+                for (q = lo[b]; q <= hi[b]; q++)
+                    hits -= q != J[b] && buf[q] == st->negs[d];
+            co[m - D + d] = (float)hits * scale;
+        }
+    }
+    /* the centres' means, each composed once; the rows of the next block's centre b
+       (the bucket table fits in no cache) asked for one at a time, while the rest
+       of this block computes */
+    for (b = 0; b < nb; b++) {
+        float *h = st->neus + (int64_t)b * dim;
+        nr = word_rows(p, buf[J[b]], st->sub_ptrs);
+        w2v_rows_sum(dim, nr, (const float *const *)st->sub_ptrs, h);
+        w2v_scale(1.0f / (float)nr, h, dim);
+        st->in_rows[b] = h;
+        if (J[nb - 1] + 1 + b < n)
+            prefetch_word(p, buf[J[nb - 1] + 1 + b]);
+    }
+    w2v_block_step(dim, nb, st->in_rows, m, st->out_rows, st->label, npos, st->coef,
+                   st->alpha, st->g, st->din, st->work, &st->loss);
+    for (b = 0; b < nb; b++) {
+        nr = word_rows(p, buf[J[b]], st->sub_ptrs);
+        w2v_rows_add_same(dim, nr, st->sub_ptrs, st->din + (int64_t)b * dim);
+    }
 }
 
 static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
@@ -180,7 +220,7 @@ void w2v_train_batch_sub(const w2v_params *p, w2v_thread_state *st, const int32_
                          int64_t n, const int64_t *J, int nb)
 {
     if (p->sg)
-        train_sg(p, st, buf, n, J[0]);
+        train_sg(p, st, buf, n, J, nb);
     else
         train_cbow(p, st, buf, n, J, nb);
 }

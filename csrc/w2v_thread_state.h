@@ -41,6 +41,8 @@ typedef struct {
     float **sub_ptrs;
     float *sub_sums;
     float *sub_cnt;
+    int32_t *sub_col;
+    uint8_t *sub_hit;
     uint64_t rng;
     float alpha;
     w2v_loss_buf loss; /* the current task's loss (w2v_loss.h) */

@@ -175,7 +175,7 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     const size_t nptr = p->sub_offsets ? (npos > (size_t)p->max_sub_rows ? npos
                                                                         : (size_t)p->max_sub_rows)
                                        : 0;
-    size_t sz[19], total = 128, off = 64;
+    size_t sz[21], total = 128, off = 64;
     char *base;
     int i = 0;
     sz[0] = lines(sizeof(float) * dim);                                  /* neu1 */
@@ -189,7 +189,8 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     sz[8] = lines(sizeof(float) * (size_t)bmax * dim);                   /* neus */
     sz[9] = lines(sizeof(int64_t) * (size_t)bmax);                       /* pending */
     sz[10] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
-    sz[11] = lines(sizeof(int32_t) * (size_t)(p->negative + 1));        /* negs */
+    /* negs: a subword skip-gram block draws up to 2 * window per context slot */
+    sz[11] = lines(sizeof(int32_t) * (size_t)(p->negative * (p->sub_offsets ? 2 * p->window : 1) + 1));
     sz[12] = lines(sizeof(float) * (W2V_LOSS_BUF + pad));                /* loss.z */
     sz[13] = sz[12];                                                     /* loss.w */
     sz[14] = lines(sizeof(float) * 2 * ((size_t)mmax + bpad));           /* work */
@@ -197,7 +198,9 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     sz[16] = lines(sizeof(float *) * nptr);                              /* sub_ptrs */
     sz[17] = lines(sizeof(float) * (p->sub_offsets ? npos * dim : 0));   /* sub_sums */
     sz[18] = lines(sizeof(float) * (p->sub_offsets ? npos : 0));         /* sub_cnt */
-    for (i = 0; i < 19; i++)
+    sz[19] = lines(sizeof(int32_t) * (p->sub_offsets ? npos : 0));       /* sub_col */
+    sz[20] = lines(p->sub_offsets ? sz[11] : 0);                         /* sub_hit */
+    for (i = 0; i < 21; i++)
         total += sz[i];
     base = (char *)w2v_aligned_alloc(64, total);
     if (!base)
@@ -227,6 +230,8 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     TAKE(sub_ptrs, float **, 16);
     TAKE(sub_sums, float *, 17);
     TAKE(sub_cnt, float *, 18);
+    TAKE(sub_col, int32_t *, 19);
+    TAKE(sub_hit, uint8_t *, 20);
     st->loss.cap = W2V_LOSS_BUF;
 #undef TAKE
     return base;

@@ -234,45 +234,59 @@ def train_batch_sub(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
     a word's input is the mean of its rows, whose gradient each of them gets in full."""
     dim = W_in.shape[1]
     if p["sg"]:
-        (j,) = J
-        reduced = p["window"] - bounded(rng.next(), p["window"])
-        ctx = [q for q in range(max(0, j - reduced), min(len(sent) - 1, j + reduced) + 1)
-               if q != j]
+        win = []
+        for j in J:
+            reduced = p["window"] - bounded(rng.next(), p["window"])
+            win.append((max(0, j - reduced), min(len(sent) - 1, j + reduced)))
+        ctxs = [[q for q in range(lo, hi + 1) if q != j] for (lo, hi), j in zip(win, J)]
+        C = sum(len(c) for c in ctxs)
+        if C == 0:
+            return
+        loss[1] += C
         rows, labels, rules = [], [], []
-        if p["hs"]:
-            for q in ctx:
+        if p["hs"]:  # one centre: every context's path
+            for q in ctxs[0]:
                 w = sent[q]
                 for c in range(p["code_offsets"][w], p["code_offsets"][w + 1]):
                     rows.append((W_hs, int(p["points"][c])))
                     labels.append(1.0 - float(p["codes"][c]))
                     rules.append("hs")
-        coef = [1.0] * len(rows)
+        npos = len(rows)
+        negs, col = [], {}
         if p["negative"] > 0:
-            for q in ctx:
+            for q in sorted(set(q for c in ctxs for q in c)):
+                col[q] = len(rows)
                 rows.append((W_ns, sent[q]))
                 labels.append(1.0)
                 rules.append("ns")
-                coef.append(1.0)
-            for _ in range(p["negative"] if ctx else 0):  # shared by the window
-                t = _draw(p, rng, W_ns.shape[0])
+            D = p["negative"] * -(-C // len(J))  # negative * ceil(mean contexts)
+            negs = [_draw(p, rng, W_ns.shape[0]) for _ in range(D)]
+            for t in negs:
                 rows.append((W_ns, t))
                 labels.append(0.0)
                 rules.append("ns")
-                coef.append(float(sum(sent[q] != t for q in ctx)))
-        if not ctx:
-            return
-        loss[1] += len(ctx)
-        R = _sub_rows(p, sent[j])
-        h = np.zeros(dim, dtype=np.float32)
-        for r in R:
-            h += W_in[r]
-        h *= np.float32(1.0) / np.float32(len(R))
-        dIn, dOut = block_update(h[None, :], rows, np.array(labels, dtype=np.float32), rules,
-                                 np.array([coef], dtype=np.float32), alpha, loss)
+            scale = np.float32(p["negative"]) / np.float32(D)
+        coef = np.zeros((len(J), len(rows)), dtype=np.float32)
+        for b, ctx in enumerate(ctxs):
+            coef[b, :npos] = 1
+            for q in ctx if p["negative"] > 0 else ():
+                coef[b, col[q]] = 1
+            for d, t in enumerate(negs):
+                coef[b, len(rows) - len(negs) + d] = \
+                    np.float32(sum(sent[q] != t for q in ctx)) * scale
+        In = np.zeros((len(J), dim), dtype=np.float32)
+        for b, j in enumerate(J):
+            R = _sub_rows(p, sent[j])
+            for r in R:
+                In[b] += W_in[r]
+            In[b] *= np.float32(1.0) / np.float32(len(R))
+        dIn, dOut = block_update(In, rows, np.array(labels, dtype=np.float32), rules, coef,
+                                 alpha, loss)
         for (M, r), d in zip(rows, dOut):
             M[r] += d
-        for r in R:
-            W_in[r] += dIn[0]
+        for b, j in enumerate(J):
+            for r in _sub_rows(p, sent[j]):
+                W_in[r] += dIn[b]
         return
     negs = [_draw(p, rng, W_ns.shape[0]) for _ in range(p["negative"])]
     win = []
@@ -352,7 +366,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
     raw_per_epoch = []
     loss_per_epoch, pairs_per_epoch = [], []
     sub = p.get("sub_offsets") is not None
-    bmax = 0 if not p.get("batch") else (1 if p["hs"] or (sub and p["sg"]) else p["batch"])
+    bmax = 0 if not p.get("batch") else (1 if p["hs"] else p["batch"])
     batch_fn = train_batch_sub if sub else train_batch
     for epoch in range(p["epochs"]):
         skey = mix64(sk ^ ((0x3C6EF372FE94F82B + epoch * GOLDEN) & MASK))

@@ -260,10 +260,22 @@ def test_bad_fasttext_files(tmp_path):
     bad.write_bytes(b"\x00" * 64)
     with pytest.raises(w2v.VectorsFormatError, match="bad.bin"):
         ftx.load_fasttext(bad)
-    with pytest.raises(ValueError, match="subword model"):
-        ftx.save_fasttext(w2v.train(stem_corpus(20), **dict(KW, subwords=False)),
-                          tmp_path / "x.bin")
-    assert not (tmp_path / "x.bin").exists()
+    with pytest.raises(w2v.VectorsFormatError, match="bad.bin"):
+        ftx.load_fasttext_model(bad)
+    bad.write_bytes(b"")
+    with pytest.raises(w2v.VectorsFormatError, match="bad.bin"):
+        ftx.load_fasttext(bad)
+
+
+def test_a_model_without_ngrams_is_written_with_bucket_0(tmp_path):
+    # fastText's -maxn 0: every word is its own row
+    plain = w2v.train(stem_corpus(100), **dict(KW, subwords=False, epochs=1))
+    ftx.save_fasttext(plain, tmp_path / "p.bin")
+    wv = ftx.load_fasttext(tmp_path / "p.bin")
+    assert wv.bucket == 0 and wv.words == plain.words
+    np.testing.assert_array_equal(wv.vectors, plain.vectors)
+    with pytest.raises(KeyError):
+        wv["unseen"]
 
 
 def test_word_pairs_with_unknown_words(tmp_path, sg_model):

@@ -253,6 +253,41 @@ def compose_means(w_in, offsets, rows, out):
     return out
 
 
+def fill_uniform(out, uint64_t key, float scale, int threads=1):
+    """Fill float32 ``out`` (C-contiguous, any shape) with ``(u - 0.5) * scale``, ``u``
+    uniform in [0, 1) on a 24-bit grid: element ``i`` from ``w2v_mix64(key + i *
+    golden)`` (csrc/w2v_rng.h), so the values depend on ``key`` and ``i`` only, not
+    on ``threads`` (the parts are filled on that many threads, GIL released).  The
+    fresh n-gram rows of a subword model: millions of rows in a fraction of a second.
+    """
+    if not isinstance(out, np.ndarray) or out.dtype != np.float32 \
+            or not out.flags.c_contiguous or not out.flags.writeable:
+        raise ValueError("fill_uniform: out must be a writable C-contiguous float32 array")
+    cdef float[::1] flat = out.reshape(-1)
+    cdef int64_t n = flat.shape[0]
+    if n == 0:
+        return out
+    threads = max(1, min(int(threads), 64))
+    import threading
+    bounds = [n * t // threads for t in range(threads + 1)]
+
+    def part(int64_t a, int64_t b):
+        cdef int64_t i
+        cdef uint64_t g = <uint64_t> 0x9E3779B97F4A7C15
+        with nogil:
+            for i in range(a, b):
+                flat[i] = (<float> (w2v_mix64(key + <uint64_t> i * g) >> 40)
+                           * <float> (1.0 / 16777216.0) - 0.5) * scale
+    workers = [threading.Thread(target=part, args=(bounds[t], bounds[t + 1]))
+               for t in range(1, threads)]
+    for w in workers:
+        w.start()
+    part(bounds[0], bounds[1])
+    for w in workers:
+        w.join()
+    return out
+
+
 def simd_isa():
     """The instruction set the batched kernels run with on this CPU."""
     return w2v_block_isa().decode()

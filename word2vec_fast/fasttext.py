@@ -22,7 +22,8 @@ How the models map (fastText's ``args`` and ours):
 =============  ==============================================================
 
 fastText does not save its learning rate: a model loaded to train further starts
-from ours (0.025 skip-gram, 0.05 CBOW) unless ``train_more(alpha=...)`` says.  Its
+from 0.05 (fastText's default, and ours for subword models) unless
+``train_more(alpha=...)`` says.  Its
 output matrix has one row per word: negative sampling's rows are ours; a
 hierarchical-softmax model's rows stand for the nodes of fastText's Huffman tree,
 which orders ties otherwise than word2vec.c's, so they partly relearn (as after
@@ -36,7 +37,7 @@ import numpy as np
 
 from . import fasttext_io
 from .fasttext_io import FastTextArgs, FastTextFile
-from .subwords import SubwordSpec, SubwordVectors
+from .subwords import SUBWORD_ALPHA, SubwordSpec, SubwordVectors, subword_batch
 from .vocab import Vocab
 
 _LOSS_HS, _LOSS_NS = 1, 2
@@ -121,9 +122,9 @@ def load_fasttext_model(path, *, mmap: bool = False):
     hs = a.loss == _LOSS_HS
     sg = a.model == _MODEL_SG
     params = dict(dim=a.dim, window=a.ws, negative=0 if hs else a.neg, hs=hs, sg=sg,
-                  cbow_mean=True, sample=float(a.t), alpha=0.025 if sg else 0.05,
+                  cbow_mean=True, sample=float(a.t), alpha=SUBWORD_ALPHA,
                   min_alpha=None, epochs=a.epoch, seed=1, min_count=max(a.min_count, 1),
-                  batch=1, **spec.params())
+                  batch=subword_batch(sg, hs), **spec.params())
     out = np.array(ft.output, dtype=np.float32)
     syn1neg = None if hs else out
     syn1 = np.ascontiguousarray(out[:max(v - 1, 1)]) if hs else None
@@ -134,7 +135,7 @@ def load_fasttext_model(path, *, mmap: bool = False):
 
 
 def _args_of(model) -> FastTextArgs:
-    p, spec = model.params, model.subwords
+    p, spec = model.params, model.subwords or SubwordSpec(0, 0, 0)
     hs_only = bool(p["hs"]) and p["negative"] == 0
     return FastTextArgs(
         dim=int(p["dim"]), ws=int(p["window"]), epoch=int(p["epochs"]),
@@ -145,7 +146,7 @@ def _args_of(model) -> FastTextArgs:
 
 
 def save_fasttext(model, path, *, output_layer: bool = True) -> None:
-    """Write a subword model as a fastText ``.bin`` (format 12), atomically.
+    """Write a model as a fastText ``.bin`` (format 12), atomically.
 
     fastText's own module and gensim's ``load_facebook_model`` read it and give the
     same vectors, trained and unknown words alike.
@@ -153,30 +154,35 @@ def save_fasttext(model, path, *, output_layer: bool = True) -> None:
     Parameters
     ----------
     model : Model
-        A model trained with ``subwords=True`` (or loaded from a ``.bin``).
+        A model trained with ``subwords=True`` (or loaded from a ``.bin``); a model
+        without n-grams (plain word2vec, ``subwords=True, maxn=0``) is written as
+        fastText writes one trained with ``-maxn 0``: bucket 0, each word its row.
     path : str or os.PathLike
     output_layer : bool
-        False writes the output matrix with no rows: about half the file, for
-        serving vectors only (fastText and gensim still read the vectors; neither
-        can train the file further).
+        False writes the output matrix with no rows: about half the file at the
+        defaults' dim, for serving vectors only (fastText and gensim still read the
+        vectors; training cannot go on from it).
     """
-    if getattr(model, "subwords", None) is None:
-        raise ValueError("save_fasttext needs a subword model (train(..., subwords=True))")
     p = model.params
     v, dim = len(model.vocab), int(p["dim"])
     if not output_layer:
         out = np.zeros((0, dim), dtype=np.float32)
     elif model.syn1neg is not None:
         out = model.syn1neg
-    else:  # hs alone: fastText's output matrix has one row per word
+    elif model.syn1 is not None:  # hs alone: fastText's output matrix has one row per word
         out = np.zeros((v, dim), dtype=np.float32)
         out[:model.syn1.shape[0]] = model.syn1[:v]
+    else:
+        raise ValueError("this model has no output weights; save_fasttext(..., "
+                         "output_layer=False) writes its vectors")
+    inp = model.input_matrix if model.subwords is not None else model.vectors
     counts = np.asarray(model.vocab.counts, dtype=np.int64)
     ft = FastTextFile(args=_args_of(model), words=list(model.vocab.words), counts=counts,
                       types=np.zeros(v, dtype=np.int8), nwords=v, nlabels=0,
                       ntokens=int(counts.sum()), pruneidx_size=-1,
                       pruneidx=np.zeros((0, 2), dtype=np.int32),
-                      input=model.input_matrix, output=np.ascontiguousarray(out), version=12)
+                      input=np.ascontiguousarray(inp, dtype=np.float32),
+                      output=np.ascontiguousarray(out), version=12)
     fasttext_io.write_bin(path, ft)
 
 

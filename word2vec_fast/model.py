@@ -9,6 +9,7 @@ from . import checkpoint
 from .corpus import Corpus, as_corpus
 from .fingerprint import VERSION as FINGERPRINT_VERSION, corpus_fingerprint
 from .params import check_float, check_int, check_threads, has_output_layer
+from . import _kernels
 from .runner import Weights, run_schedule
 from .schedule import alpha_schedule, new_schedule
 from .subwords import SubwordSpec, SubwordVectors
@@ -116,10 +117,17 @@ class Model:
         """A fresh model: input rows uniform in (-0.5/dim, 0.5/dim), output rows zero.
 
         ``subwords`` (a :class:`SubwordSpec`): a subword model, its n-gram rows
-        started like the words' (drawn after them from the same stream)."""
+        started in the same range by a counter-based generator in C on all cores
+        (NumPy's takes 2.6 s for the defaults' 200 M floats)."""
         v = len(vocab)
         spec = subwords if subwords is not None and subwords.active else None
-        rows = _fresh_rows(seed, 0, v + (spec.buckets if spec else 0), dim)
+        if spec is None:
+            rows = _fresh_rows(seed, 0, v, dim)
+        else:  # the words' rows as a plain model's, the n-gram rows drawn in C
+            rows = np.empty((v + spec.buckets, dim), dtype=np.float32)
+            rows[:v] = _fresh_rows(seed, 0, v, dim)
+            _kernels.fill_uniform(rows[v:], _kernels.seed_key(seed ^ 0x5B0D), 1.0 / dim,
+                                  threads=check_threads(None))
         syn1neg = np.zeros((v, dim), dtype=np.float32) if negative > 0 else None
         syn1 = np.zeros((max(v - 1, 1), dim), dtype=np.float32) if hs else None
         params = dict(dim=dim, window=window, negative=negative, hs=hs, sg=sg,

@@ -18,7 +18,7 @@ from .pretrained import as_vectors, check_dim, take_ngram_rows, take_rows
 from .runner import batch_size
 from .scan import MAX_TOKEN_BYTES
 from .schedule import alpha_schedule
-from .subwords import SubwordSpec
+from .subwords import SUBWORD_ALPHA, SubwordSpec, subword_batch
 
 
 def check_train_params(*, dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha,
@@ -104,7 +104,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
     min_count : int
         Ignore words occurring fewer times (when the vocabulary is built here).
     alpha : float, optional
-        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW.
+        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW (0.05 for both
+        with ``subwords``, fastText's, which trains them better: see the README).
     min_alpha : float, optional
         Final learning rate.  By default the rate decays linearly towards 0
         and is floored at ``alpha * 1e-4``, exactly as in word2vec.c.
@@ -128,7 +129,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         An int B > 1 also shares the negatives across B consecutive windows
         (context combining, as pSGNScc): faster still, but it measurably lowers
         accuracy (see the README), so it is not the default.  hs always uses
-        B = 1.  False or 0: word2vec.c's classic per-pair updates with fresh
+        B = 1.  With ``subwords``, skip-gram's True is 8 centre words per block
+        (see the README's "Subword vectors").  False or 0: word2vec.c's classic per-pair updates with fresh
         negatives per pair, for exact comparison with it.
     max_vocab_size : int, optional
         Bound the memory of counting: prune rare words whenever the counting
@@ -200,6 +202,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         Ctrl-C: every thread stops within milliseconds; ``.model`` holds the
         model as trained so far, consistent and finite.
     """
+    if subwords and alpha is None:
+        alpha = SUBWORD_ALPHA  # fastText's: it trains subword skip-gram measurably better
     p = check_train_params(dim=dim, window=window, negative=negative, hs=hs, sg=sg,
                            cbow_mean=cbow_mean, sample=sample, min_count=min_count,
                            alpha=alpha, min_alpha=min_alpha, epochs=epochs, seed=seed,
@@ -214,6 +218,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
             raise ValueError("lock_init=True is not supported with subwords")
         if not p["batch"]:
             raise ValueError("subwords=True needs the batched kernels (batch=True or an int)")
+        if batch is True:
+            p["batch"] = subword_batch(p["sg"], p["hs"])
     init = None if init_vectors is None else check_dim(as_vectors(init_vectors), p["dim"])
 
     t0 = time.perf_counter()

@@ -27,6 +27,7 @@ COMMANDS = {
     "compute-accuracy": "word2vec.c's compute-accuracy VECTORS [THRESHOLD] < questions",
     "distance": "word2vec.c's interactive distance loop",
     "word-analogy": "word2vec.c's interactive word-analogy loop",
+    "fasttext": "fastText's skipgram, cbow, print-word-vectors, nn (subword vectors)",
 }
 
 HELP = f"""\
@@ -64,7 +65,7 @@ exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C)
 MODULES = {"train": "train", "phrases": "phrases", "similar": "neighbours", "analogy": "neighbours",
            "eval": "evaluate", "convert": "convert", "info": "info", "plot": "plot",
            "demo": "demo", "compute-accuracy": "ctools", "distance": "ctools",
-           "word-analogy": "ctools"}
+           "word-analogy": "ctools", "fasttext": "fasttext"}
 
 
 def _runner(name):

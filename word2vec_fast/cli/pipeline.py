@@ -47,7 +47,9 @@ def _eos_row(dim, seed):
 
 def write_output(model, path, *, binary, classes, eos_row, seed):
     """Vectors (or k-means classes) of ``model`` to ``path``; returns a description."""
-    words, mat = model.words, model.vectors
+    # a subword model's word vectors are the means of their rows (fastText's .vec)
+    mat = model.wv.vectors if getattr(model, "subwords", None) is not None else model.vectors
+    words = model.words
     if eos_row:
         words = [EOS] + list(words)
         mat = np.vstack([_eos_row(mat.shape[1], seed), mat])
@@ -86,7 +88,10 @@ def run_training(o) -> int:
     check_readable(o.corpus, o.flag_train)
     if o.read_vocab:
         check_readable(o.read_vocab, o.flag_read_vocab)
-    for path, flag in ((o.output, o.flag_output), (o.save_vocab, o.flag_save_vocab)):
+    ft_prefix = getattr(o, "fasttext_output", None)  # a subword model's .bin and .vec too
+    ft_files = (ft_prefix + ".bin", ft_prefix + ".vec") if ft_prefix else ()
+    for path, flag in ((o.output, o.flag_output), (o.save_vocab, o.flag_save_vocab),
+                       *((f, "--fasttext-output") for f in ft_files)):
         if path:
             check_writable(path, flag)
     binary = o.binary
@@ -137,17 +142,28 @@ def run_training(o) -> int:
                                   o.output)
     what = write_output(model, o.output, binary=binary, classes=o.classes,
                         eos_row=o.eos_layout, seed=o.seed)
+    if ft_prefix:
+        from ..fasttext import save_fasttext_files  # start-up time (see dispatch)
+        save_fasttext_files(model, ft_prefix)
+        what += f" to {o.output}, and {' and '.join(ft_files)}"
+    else:
+        what += f" to {o.output}"
     s = model.stats
     total = time.perf_counter() - t0
     say(f"trained {s['words']:,} words in {s['train_seconds']:.2f} s "
         f"({s['words_per_sec']:,.0f} words/s; {total:.2f} s in all); vocabulary "
-        f"{len(vocab):,} words; wrote {what} to {o.output}", quiet=o.quiet)
+        f"{len(vocab):,} words{_grams(model)}; wrote {what}", quiet=o.quiet)
     if not o.quiet:
         # machine-readable summary, parsed by bench/compare.py: keep the keys
         print(f"train_seconds={s['train_seconds']:.3f} words={s['words']} "
               f"words_per_sec={s['words_per_sec']:.0f} vocab={n_out} "
               f"total_seconds={total:.3f} output={o.output}", file=sys.stderr, flush=True)
     return status
+
+
+def _grams(model) -> str:
+    sub = getattr(model, "subwords", None)
+    return "" if sub is None else f", n-grams {sub.minn}-{sub.maxn} in {sub.buckets:,} buckets"
 
 
 def setup_logging(verbose):

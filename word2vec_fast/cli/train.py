@@ -26,6 +26,7 @@ examples:
   word2vec-fast train corpus.txt.gz -o vectors.bin
   word2vec-fast train corpus.txt -o vectors.txt --cbow --dim 300 --epochs 10 --threads 4
   word2vec-fast train corpus.txt -o classes.txt --classes 100
+  word2vec-fast train corpus.txt -o vectors.vec --subwords --fasttext-output model
   word2vec-fast train new.txt -o vectors.bin --init-vectors old.bin --lock-init
   word2vec-fast train corpus.txt -o vectors.bin --dask-scheduler tcp://host:8786
   word2vec-fast train corpus.txt -o vectors.bin --dask-workers 2   (a local Dask cluster)
@@ -82,6 +83,24 @@ examples:
     a("--save-on-interrupt", action="store_true",
       help="on Ctrl-C, save what was trained so far, then exit 130")
     a("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    s = p.add_argument_group(
+        "subword vectors, fastText's way (fastText's own flags: word2vec-fast fasttext)",
+        "Each word's vector is the mean of its own row and its character n-grams' rows,\n"
+        "so words never seen get vectors too.  --output holds the trained words' vectors\n"
+        "(what fastText's .vec holds), --fasttext-output the model, which answers for\n"
+        "unknown words.")
+    s.add_argument("--subwords", action="store_true",
+                   help="train subword vectors (skip-gram or --cbow, as usual)")
+    s.add_argument("--minn", type=int_at_least(1), default=None, metavar="N",
+                   help="shortest character n-gram (default 3)")
+    s.add_argument("--maxn", type=int_at_least(0), default=None, metavar="N",
+                   help="longest character n-gram (default 6; 0: words only)")
+    s.add_argument("--buckets", type=int_at_least(1), default=None, metavar="N",
+                   help="rows the n-grams are hashed into (default 2000000: 800 MB at "
+                        "--dim 100)")
+    s.add_argument("--fasttext-output", metavar="PREFIX", default=None,
+                   help="also write PREFIX.bin, the model in fastText's format (fastText, "
+                        "gensim and 'word2vec-fast fasttext nn' read it), and PREFIX.vec")
     d = p.add_argument_group("training on a Dask cluster (pip install \"word2vec-fast[dask]\")")
     d.add_argument("--dask-scheduler", metavar="ADDRESS",
                    help="train on the Dask cluster of this scheduler (the corpus must be "
@@ -183,6 +202,17 @@ def run_train(argv) -> int:
         raise UsageError("--lock-init needs --init-vectors FILE")
     if a.init_vectors:
         check_readable(a.init_vectors, "--init-vectors")
+    if a.subwords:
+        for flag, value in (("--dask-scheduler", a.dask_scheduler),
+                            ("--dask-workers", a.dask_workers), ("--classic", a.classic),
+                            ("--lock-init", a.lock_init)):
+            if value:
+                raise UsageError(f"{flag} is not supported with --subwords")
+    else:
+        for flag, value in (("--minn", a.minn), ("--maxn", a.maxn), ("--buckets", a.buckets),
+                            ("--fasttext-output", a.fasttext_output)):
+            if value is not None:
+                raise UsageError(f"{flag} needs --subwords")
     setup_logging(False)
     if a.dask_scheduler or a.dask_workers:
         return run_dask_training(a)
@@ -209,4 +239,17 @@ def run_train(argv) -> int:
                                     ("spill_dir", a.spill_dir)) if v is not None},
         training=dict(min_alpha=a.min_alpha, cbow_mean=bool(a.cbow_mean),
                       init_vectors=a.init_vectors, lock_init=a.lock_init))
+    if a.subwords:
+        from .fasttext import spec_flags
+        minn, maxn, buckets = spec_flags(
+            3 if a.minn is None else a.minn, 6 if a.maxn is None else a.maxn,
+            2_000_000 if a.buckets is None else a.buckets,
+            names=("--minn", "--maxn", "--buckets"))
+        prefix = a.fasttext_output
+        if prefix and os.path.abspath(a.output) in (os.path.abspath(prefix + ".bin"),
+                                                    os.path.abspath(prefix + ".vec")):
+            raise UsageError(f"--output {a.output} is also a file of --fasttext-output "
+                             f"{prefix} ({prefix}.bin and {prefix}.vec): choose another name")
+        o.training.update(subwords=True, minn=minn, maxn=maxn, buckets=buckets)
+        o.fasttext_output = prefix
     return run_training(o)
