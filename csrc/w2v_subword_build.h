@@ -4,17 +4,20 @@
  * of its rows (its own and its n-grams'), and the gradient of that mean goes
  * in full to each of them, as fastText does.
  *
- * Skip-gram: one block per centre word, fastText's orientation: the centre's
- * mean, composed once, is the one input row; its outputs are every
- * context's Huffman path (hs), every context word, and `negative` negatives
- * shared by the window, each counted once per context word it is not
- * (word2vec.c skips a negative equal to the word it trains).  So a block
- * trains the (centre, context) pairs word2vec.c's skip-gram trains, seen
- * from the centre (with symmetric windows the same pairs), with one mean to
- * compose and one gradient to spread per centre word instead of one per
- * context, and the negatives shared by the window as the plain batched
- * kernel shares them (w2v_block_build.h).  The next centre's rows are fetched while the
- * block computes (the n-gram buckets do not fit in any cache).
+ * Skip-gram: blocks of up to params.batch consecutive centre words (one with
+ * hs), in fastText's orientation: each centre's mean, composed once, is an
+ * input row; the outputs are every context's Huffman path (hs), every word
+ * of the windows (a context meets its centre once), and, with negative
+ * sampling, D = negative * ceil(C / nb) negatives shared by the block (C the
+ * block's contexts), each meeting centre b negative/D times per context of b
+ * it is not (word2vec.c skips a negative equal to the word it trains).  So
+ * every (centre, context) pair meets `negative` negatives, as in fastText and
+ * word2vec.c, and each negative meets the block's different centres (as the
+ * plain batched kernel pairs its shared negatives with different context
+ * rows); the pairs are word2vec.c's seen from the centre (with symmetric
+ * windows the same), with one mean to compose and one gradient to spread per
+ * centre word instead of one per pair.  The next block's centre rows are
+ * fetched while this one computes (the n-gram buckets fit in no cache).
  *
  * CBOW: blocks of up to params.batch consecutive centre words as the plain
  * batched CBOW (w2v_block_build.h: the centres and negatives shared by the
@@ -25,8 +28,8 @@
  *
  * Both read the rows as they were at the block's start (a block is one
  * snapshot), and race with other threads without locks ("Hogwild", as
- * everywhere in the engine).  Random draws: skip-gram, the reduced window,
- * then the window's negatives; CBOW, as w2v_train_batch.
+ * everywhere in the engine).  Random draws: the nb reduced windows then the
+ * D negatives (skip-gram); as w2v_train_batch (CBOW).
  */
 #ifndef W2V_SUBWORD_BUILD_H
 #define W2V_SUBWORD_BUILD_H

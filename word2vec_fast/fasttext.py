@@ -37,6 +37,7 @@ import numpy as np
 
 from . import fasttext_io
 from .fasttext_io import FastTextArgs, FastTextFile
+from .model import Model
 from .subwords import SUBWORD_ALPHA, SubwordSpec, SubwordVectors, subword_batch
 from .vocab import Vocab
 
@@ -99,8 +100,7 @@ def load_fasttext_model(path, *, mmap: bool = False):
     pretrained model costs memory only where it learns.  (fastText's own files place
     it wherever their dictionary ends; it is then read into memory once.)
     """
-    from .model import Model
-    ft = fasttext_io.read_bin(path, mmap=False if not mmap else True)
+    ft = fasttext_io.read_bin(path, mmap=mmap)
     a = ft.args
     name = os.fspath(path)
     if a.model == _MODEL_SUP or ft.nlabels:
