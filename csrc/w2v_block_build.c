@@ -30,8 +30,8 @@
  * Random draws: the negatives, then the nb reduced windows in order.
  */
 int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
-                      const int64_t *J, int nb, int64_t *lo, int64_t *hi, int64_t *qlo,
-                      int64_t *qhi, int *npos)
+                      const int64_t *J, int nb, int nneg, int64_t *lo, int64_t *hi,
+                      int64_t *qlo, int64_t *qhi, int *npos)
 {
     const int64_t dim = p->dim;
     int b, m = 0, d;
@@ -39,11 +39,11 @@ int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *
     /* Random draws: this block's negatives, unless the previous block of
        the task drew them ahead (fetching their rows while it computed),
        then the nb reduced windows. */
-    if (p->negative > 0) {
+    if (nneg > 0) {
         if (st->have_next)
-            memcpy(negs, st->next_negs, sizeof(int32_t) * (size_t)p->negative);
+            memcpy(negs, st->next_negs, sizeof(int32_t) * (size_t)nneg);
         else
-            for (d = 0; d < p->negative; d++)
+            for (d = 0; d < nneg; d++)
                 negs[d] = w2v_draw_negative(p, st);
     }
     st->have_next = 0;
@@ -74,7 +74,7 @@ int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *
             st->out_rows[m] = p->w_out_ns + (int64_t)buf[J[b]] * dim;
             st->label[m] = 1.0f;
         }
-        for (d = 0; d < p->negative; d++, m++) {
+        for (d = 0; d < nneg; d++, m++) {
             st->out_rows[m] = p->w_out_ns + (int64_t)negs[d] * dim;
             st->label[m] = 0.0f;
         }
@@ -90,7 +90,7 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
     int b, m, k, npos, a, d;
     int64_t pairs = 0; /* a local count: st->pairs in the loops costs a store each */
     int32_t *negs = st->negs;
-    m = w2v_block_columns(p, st, buf, n, J, nb, lo, hi, &qlo, &qhi, &npos);
+    m = w2v_block_columns(p, st, buf, n, J, nb, p->negative, lo, hi, &qlo, &qhi, &npos);
     /* Fetch every row of the block while the coefficients are worked out. */
     for (b = 0; b < m; b++)
         w2v_prefetch_row(st->out_rows[b], dim);

@@ -48,6 +48,9 @@ static inline int64_t w2v_block_max_outputs(const w2v_params *p)
                (p->negative > 0 ? w2v_block_max_centres(p) + 2 * (int64_t)p->window *
                                                                  (1 + p->negative)
                                 : 0);
+    if (p->sub_offsets) /* CBOW: negative per centre, shared by the block */
+        return (int64_t)p->max_code_len * (p->hs ? 1 : 0) +
+               (int64_t)(p->negative + 1) * w2v_block_max_centres(p);
     return (int64_t)p->max_code_len * (p->hs ? 1 : 0) + p->negative + w2v_block_max_centres(p);
 }
 
@@ -62,15 +65,16 @@ static inline int64_t w2v_block_max_outputs(const w2v_params *p)
  */
 /*
  * The random draws and output columns of a block of centre words buf[J[0..nb)]:
- * its negatives (shared by the nb windows, or those drawn ahead by the
- * previous block), then the nb reduced windows [lo[b], hi[b]] (their union
- * within [*qlo, *qhi]); st->out_rows and st->label get the centre's Huffman
- * path (hs; nb == 1), the nb centre words and the negatives (st->negs).
- * Returns the number of columns m; *npos is that of Huffman-path columns.
+ * its nneg negatives (shared by the nb windows, or those drawn ahead by the
+ * previous block; nneg is 0 without negative sampling), then the nb reduced
+ * windows [lo[b], hi[b]] (their union within [*qlo, *qhi]); st->out_rows and
+ * st->label get the centre's Huffman path (hs; nb == 1), the nb centre words
+ * (with negative sampling) and the negatives (st->negs).  Returns the number
+ * of columns m; *npos is that of Huffman-path columns.
  */
 int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
-                      const int64_t *J, int nb, int64_t *lo, int64_t *hi, int64_t *qlo,
-                      int64_t *qhi, int *npos);
+                      const int64_t *J, int nb, int nneg, int64_t *lo, int64_t *hi,
+                      int64_t *qlo, int64_t *qhi, int *npos);
 
 void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
                      const int64_t *J, int nb);

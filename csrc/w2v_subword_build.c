@@ -139,11 +139,16 @@ static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t 
 {
     const int64_t dim = p->dim;
     int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo, qhi, q;
-    int b, m, npos, d, a;
+    int b, m, npos, d, a, D;
+    float scale;
     int64_t pairs = 0;
     int32_t *negs = st->negs;
     float **ptrs = st->sub_ptrs;
-    m = w2v_block_columns(p, st, buf, n, J, nb, lo, hi, &qlo, &qhi, &npos);
+    /* negative per centre, shared by the block: each meets centre b negative/D
+       times (1 in a block of one centre, fastText's own draw) */
+    D = p->negative > 0 ? p->negative * nb : 0;
+    scale = D > 0 ? (float)p->negative / (float)D : 0.0f;
+    m = w2v_block_columns(p, st, buf, n, J, nb, D, lo, hi, &qlo, &qhi, &npos);
     for (b = 0; b < m; b++)
         w2v_prefetch_row(st->out_rows[b], dim);
     /* each position's row sum and row count, once for all the windows */
@@ -186,8 +191,8 @@ static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t 
             co[a] = 1.0f;
         if (p->negative > 0) {
             co[npos + b] = 1.0f;
-            for (d = 0; d < p->negative; d++)
-                co[npos + nb + d] = negs[d] != buf[J[b]] ? 1.0f : 0.0f;
+            for (d = 0; d < D; d++)
+                co[npos + nb + d] = negs[d] != buf[J[b]] ? scale : 0.0f;
         }
     }
     st->pairs += pairs;

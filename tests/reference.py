@@ -288,7 +288,9 @@ def train_batch_sub(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
             for r in _sub_rows(p, sent[j]):
                 W_in[r] += dIn[b]
         return
-    negs = [_draw(p, rng, W_ns.shape[0]) for _ in range(p["negative"])]
+    # CBOW: negative per centre, shared by the block, each weighted negative / D
+    negs = [_draw(p, rng, W_ns.shape[0]) for _ in range(p["negative"] * len(J))]
+    scale = np.float32(p["negative"]) / np.float32(max(len(negs), 1))
     win = []
     for j in J:
         reduced = p["window"] - bounded(rng.next(), p["window"])
@@ -333,7 +335,7 @@ def train_batch_sub(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
         if p["negative"] > 0:
             coef[b, npos + b] = 1
             for d, t in enumerate(negs):
-                coef[b, npos + nb + d] = t != sent[J[b]]
+                coef[b, npos + nb + d] = scale if t != sent[J[b]] else 0
     if not any(ctxs):
         return
     dIn, dOut = block_update(In, rows, np.array(labels, dtype=np.float32), rules, coef, alpha,

@@ -40,9 +40,16 @@ SG_BATCH = 8
 SUBWORD_ALPHA = 0.05
 
 
+#: Centre words per block of subword CBOW (``batch=True``): a block sums each position's
+#: rows once for the windows that share it, and shares negative * 8 negatives, each
+#: weighted 1/8, so each centre meets `negative` as in fastText.  wiki1e8, 1 epoch,
+#: 2 threads: 1.35-1.45x the speed of one centre per block at the same quality.
+CBOW_BATCH = 8
+
+
 def subword_batch(sg: bool, hs: bool) -> int:
     """Centre words per block of a subword model for ``train(batch=True)``."""
-    return SG_BATCH if sg and not hs else 1
+    return 1 if hs else (SG_BATCH if sg else CBOW_BATCH)
 
 
 def _encode(word: str) -> bytes:
