@@ -291,3 +291,11 @@ def test_word_pairs_with_unknown_words(tmp_path, sg_model):
     with pytest.raises(ValueError, match="subword"):
         w2v.Vectors(["a", "b"], np.eye(2, dtype=np.float32)).evaluate_word_pairs(
             pairs, unknown_words=True)
+
+
+def test_to_gensim_answers_for_unknown_words(sg_model):
+    pytest.importorskip("gensim")
+    kv = sg_model.wv.to_gensim()
+    assert kv.index_to_key == sg_model.vocab.words
+    for word in WORDS[:4]:
+        np.testing.assert_allclose(kv[word], sg_model.wv[word], atol=1e-6)
