@@ -144,9 +144,9 @@ static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t 
     int64_t pairs = 0;
     int32_t *negs = st->negs;
     float **ptrs = st->sub_ptrs;
-    /* negative per centre, shared by the block: each meets centre b negative/D
-       times (1 in a block of one centre, fastText's own draw) */
-    D = p->negative > 0 ? p->negative * nb : 0;
+    /* negative * min(nb, W2V_SUB_CBOW_SHARE) negatives shared by the block, each
+       meeting centre b negative/D times (a block of one centre: fastText's draw) */
+    D = p->negative * (nb < W2V_SUB_CBOW_SHARE ? nb : W2V_SUB_CBOW_SHARE);
     scale = D > 0 ? (float)p->negative / (float)D : 0.0f;
     m = w2v_block_columns(p, st, buf, n, J, nb, D, lo, hi, &qlo, &qhi, &npos);
     for (b = 0; b < m; b++)

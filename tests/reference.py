@@ -138,14 +138,11 @@ def _locked(p, word):
     return lock is not None and bool(lock[word])
 
 
-def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
-    """The engine's batched update of centre positions J (see csrc/w2v_block_build.c)."""
-    dim = W_in.shape[1]
-    negs = []  # drawn first: the engine draws a block's negatives ahead, during the last block
-    for _ in range(p["negative"]):
-        r = rng.next()
-        i = bounded(r, W_ns.shape[0])
-        negs.append(i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i]))
+def block_columns(p, rng, sent, J, negs, W_ns, W_hs):
+    """The windows and output columns of a block of centres J with negatives ``negs``
+    (csrc/w2v_block_build.c's w2v_block_columns): the nb reduced windows (drawn
+    here), then the columns: the centre's Huffman path (hs, one centre), the
+    centres and the negatives.  Returns ``(win, rows, labels, rules, npos)``."""
     win = []
     for j in J:
         reduced = p["window"] - bounded(rng.next(), p["window"])
@@ -167,6 +164,18 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
             rows.append((W_ns, t))
             labels.append(0.0)
             rules.append("ns")
+    return win, rows, labels, rules, npos
+
+
+def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
+    """The engine's batched update of centre positions J (see csrc/w2v_block_build.c)."""
+    dim = W_in.shape[1]
+    negs = []  # drawn first: the engine draws a block's negatives ahead, during the last block
+    for _ in range(p["negative"]):
+        r = rng.next()
+        i = bounded(r, W_ns.shape[0])
+        negs.append(i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i]))
+    win, rows, labels, rules, npos = block_columns(p, rng, sent, J, negs, W_ns, W_hs)
     m, nb = len(rows), len(J)
     labels = np.array(labels, dtype=np.float32)
     if p["sg"]:
@@ -288,30 +297,10 @@ def train_batch_sub(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
             for r in _sub_rows(p, sent[j]):
                 W_in[r] += dIn[b]
         return
-    # CBOW: negative per centre, shared by the block, each weighted negative / D
-    negs = [_draw(p, rng, W_ns.shape[0]) for _ in range(p["negative"] * len(J))]
+    # CBOW: negative * min(nb, 2) negatives shared by the block, each weighted negative / D
+    negs = [_draw(p, rng, W_ns.shape[0]) for _ in range(p["negative"] * min(len(J), 2))]
     scale = np.float32(p["negative"]) / np.float32(max(len(negs), 1))
-    win = []
-    for j in J:
-        reduced = p["window"] - bounded(rng.next(), p["window"])
-        win.append((max(0, j - reduced), min(len(sent) - 1, j + reduced)))
-    rows, labels, rules = [], [], []
-    if p["hs"]:
-        w = sent[J[0]]
-        for c in range(p["code_offsets"][w], p["code_offsets"][w + 1]):
-            rows.append((W_hs, int(p["points"][c])))
-            labels.append(1.0 - float(p["codes"][c]))
-            rules.append("hs")
-    npos = len(rows)
-    if p["negative"] > 0:
-        for j in J:
-            rows.append((W_ns, sent[j]))
-            labels.append(1.0)
-            rules.append("ns")
-        for t in negs:
-            rows.append((W_ns, t))
-            labels.append(0.0)
-            rules.append("ns")
+    win, rows, labels, rules, npos = block_columns(p, rng, sent, J, negs, W_ns, W_hs)
     m, nb = len(rows), len(J)
     In = np.zeros((nb, dim), dtype=np.float32)
     coef = np.zeros((nb, m), dtype=np.float32)

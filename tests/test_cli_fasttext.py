@@ -4,8 +4,6 @@ Training and the queries run as subprocesses, as in test_cli.py; the usage error
 in-process through ``main`` (the same code, without a Python start-up each).  Where
 fastText's Python module is installed, it reads the models written here.
 """
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,23 +14,11 @@ from word2vec_fast import fasttext_io
 from word2vec_fast.cli import main
 from word2vec_fast.fasttext import load_fasttext
 
-TIMEOUT = 120
+from test_cli import cli, ok
+
 SMALL = ["-bucket", "1000", "-dim", "10", "-epoch", "1", "-thread", "1"]
 STEMS = ["walk", "talk", "jump", "play", "read", "paint", "cook", "sing", "dance", "clean"]
 SUFFIXES = ["", "s", "ed", "ing", "er"]
-
-
-def cli(*args, input=None):
-    """Run ``python -m word2vec_fast ARGS``; returns the CompletedProcess (text)."""
-    return subprocess.run([sys.executable, "-m", "word2vec_fast", *map(str, args)],
-                          input=input, capture_output=True, text=True, timeout=TIMEOUT)
-
-
-def ok(*args, **kw):
-    r = cli(*args, **kw)
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr
-    return r
 
 
 @pytest.fixture(scope="module")
