@@ -151,10 +151,13 @@ static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t 
     m = w2v_block_columns(p, st, buf, n, J, nb, D, lo, hi, &qlo, &qhi, &npos);
     for (b = 0; b < m; b++)
         w2v_prefetch_row(st->out_rows[b], dim);
-    /* each position's row sum and row count, once for all the windows */
+    /* each position's row sum and row count, once for all the windows; the rows of
+       the next block's new positions asked for one position at a time meanwhile */
     for (q = qlo; q <= qhi; q++) {
         float *s = st->sub_sums + (q - qlo) * dim;
         int used = 0, nr;
+        if (qhi + 1 + (q - qlo) < n && q - qlo < nb)
+            prefetch_word(p, buf[qhi + 1 + (q - qlo)]);
         for (b = 0; b < nb && !used; b++)
             used = q >= lo[b] && q <= hi[b] && q != J[b];
         if (!used) {
@@ -165,9 +168,6 @@ static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t 
         w2v_rows_sum(dim, nr, (const float *const *)ptrs, s);
         st->sub_cnt[q - qlo] = (float)nr;
     }
-    /* the next block's new positions, fetched while this one computes */
-    for (q = qhi + 1; q < n && q <= qhi + nb; q++)
-        prefetch_word(p, buf[q]);
     for (b = 0; b < nb; b++) {
         float *h = st->neus + (int64_t)b * dim, *co = st->coef + (int64_t)b * m;
         float rows = 0.0f;
