@@ -140,18 +140,8 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
             if (cw > 0 && p->cbow_mean)
                 w2v_scale(1.0f / (float)cw, nv, dim);
             st->in_rows[b] = nv;
-            for (a = 0; a < m; a++)
-                co[a] = 0.0f;
-            if (cw == 0)
-                continue;
-            pairs++;
-            for (a = 0; a < npos; a++)
-                co[a] = 1.0f;
-            if (p->negative > 0) {
-                co[npos + b] = 1.0f;
-                for (d = 0; d < p->negative; d++)
-                    co[npos + nb + d] = negs[d] != buf[J[b]] ? 1.0f : 0.0f;
-            }
+            pairs += cw > 0;
+            w2v_cbow_coef_row(co, m, npos, nb, b, cw > 0, negs, p->negative, buf[J[b]], 1.0f);
         }
     }
     /* CBOW: the next window is this one shifted by nb; fetch its centre

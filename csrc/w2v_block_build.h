@@ -76,6 +76,29 @@ int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *
                       const int64_t *J, int nb, int nneg, int64_t *lo, int64_t *hi,
                       int64_t *qlo, int64_t *qhi, int *npos);
 
+/*
+ * Row b of a CBOW block's pair multiplicities (m columns laid out by
+ * w2v_block_columns with D negatives): all 0 if the window has no context
+ * (!live); else 1 for the centre's Huffman path (npos columns) and its own
+ * word (column npos + b), `scale` for each negative other than the centre.
+ */
+static inline void w2v_cbow_coef_row(float *co, int m, int npos, int nb, int b, int live,
+                                     const int32_t *negs, int D, int32_t centre, float scale)
+{
+    int a, d;
+    for (a = 0; a < m; a++)
+        co[a] = 0.0f;
+    if (!live)
+        return;
+    for (a = 0; a < npos; a++)
+        co[a] = 1.0f;
+    if (m == npos) /* no negative sampling */
+        return;
+    co[npos + b] = 1.0f;
+    for (d = 0; d < D; d++)
+        co[npos + nb + d] = negs[d] != centre ? scale : 0.0f;
+}
+
 void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
                      const int64_t *J, int nb);
 

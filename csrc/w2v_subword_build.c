@@ -139,7 +139,7 @@ static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t 
 {
     const int64_t dim = p->dim;
     int64_t lo[W2V_MAX_BATCH], hi[W2V_MAX_BATCH], qlo, qhi, q;
-    int b, m, npos, d, a, D;
+    int b, m, npos, D;
     float scale;
     int64_t pairs = 0;
     int32_t *negs = st->negs;
@@ -182,18 +182,8 @@ static void train_cbow(const w2v_params *p, w2v_thread_state *st, const int32_t 
         if (np > 0 && p->cbow_mean)
             w2v_scale(1.0f / rows, h, dim);
         st->in_rows[b] = h;
-        for (a = 0; a < m; a++)
-            co[a] = 0.0f;
-        if (np == 0)
-            continue;
-        pairs++;
-        for (a = 0; a < npos; a++)
-            co[a] = 1.0f;
-        if (p->negative > 0) {
-            co[npos + b] = 1.0f;
-            for (d = 0; d < D; d++)
-                co[npos + nb + d] = negs[d] != buf[J[b]] ? scale : 0.0f;
-        }
+        pairs += np > 0;
+        w2v_cbow_coef_row(co, m, npos, nb, b, np > 0, negs, D, buf[J[b]], scale);
     }
     st->pairs += pairs;
     if (pairs == 0)
