@@ -354,6 +354,7 @@ def _rewrite_member(src, dst, name, blob):
     b"{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }",  # ~4 TB
     b"{'descr': '<f4', 'fortran_order': False, 'shape': (3, (",  # not a Python literal
     b"{'descr': '<f4', 'fortran_order': False, 'shape': ( False,  44, 4), }",  # a bool
+    b"{'descr': '<f4', 'fortran_order': False,B'shape': (3, 4), }",  # a bytes key
 ])
 def test_load_model_rejects_lying_npy_headers(tmp_path, header):
     # found by tests/fuzz/fuzz_loaders.py: MemoryError / tokenize.TokenError / TypeError escaped

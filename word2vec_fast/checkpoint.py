@@ -117,7 +117,8 @@ def _check_member_sizes(path) -> None:
             raise
         raise bad_file(path, f"{e}") from None
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, SyntaxError,
-            tokenize.TokenError) as e:
+            tokenize.TokenError, TypeError) as e:
+        # TypeError: numpy sorting a header dict whose keys are not all str (b'shape')
         raise bad_file(path, f"damaged or truncated ({type(e).__name__}: {e})") from None
 
 
