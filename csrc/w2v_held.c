@@ -236,17 +236,16 @@ static int64_t lower_bound(const uint64_t *keys, int64_t n, uint64_t x)
     return lo;
 }
 
-#define MERGE_MAX 256
 
 int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
                        int64_t *const *counts, const int64_t *len, uint64_t lo, uint64_t hi,
                        uint32_t *out_a, uint32_t *out_b, int64_t *out_count, double *out_score,
                        int64_t cap)
 {
-    int64_t pos[MERGE_MAX], end[MERGE_MAX], k = 0;
+    int64_t pos[W2V_HELD_MAX_RUNS], end[W2V_HELD_MAX_RUNS], k = 0;
     int shift = f->shift, i;
     uint64_t low_mask = ((uint64_t)1 << shift) - 1;
-    if (m > MERGE_MAX)
+    if (m > W2V_HELD_MAX_RUNS)
         return -1;
     for (i = 0; i < m; i++) {
         pos[i] = lower_bound(keys[i], len[i], lo);

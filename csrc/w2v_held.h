@@ -80,9 +80,12 @@ int64_t w2v_held_pairs(const w2v_held_filter *f, const int32_t *ids, int64_t n, 
 int64_t w2v_held_sort_runs(void *keys, int64_t n, int key_bytes, uint64_t max_key,
                            uint64_t *out, int64_t *counts);
 
-/* Merge the sorted runs of m threads (keys[i][0..len[i]), counts[i]) over keys
+/* The most sorted runs w2v_held_score merges at once. */
+#define W2V_HELD_MAX_RUNS 256
+
+/* Merge m sorted runs (at most W2V_HELD_MAX_RUNS; keys[i][0..len[i]), counts[i]) over keys
    in [lo, hi), score each pair (f->rule, f->dcounts) and write those that pass
-   (capacity cap).  Returns how many passed. */
+   (capacity cap).  Returns how many passed, -1 when m is too large. */
 int64_t w2v_held_score(const w2v_held_filter *f, int m, uint64_t *const *keys,
                        int64_t *const *counts, const int64_t *len, uint64_t lo, uint64_t hi,
                        uint32_t *out_a, uint32_t *out_b, int64_t *out_count, double *out_score,

@@ -4,13 +4,14 @@ from w2v_scan cimport w2v_vtab
 
 
 cdef extern from "w2v_held.h" nogil:
+    enum: W2V_HELD_MAX_RUNS
+
     ctypedef struct w2v_held_filter:
         int key_bytes
 
     ctypedef struct w2v_held_phrases:
         int64_t delim_len
 
-    int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *frm, int64_t *map)
     void w2v_held_remap(int32_t *ids, int64_t n, const int64_t *map)
     int32_t w2v_held_tail(const int32_t *ids, int64_t n, int32_t prev, int cross_lines)
     int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count,

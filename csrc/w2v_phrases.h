@@ -192,86 +192,12 @@ static inline int w2v_pair_passes(const w2v_score_rule *r, int64_t ca, int64_t c
     }
 }
 
-/* Add every entry of table `from` to `into`; map[i] = entry i's index in `into`. */
-int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *from, int64_t *map);
-
 /* Score every pair of a finished counter; writes the pairs that pass
    (score > threshold, see the README) to the out arrays (capacity cap) and
    returns how many passed (which may exceed cap: call again with more room). */
 int64_t w2v_phr_score(const w2v_phr_counter *c, int scoring, int64_t min_count,
                       double threshold, int64_t train_words, uint32_t *out_a, uint32_t *out_b,
                       uint32_t *out_run, int64_t *out_count, double *out_score, int64_t cap);
-
-/*
- * Bulk counting (text without connector words, no max_size): the fast path.
- * A shard runs the scanner like a counter but names each pair by its two
- * words' 64-bit hashes, not by table ids, so shards of different
- * threads agree on every key without sharing a table.  Its pair table is cut
- * into W2V_BULK_PARTS parts by the pair's mixed hash (each grows on its own,
- * in cache); shards are merged part by part (disjoint ranges of parts may be
- * merged by different threads at once) and their words by bytes.  The merged
- * counts are exact when no two distinct words share a hash:
- * w2v_bulk_finish checks that over the merged words (W2V_SCAN_DUPLICATE
- * otherwise: count with w2v_phr_counter instead).
- */
-#define W2V_BULK_BITS 6
-#define W2V_BULK_PARTS (1 << W2V_BULK_BITS)
-
-typedef struct {
-    uint64_t ha, hb; /* the words' hashes */
-    int64_t count;   /* 0 = empty slot */
-} w2v_bslot;
-
-typedef struct {
-    w2v_bslot *s;
-    uint64_t mask;
-    int64_t n;
-} w2v_bpart;
-
-typedef struct {
-    uint64_t ha, hb, mix;
-} w2v_bulk_q;
-
-typedef struct {
-    uint64_t hash;
-    int64_t id, count;
-} w2v_hslot;
-
-typedef struct {
-    w2v_vtab uni;
-    w2v_scanner sc;
-    w2v_bpart *part;      /* W2V_BULK_PARTS parts */
-    uint64_t *hash_of;    /* word id -> the word's hash, for ids < hashed */
-    int64_t hashed, hash_cap;
-    int cross_lines;
-    int have_prev;        /* a word is open in the sentence */
-    uint64_t prev;        /* its hash */
-    w2v_bulk_q q[W2V_PHR_QUEUE];
-    int nq;
-    w2v_hslot *by_hash;   /* after w2v_bulk_finish: word hash -> id and count */
-    uint64_t by_hash_mask;
-} w2v_phr_bulk;
-
-int w2v_bulk_init(w2v_phr_bulk *b, int64_t max_token, int cross_lines);
-void w2v_bulk_free(w2v_phr_bulk *b);
-/* Count a whole block (it ends at a separator or at its source's end) that
-   continues the sentence of the word lead[0..lead_n) (empty: a sentence
-   start; trailing separators are ignored; the word is cut as the scanner
-   cuts); the sentence is closed at the block's end. */
-int w2v_bulk_block(w2v_phr_bulk *b, const uint8_t *lead, int64_t lead_n, const uint8_t *buf,
-                   int64_t n);
-/* Add from's words and statistics into `into` (one thread). */
-int w2v_bulk_merge_words(w2v_phr_bulk *into, const w2v_phr_bulk *from);
-/* Add from's pairs of parts [p0, p1) into `into`. */
-int w2v_bulk_merge_parts(w2v_phr_bulk *into, const w2v_phr_bulk *from, int p0, int p1);
-/* After the merges: check the word hashes and index them (see above). */
-int w2v_bulk_finish(w2v_phr_bulk *b);
-int64_t w2v_bulk_pairs(const w2v_phr_bulk *b);
-/* As w2v_phr_score over parts [p0, p1) of a finished shard; out_a, out_b are
-   word ids of b->uni.  Returns the pairs that passed, -1 out of memory. */
-int64_t w2v_bulk_score(const w2v_phr_bulk *b, int p0, int p1, int scoring, int64_t min_count,
-                       double threshold, int64_t train_words, uint32_t *out_a, uint32_t *out_b,
-                       int64_t *out_count, double *out_score, int64_t cap);
 
 /* A frozen phrase table: the words of the phrases, the pairs, the runs. */
 typedef struct {

@@ -40,25 +40,6 @@ cdef extern from "w2v_phrases.h" nogil:
                           uint32_t *out_b, uint32_t *out_run, int64_t *out_count,
                           double *out_score, int64_t cap)
 
-    enum: W2V_BULK_PARTS
-
-    ctypedef struct w2v_phr_bulk:
-        w2v_vtab uni
-        w2v_scanner sc
-
-    int w2v_bulk_init(w2v_phr_bulk *b, int64_t max_token, int cross_lines)
-    void w2v_bulk_free(w2v_phr_bulk *b)
-    int w2v_bulk_block(w2v_phr_bulk *b, const uint8_t *lead, int64_t lead_n, const uint8_t *buf,
-                       int64_t n)
-    int w2v_bulk_merge_words(w2v_phr_bulk *into, const w2v_phr_bulk *frm)
-    int w2v_bulk_merge_parts(w2v_phr_bulk *into, const w2v_phr_bulk *frm, int p0, int p1)
-    int w2v_bulk_finish(w2v_phr_bulk *b)
-    int64_t w2v_bulk_pairs(const w2v_phr_bulk *b)
-    int64_t w2v_bulk_score(const w2v_phr_bulk *b, int p0, int p1, int scoring,
-                           int64_t min_count, double threshold, int64_t train_words,
-                           uint32_t *out_a, uint32_t *out_b, int64_t *out_count,
-                           double *out_score, int64_t cap)
-
     ctypedef struct w2v_phr_table:
         w2v_vtab words
         w2v_ptab pairs

@@ -208,6 +208,24 @@ void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts)
             counts[t->slots[j].idx1 - 1] = t->slots[j].count;
 }
 
+int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *from, int64_t *map)
+{
+    int64_t i, *counts = (int64_t *)malloc((size_t)(from->n + 1) * sizeof(int64_t));
+    if (!counts)
+        return W2V_SCAN_ENOMEM;
+    w2v_vtab_counts(from, counts);
+    for (i = 0; i < from->n; i++) {
+        map[i] = w2v_vtab_add(into, (const uint8_t *)from->arena + from->e[i].off, from->e[i].len,
+                              counts[i]);
+        if (map[i] < 0) {
+            free(counts);
+            return W2V_SCAN_ENOMEM;
+        }
+    }
+    free(counts);
+    return W2V_SCAN_OK;
+}
+
 static inline int64_t find_kh(const w2v_vtab *t, const uint8_t *p, int64_t n,
                               const uint64_t *key, uint64_t h)
 {

@@ -92,6 +92,8 @@ int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count);
 int w2v_vtab_prune(w2v_vtab *t, int64_t min_count);
 /* counts[i] = count of entry i, for i < t->n. */
 void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts);
+/* Add every entry of table `from` to `into`; map[i] = entry i's index in `into`. */
+int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *from, int64_t *map);
 
 typedef struct {
     w2v_vtab *t;

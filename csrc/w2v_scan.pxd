@@ -36,6 +36,7 @@ cdef extern from "w2v_scan.h" nogil:
     void w2v_vtab_free(w2v_vtab *t)
     int64_t w2v_vtab_add(w2v_vtab *t, const uint8_t *p, int64_t n, int64_t count)
     void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts)
+    int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *frm, int64_t *map)
     int w2v_scan_init(w2v_scanner *s, w2v_vtab *t, int64_t max_token, int frozen, int record)
     void w2v_scan_free(w2v_scanner *s)
     int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)

@@ -4,13 +4,14 @@ import gzip
 import os
 import pathlib
 import subprocess
+import tempfile
 
 import numpy as np
 import pytest
 
 import word2vec_fast as w2v
 from word2vec_fast import Phrases, _phrases, phrases_count
-from word2vec_fast.phrases_count import (count_held, count_sentences, count_text, held_blocks,
+from word2vec_fast.phrases_count import (count_ids, count_sentences, count_text, id_blocks,
                                          raw_blocks)
 
 from conftest import c_tool
@@ -157,14 +158,14 @@ def test_counts_match_reference_sharded(tmp_path, monkeypatch, cross):
     ref = ref_counts(sents, cross=cross)
     conn = _phrases.Connectors([])
     one = c_counts(count_text(lambda: raw_blocks([path]), threads=1, max_token=58, max_size=0,
-                              conn=conn, cross_lines=cross))
+                              conn=conn, cross_lines=cross).counter)
     assert one == ref
     # tiny blocks cut inside lines, three shards merged: the same counts
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 37)
     many = count_text(lambda: raw_blocks([path]), threads=3, max_token=58, max_size=0, conn=conn,
                       cross_lines=cross)
-    assert c_counts(many) == ref
-    assert many.stats["tokens"] == sum(map(len, sents))
+    assert c_counts(many.counter) == ref
+    assert many.stats.tokens == sum(map(len, sents))
 
 
 def test_connector_counts_sharded(tmp_path, monkeypatch):
@@ -176,11 +177,11 @@ def test_connector_counts_sharded(tmp_path, monkeypatch):
     cw = _phrases.Connectors([w.encode() for w in conn])
     ref = ref_counts(sents, set(conn))
     assert c_counts(count_sentences(sents, max_token=58, max_size=0, conn=cw,
-                                    cross_lines=False), conn) == ref
+                                    cross_lines=False).counter, conn) == ref
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 16)
     got = count_text(lambda: raw_blocks([path]), threads=2, max_token=58, max_size=0, conn=cw,
                      cross_lines=False)
-    assert c_counts(got, conn) == ref
+    assert c_counts(got.counter, conn) == ref
 
 
 def raw_counts(counter):
@@ -215,51 +216,32 @@ def junk_text(seed, n=500):
 
 @pytest.mark.parametrize("cross", [False, True])
 @pytest.mark.parametrize("threads,block", [(1, 7), (2, 64), (3, 7), (3, 1 << 22)])
-def test_shards_count_as_one_counter(tmp_path, monkeypatch, cross, threads, block):
-    """The bulk counter (pairs keyed by word hashes, merged part by part) against the
-    table-id counter: the same words, pairs, scores, over awkward bytes, several files
-    (one empty, one without a final newline), blocks cut anywhere, 1-3 threads."""
+def test_text_counters_count_as_one_counter(tmp_path, monkeypatch, cross, threads, block):
+    """Text counters over blocks cut anywhere, each after its context, merged: the
+    same words, pairs and scores as one counter over the whole text, for awkward
+    bytes, several files (one empty, one without a final newline), 1-3 threads (a
+    block of only separators once lost the word before it)."""
     files = [write(tmp_path, "a.txt", junk_text(1)), write(tmp_path, "b.txt", junk_text(2) + b"z"),
              write(tmp_path, "e.txt", b""), write(tmp_path, "c.txt", gen_text(3, long_tokens=True))]
     opts = dict(max_token=58, max_size=0, conn=_phrases.Connectors([]), cross_lines=cross)
-    ref = count_text(lambda: raw_blocks(files), threads=1, read_once=True, **opts)
-    assert isinstance(ref, _phrases.Counter)
+    want = raw_counts(count_text(lambda: raw_blocks(files), threads=1, **opts).counter)
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
     got = count_text(lambda: raw_blocks(files), threads=threads, **opts)
-    assert isinstance(got, _phrases.Shard)
-    want = raw_counts(ref)
-    assert raw_counts(got) == want
-    # the table-id counter cut the same way (a block of only separators once lost the
-    # word before it)
-    again = count_text(lambda: raw_blocks(files), threads=threads, read_once=True, **opts)
-    assert raw_counts(again) == want
+    assert raw_counts(got.counter) == want
     assert want[1] and want[2]["word2phrase"] and want[2]["npmi"]
 
 
-def test_shard_hash_collision_counts_again(tmp_path, monkeypatch):
-    """Two words sharing a hash would merge their pairs: the text is counted again by
-    table ids, with the same result as without the collision."""
-    path = write(tmp_path, "t.txt", gen_text(4))
-    want = Phrases.build(path, threshold=5.0, threads=2)
-
-    def collide(*args):
-        raise _phrases.HashCollision("two distinct words share a 64-bit hash")
-    monkeypatch.setattr(w2v.phrases, "count_held", lambda *a, **k: None)  # count by shards
-    monkeypatch.setattr(phrases_count, "_count_shards", collide)
-    got = Phrases.build(path, threshold=5.0, threads=2)
-    assert len(want) > 0 and got.phrases == want.phrases and got.counts == want.counts
-
-
-def held_scores(files, threads, cross, scoring, min_count, threshold, tokens=None):
-    """``{(a, b, count, score)}`` (words as bytes) of the held counter, and its stats."""
-    got = count_held(held_blocks(files, 58, cross), threads=threads, max_token=58, cross_lines=cross,
-                     scoring=scoring, min_count=min_count, threshold=threshold)
-    held, (a, b, run, count, score) = got
+def held_scores(files, threads, cross, scoring, min_count, threshold, wide=False, memory=None):
+    """``{(a, b, count, score)}`` (words as bytes) of the token-id counter, and its stats."""
+    got = count_ids(id_blocks(files, 58, cross), threads=threads, max_token=58, cross_lines=cross,
+                    scoring=scoring, min_count=min_count, threshold=threshold, wide_keys=wide,
+                    memory=memory)
+    a, b, run, count, score = got.passing
     assert not run.any()
-    words = held.words(range(held.stats["words"]))
-    uni = {w: c for w, c in zip(words, held.counts().tolist())}
+    words = got.words(range(got.stats.words))
+    uni = {w: c for w, c in zip(words, got.held.counts().tolist())}
     return {(words[x], words[y], n, s) for x, y, n, s in
-            zip(a.tolist(), b.tolist(), count.tolist(), score.tolist())}, uni, held.stats
+            zip(a.tolist(), b.tolist(), count.tolist(), score.tolist())}, uni, got.stats
 
 
 @pytest.mark.parametrize("cross", [False, True])
@@ -271,12 +253,11 @@ def test_held_counts_as_one_counter(tmp_path, monkeypatch, cross, threads, block
     "all", and the same passing pairs and scores for both scorers at thresholds
     where the bound on a pair's count rules out most pairs; with 4-byte pair keys
     and with the 8-byte ones of a text of more than 65,536 words that may pair."""
-    monkeypatch.setattr(phrases_count, "WIDE_PAIR_KEYS", wide)
     files = [write(tmp_path, "a.txt", junk_text(1)), write(tmp_path, "b.txt", junk_text(2) + b"z"),
              write(tmp_path, "e.txt", b""), write(tmp_path, "c.txt", gen_text(3, long_tokens=True)),
              write(tmp_path, "n.txt", b"\n\n  \n")]
     opts = dict(max_token=58, max_size=0, conn=_phrases.Connectors([]), cross_lines=cross)
-    ref = count_text(lambda: raw_blocks(files), threads=1, read_once=True, **opts)
+    ref = count_text(lambda: raw_blocks(files), threads=1, **opts).counter
     tokens = ref.stats["tokens"]
     words = ref.words(range(ref.stats["words"]))
     ref_uni = {w: c for w, c in zip(words, ref.counts().tolist()) if c}
@@ -290,10 +271,10 @@ def test_held_counts_as_one_counter(tmp_path, monkeypatch, cross, threads, block
     for scoring, min_count, thr in (("all", 1, 0.0), ("word2phrase", 2, 0.5),
                                     ("word2phrase", 3, 20.0), ("word2phrase", 1, 0.0),
                                     ("npmi", 2, -0.9), ("npmi", 3, 0.3)):
-        got, uni, st = held_scores(files, threads, cross, scoring, min_count, thr)
+        got, uni, st = held_scores(files, threads, cross, scoring, min_count, thr, wide)
         want = ref_scored(scoring, min_count, thr)
         assert got == want, (scoring, min_count, thr)
-        assert uni == ref_uni and st["tokens"] == tokens and st["cut"] == ref.stats["cut"]
+        assert uni == ref_uni and st.tokens == tokens and st.cut == ref.stats["cut"]
         every = max(every, len(want))
         if scoring != "all":
             assert 0 < len(want) < len(ref_scored("all", 1, 0.0)), (scoring, thr)
@@ -308,8 +289,8 @@ def test_held_bound_is_tight(tmp_path, scoring):
     toks = filler[:200] + ["qa", "qb"] * 1 + filler[200:]
     text = " ".join(toks) + "\n" + "x qa qb y\n" * 9
     path = write(tmp_path, "t.txt", text.encode())
-    ref = count_text(lambda: raw_blocks([path]), threads=1, read_once=True, max_token=58,
-                     max_size=0, conn=_phrases.Connectors([]), cross_lines=True)
+    ref = count_text(lambda: raw_blocks([path]), threads=1, max_token=58,
+                     max_size=0, conn=_phrases.Connectors([]), cross_lines=True).counter
     words = ref.words(range(ref.stats["words"]))
     a, b, _, count, score = ref.score(scoring, 3, -1.0, ref.stats["tokens"])
     (s,) = [s for x, y, s in zip(a, b, score) if (words[x], words[y]) == (b"qa", b"qb")]
@@ -323,14 +304,15 @@ def test_held_bound_is_tight(tmp_path, scoring):
 
 
 def _built(tmp_path, files, name, held: bool, monkeypatch, **kw):
-    """``(Phrases.build(files, output=...), bytes written)``, by the held path or not."""
+    """``(Phrases.build(files, output=...), bytes written)``, counted by token ids (and
+    written from them) or, with ``held`` false, by text counters (and rewriters)."""
     out = str(tmp_path / name)
     calls = []
     with monkeypatch.context() as m:
         if not held:
-            m.setattr(w2v.phrases, "count_held", lambda *a, **k: None)
-        real = w2v.phrases.write_held
-        m.setattr(w2v.phrases, "write_held", lambda *a: calls.append(a) or real(*a))
+            m.setattr(w2v.phrases, "counting_path", lambda *a: "text")
+        real = w2v.phrases.rewrite_ids
+        m.setattr(w2v.phrases, "rewrite_ids", lambda *a: calls.append(a) or real(*a))
         p = Phrases.build(files, output=out, **kw)
     p.wrote_held = bool(calls)
     return p, open(out, "rb").read()
@@ -395,22 +377,35 @@ def test_held_write_errors_reach_the_caller(tmp_path):
     assert out.read_bytes() == open(p.apply(path, str(tmp_path / "a.txt")), "rb").read()
 
 
-def test_held_over_its_limit_counts_by_shards(tmp_path, monkeypatch):
-    """A text with more tokens than the held path may keep is counted by shards
-    (count_held gives None), with the same table and output."""
+def test_ids_past_the_memory_share_spill(tmp_path, monkeypatch, caplog):
+    """A text with more token ids than the memory share spills them to temporary
+    files (removed afterwards) and counts and writes the same table and output, by
+    one and two passes, also from compressed text and from standard input."""
     path = write(tmp_path, "t.txt", gen_text(8))
-    assert count_held(held_blocks([path], 58, True), threads=2, max_token=58, cross_lines=True,
-                      scoring="word2phrase", min_count=2, threshold=1.0, max_ids=1000) is None
+    gz = write(tmp_path, "t.txt.gz", gzip.compress(open(path, "rb").read()))
     want_p, want = _built(tmp_path, path, "a.txt", True, monkeypatch, min_count=2, threshold=1.0)
-    monkeypatch.setattr(phrases_count, "hold_limit", lambda: 1000)
+    want_two = Phrases.build(path, min_count=2, threshold=(2.0, 1.0))
+    want_out = open(want_two.apply(path, str(tmp_path / "d.txt")), "rb").read()
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 97)
-    got_p, got = _built(tmp_path, path, "b.txt", True, monkeypatch, min_count=2, threshold=1.0)
-    assert got == want and got_p.phrases == want_p.phrases and len(want_p) > 0
-    assert want_p.wrote_held and not got_p.wrote_held
-    # two passes: counted and rewritten as build() then apply()
-    two, out = _built(tmp_path, path, "c.txt", True, monkeypatch, min_count=2,
-                      threshold=(2.0, 1.0))
-    assert out == open(two.apply(path, str(tmp_path / "d.txt")), "rb").read()
+    for threads in (1, 3):
+        got, _, _ = held_scores([path], threads, True, "word2phrase", 2, 1.0, memory=1000)
+        assert got == held_scores([path], threads, True, "word2phrase", 2, 1.0)[0]
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(phrases_count, "memory_ids", lambda: 1000)
+    monkeypatch.setattr(tempfile, "tempdir", str(spill))
+    caplog.set_level("INFO", logger="word2vec_fast.phrases_count")
+    for src in (path, gz):
+        got_p, got = _built(tmp_path, src, "b.txt", True, monkeypatch, min_count=2, threshold=1.0)
+        assert got == want and got_p.phrases == want_p.phrases and len(want_p) > 0
+        assert got_p.wrote_held and want_p.wrote_held
+        two, out = _built(tmp_path, src, "c.txt", True, monkeypatch, min_count=2,
+                          threshold=(2.0, 1.0))
+        assert out == want_out and two.next.phrases == want_two.next.phrases
+    monkeypatch.setattr("sys.stdin", open(path))
+    got_p, got = _built(tmp_path, "-", "e.txt", True, monkeypatch, min_count=2, threshold=1.0)
+    assert got == want and got_p.wrote_held
+    assert not list(spill.iterdir()) and caplog.text.count("spilled to disk") == 7
 
 
 def ref_pruned_counts(sentences, max_size):
@@ -433,7 +428,7 @@ def test_pruning_matches_reference():
     rng = np.random.default_rng(5)
     sents = [[f"w{int(rng.zipf(1.3)) % 500}" for _ in range(rng.integers(2, 10))]
              for _ in range(800)]
-    c = count_sentences(sents, max_token=58, max_size=300, conn=None, cross_lines=False)
+    c = count_sentences(sents, max_token=58, max_size=300, conn=None, cross_lines=False).counter
     assert c.stats["prunes"] > 3
     assert c_counts(c) == ref_pruned_counts(sents, 300)
 

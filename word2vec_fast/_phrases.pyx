@@ -7,6 +7,8 @@ GIL released, so several counters run in parallel threads.  A :class:`Table`
 is a frozen phrase table and a :class:`Rewriter` streams text through it.
 Parameters are checked in ``phrases.py``; this layer only guards buffers.
 """
+import tempfile
+
 import numpy as np
 
 cimport numpy as cnp
@@ -16,31 +18,31 @@ from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport INT32_MAX, UINT64_MAX, int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
-from w2v_held cimport (w2v_held_filter, w2v_held_filter_free, w2v_held_filter_init,
+from w2v_held cimport (W2V_HELD_MAX_RUNS, w2v_held_filter, w2v_held_filter_free, w2v_held_filter_init,
                        w2v_held_max_key, w2v_held_pairs, w2v_held_phrases,
                        w2v_held_phrases_free, w2v_held_phrases_init, w2v_held_remap, w2v_held_rewrite,
-                       w2v_held_score, w2v_held_sort_runs, w2v_held_state, w2v_held_tail,
-                       w2v_vtab_merge)
-from w2v_phrases cimport (W2V_BULK_PARTS, W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
+                       w2v_held_score, w2v_held_sort_runs, w2v_held_state, w2v_held_tail)
+from w2v_phrases cimport (W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_phr_context,
                           w2v_phr_counter, w2v_phr_counter_free, w2v_phr_counter_init,
                           w2v_phr_end_sentence, w2v_phr_end_source, w2v_phr_feed,
-                          w2v_phr_lead_start, w2v_phr_merge, w2v_phr_prune, w2v_phr_rewriter,
+                          w2v_phr_lead_start, w2v_phr_merge, w2v_phr_rewriter,
                           w2v_phr_rw_end_sentence, w2v_phr_rw_end_source, w2v_phr_rw_feed,
                           w2v_phr_rw_free, w2v_phr_rw_init, w2v_phr_rw_resync,
                           w2v_phr_rw_token, w2v_phr_score,
                           w2v_phr_table, w2v_phr_token, w2v_phr_tokens, w2v_ptab_add,
-                          w2v_ptab_free, w2v_ptab_init, w2v_phr_bulk, w2v_bulk_init,
-                          w2v_bulk_free, w2v_bulk_block, w2v_bulk_merge_words,
-                          w2v_bulk_merge_parts, w2v_bulk_finish, w2v_bulk_pairs,
-                          w2v_bulk_score)
+                          w2v_ptab_free, w2v_ptab_init)
 from w2v_scan cimport (W2V_SCAN_DUPLICATE, W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_scan_end_source,
                        w2v_scan_feed, w2v_scan_free, w2v_scan_init, w2v_scanner, w2v_vtab,
-                       w2v_vtab_add, w2v_vtab_counts, w2v_vtab_free, w2v_vtab_init)
+                       w2v_vtab_add, w2v_vtab_counts, w2v_vtab_free, w2v_vtab_init,
+                       w2v_vtab_merge)
 
 cnp.import_array()
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
+
+#: The most pair runs :meth:`Held.score_range` merges.
+MAX_RUNS = W2V_HELD_MAX_RUNS
 
 SCORING = {"word2phrase": W2V_PHR_WORD2PHRASE, "npmi": W2V_PHR_NPMI, "all": W2V_PHR_ALL}
 
@@ -219,15 +221,6 @@ cdef class Counter:
             rc = w2v_phr_merge(&self.c, &other.c)
         _check(rc)
 
-    def prune(self):
-        """Prune once (ReduceVocab at the current min_reduce)."""
-        _check(w2v_phr_prune(&self.c))
-
-    @property
-    def size(self):
-        """Words + pairs held."""
-        return self.c.uni.n + self.c.pairs.n
-
     @property
     def stats(self):
         return dict(tokens=w2v_phr_tokens(&self.c), words=self.c.uni.n, pairs=self.c.pairs.n,
@@ -278,132 +271,6 @@ cdef class Counter:
             memcpy(&v, self.c.runs.arena + self.c.runs.e[j].off + 4 * k, 4)
             out.append(v)
         return tuple(out)
-
-
-#: Parts of a Shard's pair table (merged and scored part by part).
-PARTS = W2V_BULK_PARTS
-
-
-class HashCollision(Exception):
-    """Two distinct words of a corpus share a 64-bit hash: a Shard cannot count it."""
-
-
-cdef class Shard:
-    """Unigram and pair counts of one shard of a text without connector words, pairs
-    named by their words' hashes (w2v_phrases.h, "Bulk counting"), so that shards
-    merge part by part, several threads at once.  Reads like a :class:`Counter`
-    once merged and :meth:`finish`-ed.
-    """
-    cdef w2v_phr_bulk b
-    cdef bint ready, finished
-
-    def __cinit__(self, int64_t max_token_bytes, bint cross_lines=False):
-        self.ready = self.finished = False
-        if w2v_bulk_init(&self.b, max_token_bytes, cross_lines) != W2V_SCAN_OK:
-            raise MemoryError("cannot allocate the phrase counter")
-        self.ready = True
-
-    def __dealloc__(self):
-        if self.ready:
-            w2v_bulk_free(&self.b)
-
-    def block(self, const uint8_t[::1] lead, Py_ssize_t lead_n, const uint8_t[::1] buf,
-              Py_ssize_t n):
-        """Count ``buf[:n]`` (a whole block) continuing the sentence of the word in
-        ``lead[:lead_n]``; the GIL is released."""
-        cdef int rc = W2V_SCAN_OK
-        cdef const uint8_t *lp = NULL
-        cdef const uint8_t *bp = NULL
-        if n > buf.shape[0] or n < 0 or lead_n > lead.shape[0] or lead_n < 0:
-            raise ValueError("block length out of range")
-        if lead_n:
-            lp = &lead[0]
-        if n:
-            bp = &buf[0]
-        with nogil:
-            rc = w2v_bulk_block(&self.b, lp, lead_n, bp, n)
-        _check(rc)
-
-    def merge_words(self, Shard other):
-        """Add ``other``'s words and statistics (before :meth:`merge_parts`)."""
-        cdef int rc
-        with nogil:
-            rc = w2v_bulk_merge_words(&self.b, &other.b)
-        _check(rc)
-
-    def merge_parts(self, Shard other, int p0, int p1):
-        """Add ``other``'s pairs of parts ``[p0, p1)``; the GIL is released (threads may
-        merge disjoint ranges at once)."""
-        cdef int rc
-        if not 0 <= p0 <= p1 <= W2V_BULK_PARTS:
-            raise ValueError("part range out of range")
-        with nogil:
-            rc = w2v_bulk_merge_parts(&self.b, &other.b, p0, p1)
-        _check(rc)
-
-    def finish(self):
-        """Index the merged words by hash; :class:`HashCollision` if two share one."""
-        cdef int rc = w2v_bulk_finish(&self.b)
-        if rc == W2V_SCAN_DUPLICATE:
-            raise HashCollision("two distinct words share a 64-bit hash")
-        _check(rc)
-        self.finished = True
-
-    @property
-    def stats(self):
-        return dict(tokens=self.b.sc.tokens, words=self.b.uni.n, pairs=w2v_bulk_pairs(&self.b),
-                    sentences=self.b.sc.sentences, cut=self.b.sc.cut, prunes=0,
-                    pruned_pairs=0, pruned_words=0, min_reduce=1)
-
-    def score_parts(self, scoring, int64_t min_count, double threshold, int64_t train_words,
-                    int p0=0, int p1=W2V_BULK_PARTS):
-        """Arrays ``(a, b, count, score)`` of the pairs of parts ``[p0, p1)`` that pass;
-        the GIL is released."""
-        cdef int sc = SCORING[scoring]
-        cdef int64_t cap = 1024, k
-        cdef uint32_t *pa
-        cdef uint32_t *pb
-        cdef int64_t *pc
-        cdef double *ps
-        if not self.finished:
-            raise RuntimeError("finish() the merged shard before scoring")
-        if not 0 <= p0 <= p1 <= W2V_BULK_PARTS:
-            raise ValueError("part range out of range")
-        while True:
-            a = np.empty(cap, np.uint32)
-            b = np.empty(cap, np.uint32)
-            c = np.empty(cap, np.int64)
-            s = np.empty(cap, np.float64)
-            pa = <uint32_t *> cnp.PyArray_DATA(a)
-            pb = <uint32_t *> cnp.PyArray_DATA(b)
-            pc = <int64_t *> cnp.PyArray_DATA(c)
-            ps = <double *> cnp.PyArray_DATA(s)
-            with nogil:
-                k = w2v_bulk_score(&self.b, p0, p1, sc, min_count, threshold, train_words,
-                                   pa, pb, pc, ps, cap)
-            if k < 0:
-                raise MemoryError("out of memory while scoring phrases")
-            if k <= cap:
-                return a[:k], b[:k], c[:k], s[:k]
-            cap = k
-
-    def score(self, scoring, int64_t min_count, double threshold, int64_t train_words):
-        """As :meth:`Counter.score` (every part; ``run`` all 0)."""
-        a, b, c, s = self.score_parts(scoring, min_count, threshold, train_words)
-        return a, b, np.zeros(len(a), np.uint32), c, s
-
-    def words(self, ids):
-        """The words (bytes) at table ``ids``."""
-        return _words(&self.b.uni, ids)
-
-    def counts(self):
-        """Counts of the table's words (int64, table order)."""
-        return _counts(&self.b.uni)
-
-    def run(self, int64_t run_id):
-        if run_id != 0:
-            raise IndexError(run_id)
-        return ()
 
 
 cdef class Table:
@@ -544,18 +411,6 @@ cdef class Rewriter:
         self.r.out_len = 0
         return lists, flags
 
-    @property
-    def pending(self):
-        """Bytes of output waiting to be drained."""
-        return self.r.out_len
-
-    def drain(self, f):
-        """Write the output so far to the binary file ``f`` and empty the buffer."""
-        cdef int64_t n = self.r.out_len
-        if n:
-            f.write(<char[:n]> <char *> self.r.out)
-        self.r.out_len = 0
-
     def take(self):
         """The output so far as bytes (the buffer is emptied)."""
         out = PyBytes_FromStringAndSize(<char *> self.r.out, self.r.out_len)
@@ -568,48 +423,56 @@ cdef class Rewriter:
 
 
 cdef class Held:
-    """Words and pairs of a text counted from token ids the scanners keep
+    """Words and pairs of a text counted from the token ids the scanners keep
     (w2v_held.h), the same ids then rewritten, so the text is read once.
 
     ``threads`` scanners each scan the blocks given to them (:meth:`scan`, block
-    ``k`` of the text in order); :meth:`merge_words` then :meth:`remap` (each
-    thread's ids, on any thread) put every id in the first table's numbering;
-    :meth:`count_pairs` (per thread) and :meth:`score_range` count and score the
-    pairs that may pass; :meth:`set_phrases` and :meth:`rewrite` write the text
-    rewritten, block by block, from :meth:`start_states`.
+    ``k`` of the text in order).  A scanner keeps ``memory_ids / threads`` ids in
+    memory; past that it appends them to a temporary file in ``spill_dir``, which
+    is memory-mapped once scanning ends (:meth:`merge_words`).  :meth:`merge_words`
+    then :meth:`remap` (each thread's ids, on any thread) put every id in the first
+    table's numbering; :meth:`count_pairs` (per thread, in runs of bounded size)
+    and :meth:`score_range` count and score the pairs that may pass;
+    :meth:`set_phrases` and :meth:`rewrite` write the text rewritten, block by
+    block, from :meth:`start_states`.
     """
     cdef int nt
     cdef w2v_vtab *tabs
     cdef w2v_scanner *scs
     cdef int n_ready
     cdef int cross_lines
-    cdef int64_t max_ids
+    cdef int64_t share
+    cdef object spill_dir
+    cdef list spills            # per thread: its spill file, or None
+    cdef list mapped            # per thread: its spilled ids, memory-mapped, or None
+    cdef int32_t **ids          # per thread: all its ids once scanning has ended
     cdef readonly dict blocks   # k -> (thread, begin, end, text bytes, source end)
     cdef list maps
     cdef object word_counts
     cdef w2v_held_filter f
     cdef bint have_filter
-    cdef uint64_t **keys
-    cdef int64_t **kcounts
-    cdef int64_t *klen
+    cdef list runs              # sorted pair runs: (keys uint64, counts int64)
     cdef w2v_held_phrases ph
     cdef bint have_phrases
 
-    def __cinit__(self, int threads, int64_t max_token_bytes, bint cross_lines, int64_t max_ids):
+    def __cinit__(self, int threads, int64_t max_token_bytes, bint cross_lines,
+                  int64_t memory_ids, spill_dir=None):
         cdef int i
         self.nt = threads
         self.n_ready = 0
         self.cross_lines = cross_lines
-        self.max_ids = max_ids
+        self.share = max(1, memory_ids // threads)
+        self.spill_dir = spill_dir
+        self.spills = [None] * threads
+        self.mapped = [None] * threads
         self.blocks = {}
         self.maps = []
+        self.runs = []
         self.have_filter = self.have_phrases = False
         self.tabs = <w2v_vtab *> calloc(threads, sizeof(w2v_vtab))
         self.scs = <w2v_scanner *> calloc(threads, sizeof(w2v_scanner))
-        self.keys = <uint64_t **> calloc(threads, sizeof(uint64_t *))
-        self.kcounts = <int64_t **> calloc(threads, sizeof(int64_t *))
-        self.klen = <int64_t *> calloc(threads, sizeof(int64_t))
-        if not (self.tabs and self.scs and self.keys and self.kcounts and self.klen):
+        self.ids = <int32_t **> calloc(threads, sizeof(int32_t *))
+        if not (self.tabs and self.scs and self.ids):
             raise MemoryError("cannot allocate the phrase counter")
         for i in range(threads):
             if w2v_vtab_init(&self.tabs[i], 1024, 0) != W2V_SCAN_OK:
@@ -622,7 +485,6 @@ cdef class Held:
 
     def __dealloc__(self):
         cdef int i
-        self.drop_pairs()
         if self.have_filter:
             w2v_held_filter_free(&self.f)
         if self.have_phrases:
@@ -632,19 +494,18 @@ cdef class Held:
             w2v_vtab_free(&self.tabs[i])
         free(self.tabs)
         free(self.scs)
-        free(self.keys)
-        free(self.kcounts)
-        free(self.klen)
+        free(self.ids)
 
     def scan(self, int i, Py_ssize_t k, const uint8_t[::1] buf, bint end):
         """Scanner ``i`` reads block ``k`` (whole: it ends at a separator or, with
-        ``end``, at its source's end); the GIL is released.  False once the
-        thread's ids exceed ``max_ids / threads`` (nothing is kept then)."""
+        ``end``, at its source's end); the GIL is released while it scans."""
         cdef int rc = W2V_SCAN_OK
-        cdef w2v_scanner *s = &self.scs[i]
-        cdef int64_t begin = s.ids_len, n = buf.shape[0]
+        cdef w2v_scanner *s
+        cdef int64_t begin, n = buf.shape[0]
         if not 0 <= i < self.nt:
             raise IndexError(i)
+        s = &self.scs[i]
+        begin = s.ids_base + s.ids_len
         with nogil:
             if n:
                 rc = w2v_scan_feed(s, &buf[0], n)
@@ -653,15 +514,39 @@ cdef class Held:
         _check(rc)
         if not s.ids_valid:
             raise ValueError("the corpus has more than 2**31 distinct words")
-        self.blocks[k] = (i, begin, s.ids_len, n, end)
-        return s.ids_len <= self.max_ids // self.nt
+        self.blocks[k] = (i, begin, s.ids_base + s.ids_len, n, end)
+        if s.ids_len > self.share:
+            self._spill(i)
+
+    cdef _spill(self, int i):
+        """Append scanner ``i``'s ids to its spill file and empty its buffer."""
+        cdef w2v_scanner *s = &self.scs[i]
+        if self.spills[i] is None:
+            self.spills[i] = tempfile.TemporaryFile(prefix="w2v-phrase-ids-", dir=self.spill_dir)
+        if s.ids_len:
+            self.spills[i].write(<char[:s.ids_len * 4]> <char *> s.ids)
+        s.ids_base += s.ids_len
+        s.ids_len = 0
+
+    @property
+    def spilled_ids(self):
+        """Ids written to spill files (0: every id stayed in memory)."""
+        return sum(self.scs[i].ids_base for i in range(self.nt))
 
     def merge_words(self):
-        """Add every other table into the first (the maps for :meth:`remap`)."""
+        """End scanning (spilled ids mapped), add every other table into the first
+        (the maps for :meth:`remap`)."""
         cdef int i, rc
         cdef cnp.ndarray[int64_t, ndim=1, mode="c"] m
         if self.maps:
             raise RuntimeError("merge_words() runs once")
+        for i in range(self.nt):
+            self.ids[i] = self.scs[i].ids
+            if self.spills[i] is not None:
+                self._spill(i)
+                self.spills[i].flush()
+                self.mapped[i] = np.memmap(self.spills[i], dtype=np.int32, mode="r+")
+                self.ids[i] = <int32_t *> cnp.PyArray_DATA(self.mapped[i])
         self.maps.append(None)
         for i in range(1, self.nt):
             m = np.empty(self.tabs[i].n + 1, np.int64)
@@ -676,36 +561,36 @@ cdef class Held:
     def remap(self, int i):
         """Renumber thread ``i``'s ids into the merged table's; the GIL is released."""
         cdef cnp.ndarray[int64_t, ndim=1, mode="c"] m
+        cdef int64_t n = self.scs[i].ids_base + self.scs[i].ids_len
         if i == 0:
             return
         m = self.maps[i]
         with nogil:
-            w2v_held_remap(self.scs[i].ids, self.scs[i].ids_len, &m[0])
+            w2v_held_remap(self.ids[i], n, &m[0])
         self.maps[i] = None
 
     cdef inline const int32_t *_ids(self, Py_ssize_t k, int64_t *n):
         t, begin, stop, _, _ = self.blocks[k]
         n[0] = stop - begin
-        return self.scs[<int> t].ids + <int64_t> begin
+        return self.ids[<int> t] + <int64_t> begin
 
     @property
-    def n_blocks(self):
-        return len(self.blocks)
+    def tokens(self):
+        return sum(self.scs[i].tokens for i in range(self.nt))
 
     @property
-    def stats(self):
-        cdef int i
-        cdef int64_t tokens = 0, cut = 0
-        for i in range(self.nt):
-            tokens += self.scs[i].tokens
-            cut += self.scs[i].cut
-        return dict(tokens=tokens, words=self.tabs[0].n, cut=cut, prunes=0, pruned_pairs=0,
-                    pruned_words=0, min_reduce=1)
+    def cut(self):
+        return sum(self.scs[i].cut for i in range(self.nt))
+
+    @property
+    def n_words(self):
+        return self.tabs[0].n
 
     def prepare_pairs(self, scoring, int64_t min_count, double threshold, int64_t train_words,
                       bint wide_keys=False):
         """Set the scorer the pairs are counted for (only those that may pass it are);
-        ``wide_keys``: 8-byte pair keys even where 4 would do (for tests)."""
+        ``wide_keys``: 8-byte pair keys even where 4 would do (for tests).  Returns
+        the word each block's pairs continue from."""
         cdef cnp.ndarray[int64_t, ndim=1, mode="c"] c = self.word_counts
         if self.have_filter:
             raise RuntimeError("prepare_pairs() runs once")
@@ -714,7 +599,6 @@ cdef class Held:
         self.have_filter = True
         if wide_keys:
             self.f.key_bytes = 8
-        # the word each block's pairs continue from
         prevs = []
         cdef int32_t prev = -1
         cdef int64_t n
@@ -728,59 +612,60 @@ cdef class Held:
                 prev = -1
         return prevs
 
-    def count_pairs(self, int i, prevs):
-        """Thread ``i``'s pairs that may pass, sorted and counted; the GIL is released."""
-        cdef int64_t total = 0, n, got = 0, k2
+    def count_run(self, blocks, prevs):
+        """The pairs that may pass of ``blocks`` (block numbers), sorted and counted
+        into one run for :meth:`score_range`; the GIL is released."""
+        cdef int64_t n, total = 0, got = 0, k2 = -1
         cdef const int32_t *ids
-        cdef char *keys
-        cdef uint64_t *out
-        cdef int64_t *counts
         cdef int32_t prev
         cdef uint64_t max_key = w2v_held_max_key(&self.f)
         cdef int kb = self.f.key_bytes
-        mine = [k for k in range(len(self.blocks)) if self.blocks[k][0] == i]
-        for k in mine:
+        cdef char *keys
+        for k in blocks:
             self._ids(k, &n)
             total += n
         keys = <char *> malloc(<size_t> (total + 1) * kb)
         if keys == NULL:
             raise MemoryError("out of memory while counting phrases")
-        for k in mine:
+        for k in blocks:
             ids = self._ids(k, &n)
             prev = prevs[k]
             with nogil:
                 got += w2v_held_pairs(&self.f, ids, n, prev, self.cross_lines, keys + got * kb)
-        # 8-byte keys fold in place; 4-byte ones into a buffer of their own
-        out = <uint64_t *> keys if kb == 8 else <uint64_t *> malloc(<size_t> (got + 1) * 8)
-        counts = <int64_t *> malloc(<size_t> (got + 1) * sizeof(int64_t))
-        k2 = -1
-        if out != NULL and counts != NULL:
-            with nogil:
-                k2 = w2v_held_sort_runs(keys, got, kb, max_key, out, counts)
-        if <void *> out != <void *> keys:
-            free(keys)
+        out = np.empty(got + 1, np.uint64)
+        counts = np.empty(got + 1, np.int64)
+        cdef uint64_t *po = <uint64_t *> cnp.PyArray_DATA(out)
+        cdef int64_t *pc = <int64_t *> cnp.PyArray_DATA(counts)
+        with nogil:
+            k2 = w2v_held_sort_runs(keys, got, kb, max_key, po, pc)
+        free(keys)
         if k2 < 0:
-            free(out)
-            free(counts)
             raise MemoryError("out of memory while counting phrases")
-        self.keys[i] = <uint64_t *> realloc(out, <size_t> (k2 + 1) * sizeof(uint64_t))
-        self.kcounts[i] = <int64_t *> realloc(counts, <size_t> (k2 + 1) * sizeof(int64_t))
-        self.klen[i] = k2
-        return k2
+        out.resize(k2 + 1, refcheck=False)
+        counts.resize(k2 + 1, refcheck=False)
+        self.runs.append((out, counts, k2))
 
     def score_range(self, int j, int parts):
         """Arrays ``(a, b, count, score)`` of the passing pairs of key range ``j`` of
-        ``parts`` (ranges split at quantiles of the longest run list); the GIL is
+        ``parts`` (ranges split at quantiles of the longest run); the GIL is
         released."""
-        cdef int i, big = 0
+        cdef int i, m = len(self.runs), big = 0
         cdef uint64_t lo, hi
         cdef int64_t cap = 0, k
-        for i in range(self.nt):
-            cap += self.klen[i]
-            if self.klen[i] > self.klen[big]:
+        if m > W2V_HELD_MAX_RUNS:
+            raise ValueError("too many pair runs")
+        cdef uint64_t *keys[W2V_HELD_MAX_RUNS]
+        cdef int64_t *counts[W2V_HELD_MAX_RUNS]
+        cdef int64_t lens[W2V_HELD_MAX_RUNS]
+        for i, (rk, rc, rn) in enumerate(self.runs):
+            keys[i] = <uint64_t *> cnp.PyArray_DATA(rk)
+            counts[i] = <int64_t *> cnp.PyArray_DATA(rc)
+            lens[i] = rn
+            cap += rn
+            if rn > lens[big]:
                 big = i
-        lo = self._split(big, j, parts)
-        hi = self._split(big, j + 1, parts)
+        lo = self._split(keys[big], lens[big] if m else 0, j, parts)
+        hi = self._split(keys[big], lens[big] if m else 0, j + 1, parts)
         a = np.empty(cap + 1, np.uint32)
         b = np.empty(cap + 1, np.uint32)
         c = np.empty(cap + 1, np.int64)
@@ -790,30 +675,21 @@ cdef class Held:
         cdef int64_t *pc = <int64_t *> cnp.PyArray_DATA(c)
         cdef double *ps = <double *> cnp.PyArray_DATA(s)
         with nogil:
-            k = w2v_held_score(&self.f, self.nt, self.keys, self.kcounts, self.klen, lo, hi,
-                               pa, pb, pc, ps, cap + 1)
+            k = w2v_held_score(&self.f, m, keys, counts, lens, lo, hi, pa, pb, pc, ps, cap + 1)
         if k < 0:
-            raise ValueError("too many counting threads")
+            raise ValueError("too many pair runs")
         return a[:k].copy(), b[:k].copy(), c[:k].copy(), s[:k].copy()
 
-    cdef uint64_t _split(self, int big, int r, int parts):
+    cdef uint64_t _split(self, uint64_t *keys, int64_t n, int r, int parts):
         if r <= 0:
             return 0
-        if r >= parts or self.klen[big] == 0:
+        if r >= parts or n == 0:
             return UINT64_MAX
-        return self.keys[big][self.klen[big] * r // parts]
+        return keys[n * r // parts]
 
     def drop_pairs(self):
         """Free the counted pairs."""
-        cdef int i
-        if self.keys == NULL:
-            return
-        for i in range(self.nt):
-            free(self.keys[i])
-            free(self.kcounts[i])
-            self.keys[i] = NULL
-            self.kcounts[i] = NULL
-            self.klen[i] = 0
+        self.runs = []
 
     def set_phrases(self, a, b, bytes delimiter):
         """The phrases to rewrite with: pairs ``(a[k], b[k])`` of merged table ids."""
@@ -880,8 +756,3 @@ cdef class Held:
 
     def counts(self):
         return _counts(&self.tabs[0])
-
-    def run(self, int64_t run_id):
-        if run_id != 0:
-            raise IndexError(run_id)
-        return ()

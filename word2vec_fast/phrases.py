@@ -10,21 +10,21 @@ not followed.
 """
 from __future__ import annotations
 
-import collections
-import concurrent.futures as cf
 import itertools
 import logging
 import math
 import os
-import threading
 
 import numpy as np
 
 from . import _phrases, phrases_io
+from ._atomic import atomic_open
+from ._threads import Background, ordered_map
+from .compression import wrap_writer
 from .params import check_float, check_int, check_threads
-from .phrases_count import (_NO_CONNECTORS, SENTENCE_BATCH, count_held, count_sentences,
-                            count_text, cut_blocks, held_blocks, raw_blocks, score_pairs, write_held,
-                            write_text)
+from .phrases_count import (NO_CONNECTORS, SENTENCE_BATCH, count_ids, count_sentences,
+                            count_text, counting_path, cut_blocks, id_blocks, raw_blocks,
+                            rewrite_ids)
 from .scan import check_max_token_bytes, text_sources
 from .vocab import check_reiterable
 
@@ -211,7 +211,7 @@ class Phrases:
             p, written = cls._build_one(text, min_count, thr, scoring, delimiter,
                                         connector_words, max_vocab_size, threads,
                                         max_token_bytes,
-                                        write_to=output if len(thresholds) == 1 else None)
+                                        write_to=output if k == len(thresholds) - 1 else None)
             logger.info("phrases pass %d: %d phrases from %d tokens", k + 1, len(p),
                         p.train_words)
             if prev is None:
@@ -230,45 +230,41 @@ class Phrases:
         min_count, threshold, conn, max_size, max_token = _check_params(
             min_count, threshold, scoring, delimiter, connector_words, max_vocab_size,
             max_token_bytes)
-        cw = _phrases.Connectors([w.encode("utf-8", "surrogateescape") for w in conn])
         # word2phrase.c counts the pair of a line's last word and the next line's first
         # (it never joins it); gensim counts within sentences
-        opts = dict(max_token=max_token, max_size=max_size, conn=cw,
-                    cross_lines=scoring == "word2phrase")
-        sources = None if _is_phrased(corpus) else text_sources(corpus)
-        held = scored = None
-        if sources is not None and not conn and not max_size and "-" not in sources:
-            got = count_held(held_blocks(sources, max_token, opts["cross_lines"]),
-                             threads=threads, max_token=max_token,
-                             cross_lines=opts["cross_lines"], scoring=scoring,
-                             min_count=min_count, threshold=threshold)
-            if got is not None:
-                held, scored = got
-        writer = None
-        if held is not None and write_to is not None:
-            # the counted ids are rewritten and written while the table is built
-            writer = _Background(write_held, held, scored[0], scored[1],
-                                 delimiter.encode("utf-8", "surrogateescape"), threads, write_to)
-        if held is not None:
-            c = held
-        elif _is_phrased(corpus) and corpus.is_text:
-            c = count_text(corpus.text_blocks, threads=threads, read_once=_read_once(corpus),
-                           **opts)
-        elif _is_phrased(corpus):
-            c = count_sentences(corpus, **opts)
+        cross_lines = scoring == "word2phrase"
+        phrased = _is_phrased(corpus)
+        sources = None if phrased else text_sources(corpus)
+        if sources is None and not phrased:
+            _check_sentences(corpus)
+        path = counting_path(sources is not None or (phrased and corpus.is_text), conn,
+                             max_size)
+        if path == "ids":
+            blocks = id_blocks(corpus.text_blocks if phrased else sources, max_token,
+                               cross_lines)
+            c = count_ids(blocks, threads=threads, max_token=max_token, cross_lines=cross_lines,
+                          scoring=scoring, min_count=min_count, threshold=threshold)
         else:
-            if sources is not None:
-                c = count_text(lambda: raw_blocks(sources), threads=threads,
-                               read_once="-" in sources, **opts)
+            opts = dict(max_token=max_token, max_size=max_size, cross_lines=cross_lines,
+                        conn=_phrases.Connectors([w.encode("utf-8", "surrogateescape")
+                                                  for w in conn]),
+                        scorer=(scoring, min_count, threshold))
+            if path == "text":
+                c = count_text(corpus.text_blocks if phrased else lambda: raw_blocks(sources),
+                               threads=threads, **opts)
             else:
-                _check_sentences(corpus)
                 c = count_sentences(corpus, **opts)
         st = c.stats
-        if st["prunes"]:
+        if st.prunes:
             logger.info("phrase counting pruned %d times (max_vocab_size): %d words and %d "
-                        "pairs forgotten", st["prunes"], st["pruned_words"], st["pruned_pairs"])
-        a, b, run, count, score = scored or score_pairs(c, threads, scoring, min_count,
-                                                        threshold, st["tokens"])
+                        "pairs forgotten", st.prunes, st.pruned_words, st.pruned_pairs)
+        a, b, run, count, score = c.passing
+        writer = None
+        if path == "ids" and write_to is not None:
+            # the counted ids are rewritten and written while the table is built
+            writer = Background(write_text, rewrite_ids(c, a, b, delimiter.encode(
+                "utf-8", "surrogateescape"), threads), write_to,
+                name="word2vec_fast-phrases-write")
         uniq = np.unique(np.concatenate([a, b])).tolist()
         raw = c.words(uniq)
         runs = {r: tuple(conn[i] for i in c.run(r)) for r in np.unique(run).tolist()}
@@ -280,7 +276,7 @@ class Phrases:
                     zip(a.tolist(), b.tolist(), run.tolist(), count.tolist(), score.tolist())]
         p = cls._later(records, len(a), scoring=scoring, threshold=threshold,
                        min_count=min_count, delimiter=delimiter, connector_words=conn,
-                       max_token_bytes=max_token, train_words=st["tokens"])
+                       max_token_bytes=max_token, train_words=st.tokens)
         if writer is not None:
             writer.result()
         return p, writer is not None
@@ -369,27 +365,6 @@ class Phrases:
                 prev.next = p
             prev = p
         return first
-
-
-class _Background:
-    """``fn(*args)`` on a thread of its own; :meth:`result` waits and raises its error."""
-
-    def __init__(self, fn, *args):
-        self._error = None
-
-        def run():
-            try:
-                fn(*args)
-            except BaseException as e:  # handed to the caller by result()
-                self._error = e
-        self._thread = threading.Thread(target=run, name="word2vec_fast-phrases-write",
-                                        daemon=True)
-        self._thread.start()
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
 
 
 def _read_once(corpus) -> bool:
@@ -527,7 +502,8 @@ def rewrite_parallel(pieces, table, threads: int):
     blocks on the same rewriter.  Output comes in order, ``None`` after each source.
     """
 
-    def run(lead, blocks):
+    def run(chain):
+        lead, blocks = chain
         rw = _phrases.Rewriter(table)
         rw.context(lead)
         out = []
@@ -540,7 +516,7 @@ def rewrite_parallel(pieces, table, threads: int):
 
     def chains():
         lead, run_ = b"", []
-        for _, block, end in cut_blocks(pieces, _NO_CONNECTORS, table.max_token_bytes, True):
+        for _, block, end in cut_blocks(pieces, NO_CONNECTORS, table.max_token_bytes, True):
             run_.append((block, end))
             start = -1 if end else table.resync(block)
             if end or start >= 0:
@@ -549,18 +525,8 @@ def rewrite_parallel(pieces, table, threads: int):
         if run_:
             yield lead, run_
 
-    with cf.ThreadPoolExecutor(threads, thread_name_prefix="word2vec_fast-rewrite") as ex:
-        pending = collections.deque()
-        try:
-            for lead, run_ in chains():
-                pending.append(ex.submit(run, lead, run_))
-                while len(pending) > 2 * threads or (pending and pending[0].done()):
-                    yield from _chain_output(pending.popleft().result())
-            while pending:
-                yield from _chain_output(pending.popleft().result())
-        finally:
-            for f in pending:
-                f.cancel()
+    for parts in ordered_map(run, chains(), threads, name="word2vec_fast-rewrite"):
+        yield from _chain_output(parts)
 
 
 def _chain_output(parts):
@@ -569,6 +535,20 @@ def _chain_output(parts):
             yield data
         if end:
             yield None
+
+
+def write_text(blocks, path) -> None:
+    """Write the pieces (``None`` at source ends is skipped) to ``path``, atomically,
+    compressed by its suffix."""
+    with atomic_open(path) as raw:
+        f = wrap_writer(raw, path)
+        try:
+            for block in blocks:
+                if block:
+                    f.write(block)
+        finally:
+            if f is not raw:
+                f.close()
 
 
 def _split(line: bytes) -> list:

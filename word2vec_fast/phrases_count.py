@@ -1,37 +1,49 @@
-"""Counting words and adjacent pairs of a corpus in C, one shard per thread.
+"""Counting words and adjacent pairs of a corpus in C, on every thread.
 
-Text is read in blocks (decompressed by content, as every reader does) and
-each block is cut after its last newline -- or, inside a very long line, after
-its last whitespace, the next block then carrying its context (the words from
-the last non-connector one) -- and handed to the counters in turn.  Each
-thread counts its blocks with the GIL released; the shards are then merged,
-which gives the counts one counter would have found.  Token lists are counted
-by one counter, sentence by sentence.
+Two engines (``csrc/w2v_phrases.h`` and ``csrc/w2v_held.h``), three ways in:
+
+* **token ids** (:func:`count_ids`, the fast path: text without connector words or
+  ``max_vocab_size``): each thread scans its blocks of the text into token ids,
+  kept in memory up to a share of it and spilled to a temporary file past that;
+  the pairs that may pass the scorer are counted by sorting, and the same ids are
+  rewritten later without reading the text again;
+* **text counters** (:func:`count_text`: connector words, pruning): each thread's
+  counter tables the pairs of its blocks, each block after its context (the words
+  from the last non-connector one), and the counters are merged;
+* **token lists** (:func:`count_sentences`): one counter, sentence by sentence.
+
+Text is read in blocks (decompressed by content, as every reader does), each cut
+after its last newline or, inside a very long line, after its last whitespace.
+Every way gives the counts one counter over the whole text would find.
+:func:`counting_path` is the one place that chooses among them.
 """
 from __future__ import annotations
 
-import collections
-import concurrent.futures as cf
 import contextlib
+import functools
 import itertools
+import logging
 import mmap
 import os
-import queue
-import threading
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from . import _phrases
-from ._atomic import atomic_open
-from .compression import compression_of, read_errors, wrap_writer
+from ._threads import ordered_map, run_threads
+from .compression import compression_of, read_errors
 from .scan import open_text
+
+logger = logging.getLogger(__name__)
 
 #: Bytes read at a time.
 BLOCK_BYTES = 1 << 22
 #: Sentences handed to C per call for token lists.
 SENTENCE_BATCH = 1024
-_SEPARATORS = (b" ", b"\t", b"\r", b"\v", b"\f")
-_NO_CONNECTORS = _phrases.Connectors([])
+#: The scanner's separators other than the newline (w2v_scan.h).
+SEPARATORS = (b" ", b"\t", b"\r", b"\v", b"\f")
+NO_CONNECTORS = _phrases.Connectors([])
 
 
 def raw_blocks(sources):
@@ -69,7 +81,7 @@ def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
     block_bytes = BLOCK_BYTES
     data = bytearray()
     lead = b""
-    seps = _SEPARATORS + ((b"\n",) if cross_lines else ())
+    seps = SEPARATORS + ((b"\n",) if cross_lines else ())
     for piece in pieces:
         if piece is None:
             yield lead, data, True
@@ -115,117 +127,108 @@ def cut_blocks(pieces, conn, max_token: int, cross_lines: bool):
         lead = next_lead
 
 
-def _run_threads(threads, fn, items):
-    """Call ``fn(i, item)`` for each item, item ``k`` on thread ``k % threads`` (in order
-    on each thread); the first error is raised once every thread has stopped."""
-    if threads == 1:
-        for item in items:
-            fn(0, item)
-        return
-    queues = [queue.Queue(maxsize=2) for _ in range(threads)]
-    errors = []
 
-    def work(i):
-        q = queues[i]
-        while True:
-            item = q.get()
-            if item is None:
-                return
-            if not errors:
-                try:
-                    fn(i, item)
-                except BaseException as e:  # kept for the caller; keep draining the queue
-                    errors.append(e)
-
-    workers = [threading.Thread(target=work, args=(i,), name=f"word2vec_fast-phrases-{i}",
-                                daemon=True) for i in range(threads)]
-    for w in workers:
-        w.start()
-    try:
-        for k, item in enumerate(items):
-            if errors:
-                break
-            queues[k % threads].put(item)
-    finally:
-        for q in queues:
-            q.put(None)
-        for w in workers:
-            w.join()
-    if errors:
-        raise errors[0]
+@dataclass(frozen=True)
+class CountStats:
+    """What counting a pass found: tokens counted, distinct words, tokens cut to
+    ``max_token_bytes``, and what pruning (``max_vocab_size``) forgot."""
+    tokens: int
+    words: int
+    cut: int
+    prunes: int = 0
+    pruned_words: int = 0
+    pruned_pairs: int = 0
 
 
-def _count_blocks(counters, blocks):
-    """Count the ``(lead, block, end)`` items, item ``k`` by ``counters[k % len]``, each
-    counter on its own thread."""
-    _run_threads(len(counters), lambda i, item: counters[i].block(item[0], len(item[0]),
-                                                                   item[1], len(item[1])),
-                 blocks)
+class PairCounts(Protocol):
+    """What every counting path gives :meth:`Phrases.build`."""
+
+    stats: CountStats
+    #: ``(a, b, run, count, score)``: the pairs that pass, as word ids, connector run
+    #: ids (0: adjacent), pair counts and scores
+    passing: tuple
+
+    def words(self, ids) -> list:
+        """The words (bytes) of word ids."""
+
+    def run(self, run_id: int) -> tuple:
+        """The connector indices of a run id (0: none)."""
+
+
+class TextCounts:
+    """:class:`PairCounts` of a :class:`_phrases.Counter` (text counters, token lists);
+    ``scorer`` is ``(scoring, min_count, threshold)``."""
+
+    def __init__(self, counter, scorer: tuple = ("all", 1, 0.0)):
+        st = counter.stats
+        self.counter, self.scorer = counter, scorer
+        self.stats = CountStats(st["tokens"], st["words"], st["cut"], st["prunes"],
+                                st["pruned_words"], st["pruned_pairs"])
+        self.words, self.run = counter.words, counter.run
+
+    @functools.cached_property
+    def passing(self) -> tuple:
+        return self.counter.score(*self.scorer, self.stats.tokens)
+
+
+class IdCounts:
+    """:class:`PairCounts` of a :class:`_phrases.Held` (token ids), which also rewrites
+    the text it counted (:func:`rewrite_ids`)."""
+
+    def __init__(self, held, passing: tuple):
+        self.held, self.passing = held, passing
+        self.stats = CountStats(held.tokens, held.n_words, held.cut)
+        self.words = held.words
+
+    def run(self, run_id: int) -> tuple:
+        if run_id != 0:
+            raise IndexError(run_id)
+        return ()
+
+
+def counting_path(text: bool, connector_words, max_size: int) -> str:
+    """How a pass is counted: ``"ids"`` (text without connector words or pruning),
+    ``"text"`` (text with either) or ``"lists"`` (token lists).  The one place the
+    rule lives; logged at debug level."""
+    path = "lists" if not text else "text" if connector_words or max_size else "ids"
+    logger.debug("phrases: counting by %s (text=%s, connector words=%d, max_size=%d)",
+                 {"ids": "token ids", "text": "text counters", "lists": "token lists"}[path],
+                 text, len(connector_words), max_size)
+    return path
 
 
 def count_text(make_pieces, *, threads: int, max_token: int, max_size: int, conn, cross_lines,
-               read_once: bool = False):
-    """The merged counts of the text ``make_pieces()`` yields (see :func:`cut_blocks`): a
-    :class:`_phrases.Shard` when there are no connector words and no ``max_size`` (pairs
-    keyed by word hashes, merged part by part on all threads), else a
-    :class:`_phrases.Counter`.  ``read_once``: the text cannot be read twice (stdin),
-    which rules out the Shard (on a hash collision it counts again)."""
-    if not conn.words and not max_size and not read_once:
-        try:
-            return _count_shards(make_pieces(), threads, max_token, cross_lines)
-        except _phrases.HashCollision:
-            pass  # about n**2 / 2**65 for n distinct words: count again, by table ids
+               scorer: tuple = ("all", 1, 0.0)) -> TextCounts:
+    """The merged counts of the text ``make_pieces()`` yields (see :func:`cut_blocks`),
+    one :class:`_phrases.Counter` per thread."""
     counters = [_phrases.Counter(max_token, max_size, conn, cross_lines)
                 for _ in range(threads)]
-    _count_blocks(counters, cut_blocks(make_pieces(), conn, max_token, cross_lines))
+    run_threads(threads, lambda i, item: counters[i].block(item[0], len(item[0]), item[1],
+                                                           len(item[1])),
+                cut_blocks(make_pieces(), conn, max_token, cross_lines),
+                name="word2vec_fast-phrases")
     for c in counters[1:]:
         counters[0].merge(c)
-    return counters[0]
+    return TextCounts(counters[0], scorer)
 
 
-def score_pairs(counter, threads: int, scoring, min_count, threshold, train_words):
-    """``counter.score(...)``, a :class:`_phrases.Shard`'s parts scored on ``threads``
-    threads (the arrays in part order, as one call gives them)."""
-    if not isinstance(counter, _phrases.Shard) or threads == 1:
-        return counter.score(scoring, min_count, threshold, train_words)
-    parts = _phrases.PARTS
-    ranges = [(parts * i // threads, parts * (i + 1) // threads) for i in range(threads)]
-    out = [None] * threads
-
-    def score(_, k):
-        out[k] = counter.score_parts(scoring, min_count, threshold, train_words, *ranges[k])
-    _run_threads(threads, score, range(threads))
-    a, b, count, s = (np.concatenate(x) for x in zip(*out))
-    return a, b, np.zeros(len(a), np.uint32), count, s
+def count_sentences(corpus, *, max_token: int, max_size: int, conn, cross_lines,
+                    scorer: tuple = ("all", 1, 0.0)) -> TextCounts:
+    """The counts of an iterable of token lists (one :class:`_phrases.Counter`)."""
+    c = _phrases.Counter(max_token, max_size, conn, cross_lines)
+    it = iter(corpus)
+    i = 0
+    while True:
+        batch = list(itertools.islice(it, SENTENCE_BATCH))
+        if not batch:
+            return TextCounts(c, scorer)
+        i = c.feed_sentences(batch, i)
 
 
-def _count_shards(pieces, threads, max_token, cross_lines):
-    shards = [_phrases.Shard(max_token, cross_lines) for _ in range(threads)]
-    _count_blocks(shards, cut_blocks(pieces, _NO_CONNECTORS, max_token, cross_lines))
-    first = shards[0]
-    for k in range(1, threads):
-        first.merge_words(shards[k])
-    parts = _phrases.PARTS
-    ranges = [(parts * i // threads, parts * (i + 1) // threads) for i in range(threads)]
-
-    def merge(_, r):
-        for k in range(1, threads):
-            first.merge_parts(shards[k], *r)
-    if threads > 1:
-        _run_threads(threads, merge, ranges)
-    shards.clear()  # the other shards' tables go now
-    first.finish()
-    return first
-
-
-# 8-byte pair keys in count_held even where 4 would do: for tests, which have too
-# few words to need them
-WIDE_PAIR_KEYS = False
-
-
-def hold_limit() -> int:
-    """Token ids the held path may keep (:func:`count_held`): a 64th of the physical
-    memory in ids (it needs about 20 bytes a token at its peak), 2**31 at most."""
+def memory_ids() -> int:
+    """Token ids :func:`count_ids` keeps in memory before it spills them: a 64th of the
+    physical memory in ids (the path needs about 20 bytes a token in memory at its
+    peak), 2**31 at most."""
     try:
         phys = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
@@ -233,19 +236,26 @@ def hold_limit() -> int:
     return max(1 << 20, min(phys // 64, (1 << 31) - 1))
 
 
-def held_blocks(sources, max_token: int, cross_lines: bool):
-    """``make_pieces`` for :func:`count_held`: blocks ``(block, end)`` of ``sources`` that
-    end at a separator or at their source's end (``end`` true).  An uncompressed
-    regular file is memory-mapped and cut in place (its text never copied); others
-    are read as :func:`cut_blocks` reads them.  The maps go into the list the
-    function is given, for the caller to close once every block is done with."""
+def id_blocks(sources, max_token: int, cross_lines: bool):
+    """``make_blocks`` for :func:`count_ids`: blocks ``(block, end)`` of ``sources`` (text
+    sources, or a function giving pieces as :func:`raw_blocks` does: a later pass's
+    input) that end at a separator or at their source's end (``end`` true).  An
+    uncompressed regular file is memory-mapped and cut in place (its text never
+    copied); the rest is read as :func:`cut_blocks` reads it.  The maps go into the
+    list the function is given, for the caller to close once every block is done
+    with."""
+    def read(pieces):
+        for _, block, end in cut_blocks(pieces, NO_CONNECTORS, max_token, cross_lines):
+            yield block, end
+
     def blocks(maps):
+        if callable(sources):
+            yield from read(sources())
+            return
         for src in sources:
             mapped = _mapped(src)
             if mapped is None:
-                for _, block, end in cut_blocks(raw_blocks([src]), _NO_CONNECTORS, max_token,
-                                                cross_lines):
-                    yield block, end
+                yield from read(raw_blocks([src]))
                 continue
             maps.append(mapped)
             yield from _cut_mapped(mapped)
@@ -270,7 +280,7 @@ def _cut_mapped(m):
     """Blocks of about BLOCK_BYTES of the map, each cut after its last separator (a
     token longer than a block runs on to its end)."""
     n, pos, view = len(m), 0, memoryview(m)
-    seps = _SEPARATORS + (b"\n",)
+    seps = SEPARATORS + (b"\n",)
     while pos < n:
         end = min(pos + BLOCK_BYTES, n)
         if end < n:
@@ -285,114 +295,76 @@ def _cut_mapped(m):
         pos = end
 
 
-def count_held(make_pieces, *, threads: int, max_token: int, cross_lines: bool, scoring,
-               min_count, threshold, max_ids: int | None = None):
-    """Count the blocks ``make_pieces(maps)`` yields (:func:`held_blocks`) keeping their
-    token ids (no connector words, no pruning): ``(held, (a, b, run, count, score))``, the pairs that pass,
-    or None when the text has more than ``max_ids`` tokens (:func:`hold_limit`;
-    nothing is kept then).
+def count_ids(make_blocks, *, threads: int, max_token: int, cross_lines: bool, scoring,
+              min_count, threshold, memory: int | None = None, spill_dir=None,
+              wide_keys: bool = False) -> IdCounts:
+    """Count the blocks ``make_blocks(maps)`` yields (:func:`id_blocks`) keeping their
+    token ids: at most ``memory`` ids in memory (:func:`memory_ids`), the rest
+    spilled to temporary files in ``spill_dir`` (no connector words, no pruning).
 
     Each thread scans its blocks into its own table; the tables merge into one
     numbering; each thread then keeps only the pairs that may pass (given the word
-    counts), sorts and counts them; the sorted counts are merged and scored in key
-    ranges on all threads.  ``held`` rewrites the same ids (:func:`rewrite_held`).
+    counts), sorts and counts them in runs of at most ``memory / threads`` ids'
+    pairs; the runs are merged and scored in key ranges on all threads.
+    ``wide_keys``: 8-byte pair keys even where 4 would do (for tests).
     """
-    held = _phrases.Held(threads, max_token, cross_lines,
-                         hold_limit() if max_ids is None else max_ids)
-    fits = [True]
-
-    def scan(i, item):
-        k, (block, end) = item
-        if fits[0] and not held.scan(i, k, block, end):
-            fits[0] = False
+    memory = memory_ids() if memory is None else memory
+    held = _phrases.Held(threads, max_token, cross_lines, memory, spill_dir)
     maps = []
     try:
-        _run_threads(threads, scan, enumerate(make_pieces(maps)))
+        run_threads(threads, lambda i, item: held.scan(i, item[0], *item[1]),
+                    enumerate(make_blocks(maps)), name="word2vec_fast-phrases")
     finally:
         for m in maps:
             with contextlib.suppress(BufferError):  # a view still held: closed when freed
                 m.close()
-    if not fits[0]:
-        return None
     held.merge_words()
-    _run_threads(threads, lambda _, i: held.remap(i), range(threads))
-    prevs = held.prepare_pairs(scoring, min_count, threshold, held.stats["tokens"],
-                               wide_keys=WIDE_PAIR_KEYS)
-    _run_threads(threads, lambda _, i: held.count_pairs(i, prevs), range(threads))
-    out = [None] * threads
-
-    def score(_, j):
-        out[j] = held.score_range(j, threads)
-    _run_threads(threads, score, range(threads))
+    if held.spilled_ids:
+        logger.info("phrases: %d ids (tokens and newlines) spilled to disk past a memory "
+                    "share of %d", held.spilled_ids, memory)
+    run_threads(threads, lambda _, i: held.remap(i), range(threads))
+    prevs = held.prepare_pairs(scoring, min_count, threshold, held.tokens, wide_keys=wide_keys)
+    run_threads(threads, lambda _, run: held.count_run(run, prevs),
+                _pair_runs(held.blocks, threads, max(1, memory // threads)))
+    parts = list(ordered_map(lambda j: held.score_range(j, threads), range(threads), threads))
     held.drop_pairs()
-    a, b, count, sc = (np.concatenate(x) for x in zip(*out))
-    return held, (a, b, np.zeros(len(a), np.uint32), count, sc)
+    a, b, count, sc = (np.concatenate(x) for x in zip(*parts))
+    return IdCounts(held, (a, b, np.zeros(len(a), np.uint32), count, sc))
 
 
-def write_text(blocks, path) -> None:
-    """Write the pieces (``None`` at source ends is skipped) to ``path``, atomically,
-    compressed by its suffix."""
-    with atomic_open(path) as raw:
-        f = wrap_writer(raw, path)
-        try:
-            for block in blocks:
-                if block:
-                    f.write(block)
-        finally:
-            if f is not raw:
-                f.close()
+def _pair_runs(blocks: dict, threads: int, limit: int) -> list:
+    """Each thread's blocks (``Held.blocks``) grouped into runs of at most ``limit`` ids
+    (a larger block alone), ``limit`` doubled until the runs fit in one merge."""
+    while True:
+        runs = []
+        for i in range(threads):
+            run, size = [], 0
+            for k in range(len(blocks)):
+                t, begin, end = blocks[k][:3]
+                if t != i:
+                    continue
+                if run and size + end - begin > limit:
+                    runs.append(run)
+                    run, size = [], 0
+                run.append(k)
+                size += end - begin
+            if run:
+                runs.append(run)
+        if len(runs) <= _phrases.MAX_RUNS:
+            return runs
+        limit *= 2
 
 
-def write_held(held, a, b, delimiter: bytes, threads: int, path) -> None:
-    """Write what :func:`rewrite_held` gives to ``path`` (atomically, compressed by its
-    suffix)."""
-    write_text(rewrite_held(held, a, b, delimiter, threads), path)
-
-
-def rewrite_held(held, a, b, delimiter: bytes, threads: int):
-    """The text ``held`` counted, rewritten with the phrases ``(a[k], b[k])`` (its
-    ids): pieces in order, ``None`` after each source (as :func:`raw_blocks`)."""
+def rewrite_ids(counts: IdCounts, a, b, delimiter: bytes, threads: int):
+    """The text ``counts`` counted, rewritten with the phrases ``(a[k], b[k])`` (its
+    word ids): pieces in order, ``None`` after each source (as :func:`raw_blocks`)."""
+    held = counts.held
     held.set_phrases(a, b, delimiter)
     states = held.start_states()
-    ends = [held.blocks[k][4] for k in range(len(states))]
-
-    def one(k):
-        return held.rewrite(k, *states[k])
-    if threads == 1:
-        results = map(one, range(len(states)))
-    else:
-        ex = cf.ThreadPoolExecutor(threads, thread_name_prefix="word2vec_fast-rewrite")
-        results = _ordered(ex, one, len(states), 2 * threads)
-    for k, data in enumerate(results):
+    for k, data in enumerate(ordered_map(lambda k: held.rewrite(k, *states[k]),
+                                         range(len(states)), threads,
+                                         name="word2vec_fast-rewrite")):
         if data:
             yield data
-        if ends[k]:
+        if held.blocks[k][4]:
             yield None
-
-
-def _ordered(ex, fn, n, ahead):
-    """``fn(0), fn(1), ...`` run on ``ex``, at most ``ahead`` waiting, in order."""
-    with ex:
-        pending = collections.deque()
-        try:
-            for k in range(n):
-                pending.append(ex.submit(fn, k))
-                if len(pending) > ahead:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for f in pending:
-                f.cancel()
-
-
-def count_sentences(corpus, *, max_token: int, max_size: int, conn, cross_lines):
-    """A :class:`_phrases.Counter` of an iterable of token lists."""
-    c = _phrases.Counter(max_token, max_size, conn, cross_lines)
-    it = iter(corpus)
-    i = 0
-    while True:
-        batch = list(itertools.islice(it, SENTENCE_BATCH))
-        if not batch:
-            return c
-        i = c.feed_sentences(batch, i)

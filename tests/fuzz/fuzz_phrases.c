@@ -3,11 +3,10 @@
  * (csrc/w2v_phrases.h).
  *
  * Input: 2 setting bytes (max_token = 4 + b0 % 60; b1: bit 0 cross_lines, bits 1-2
- * shards - 1), then the text, one source.  The text is counted three ways: one
+ * threads - 1), then the text, one source.  The text is counted two ways: one
  * table-id counter over the whole text; table-id counters over blocks cut at random
  * separators, each after its context (w2v_phr_lead_start, as phrases_count.cut_blocks
- * passes it), merged; bulk shards over the same blocks, merged part by part and
- * finished.  All three must hold the same words, counts, pairs and tokens.  Then a
+ * passes it), merged.  Both must hold the same words, counts, pairs and tokens.  Then a
  * phrase table made of the pairs seen twice or more rewrites the text with one
  * rewriter and again block by block, each block's fresh rewriter first reading the
  * previous tail from w2v_phr_rw_resync (or continuing when it is -1), as
@@ -85,24 +84,6 @@ static rec *counter_records(const w2v_phr_counter *c, int64_t *n, pair_buf *pb) 
         r[k].b = word(&c->uni, pb->b[k], &r[k].nb);
         r[k].count = pb->count[k];
         CHECK(pb->run[k] == 0, "a run without connector words");
-    }
-    qsort(r, (size_t)m, sizeof(rec), rec_cmp);
-    *n = m;
-    return r;
-}
-
-static rec *bulk_records(const w2v_phr_bulk *b, int64_t *n, pair_buf *pb) {
-    int64_t k, m, want = w2v_bulk_pairs(b);
-    rec *r;
-    pb_init(pb, want);
-    m = w2v_bulk_score(b, 0, W2V_BULK_PARTS, W2V_PHR_ALL, 1, 0.0, 1, pb->a, pb->b, pb->count,
-                       pb->score, pb->cap);
-    CHECK(m == want, "scored %lld of %lld pairs", (long long)m, (long long)want);
-    r = (rec *)fz_alloc((size_t)(m ? m : 1) * sizeof(rec));
-    for (k = 0; k < m; k++) {
-        r[k].a = word(&b->uni, pb->a[k], &r[k].na);
-        r[k].b = word(&b->uni, pb->b[k], &r[k].nb);
-        r[k].count = pb->count[k];
     }
     qsort(r, (size_t)m, sizeof(rec), rec_cmp);
     *n = m;
@@ -261,10 +242,10 @@ static rec *held_records(const w2v_vtab *t, const uint32_t *a, const uint32_t *b
     return r;
 }
 
-/* The held path (w2v_held.h) over random blocks on `shards` scanners: the words and
+/* The held path (w2v_held.h) over random blocks on `threads` scanners: the words and
    every pair of the one counter, its word2phrase passing pairs (the per-pair bound
    must drop none), and the rewriter's bytes from block-wise rewriting of the ids. */
-static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cross, int shards,
+static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cross, int threads,
                        const w2v_phr_counter *one, const buf *want, uint64_t *rng) {
     w2v_vtab tab[4];
     w2v_scanner sc[4];
@@ -280,14 +261,14 @@ static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cr
     buf got = {NULL, 0};
     bn = (int64_t *)fz_alloc((size_t)(n + 1) * sizeof(int64_t));
     bx = (int64_t *)fz_alloc((size_t)(n + 1) * sizeof(int64_t));
-    for (k = 0; k < shards; k++) {
+    for (k = 0; k < threads; k++) {
         CHECK(w2v_vtab_init(&tab[k], 16, 0) == W2V_SCAN_OK, "init");
         CHECK(w2v_scan_init(&sc[k], &tab[k], max_token, 0, 1) == W2V_SCAN_OK, "init");
         sc[k].mark_newlines = 1;
     }
     do {
         int64_t end = block_end(text, n, pos, 1 + (int64_t)(fz_next(rng) % 48));
-        k = nb % shards;
+        k = nb % threads;
         bt[nb] = (int)k;
         bb[nb] = sc[k].ids_len;
         if (end > pos)
@@ -299,7 +280,7 @@ static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cr
         nb++;
         pos = end;
     } while (pos < n);
-    for (k = 0; k < shards; k++) {
+    for (k = 0; k < threads; k++) {
         CHECK(sc[k].ids_valid, "ids");
         tokens += sc[k].tokens;
         if (k) {
@@ -328,7 +309,7 @@ static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cr
               "filter");
         if (fz_next(rng) & 1)
             f.key_bytes = 8; /* the wide keys of big vocabularies, on a small one */
-        for (k = 0; k < shards; k++) {
+        for (k = 0; k < threads; k++) {
             int64_t room = sc[k].ids_len + 1, got_k = 0;
             int kb = f.key_bytes;
             char *raw = (char *)fz_alloc((size_t)room * (size_t)kb);
@@ -347,9 +328,9 @@ static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cr
                           pb.score, pb.cap);
         pb_init(&hb, one->pairs.n);
         split = klen[0] ? (int64_t)keys[0][klen[0] / 2] : 0; /* two ranges, as two threads */
-        i = w2v_held_score(&f, shards, keys, kc, klen, 0, (uint64_t)split, hb.a, hb.b,
+        i = w2v_held_score(&f, threads, keys, kc, klen, 0, (uint64_t)split, hb.a, hb.b,
                            hb.count, hb.score, hb.cap);
-        i += w2v_held_score(&f, shards, keys, kc, klen, (uint64_t)split, UINT64_MAX, hb.a + i,
+        i += w2v_held_score(&f, threads, keys, kc, klen, (uint64_t)split, UINT64_MAX, hb.a + i,
                             hb.b + i, hb.count + i, hb.score + i, hb.cap - i);
         x = held_records(&one->uni, pb.a, pb.b, pb.count, m);
         y = held_records(&tab[0], hb.a, hb.b, hb.count, i);
@@ -400,13 +381,13 @@ static void held_check(const uint8_t *text, int64_t n, int64_t max_token, int cr
         }
         pb_free(&pb);
         pb_free(&hb);
-        for (k = 0; k < shards; k++) {
+        for (k = 0; k < threads; k++) {
             free(keys[k]);
             free(kc[k]);
         }
         w2v_held_filter_free(&f);
     }
-    for (k = 0; k < shards; k++) {
+    for (k = 0; k < threads; k++) {
         w2v_scan_free(&sc[k]);
         w2v_vtab_free(&tab[k]);
     }
@@ -423,28 +404,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_bytes in = {data, size};
     int64_t max_token = 4 + fz_u8(&in) % 60;
     uint8_t f = fz_u8(&in);
-    int cross = f & 1, shards = 1 + ((f >> 1) & 3), k, rc;
-    int64_t n = (int64_t)in.n, pos = 0, nx, ny, nz;
+    int cross = f & 1, threads = 1 + ((f >> 1) & 3), k;
+    int64_t n = (int64_t)in.n, pos = 0, nx, ny;
     uint8_t *text = fz_dup(in.p, in.n);
     uint64_t rng = UINT64_C(0x2545F4914F6CDD1D) ^ size;
     w2v_phr_counter one, cc[4];
-    w2v_phr_bulk sh[4];
     buf lead = {NULL, 0}, whole = {NULL, 0};
-    pair_buf p1, p2, p3;
-    rec *x, *y, *z;
+    pair_buf p1, p2;
+    rec *x, *y;
 
     CHECK(w2v_phr_counter_init(&one, max_token, 0, NULL, cross) == W2V_SCAN_OK, "init");
     if (n)
         CHECK(w2v_phr_feed(&one, text, n) == W2V_SCAN_OK, "feed");
     CHECK(w2v_phr_end_source(&one) == W2V_SCAN_OK, "end");
-    for (k = 0; k < shards; k++) {
+    for (k = 0; k < threads; k++) {
         CHECK(w2v_phr_counter_init(&cc[k], max_token, 0, NULL, cross) == W2V_SCAN_OK, "init");
-        CHECK(w2v_bulk_init(&sh[k], max_token, cross) == W2V_SCAN_OK, "init");
     }
-    for (k = 0; pos < n; k = (k + 1) % shards) {
+    for (k = 0; pos < n; k = (k + 1) % threads) {
         int64_t end = block_end(text, n, pos, 1 + (int64_t)(fz_next(&rng) % 48)), s;
         const uint8_t *b = text + pos;
-        CHECK(w2v_bulk_block(&sh[k], lead.p, lead.n, b, end - pos) == W2V_SCAN_OK, "bulk");
         if (lead.n)
             CHECK(w2v_phr_context(&cc[k], lead.p, lead.n) == W2V_SCAN_OK, "context");
         CHECK(w2v_phr_feed(&cc[k], b, end - pos) == W2V_SCAN_OK, "feed");
@@ -459,47 +437,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         pos = end;
     }
-    for (k = 1; k < shards; k++) {
+    for (k = 1; k < threads; k++)
         CHECK(w2v_phr_merge(&cc[0], &cc[k]) == W2V_SCAN_OK, "merge");
-        CHECK(w2v_bulk_merge_words(&sh[0], &sh[k]) == W2V_SCAN_OK, "merge words");
-    }
-    for (k = 1; k < shards; k++) {
-        /* two part ranges, as two threads merge them */
-        CHECK(w2v_bulk_merge_parts(&sh[0], &sh[k], W2V_BULK_PARTS / 2, W2V_BULK_PARTS)
-                  == W2V_SCAN_OK, "merge parts");
-        CHECK(w2v_bulk_merge_parts(&sh[0], &sh[k], 0, W2V_BULK_PARTS / 2) == W2V_SCAN_OK,
-              "merge parts");
-    }
-    rc = w2v_bulk_finish(&sh[0]);
-    CHECK(rc == W2V_SCAN_OK || rc == W2V_SCAN_DUPLICATE, "finish: %d", rc);
 
-    CHECK(w2v_phr_tokens(&cc[0]) == w2v_phr_tokens(&one) && sh[0].sc.tokens == one.sc.tokens,
-          "tokens: blocks %lld, shards %lld, want %lld", (long long)w2v_phr_tokens(&cc[0]),
-          (long long)sh[0].sc.tokens, (long long)w2v_phr_tokens(&one));
+    CHECK(w2v_phr_tokens(&cc[0]) == w2v_phr_tokens(&one), "tokens: blocks %lld, want %lld",
+          (long long)w2v_phr_tokens(&cc[0]), (long long)w2v_phr_tokens(&one));
     same_words(&one.uni, &cc[0].uni, "block counters");
     x = counter_records(&one, &nx, &p1);
     y = counter_records(&cc[0], &ny, &p2);
     same_records(x, nx, y, ny, "block counters");
-    if (rc == W2V_SCAN_OK) { /* a shared hash (never seen) makes the caller count again */
-        same_words(&one.uni, &sh[0].uni, "shards");
-        z = bulk_records(&sh[0], &nz, &p3);
-        same_records(x, nx, z, nz, "shards");
-        free(z);
-        pb_free(&p3);
-    }
     free(x);
     free(y);
     pb_free(&p1);
     pb_free(&p2);
 
     rewrite_check(text, n, &one, max_token, &rng, &whole);
-    held_check(text, n, max_token, cross, shards, &one, &whole, &rng);
+    held_check(text, n, max_token, cross, threads, &one, &whole, &rng);
     free(whole.p);
 
     w2v_phr_counter_free(&one);
-    for (k = 0; k < shards; k++) {
+    for (k = 0; k < threads; k++) {
         w2v_phr_counter_free(&cc[k]);
-        w2v_bulk_free(&sh[k]);
     }
     free(lead.p);
     free(text);
