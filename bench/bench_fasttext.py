@@ -354,7 +354,8 @@ def make_tables(runs: list[dict]) -> str:
             f"{fmt(ev.get('semantic_pct'), '.1f')} | {fmt(ev.get('syntactic_pct'), '.1f')} | "
             f"{fmt(ev.get('ws353_spearman'), '.3f')} | {fmt(rw.get('spearman_composed'), '.3f')} | "
             f"{fmt(rw.get('spearman_known_only'), '.3f')} | "
-            f"{fmt(rw.get('spearman_null_oov'), '.3f')} | {fmt(rw.get('pairs_known_pct'), '.1f')} |")
+            f"{fmt(rw.get('spearman_null_oov'), '.3f')} | "
+            f"{fmt(rw.get('pairs_known_pct'), '.1f')} |")
     return "\n".join(speed) + "\n\n" + "\n".join(qual)
 
 

@@ -301,18 +301,24 @@ def io_part(args, paths):
               f"   (+{r['extra_mib']:.0f} MiB over its start)", flush=True)
     mib = matrix_bytes / 2**20
     print("\nratios (issue 3 targets in brackets)")
-    print(f"  load / numpy fromfile      {best['ours_load']['seconds'] / best['numpy_read']['seconds']:6.2f}x   [<= 2]")
-    print(f"  save / numpy tofile        {best['ours_save']['seconds'] / best['numpy_write']['seconds']:6.2f}x   [<= 2]")
+    def secs(name):
+        return best[name]["seconds"]
+
+    print(f"  load / numpy fromfile      {secs('ours_load') / secs('numpy_read'):6.2f}x   [<= 2]")
+    print(f"  save / numpy tofile        {secs('ours_save') / secs('numpy_write'):6.2f}x   [<= 2]")
     if "gensim_load" in best:
-        print(f"  gensim load / our load     {best['gensim_load']['seconds'] / best['ours_load']['seconds']:6.2f}x   [>= 5]")
+        print(f"  gensim load / our load     {secs('gensim_load') / secs('ours_load'):6.2f}x   "
+              "[>= 5]")
     ol = best["ours_load"]
+    indexed = ol["seconds"] + ol["index_seconds"]
     print(f"  (load + building the word->row dict on first lookup, {ol['index_seconds']:.3f} s: "
-          f"{(ol['seconds'] + ol['index_seconds']) / best['numpy_read']['seconds']:.2f}x numpy"
-          + (f", gensim {best['gensim_load']['seconds'] / (ol['seconds'] + ol['index_seconds']):.2f}x slower)"
+          f"{indexed / secs('numpy_read'):.2f}x numpy"
+          + (f", gensim {secs('gensim_load') / indexed:.2f}x slower)"
              if "gensim_load" in best else ")"))
     print(f"  load peak memory / matrix  {best['ours_load']['extra_mib'] / mib:6.2f}x   [<= 1.3]"
           f"   (numpy fromfile: {best['numpy_read']['extra_mib'] / mib:.2f}x"
-          + (f", gensim: {best['gensim_load']['extra_mib'] / mib:.2f}x" if "gensim_load" in best else "")
+          + (f", gensim: {best['gensim_load']['extra_mib'] / mib:.2f}x"
+             if "gensim_load" in best else "")
           + ")")
     print(f"  save extra memory / matrix {best['ours_save']['extra_mib'] / mib:6.2f}x")
 

@@ -504,8 +504,8 @@ def parse_args(argv=None):
     p.add_argument("--gensim-reader", choices=("linesentence", "text8corpus", "corpus_file"),
                    default="linesentence",
                    help="gensim input: LineSentence (default) or Text8Corpus iterables (both "
-                        "cut sentences at 10000 words), or corpus_file mode (gensim's fastest; it is "
-                        "given a copy of the corpus cut into lines of 10000 words, since on "
+                        "cut sentences at 10000 words), or corpus_file mode (gensim's fastest; "
+                        "it is given a copy of the corpus cut into lines of 10000 words, since on "
                         "one-line files it trains only part of the words)")
     p.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     p.add_argument("--verbose", action="store_true", help="gensim INFO logging into its log")

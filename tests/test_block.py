@@ -107,7 +107,7 @@ def exact_score_block(rng, dim, targets, k=5):
         cuts = np.sort(rng.integers(0, units + 1, dim - 1))
         parts = np.diff(np.concatenate([[0], cuts, [units]]))
         Out[b] = np.sign(t) * parts * unit
-    assert np.all((Out.astype(np.float64).sum(axis=1) == targets))
+    assert np.all(Out.astype(np.float64).sum(axis=1) == targets)
     In = rng.integers(-1, 2, (k, dim)) * rng.choice([0.5, 1.0, 2.0], (k, 1))
     In[0] = 1.0
     return In.astype(np.float32), Out

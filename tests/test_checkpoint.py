@@ -332,7 +332,8 @@ def test_epoch_by_epoch_equals_one_engine_call():
     engine = _kernels.Engine(
         ids=enc.ids, offsets=enc.offsets,
         keep_thr=np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32),
-        alias_prob=one.tables.alias_prob, alias_idx=one.tables.alias_idx, code_offsets=None, codes=None,
+        alias_prob=one.tables.alias_prob, alias_idx=one.tables.alias_idx, code_offsets=None,
+        codes=None,
         points=None, w_in=one.vectors, w_out_ns=one.syn1neg, w_out_hs=None,
         window=p["window"], negative=p["negative"], hs=False, sg=True, cbow_mean=True,
         epochs=3, first_epoch=0, alpha0=p["alpha"], alpha_end=0.0,
@@ -364,4 +365,22 @@ def test_load_model_rejects_lying_npy_headers(tmp_path, header):
     blob = b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head + bytes(64)
     _rewrite_member(tmp_path / "m.npz", tmp_path / "bad.npz", "vectors.npy", blob)
     with pytest.raises(ValueError, match="bad.npz"):
+        w2v.load_model(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize("flag_offsets,value", [
+    ((8, 10), 99),  # an unknown compression method: zipfile's NotImplementedError
+    ((6, 8), 1),  # encrypted members: zipfile's RuntimeError
+])
+def test_load_model_rejects_unreadable_zip_members(tmp_path, flag_offsets, value):
+    m = w2v.train(SENTS, **dict(KW, epochs=1))
+    m.save_model(tmp_path / "m.npz")
+    data = bytearray((tmp_path / "m.npz").read_bytes())
+    for sig, off in zip((b"PK\x03\x04", b"PK\x01\x02"), flag_offsets):  # local, central
+        i = data.find(sig)
+        while i >= 0:
+            data[i + off:i + off + 2] = value.to_bytes(2, "little")
+            i = data.find(sig, i + 4)
+    (tmp_path / "bad.npz").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="bad.npz: .*damaged or truncated"):
         w2v.load_model(tmp_path / "bad.npz")

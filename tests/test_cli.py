@@ -182,8 +182,8 @@ def test_train_from_stdin_equals_train_from_file(corpus, tmp_path):
        tmp_path / "b.vocab", *SMALL, input=corpus.read_text())
     assert a.read_bytes() == b.read_bytes()
     assert (tmp_path / "a.vocab").read_text() == (tmp_path / "b.vocab").read_text()
-    r = ok("train", "-", "-o", tmp_path / "t.bin", "--dim", 8, "--threads", 1, "--epochs", 1,
-           "--quiet", input=corpus.read_text())
+    ok("train", "-", "-o", tmp_path / "t.bin", "--dim", 8, "--threads", 1, "--epochs", 1,
+       "--quiet", input=corpus.read_text())
     assert w2v.load(tmp_path / "t.bin").words == w2v.load(a).words[1:]
 
 

@@ -161,8 +161,9 @@ def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 4
     start = model.vectors.copy()
     engine = _kernels.Engine(
         ids=ids, offsets=offsets, keep_thr=keep_thr, alias_prob=model.tables.alias_prob,
-        alias_idx=model.tables.alias_idx, code_offsets=model.tables.code_offsets, codes=model.tables.codes,
-        points=model.tables.points, w_in=model.vectors, w_out_ns=model.syn1neg, w_out_hs=model.syn1,
+        alias_idx=model.tables.alias_idx, code_offsets=model.tables.code_offsets,
+        codes=model.tables.codes, points=model.tables.points, w_in=model.vectors,
+        w_out_ns=model.syn1neg, w_out_hs=model.syn1,
         window=window, negative=case["negative"], hs=case["hs"], sg=case["sg"],
         cbow_mean=case["cbow_mean"], epochs=epochs, first_epoch=0, alpha0=alpha0,
         alpha_end=0.0, alpha_floor=alpha0 * 1e-4, seed=seed, chunk_tokens=chunk, threads=1,
@@ -171,8 +172,8 @@ def _check_against_reference(case, chunk, batch, dim, lengths=(300, 1, 700, 5, 4
     p = dict(case, batch=batch, window=window, epochs=epochs, seed=seed, chunk_tokens=chunk,
              alpha0=alpha0, alpha_end=0.0, alpha_floor=alpha0 * 1e-4, keep_thr=keep_thr,
              alias_prob=model.tables.alias_prob, alias_idx=model.tables.alias_idx,
-             code_offsets=model.tables.code_offsets, codes=model.tables.codes, points=model.tables.points,
-             lock_in=lock_in)
+             code_offsets=model.tables.code_offsets, codes=model.tables.codes,
+             points=model.tables.points, lock_in=lock_in)
     stats = {}
     raw = ref.train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=stats)
     assert engine.epoch_raw[0].tolist() == raw == [len(ids)] * epochs
@@ -207,8 +208,9 @@ def test_engine_validates_ids():
     bad = ids.copy()
     bad[5] = len(vocab)
     kw = dict(offsets=offsets, keep_thr=np.full(len(vocab), 1 << 24, np.uint32),
-              alias_prob=model.tables.alias_prob, alias_idx=model.tables.alias_idx, code_offsets=None,
-              codes=None, points=None, w_in=model.vectors, w_out_ns=model.syn1neg,
+              alias_prob=model.tables.alias_prob, alias_idx=model.tables.alias_idx,
+              code_offsets=None, codes=None, points=None, w_in=model.vectors,
+              w_out_ns=model.syn1neg,
               w_out_hs=None, window=2, negative=2, hs=False, sg=True, cbow_mean=True, epochs=1,
               first_epoch=0, alpha0=0.025, alpha_end=0.0, alpha_floor=0.0, seed=1,
               chunk_tokens=100, threads=1)

@@ -83,7 +83,7 @@ def test_version_1_is_the_old_fingerprint():
     for n in (10, 999_999, 3_000_001):  # step 1, and blocks of ~1M sampled ids
         ids, off = corpus(n, sentence=2)
         calls = []
-        assert corpus_fingerprint(ids, off, 1, release=lambda: calls.append(1)) == \
+        assert corpus_fingerprint(ids, off, 1, release=lambda calls=calls: calls.append(1)) == \
             old_fingerprint(ids, off)
         assert calls
     with pytest.raises(ValueError, match="unknown corpus fingerprint version 3"):
@@ -133,6 +133,6 @@ def test_a_checkpoint_written_before_version_2_still_resumes(tmp_path):
 
     for bad in (3, "2", True, None):
         p = rewrite_header(tmp_path / "new.npz", tmp_path / "bad.npz",
-                           lambda h: h["schedule"].update(fingerprint_version=bad))
+                           lambda h, bad=bad: h["schedule"].update(fingerprint_version=bad))
         with pytest.raises(ValueError, match="bad.npz.*bad schedule"):
             w2v.load_model(p)

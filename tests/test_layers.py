@@ -48,8 +48,8 @@ def _source(path):
     text = path.read_text()
     if path.suffix == ".pyx":
         # keep the Python-level import lines of a Cython module
-        text = "\n".join(l for l in text.splitlines()
-                         if l.startswith(("import ", "from ")) and " cimport " not in l)
+        text = "\n".join(line for line in text.splitlines()
+                         if line.startswith(("import ", "from ")) and " cimport " not in line)
     return ast.parse(text)
 
 
@@ -71,7 +71,8 @@ def _imports():
             else:
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                     [node.module or "."]
-                if getattr(node, "level", 0) == 0 and all(n.split(".")[0] in OPTIONAL for n in names):
+                if getattr(node, "level", 0) == 0 and \
+                        all(n.split(".")[0] in OPTIONAL for n in names):
                     continue
                 if module.startswith("word2vec_fast.cli"):
                     continue

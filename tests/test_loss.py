@@ -55,8 +55,9 @@ def test_hs_loss_counts_terms_outside_the_clamp(batch, sg):
     alpha0 = float(np.float32(0.05))
     engine = _kernels.Engine(
         ids=ids, offsets=offsets, keep_thr=keep_thr, alias_prob=None, alias_idx=None,
-        code_offsets=model.tables.code_offsets, codes=model.tables.codes, points=model.tables.points,
-        w_in=model.vectors, w_out_ns=None, w_out_hs=model.syn1, window=window, negative=0,
+        code_offsets=model.tables.code_offsets, codes=model.tables.codes,
+        points=model.tables.points, w_in=model.vectors, w_out_ns=None, w_out_hs=model.syn1,
+        window=window, negative=0,
         hs=True, sg=sg, cbow_mean=True, epochs=1, first_epoch=0, alpha0=alpha0, alpha_end=0.0,
         alpha_floor=alpha0 * 1e-4, seed=seed, chunk_tokens=128, threads=1, batch=batch)
     engine.run_worker(0)

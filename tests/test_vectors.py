@@ -37,7 +37,7 @@ def test_save_failure_keeps_old_file(tmp_path):
     path.write_bytes(b"precious")
     v = _vectors()
     v.vectors = None  # makes the write fail midway
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="one row per word"):
         v.save(path)
     assert path.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["v.bin"]

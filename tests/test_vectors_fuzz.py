@@ -16,7 +16,8 @@ from word2vec_fast import Vectors  # noqa: E402
 # Words: any Unicode except surrogates, without the two bytes the formats reserve.
 WORD = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=" \n"),
                min_size=1, max_size=12)
-SETTINGS = dict(max_examples=int(__import__("os").environ.get("W2V_FUZZ_EXAMPLES", "60")), deadline=2000,
+SETTINGS = dict(max_examples=int(__import__("os").environ.get("W2V_FUZZ_EXAMPLES", "60")),
+                deadline=2000,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 

@@ -109,7 +109,7 @@ def test_small_vocab_edges():
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # gensim's own init_sims call
 def test_matches_gensim_queries():
-    gensim = pytest.importorskip("gensim")
+    pytest.importorskip("gensim")
     from gensim.models import KeyedVectors
     v = _vectors(v=400, dim=24, seed=5)
     kv = KeyedVectors(24)

@@ -66,7 +66,8 @@ def test_load_rejects_huge_counts_and_damaged_compression(tmp_path):
     # found by tests/fuzz/fuzz_loaders.py: OverflowError / EOFError escaped
     p = tmp_path / "v.txt"
     p.write_bytes(b"a 5\nb %d\n" % (1 << 63))
-    with pytest.raises(ValueError, match=r"v.txt, line 2: count must be an integer in \[0, 2\*\*63\)"):
+    with pytest.raises(ValueError,
+                       match=r"v.txt, line 2: count must be an integer in \[0, 2\*\*63\)"):
         Vocab.load(p)
     z = tmp_path / "v.xz"
     z.write_bytes(lzma.compress(b"a 5\nb 3\n" * 100)[:40])

@@ -30,17 +30,22 @@ from __future__ import annotations
 import json
 import math
 import os
-import tokenize
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import npy_header
 from ._atomic import atomic_open
 from .fingerprint import VERSIONS as FINGERPRINT_VERSIONS
 
 FORMAT = "word2vec_fast.model"
 VERSION = 1
+# What reading a damaged zip raises besides ValueError (NotImplementedError: an unknown
+# compression method; RuntimeError: an encrypted member)
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, KeyError, NotImplementedError,
+               RuntimeError, zlib.error)
 
 
 @dataclass
@@ -103,22 +108,18 @@ def _check_member_sizes(path) -> None:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 with zf.open(info) as f:
-                    version = np.lib.format.read_magic(f)
-                    if version == (1, 0):
-                        shape, _, dtype = np.lib.format.read_array_header_1_0(f)
-                    else:
-                        shape, _, dtype = np.lib.format.read_array_header_2_0(f)
-                    need = dtype.itemsize * math.prod(shape)
-                    if need > info.file_size:
+                    try:
+                        shape, _, dtype = npy_header.read(f)
+                    except npy_header.NpyHeaderError as e:
+                        raise bad_file(path, f"{info.filename}: {e}") from None
+                    if npy_header.data_bytes(shape, dtype) > info.file_size:
                         raise bad_file(path, f"{info.filename} claims shape {shape} of "
                                              f"{dtype}, more than its {info.file_size} bytes")
     except ValueError as e:
         if str(e).startswith(path):
             raise
         raise bad_file(path, f"{e}") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, SyntaxError,
-            tokenize.TokenError, TypeError) as e:
-        # TypeError: numpy sorting a header dict whose keys are not all str (b'shape')
+    except _ZIP_ERRORS as e:
         raise bad_file(path, f"damaged or truncated ({type(e).__name__}: {e})") from None
 
 
@@ -151,9 +152,8 @@ def read(path) -> Checkpoint:
         if str(e).startswith(path):
             raise
         raise bad_file(path, e) from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, TypeError) as e:
-        # TypeError: numpy's reading of a member whose .npy header has a non-integer
-        # in its shape (a bool passes its header check)
+    except (*_ZIP_ERRORS, TypeError) as e:
+        # TypeError: whatever numpy's reader trips on that the header checks let through
         raise bad_file(path, f"damaged or truncated ({e})") from None
     try:
         header = json.loads(arr["header"].tobytes().decode("utf-8"))

@@ -87,7 +87,7 @@ class Corpus:
         self.dropped = int(dropped)
 
     @classmethod
-    def load(cls, path, vocab: Vocab) -> "Corpus":
+    def load(cls, path, vocab: Vocab) -> Corpus:
         """Memory-map ids written by ``encode(..., out=path)`` (and their ``.offsets.npy``).
 
         Every id and offset is checked (reading the files in chunks, so memory
@@ -137,7 +137,7 @@ class Corpus:
         return (f"Corpus({len(self)} tokens, {self.n_sentences} sentences, {len(self.vocab)} "
                 f"words{', memory-mapped' if self.mapped else ''})")
 
-    def without_word(self, word: str) -> "Corpus":
+    def without_word(self, word: str) -> Corpus:
         """This corpus minus every occurrence of ``word``, and ``word`` out of its vocabulary.
 
         The ids above the removed word's shift down by one; sentences keep their
@@ -161,7 +161,7 @@ class Corpus:
         return Corpus(new_ids, offsets, Vocab(words, counts), self.dropped + int(vocab.counts[k]))
 
 
-def _frozen_scanner(vocab: Vocab, max_token_bytes) -> "_scan.Scanner":
+def _frozen_scanner(vocab: Vocab, max_token_bytes) -> _scan.Scanner:
     return _scan.Scanner(words=vocab.as_bytes(),
                          max_token_bytes=check_max_token_bytes(max_token_bytes))
 
@@ -266,7 +266,8 @@ def as_corpus(corpus, vocab, min_count, max_final_vocab, *, max_vocab_size=None,
     """
     if isinstance(corpus, Corpus):
         if vocab is not None and vocab is not corpus.vocab:
-            raise ValueError("corpus is already encoded with its own vocabulary; do not pass vocab=")
+            raise ValueError("corpus is already encoded with its own vocabulary; "
+                             "do not pass vocab=")
         return corpus
     if isinstance(corpus, np.ndarray) or (isinstance(corpus, tuple) and corpus
                                           and isinstance(corpus[0], np.ndarray)):

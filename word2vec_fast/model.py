@@ -113,7 +113,7 @@ class Model:
 
     @classmethod
     def create(cls, vocab: Vocab, *, dim, window, negative, hs, sg, cbow_mean, sample, alpha,
-               min_alpha, epochs, seed, min_count, batch=0, subwords=None) -> "Model":
+               min_alpha, epochs, seed, min_count, batch=0, subwords=None) -> Model:
         """A fresh model: input rows uniform in (-0.5/dim, 0.5/dim), output rows zero.
 
         ``subwords`` (a :class:`SubwordSpec`): a subword model, its n-gram rows
@@ -214,7 +214,7 @@ class Model:
             syn1neg=self.syn1neg, syn1=self.syn1, ngrams=self.ngram_vectors))
 
     @classmethod
-    def load(cls, path) -> "Model":
+    def load(cls, path) -> Model:
         """Read a model written by :meth:`save_model`; see :func:`load_model`."""
         ck = checkpoint.read(path)
         try:
@@ -231,7 +231,7 @@ class Model:
             return corpus
         return as_corpus(corpus, self.vocab, self.params.get("min_count", 1), None)
 
-    def resume(self, corpus, *, threads=None, progress=None, callbacks=None) -> "Model":
+    def resume(self, corpus, *, threads=None, progress=None, callbacks=None) -> Model:
         """Finish the schedule a checkpoint was saved in, on the same corpus.
 
         With ``threads=1`` the result is bit for bit that of the uninterrupted
@@ -265,7 +265,7 @@ class Model:
         return self.train_corpus(enc, threads=threads, progress=progress, callbacks=callbacks)
 
     def train_more(self, corpus, *, epochs=None, alpha=None, min_alpha=None, update_vocab=True,
-                   min_count=None, threads=None, progress=None, callbacks=None) -> "Model":
+                   min_count=None, threads=None, progress=None, callbacks=None) -> Model:
         """Train further on (new) text with a new learning-rate schedule.
 
         Parameters

@@ -26,7 +26,8 @@ def check_float(name, value, lo=0.0, strict=False):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     value = float(value)
     if not math.isfinite(value) or value < lo or (strict and value <= lo):
-        raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} {lo}, got {value}")
+        raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} {lo}, "
+                         f"got {value}")
     return value
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _scan
 from .compression import open_read, read_errors
+from .npy_header import NpyHeaderError, data_bytes, read as read_npy_header
 
 logger = logging.getLogger(__name__)
 
@@ -223,14 +224,16 @@ class MappedArray:
 
     def __init__(self, path: str):
         with open(path, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            shape, fortran, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
-                                     else np.lib.format.read_array_header_2_0(f))
-            if len(shape) != 1 or fortran:
-                raise ValueError(f"{path}: expected a 1-dimensional array, got shape {shape}")
+            try:
+                shape, fortran, dtype = read_npy_header(f)
+            except NpyHeaderError as e:
+                raise ValueError(f"{path}: {e}") from None
+            if len(shape) != 1 or fortran or dtype.hasobject:
+                raise ValueError(f"{path}: expected a 1-dimensional array of numbers, got "
+                                 f"shape {shape} of {dtype}")
             self.offset = f.tell()
             size = os.fstat(f.fileno()).st_size
-            if self.offset + shape[0] * dtype.itemsize > size:
+            if self.offset + data_bytes(shape, dtype) > size:
                 raise ValueError(f"{path}: file is shorter than its header says "
                                  f"({shape[0]} items of {dtype})")
             self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)

@@ -69,7 +69,7 @@ class SubwordSpec:
     buckets: int = 2_000_000
 
     @classmethod
-    def checked(cls, minn, maxn, buckets) -> "SubwordSpec":
+    def checked(cls, minn, maxn, buckets) -> SubwordSpec:
         """The spec, or ``ValueError`` naming the bad parameter."""
         minn = check_int("minn", minn, 0)
         maxn = check_int("maxn", maxn, 0)
@@ -262,7 +262,7 @@ class SubwordVectors(Vectors):
             return 1.0 - self._cosines(q[None, :], len(self))[0]
         return (1.0 - np.stack([self._unit_vector(w) for w in other_words]) @ q).astype(np.float32)
 
-    def astype(self, dtype) -> "SubwordVectors":
+    def astype(self, dtype) -> SubwordVectors:
         """A copy whose composed vectors are stored as ``dtype`` (float16 halves them)."""
         return SubwordVectors(self.words, self.input_matrix, self.spec, counts=self.counts,
                               dtype=dtype)

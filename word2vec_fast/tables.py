@@ -47,7 +47,7 @@ class OutputTables:
     points: np.ndarray | None = None
 
     @classmethod
-    def build(cls, counts, *, negative, hs) -> "OutputTables":
+    def build(cls, counts, *, negative, hs) -> OutputTables:
         """The tables for a vocabulary with these counts (in word order)."""
         t = cls()
         if negative > 0:

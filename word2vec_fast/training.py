@@ -130,8 +130,8 @@ def train(corpus, *, dim=100, window=5, negative=5, hs=False, sg=True, cbow_mean
         (context combining, as pSGNScc): faster still, but it measurably lowers
         accuracy (see the README), so it is not the default.  hs always uses
         B = 1.  With ``subwords``, skip-gram's True is 8 centre words per block
-        (see the README's "Subword vectors").  False or 0: word2vec.c's classic per-pair updates with fresh
-        negatives per pair, for exact comparison with it.
+        (see the README's "Subword vectors").  False or 0: word2vec.c's classic
+        per-pair updates with fresh negatives per pair, for exact comparison with it.
     max_vocab_size : int, optional
         Bound the memory of counting: prune rare words whenever the counting
         table holds more words than this (word2vec.c's ReduceVocab); see

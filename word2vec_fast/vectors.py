@@ -679,7 +679,7 @@ class Vectors:
 
     @classmethod
     def load(cls, path, binary=None, limit=None, encoding="utf-8", unicode_errors="strict",
-             duplicates="warn", nonfinite="warn", mmap=False, dtype=None) -> "Vectors":
+             duplicates="warn", nonfinite="warn", mmap=False, dtype=None) -> Vectors:
         """Read vectors; see :func:`word2vec_fast.load`."""
         if dtype is not None:
             dtype = _storage_dtype(dtype)
@@ -704,7 +704,7 @@ class Vectors:
             mat = mat.astype(dtype)
         return cls._trusted(words, mat, index)
 
-    def astype(self, dtype) -> "Vectors":
+    def astype(self, dtype) -> Vectors:
         """A copy stored as ``dtype`` (numpy.float16 halves the memory, numpy.float32)."""
         return Vectors._trusted(self.words, self.vectors.astype(_storage_dtype(dtype)),
                                 self._index, self.counts)
@@ -730,7 +730,7 @@ class Vectors:
         return kv
 
     @classmethod
-    def from_gensim(cls, kv) -> "Vectors":
+    def from_gensim(cls, kv) -> Vectors:
         """Vectors from a gensim 4 ``KeyedVectors`` (or a model's ``.wv``), in memory.
 
         The matrix is shared, not copied, when it is C-contiguous float32 or

@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import mmap as _mmap
 import os
-import tokenize
 from collections.abc import Sequence
 
 import numpy as np
 
-from . import _vecio
+from . import _vecio, npy_header
 from ._atomic import atomic_open, write_all
 from .errors import VectorsFormatError
 from .vectors_io import MAX_DIM, _word_arena
 
-MAGIC = b"\x93NUMPY"
+MAGIC = npy_header.MAGIC
 WORDS_SUFFIX = ".words"
 #: What the matrix may hold: float32, or float16 to halve the memory.
 DTYPES = (np.dtype("<f4"), np.dtype("<f2"))
-_MAX_HEADER = 1 << 16
 _BLOCK = 1 << 18  # bytes or rows the checks take at a time
 
 
@@ -77,20 +75,9 @@ def _fail(path, msg):
 def _header(p, f):
     """(dtype, shape, data offset) of the ``.npy`` file ``f``, checked."""
     try:
-        version = np.lib.format.read_magic(f)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(
-                f, max_header_size=_MAX_HEADER)
-        elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(
-                f, max_header_size=_MAX_HEADER)
-        else:
-            _fail(p, f"byte 6: unknown .npy format version {version}")
-    except VectorsFormatError:
-        raise
-    except (ValueError, SyntaxError, tokenize.TokenError, EOFError, TypeError,
-            UnicodeDecodeError) as e:
-        _fail(p, f"not a usable .npy header ({type(e).__name__}: {e})")
+        shape, fortran, dtype = npy_header.read(f)
+    except npy_header.NpyHeaderError as e:
+        _fail(p, str(e))
     if dtype.hasobject or dtype not in DTYPES:
         _fail(p, f"the matrix holds {dtype.str!r}, expected little-endian float32 ('<f4') "
                  "or float16 ('<f2')")
@@ -98,7 +85,7 @@ def _header(p, f):
         _fail(p, "the matrix is in Fortran order; save it C-contiguous")
     if len(shape) != 2:
         _fail(p, f"the matrix has shape {shape}, expected (words, dim)")
-    v, dim = (int(x) for x in shape)
+    v, dim = shape
     if not 1 <= dim <= MAX_DIM:
         _fail(p, f"dimension {dim} out of range [1, {MAX_DIM}]")
     return dtype, (v, dim), f.tell()

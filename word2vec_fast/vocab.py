@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -98,7 +98,7 @@ class Vocab:
     @classmethod
     def build(cls, corpus, min_count: int = 5, max_final_vocab: int | None = None, *,
               max_vocab_size: int | None = None,
-              max_token_bytes: int = MAX_TOKEN_BYTES) -> "Vocab":
+              max_token_bytes: int = MAX_TOKEN_BYTES) -> Vocab:
         """Count ``corpus`` and keep words occurring at least ``min_count`` times.
 
         Parameters
@@ -152,7 +152,7 @@ class Vocab:
 
     @classmethod
     def from_counter(cls, counter: Counter, min_count: int = 1,
-                     max_final_vocab: int | None = None) -> "Vocab":
+                     max_final_vocab: int | None = None) -> Vocab:
         """Vocabulary from a ``Counter`` of words (insertion order breaks ties)."""
         items = [(w, c) for w, c in counter.items() if c >= min_count]
         items.sort(key=lambda wc: -wc[1])  # stable: ties keep first-appearance order
@@ -186,7 +186,7 @@ class Vocab:
                 f.write(b" %d\n" % c)
 
     @classmethod
-    def load(cls, path, min_count: int = 1, max_final_vocab: int | None = None) -> "Vocab":
+    def load(cls, path, min_count: int = 1, max_final_vocab: int | None = None) -> Vocab:
         """Read a ``word count`` file (word2vec.c's ``-save-vocab``/``-read-vocab`` format).
 
         Words are put in decreasing order of count (ties keep file order) and

@@ -82,7 +82,7 @@ def scan():
     yield s(size=2) + text * 3                                       # pruning
     yield s(size=3, flags=1, blk=0) + b"a b a c d e a b f g h a\n" * 4
     yield s(flags=3) + b"a  b\nc d\n"                                # token lists
-    yield s(mt=4) + "x " .encode() + "\u00e9\u00e9\u00e9\u00e9\u20ac\U0001f600 y".encode()
+    yield s(mt=4) + b"x " + "\u00e9\u00e9\u00e9\u00e9\u20ac\U0001f600 y".encode()
     yield s(mt=5, blk=2) + b"a\x00b \x00\x00 c\n" * 5 + b"\x00" * 40
     yield s(mt=16, blk=200) + bytes(range(256))
     yield s(blk=3, src=3) + b"abcdefghij\x80\xff\xc3\xe2\x82xyzw\x01\x1f\x7f\xa0\x89\x8a"
@@ -118,7 +118,8 @@ def phrases():
     text = b"new york is in new york state\nthe new york times\n\nnew york new york\n"
     yield s() + text * 3
     yield s(cross=0, shards=4) + text * 3
-    yield s(mt=6, shards=3) + b"abcdefghij new\x00york \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 a b\r\na b\x0ba b"
+    yield s(mt=6, shards=3) + (b"abcdefghij new\x00york \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 a b\r\n"
+                               b"a b\x0ba b")
     yield s(cross=0, shards=1) + b"a b \n\n   \n a b\t\t a b\n" * 4 + b"a"
     yield s(mt=4) + b"x" * 90 + b" a b " + b"x" * 90 + b"\na b a b a b"
 
@@ -135,7 +136,8 @@ def _npz():
         data = open(p, "rb").read()
         m.save(os.path.join(d, "v.bin"))
         m.save(os.path.join(d, "v.txt"), binary=False)
-        vb, vt = open(os.path.join(d, "v.bin"), "rb").read(), open(os.path.join(d, "v.txt"), "rb").read()
+        vb = open(os.path.join(d, "v.bin"), "rb").read()
+        vt = open(os.path.join(d, "v.txt"), "rb").read()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         header = np.load(io.BytesIO(z.read("header.npy"))).tobytes()
     return data, header, vb, vt
@@ -167,13 +169,15 @@ def fuzz_loaders():
     # the npy format (12: fuzz matrix header, 13: fuzz words, 14: both);
     # 0x10: mapped
     yield bytes([12]) + b"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }\n" + bytes(24)
-    yield bytes([12 | 0x10]) + b"{'descr': '<f2', 'fortran_order': False, 'shape': (3, 4), }\n" + bytes(24)
+    yield (bytes([12 | 0x10]) + b"{'descr': '<f2', 'fortran_order': False, 'shape': (3, 4), }\n"
+           + bytes(24))
     yield bytes([13]) + "the\n\u00e9\nx_y\n".encode()
     yield bytes([13 | 0x10]) + b"a\nb\na\n"
     import numpy as np
     mat = io.BytesIO()
     np.save(mat, np.ones((2, 3), np.float32))
-    yield bytes([14 | 0x10]) + len(mat.getvalue()).to_bytes(2, "little") + mat.getvalue() + b"a\nb\n"
+    m = mat.getvalue()
+    yield bytes([14 | 0x10]) + len(m).to_bytes(2, "little") + m + b"a\nb\n"
     yield from fasttext_bins()
 
 

@@ -195,7 +195,7 @@ class _Accuracy:
         ia, ib, ic = (np.array([r[0][j] for r in ok], dtype=np.int64) for j in range(3))
         idx, sc = self.vecs.analogy_topk(ia, ib, ic, 1, len(self.vecs))
         semantic = self.qid <= SEMANTIC_SECTIONS
-        for (r, want), best, score in zip(ok, idx[:, 0].tolist(), sc[:, 0].tolist()):
+        for (_, want), best, score in zip(ok, idx[:, 0].tolist(), sc[:, 0].tolist()):
             right = score > 0 and self.names[best] == want
             self.ccn += right
             self.cacn += right

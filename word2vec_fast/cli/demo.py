@@ -322,7 +322,8 @@ def run_demo(argv) -> int:
         DEMO_PAIRS
     write_atomically(pairs_file, lambda f: f.write(pairs_text.encode()))
     write_atomically(analogy_file, lambda f: f.write(analogy_questions().encode()))
-    print("\nevaluation on the built-in sets (random: the mean of 5 random vector sets of these words):")
+    print("\nevaluation on the built-in sets "
+          "(random: the mean of 5 random vector sets of these words):")
     p, an = _evaluate(vecs, pairs_file, analogy_file)
     # the floor: the mean over a few draws of random vectors (one draw is noisy)
     floors = [_evaluate(_random_like(vecs, a.seed + i), pairs_file, analogy_file)

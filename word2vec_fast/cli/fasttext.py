@@ -17,7 +17,6 @@ a terminal), so that stdout carries the ``word score`` lines alone.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
