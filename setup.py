@@ -36,10 +36,11 @@ if sys.platform != "win32":
 
 # The training engine, one job per file: the worker loop (tasks, subsampling, schedule),
 # the classic per-pair kernels, the batched block builder, the vocabulary tables, the
-# SIMD dispatcher and the batched kernels' builds: baseline, then AVX2 and AVX-512, each
-# file with its own target pragma (empty off x86-64); the CPU picks at run time.
+# subword rows, the cluster trainer's merge of the workers' deltas, the SIMD dispatcher
+# and the batched kernels' builds: baseline, then AVX2 and AVX-512, each file with its
+# own target pragma (empty off x86-64); the CPU picks at run time.
 csrc = ["csrc/w2v_worker.c", "csrc/w2v_pair.c", "csrc/w2v_block_build.c", "csrc/w2v_tables.c",
-        "csrc/w2v_subword.c", "csrc/w2v_subword_build.c",
+        "csrc/w2v_subword.c", "csrc/w2v_subword_build.c", "csrc/w2v_merge.c",
         "csrc/w2v_simd_dispatch.c", "csrc/w2v_block_kernel_base.c",
         "csrc/w2v_block_kernel_x86v3.c", "csrc/w2v_block_kernel_x86v4.c"]
 

@@ -6,16 +6,17 @@
 
 Settings: skip-gram, dim 100, window 5, negative 5, sample 1e-3, min_count 5,
 ``--epochs`` (5) epochs, ``sync_words`` 200,000, ``hot_rows`` 1,024 and
-``hot_max`` 16,384 (the defaults; ``--hot-max 0``: the doubling uncapped).  A compressed corpus is decompressed once into ``--workdir`` so that
-one file can be split among the workers by byte ranges.
+``hot_max`` 16,384 (the defaults; ``--hot-max 0``: the doubling uncapped).  A compressed
+corpus is decompressed once into ``--workdir`` so that one file can be split among the
+workers by byte ranges.
 
 - **quality**: per seed, ``train(threads=2)`` on one machine, then P workers of
   one thread each with :func:`word2vec_fast.distributed.train_local` (the
   in-process simulator, which gives the Dask run's numbers bit for bit:
   ``tests/test_distributed_dask.py``), then, for contrast, P workers averaging
   once per epoch at the plain rate (Spark's recipe: ``hot_rows=0,
-  merge="mean"``; ``--no-contrast`` leaves it out).  Scored with gensim's protocol (analogies on the top
-  30,000 words; WS353 Spearman); the mean over seeds is printed.
+  merge="mean"``; ``--no-contrast`` leaves it out).  Scored with gensim's protocol
+  (analogies on the top 30,000 words; WS353 Spearman); the mean over seeds is printed.
 - **speed**: a Dask ``LocalCluster`` of ``--speed-workers`` processes x 1
   thread trains the corpus; each worker's engine words/s against the engine's
   words/s of ``train(threads=1)`` on the same corpus in the same run, and the
@@ -45,9 +46,9 @@ try:
 except ImportError:  # the speed part needs the optional extra
     distributed = None
 
-import word2vec_fast as w2v
-from word2vec_fast import distributed as w2vd
-from word2vec_fast.distributed import rounds, train_local
+import word2vec_fast as w2v  # noqa: E402 (after the sys.path fix above)
+from word2vec_fast import distributed as w2vd  # noqa: E402
+from word2vec_fast.distributed import schedule, train_local  # noqa: E402
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "eval"
 KW = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5)
@@ -142,14 +143,14 @@ def speed(a, corpus: Path) -> dict:
 
 
 def projection(rounds_per_epoch: int, vocab=1_000_000, dim=300, workers=8,
-               h0=rounds.HOT_ROWS, cap=rounds.HOT_MAX) -> dict:
+               h0=schedule.HOT_ROWS, cap=schedule.HOT_MAX) -> dict:
     """Bytes out of (and into) each worker per hot round for ``vocab`` x ``dim`` at
     ``workers`` workers, over an epoch of ``rounds_per_epoch`` rounds (the doubling
     capped at ``cap`` rows; None: uncapped)."""
-    hot = [rounds.hot_count(r, h0, vocab, cap) for r in range(rounds_per_epoch - 1)]
+    hot = [schedule.hot_count(r, h0, vocab, cap) for r in range(rounds_per_epoch - 1)]
 
     def out_bytes(h):  # two matrices (input, negative-sampling output), deltas + mask
-        rb, mb = rounds.rows_bytes({"w_in": (0, h), "w_out_ns": (0, h)}, dim)
+        rb, mb = schedule.rows_bytes({"w_in": (0, h), "w_out_ns": (0, h)}, dim)
         return (rb + mb) * (workers - 1) / workers
     per_round = [out_bytes(h) for h in hot]
     return {"vocab": vocab, "dim": dim, "workers": workers, "rounds_per_epoch":
@@ -161,7 +162,7 @@ def projection(rounds_per_epoch: int, vocab=1_000_000, dim=300, workers=8,
 
 
 def speedup(speed_res: dict, nodes=16, bandwidth=1.25e9, vocab=None, dim=100,
-            node_speedup=1.0, cap=rounds.HOT_MAX) -> dict:
+            node_speedup=1.0, cap=schedule.HOT_MAX) -> dict:
     """The projected speed-up of ``nodes`` workers over one, from the measured run.
 
     Per round each worker computes ``sync_words`` words at the measured per-worker
@@ -180,9 +181,9 @@ def speedup(speed_res: dict, nodes=16, bandwidth=1.25e9, vocab=None, dim=100,
     compute = rounds_n * sync_words / wps
 
     def move(h):  # seconds to reduce-scatter + all-gather h rows of two matrices
-        rb, mb = rounds.rows_bytes({"w_in": (0, h), "w_out_ns": (0, h)}, dim)
+        rb, mb = schedule.rows_bytes({"w_in": (0, h), "w_out_ns": (0, h)}, dim)
         return 2 * (rb + mb) * (nodes - 1) / nodes / bandwidth
-    comm = sum(overhead + move(rounds.hot_count(r, rounds.HOT_ROWS, v, cap))
+    comm = sum(overhead + move(schedule.hot_count(r, schedule.HOT_ROWS, v, cap))
                for r in range(rounds_n - 1)) + overhead + move(v)
     return {"nodes": nodes, "vocab": v, "dim": dim, "bandwidth_bytes_per_sec": bandwidth,
             "worker_words_per_sec": wps, "round_overhead_seconds": overhead,
@@ -200,8 +201,8 @@ def main(argv=None):
     p.add_argument("--workers", default="2,4", help="simulated workers for quality")
     p.add_argument("--speed-workers", type=int, default=2)
     p.add_argument("--speed-epochs", type=int, default=1)
-    p.add_argument("--sync-words", type=int, default=rounds.SYNC_WORDS)
-    p.add_argument("--hot-max", type=int, default=rounds.HOT_MAX,
+    p.add_argument("--sync-words", type=int, default=schedule.SYNC_WORDS)
+    p.add_argument("--hot-max", type=int, default=schedule.HOT_MAX,
                    help="cap of the hot-row doubling (0: none)")
     p.add_argument("--no-contrast", dest="contrast", action="store_false",
                    help="leave out the once-per-epoch (Spark-style) row")

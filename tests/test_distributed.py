@@ -10,8 +10,9 @@ from word2vec_fast.distributed import (HOT_MAX, HOT_ROWS, assign, count_shards, 
                                        merge_counts, merge_packets, plan_shards, resume_local,
                                        split_file, train_local)
 from word2vec_fast.distributed.counting import encode_counted
-from word2vec_fast.distributed.rounds import StaleStep, WorkerState, matrix_rows, rows_bytes
+from word2vec_fast.distributed.schedule import matrix_rows, rows_bytes
 from word2vec_fast.distributed.shards import Shard, read_blocks
+from word2vec_fast.distributed.worker import StaleStep, WorkerState
 from word2vec_fast.training import check_train_params
 
 from conftest import group_precision, planted_corpus

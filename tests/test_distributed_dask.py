@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import word2vec_fast as w2v
-from word2vec_fast.distributed import cluster, resume, train, train_local
+from word2vec_fast.distributed import backend_dask, cluster, resume, train, train_local
 
 from conftest import SIGINT_CHILD, group_precision, planted_corpus
 
@@ -42,13 +42,11 @@ def test_one_worker_is_train_threads_1(client, planted_file):
     assert [h["loss"] for h in m.history] == [h["loss"] for h in ref.history]
 
 
-@pytest.mark.parametrize("allgather", [2, 1])
-def test_two_workers_match_the_simulator_and_one_machine(client, planted_file, monkeypatch,
-                                                         allgather):
-    # 2: the two workers exchange whole deltas; 1: the reduce-scatter / all-gather by
-    # blocks that more workers use
-    monkeypatch.setattr(cluster, "ALLGATHER_MAX_WORKERS", allgather)
-    m = train(client, planted_file, sync_words=2000, hot_rows=8, **KW)
+@pytest.mark.parametrize("fused", [True, False])
+def test_two_workers_match_the_simulator_and_one_machine(client, planted_file, fused):
+    # fused: the two workers exchange whole deltas; not: the reduce-scatter / all-gather
+    # by blocks that more workers use
+    m = train(client, planted_file, sync_words=2000, hot_rows=8, _fused=fused, **KW)
     sim = train_local(planted_file, workers=2, sync_words=2000, hot_rows=8, **KW)
     assert m.words == sim.words
     assert np.array_equal(m.vectors, sim.vectors) and np.array_equal(m.syn1neg, sim.syn1neg)
@@ -80,7 +78,7 @@ def test_a_worker_with_another_version_is_refused(client, planted_file, monkeypa
 
 
 def test_missing_dask_names_the_extra(monkeypatch):
-    monkeypatch.setattr(cluster, "_distributed", None)
+    monkeypatch.setattr(backend_dask, "_distributed", None)
     with pytest.raises(ImportError, match=r'pip install "word2vec-fast\[dask\]"'):
         train(None, "x.txt")
 
@@ -112,16 +110,14 @@ def _killer(client, victim, epoch, rnd, delay=None):
     return hook
 
 
-@pytest.mark.parametrize("delay,allgather", [(None, 2), (0.0, 2), (0.02, 2), (0.02, 1)])
-def test_a_killed_worker_does_not_end_the_run(own_cluster, planted_file, caplog, monkeypatch,
-                                              delay, allgather):
-    monkeypatch.setattr(cluster, "ALLGATHER_MAX_WORKERS", allgather)
-    if delay is None:
-        # killed exactly between two rounds: none may have been submitted ahead
-        monkeypatch.setattr(cluster, "RUN_AHEAD", False)
+@pytest.mark.parametrize("delay,fused", [(None, True), (0.0, True), (0.02, True),
+                                         (0.02, False)])
+def test_a_killed_worker_does_not_end_the_run(own_cluster, planted_file, caplog, delay, fused):
+    # killed exactly between two rounds (no delay): none may have been submitted ahead
     with caplog.at_level("WARNING", logger="word2vec_fast"):
         m = train(own_cluster, planted_file, sync_words=2000, hot_rows=8,
-                  _hook=_killer(own_cluster, 1, 1, 1, delay), **KW)
+                  _hook=_killer(own_cluster, 1, 1, 1, delay), _fused=fused,
+                  _run_ahead=delay is not None, **KW)
     lost = m.stats["lost_workers"]
     assert len(lost) == 1 and lost[0]["worker"] == 1 and lost[0]["adopted_by"] == 0
     assert "worker 1 lost in epoch 2" in caplog.text

@@ -14,6 +14,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from w2v_block cimport (W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step,
                        w2v_rows_sum)
 from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
+from w2v_merge cimport w2v_merge_deltas
 from w2v_params cimport W2V_MAX_BATCH, w2v_params
 from w2v_portable cimport W2V_PORTABLE
 from w2v_rng cimport w2v_mix64, w2v_seed_key
@@ -699,21 +700,18 @@ cdef class Engine:
 
 def merge_deltas(values, bits, bint average):
     """The merged delta of one block of rows over the workers' copies (the cluster
-    trainer's merge, :func:`word2vec_fast.distributed.rounds.merge_packets`).
+    trainer's merge, :func:`word2vec_fast.distributed.merge.merge_packets`), by
+    ``w2v_merge_deltas`` (csrc/w2v_merge.h says the numbers).
 
     ``values``: one float32 ``(n, dim)`` array per worker, its rows' deltas; ``bits``:
-    one packed uint8 touched mask per worker (``np.packbits`` of ``n`` bools).  Each
-    row's deltas of the workers that touched it are added in worker order in float64
-    (from 0.0); with ``average`` the sum of a row touched by more than one worker is
-    divided by their number; the result is rounded to float32.  One pass, the same
-    numbers as those NumPy steps."""
+    one packed uint8 touched mask per worker (``np.packbits`` of ``n`` bools)."""
     cdef Py_ssize_t p = len(values), k
     if p == 0 or len(bits) != p:
         raise ValueError("merge_deltas needs as many masks as value arrays, at least one")
     first = values[0]
     if first.ndim != 2:
         raise ValueError("merge_deltas: values must be 2-d")
-    cdef int64_t n = first.shape[0], d = first.shape[1], i, j
+    cdef int64_t n = first.shape[0], d = first.shape[1]
     vals = [np.ascontiguousarray(x, dtype=np.float32) for x in values]
     masks = [np.ascontiguousarray(x, dtype=np.uint8) for x in bits]
     for k in range(p):
@@ -724,14 +722,11 @@ def merge_deltas(values, bits, bint average):
             raise ValueError(f"merge_deltas: mask {k} has {masks[k].shape} bytes for "
                              f"{n} rows")
     cdef cnp.ndarray[float, ndim=2, mode="c"] out = np.empty((n, d), dtype=np.float32)
-    cdef float **vp = <float **>PyMem_Malloc(p * sizeof(void *))
-    cdef uint8_t **mp = <uint8_t **>PyMem_Malloc(p * sizeof(void *))
+    cdef const float **vp = <const float **>PyMem_Malloc(p * sizeof(void *))
+    cdef const uint8_t **mp = <const uint8_t **>PyMem_Malloc(p * sizeof(void *))
     cdef double *acc = <double *>PyMem_Malloc((d if d > 0 else 1) * sizeof(double))
     cdef cnp.ndarray[float, ndim=2, mode="c"] va
     cdef cnp.ndarray[uint8_t, ndim=1, mode="c"] ma
-    cdef int64_t touched
-    cdef float *o
-    cdef float *v
     if vp == NULL or mp == NULL or acc == NULL:
         PyMem_Free(vp)
         PyMem_Free(mp)
@@ -741,26 +736,10 @@ def merge_deltas(values, bits, bint average):
         for k in range(p):
             va = vals[k]
             ma = masks[k]
-            vp[k] = <float *>va.data
-            mp[k] = <uint8_t *>ma.data
+            vp[k] = <const float *>va.data
+            mp[k] = <const uint8_t *>ma.data
         with nogil:
-            for i in range(n):
-                touched = 0
-                for j in range(d):
-                    acc[j] = 0.0
-                for k in range(p):
-                    if (mp[k][i >> 3] >> (7 - (i & 7))) & 1:
-                        touched += 1
-                        v = vp[k] + i * d
-                        for j in range(d):
-                            acc[j] += <double>v[j]
-                o = <float *>out.data + i * d
-                if average and touched > 1:
-                    for j in range(d):
-                        o[j] = <float>(acc[j] / <double>touched)
-                else:
-                    for j in range(d):
-                        o[j] = <float>acc[j]
+            w2v_merge_deltas(vp, mp, p, n, d, average, acc, <float *>out.data)
     finally:
         PyMem_Free(vp)
         PyMem_Free(mp)
