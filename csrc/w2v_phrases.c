@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The scanner's separators (w2v_scan.h): 1 separates tokens, 2 also ends a sentence. */
-static const uint8_t SEP[256] = {
-    ['\t'] = 1, ['\n'] = 2, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
-};
 
 /* Grow *p (items of size sz, capacity *cap) to hold at least need items. */
 static int grow(void **p, int64_t *cap, int64_t need, size_t sz)
@@ -430,15 +426,15 @@ static int64_t last_token_not_in(const uint8_t *buf, int64_t n, const w2v_vtab *
 {
     int64_t i = n, end, start, len;
     for (;;) {
-        while (i > 0 && SEP[buf[i - 1]]) {
-            if (SEP[buf[i - 1]] == 2 && newline_stops)
+        while (i > 0 && w2v_sep[buf[i - 1]]) {
+            if (w2v_sep[buf[i - 1]] == 2 && newline_stops)
                 return -2 - (i - 1);
             i--;
         }
         if (i == 0)
             return -1;
         end = i;
-        while (i > 0 && !SEP[buf[i - 1]])
+        while (i > 0 && !w2v_sep[buf[i - 1]])
             i--;
         start = i;
         len = end - start;
@@ -495,10 +491,10 @@ int w2v_phr_rw_init(w2v_phr_rewriter *r, const w2v_phr_table *t, int want_flags)
     r->t = t;
     r->prev = -1;
     r->want_flags = want_flags;
-    r->carry = (uint8_t *)malloc((size_t)t->max_token + 1);
+    w2v_carry_init(&r->carry, t->max_token);
     r->out_cap = 1 << 16;
     r->out = (uint8_t *)malloc((size_t)r->out_cap);
-    if (!r->carry || !r->out) {
+    if (!r->carry.bytes || !r->out) {
         w2v_phr_rw_free(r);
         return W2V_SCAN_ENOMEM;
     }
@@ -509,7 +505,7 @@ void w2v_phr_rw_free(w2v_phr_rewriter *r)
 {
     free(r->out);
     free(r->flags);
-    free(r->carry);
+    w2v_carry_free(&r->carry);
     free(r->pend);
     free(r->pend_end);
     free(r->pend_run);
@@ -624,65 +620,25 @@ static int rw_newline(w2v_phr_rewriter *r, int write)
     return W2V_SCAN_OK;
 }
 
-static void rw_carry(w2v_phr_rewriter *r, const uint8_t *p, int64_t n)
+static int rw_token(void *r, const uint8_t *p, int64_t n, int64_t avail)
 {
-    int64_t room = r->t->max_token + 1 - r->carry_len;
-    if (n > room)
-        n = room;
-    if (n > 0) {
-        memcpy(r->carry + r->carry_len, p, (size_t)n);
-        r->carry_len += n;
-    }
+    (void)avail;
+    return rw_word((w2v_phr_rewriter *)r, p, n, 1);
 }
 
-static int rw_flush_carry(w2v_phr_rewriter *r)
+static int rw_line(void *r)
 {
-    int rc = W2V_SCAN_OK;
-    if (r->carry_total > 0)
-        rc = rw_word(r, r->carry, r->carry_len, 1);
-    r->carry_len = r->carry_total = 0;
-    return rc;
+    return rw_newline((w2v_phr_rewriter *)r, 1);
 }
 
 int w2v_phr_rw_feed(w2v_phr_rewriter *r, const uint8_t *buf, int64_t n)
 {
-    int64_t i = 0, start;
-    int rc;
-    if (r->carry_total > 0) {
-        while (i < n && !SEP[buf[i]])
-            i++;
-        rw_carry(r, buf, i);
-        r->carry_total += i;
-        if (i == n)
-            return W2V_SCAN_OK;
-        if ((rc = rw_flush_carry(r)) != W2V_SCAN_OK)
-            return rc;
-    }
-    while (i < n) {
-        uint8_t ch = buf[i];
-        if (SEP[ch]) {
-            if (SEP[ch] == 2 && (rc = rw_newline(r, 1)) != W2V_SCAN_OK)
-                return rc;
-            i++;
-            continue;
-        }
-        start = i;
-        while (i < n && !SEP[buf[i]])
-            i++;
-        if (i == n) {
-            rw_carry(r, buf + start, n - start);
-            r->carry_total = n - start;
-            break;
-        }
-        if ((rc = rw_word(r, buf + start, i - start, 1)) != W2V_SCAN_OK)
-            return rc;
-    }
-    return W2V_SCAN_OK;
+    return w2v_tokenize(&r->carry, buf, n, rw_token, rw_line, r);
 }
 
 int w2v_phr_rw_end_source(w2v_phr_rewriter *r)
 {
-    int rc = rw_flush_carry(r);
+    int rc = w2v_tokenize_end(&r->carry, rw_token, r);
     if (rc != W2V_SCAN_OK)
         return rc;
     return rw_newline(r, r->line_tokens > 0);

@@ -217,8 +217,7 @@ typedef struct {
     uint8_t *flags;       /* per token: 1 when joined to what precedes it (if wanted) */
     int64_t flags_len, flags_cap;
     int want_flags;
-    uint8_t *carry;       /* a token cut by a block end (max_token + 1 bytes) */
-    int64_t carry_len, carry_total;
+    w2v_carry carry;      /* a token cut by a block end */
     int64_t prev;         /* phrase-table id of the candidate first word, or -1 */
     int have_start;       /* a first word is open (prev may be -1: it is no phrase word) */
     uint8_t *pend;        /* connectors after an open first word: bytes */

@@ -17,8 +17,7 @@
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* 1: separates tokens, 2: also ends a sentence. */
-static const uint8_t SEP[256] = {
+const uint8_t w2v_sep[256] = {
     ['\t'] = 1, ['\n'] = 2, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
 };
 
@@ -345,12 +344,12 @@ int w2v_scan_init(w2v_scanner *s, w2v_vtab *t, int64_t max_token, int frozen, in
     s->record = record;
     s->ids_valid = record;
     s->max_token = max_token;
-    s->carry = (uint8_t *)malloc((size_t)max_token + 1);
+    w2v_carry_init(&s->carry, max_token);
     s->ids_cap = 1 << 16;
     s->ids = (int32_t *)malloc((size_t)s->ids_cap * sizeof(int32_t));
     s->ends_cap = 1 << 10;
     s->ends = (int64_t *)malloc((size_t)s->ends_cap * sizeof(int64_t));
-    if (!s->carry || !s->ids || !s->ends) {
+    if (!s->carry.bytes || !s->ids || !s->ends) {
         w2v_scan_free(s);
         return W2V_SCAN_ENOMEM;
     }
@@ -359,7 +358,7 @@ int w2v_scan_init(w2v_scanner *s, w2v_vtab *t, int64_t max_token, int frozen, in
 
 void w2v_scan_free(w2v_scanner *s)
 {
-    free(s->carry);
+    w2v_carry_free(&s->carry);
     free(s->ids);
     free(s->ends);
     memset(s, 0, sizeof(*s));
@@ -481,28 +480,47 @@ int w2v_scan_token(w2v_scanner *s, const uint8_t *p, int64_t n)
     return emit(s, p, n, 0);
 }
 
-static void carry_append(w2v_scanner *s, const uint8_t *p, int64_t n)
+int w2v_carry_init(w2v_carry *c, int64_t max_token)
 {
-    int64_t room = s->max_token + 1 - s->carry_len;
+    c->bytes = (uint8_t *)malloc((size_t)max_token + 1);
+    c->len = c->total = 0;
+    c->max_token = max_token;
+    return c->bytes ? W2V_SCAN_OK : W2V_SCAN_ENOMEM;
+}
+
+void w2v_carry_free(w2v_carry *c)
+{
+    free(c->bytes);
+    c->bytes = NULL;
+}
+
+static void carry_append(w2v_carry *c, const uint8_t *p, int64_t n)
+{
+    int64_t room = c->max_token + 1 - c->len;
     if (n > room)
         n = room;
     if (n > 0) {
-        memcpy(s->carry + s->carry_len, p, (size_t)n);
-        s->carry_len += n;
+        memcpy(c->bytes + c->len, p, (size_t)n);
+        c->len += n;
     }
 }
 
-static int flush_carry(w2v_scanner *s)
+void w2v_carry_start(w2v_carry *c, const uint8_t *p, int64_t n)
 {
-    int rc = W2V_SCAN_OK;
-    if (s->carry_total > 0)
-        rc = emit(s, s->carry, s->carry_len, 1);
-    s->carry_len = s->carry_total = 0;
-    return rc;
+    c->len = 0;
+    carry_append(c, p, n);
+    c->total = n;
 }
 
-/* First separator at or after i (n if none). */
-static inline int64_t token_end(const uint8_t *buf, int64_t i, int64_t n)
+int64_t w2v_carry_continue(w2v_carry *c, const uint8_t *buf, int64_t n)
+{
+    int64_t i = w2v_token_end(buf, 0, n);
+    carry_append(c, buf, i);
+    c->total += i;
+    return i;
+}
+
+int64_t w2v_token_end(const uint8_t *buf, int64_t i, int64_t n)
 {
 #if W2V_SWAR
     while (i + 8 <= n) {
@@ -515,64 +533,65 @@ static inline int64_t token_end(const uint8_t *buf, int64_t i, int64_t n)
             continue;
         }
         i += __builtin_ctzll(m) >> 3;
-        if (SEP[buf[i]])
+        if (w2v_sep[buf[i]])
             return i;
         i++; /* a control byte that is part of the token */
     }
 #endif
-    while (i < n && !SEP[buf[i]])
+    while (i < n && !w2v_sep[buf[i]])
         i++;
     return i;
 }
 
+/* The scanner as a reader of the tokenizer: tokens of the block queue up (their
+   slots prefetched) and are counted W2V_QUEUE at a time; a carried token, whose
+   bytes the next carry overwrites, is counted at once. */
+typedef struct {
+    w2v_scanner *s;
+    w2v_tok q[W2V_QUEUE];
+    int nq;
+} scan_reader;
+
+static int scan_word(void *ctx, const uint8_t *p, int64_t n, int64_t avail)
+{
+    scan_reader *r = (scan_reader *)ctx;
+    if (p == r->s->carry.bytes)
+        return emit(r->s, p, n, 1);
+    prep(r->s, &r->q[r->nq++], p, n, 1, avail >= 16);
+    return r->nq == W2V_QUEUE ? commit_all(r->s, r->q, &r->nq) : W2V_SCAN_OK;
+}
+
+static int scan_newline(void *ctx)
+{
+    scan_reader *r = (scan_reader *)ctx;
+    w2v_scanner *s = r->s;
+    int rc;
+    if ((rc = commit_all(s, r->q, &r->nq)) != W2V_SCAN_OK ||
+        (rc = w2v_scan_end_sentence(s)) != W2V_SCAN_OK)
+        return rc;
+    if (s->mark_newlines && s->record)
+        return push_id(s, W2V_SCAN_NEWLINE);
+    return W2V_SCAN_OK;
+}
+
 int w2v_scan_feed(w2v_scanner *s, const uint8_t *buf, int64_t n)
 {
-    int64_t i = 0, start;
-    int rc, nq = 0;
-    w2v_tok q[W2V_QUEUE];
-    if (s->carry_total > 0) {
-        while (i < n && !SEP[buf[i]])
-            i++;
-        carry_append(s, buf, i);
-        s->carry_total += i;
-        if (i == n)
-            return W2V_SCAN_OK;
-        if ((rc = flush_carry(s)) != W2V_SCAN_OK)
-            return rc;
-    }
-    while (i < n) {
-        uint8_t c = buf[i];
-        if (SEP[c]) {
-            if (SEP[c] == 2) {
-                if ((rc = commit_all(s, q, &nq)) != W2V_SCAN_OK ||
-                    (rc = w2v_scan_end_sentence(s)) != W2V_SCAN_OK)
-                    return rc;
-                if (s->mark_newlines && s->record
-                    && (rc = push_id(s, W2V_SCAN_NEWLINE)) != W2V_SCAN_OK)
-                    return rc;
-            }
-            i++;
-            continue;
-        }
-        start = i;
-        i = token_end(buf, i + 1, n);
-        if (i == n) {
-            carry_append(s, buf + start, n - start);
-            s->carry_total = n - start;
-            break;
-        }
-        prep(s, &q[nq++], buf + start, i - start, 1, start + 16 <= n);
-        if (nq == W2V_QUEUE && (rc = commit_all(s, q, &nq)) != W2V_SCAN_OK)
-            return rc;
-    }
+    scan_reader r;
+    int rc;
+    r.s = s;
+    r.nq = 0;
+    rc = w2v_tokenize(&s->carry, buf, n, scan_word, scan_newline, &r);
     /* queued tokens point into buf: count them before returning */
-    return commit_all(s, q, &nq);
+    return rc != W2V_SCAN_OK ? rc : commit_all(s, r.q, &r.nq);
 }
 
 int w2v_scan_end_source(w2v_scanner *s)
 {
-    int rc = flush_carry(s);
-    if (rc != W2V_SCAN_OK)
+    scan_reader r;
+    int rc;
+    r.s = s;
+    r.nq = 0;
+    if ((rc = w2v_tokenize_end(&s->carry, scan_word, &r)) != W2V_SCAN_OK)
         return rc;
     return w2v_scan_end_sentence(s);
 }

@@ -95,13 +95,84 @@ void w2v_vtab_counts(const w2v_vtab *t, int64_t *counts);
 /* Add every entry of table `from` to `into`; map[i] = entry i's index in `into`. */
 int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *from, int64_t *map);
 
+/* The tokenizer the scanner and the phrase rewriter (w2v_phrases.h) share.
+   w2v_sep[c]: 1 where byte c separates tokens, 2 where it also ends a sentence. */
+extern const uint8_t w2v_sep[256];
+
+/* First separator at or after i in buf[0..n) (n if none). */
+int64_t w2v_token_end(const uint8_t *buf, int64_t i, int64_t n);
+
+/* A token cut by a block's end, carried into the next block: its first
+   max_token + 1 bytes (all a cut can keep) and its full length so far
+   (w2v_carry_start begins one, w2v_carry_continue reads on to its end). */
+typedef struct {
+    uint8_t *bytes;       /* max_token + 1 bytes */
+    int64_t len;          /* bytes held */
+    int64_t total;        /* full length so far (0 = no token pending) */
+    int64_t max_token;
+} w2v_carry;
+
+int w2v_carry_init(w2v_carry *c, int64_t max_token);
+void w2v_carry_free(w2v_carry *c);
+void w2v_carry_start(w2v_carry *c, const uint8_t *p, int64_t n);
+int64_t w2v_carry_continue(w2v_carry *c, const uint8_t *buf, int64_t n);
+
+/* What a tokenizer's reader does with a token p[0..n) (avail: bytes readable at p,
+   at least n) and with a newline; a nonzero return stops the tokenizer. */
+typedef int (*w2v_word_fn)(void *ctx, const uint8_t *p, int64_t n, int64_t avail);
+typedef int (*w2v_newline_fn)(void *ctx);
+
+/* The token carried over, given to word() (at a source's end, or once its end is
+   found); none pending: nothing. */
+static inline int w2v_tokenize_end(w2v_carry *c, w2v_word_fn word, void *ctx)
+{
+    int64_t len = c->len;
+    int pending = c->total > 0;
+    c->len = c->total = 0;
+    return pending ? word(ctx, c->bytes, len, len) : 0;
+}
+
+/* Split buf[0..n), which continues the text of the previous call, into tokens
+   and newlines, in order.  A token that runs to the end of buf is carried (as
+   much of it as a cut can keep) and given once the next call finds its end (or
+   by w2v_tokenize_end): only then does p point into the carry, valid until the
+   next call.  Inline, so that each reader's calls are compiled in. */
+static inline int w2v_tokenize(w2v_carry *c, const uint8_t *buf, int64_t n, w2v_word_fn word,
+                               w2v_newline_fn newline, void *ctx)
+{
+    int64_t i = 0, start;
+    int rc;
+    if (c->total > 0) {
+        i = w2v_carry_continue(c, buf, n);
+        if (i == n)
+            return 0;
+        if ((rc = w2v_tokenize_end(c, word, ctx)) != 0)
+            return rc;
+    }
+    while (i < n) {
+        if (w2v_sep[buf[i]]) {
+            if (w2v_sep[buf[i]] == 2 && (rc = newline(ctx)) != 0)
+                return rc;
+            i++;
+            continue;
+        }
+        start = i;
+        i = w2v_token_end(buf, i + 1, n);
+        if (i == n) {
+            w2v_carry_start(c, buf + start, n - start);
+            return 0;
+        }
+        if ((rc = word(ctx, buf + start, i - start, n - start)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 typedef struct {
     w2v_vtab *t;
     int32_t frozen, record, ids_valid;
     int64_t max_token;
-    uint8_t *carry;       /* max_token + 1 bytes: the start of a token cut by a block end */
-    int64_t carry_len;    /* bytes held in carry */
-    int64_t carry_total;  /* full length of that token so far (0 = no token pending) */
+    w2v_carry carry;      /* a token cut by a block end */
     int32_t *ids;
     int64_t ids_len, ids_cap, ids_base;
     int64_t *ends;

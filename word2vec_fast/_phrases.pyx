@@ -43,6 +43,8 @@ cdef extern from "Python.h":
 
 #: The most pair runs :meth:`Held.score_range` merges.
 MAX_RUNS = W2V_HELD_MAX_RUNS
+#: Ids a scanner of :class:`Held` gathers between writes once it spills.
+cdef int64_t SPILL_CHUNK_IDS = 1 << 22
 
 SCORING = {"word2phrase": W2V_PHR_WORD2PHRASE, "npmi": W2V_PHR_NPMI, "all": W2V_PHR_ALL}
 
@@ -515,18 +517,24 @@ cdef class Held:
         if not s.ids_valid:
             raise ValueError("the corpus has more than 2**31 distinct words")
         self.blocks[k] = (i, begin, s.ids_base + s.ids_len, n, end)
-        if s.ids_len > self.share:
+        if s.ids_len > (self.share if self.spills[i] is None else SPILL_CHUNK_IDS):
             self._spill(i)
 
     cdef _spill(self, int i):
-        """Append scanner ``i``'s ids to its spill file and empty its buffer."""
+        """Append scanner ``i``'s ids to its spill file and empty its buffer (which
+        then holds at most about a chunk)."""
         cdef w2v_scanner *s = &self.scs[i]
+        cdef int32_t *smaller
         if self.spills[i] is None:
             self.spills[i] = tempfile.TemporaryFile(prefix="w2v-phrase-ids-", dir=self.spill_dir)
         if s.ids_len:
             self.spills[i].write(<char[:s.ids_len * 4]> <char *> s.ids)
         s.ids_base += s.ids_len
         s.ids_len = 0
+        if s.ids_cap > 2 * SPILL_CHUNK_IDS:
+            smaller = <int32_t *> realloc(s.ids, SPILL_CHUNK_IDS * sizeof(int32_t))
+            if smaller != NULL:
+                s.ids, s.ids_cap = smaller, SPILL_CHUNK_IDS
 
     @property
     def spilled_ids(self):
