@@ -14,7 +14,6 @@ import numpy as np
 cimport numpy as cnp
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport INT32_MAX, UINT64_MAX, int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
@@ -31,15 +30,13 @@ from w2v_phrases cimport (W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_ph
                           w2v_phr_rw_token, w2v_phr_score,
                           w2v_phr_table, w2v_phr_token, w2v_phr_tokens, w2v_ptab_add,
                           w2v_ptab_free, w2v_ptab_init)
+from word2vec_fast._scan cimport sentence_tokens, token_utf8
 from w2v_scan cimport (W2V_SCAN_DUPLICATE, W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_scan_end_source,
                        w2v_scan_feed, w2v_scan_free, w2v_scan_init, w2v_scanner, w2v_vtab,
                        w2v_vtab_add, w2v_vtab_counts, w2v_vtab_free, w2v_vtab_init,
                        w2v_vtab_merge)
 
 cnp.import_array()
-
-cdef extern from "Python.h":
-    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
 
 #: The most pair runs :meth:`Held.score_range` merges.
 MAX_RUNS = W2V_HELD_MAX_RUNS
@@ -56,30 +53,6 @@ cdef inline _check(int rc):
         raise ValueError("the corpus has more than 2**31 distinct words")
 
 
-cdef bytes _utf8(tok, Py_ssize_t i):
-    """A str token as UTF-8 (lone surrogates from surrogateescape decoding kept as bytes)."""
-    if not PyUnicode_Check(tok):
-        raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} in sentence {i}")
-    try:
-        return (<str> tok).encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        raise ValueError(f"token {tok!r} in sentence {i} cannot be encoded as UTF-8") from None
-
-
-cdef const uint8_t *_token(tok, Py_ssize_t i, Py_ssize_t *size, list keep) except NULL:
-    """A str token's UTF-8 bytes; a copy made for lone surrogates lives in ``keep[0]``."""
-    cdef bytes b
-    if not PyUnicode_Check(tok):
-        raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} in sentence {i}")
-    try:
-        return <const uint8_t *> PyUnicode_AsUTF8AndSize(tok, size)
-    except UnicodeEncodeError:
-        b = _utf8(tok, i)
-        keep[0] = b
-        size[0] = PyBytes_GET_SIZE(b)
-        return <const uint8_t *> PyBytes_AS_STRING(b)
-
-
 cdef _fill(w2v_vtab *t, list words, str what):
     """Add ``words`` (bytes) to a new table so that word ``i`` has index ``i``."""
     cdef bytes w
@@ -90,19 +63,6 @@ cdef _fill(w2v_vtab *t, list words, str what):
             raise MemoryError(f"cannot allocate the {what} table")
         if idx != i:
             raise ValueError(f"{what} {w!r} is listed twice")
-
-
-def _sentence_list(sent, Py_ssize_t i):
-    if isinstance(sent, (str, bytes)):
-        raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, expected a list "
-                        "of tokens (split your text first, e.g. line.split())")
-    if type(sent) is list or type(sent) is tuple:
-        return sent
-    try:
-        return list(sent)
-    except TypeError:
-        raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, expected a "
-                        "list of tokens") from None
 
 
 cdef list _words(const w2v_vtab *t, ids):
@@ -209,8 +169,8 @@ cdef class Counter:
         cdef const uint8_t *p
         cdef list keep = [None]
         for sent in sentences:
-            for tok in _sentence_list(sent, i):
-                p = _token(tok, i, &size, keep)
+            for tok in sentence_tokens(sent, i):
+                p = token_utf8(tok, i, &size, keep)
                 _check(w2v_phr_token(&self.c, p, size))
             _check(w2v_phr_end_sentence(&self.c))
             i += 1
@@ -400,10 +360,10 @@ cdef class Rewriter:
         cdef list keep = [None]
         lists = []
         for sent in sentences:
-            sent = _sentence_list(sent, i)
+            sent = sentence_tokens(sent, i)
             lists.append(sent)
             for tok in sent:
-                p = _token(tok, i, &size, keep)
+                p = token_utf8(tok, i, &size, keep)
                 _check(w2v_phr_rw_token(&self.r, p, size))
             _check(w2v_phr_rw_end_sentence(&self.r))
             i += 1

@@ -60,6 +60,45 @@ def utf8_cut(bytes token, int64_t max_token):
     return w2v_utf8_cut(<const uint8_t *> PyBytes_AS_STRING(token), max_token)
 
 
+cdef object sentence_tokens(object sent, Py_ssize_t i):
+    """Sentence ``i`` of a corpus of token lists as a list or tuple; a clear error
+    for a string or a non-iterable."""
+    if isinstance(sent, (str, bytes)):
+        raise TypeError(
+            f"sentence {i} of the corpus is a {type(sent).__name__}, expected a list "
+            "of tokens (split your text first, e.g. line.split(); to read several "
+            "files pass pathlib.Path objects or a directory)")
+    if type(sent) is list or type(sent) is tuple:
+        return sent
+    try:
+        return list(sent)
+    except TypeError:
+        raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, "
+                        "expected a list of tokens") from None
+
+
+cdef const uint8_t *token_utf8(object tok, Py_ssize_t i, Py_ssize_t *size,
+                               list keep) except NULL:
+    """A str token's UTF-8 bytes (``*size`` of them), valid while ``tok`` and
+    ``keep[0]`` live: lone surrogates (from decoding with surrogateescape) are
+    kept as bytes in a copy held by ``keep[0]``."""
+    cdef bytes b
+    if not PyUnicode_Check(tok):
+        raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} "
+                        f"in sentence {i}")
+    try:
+        return <const uint8_t *> PyUnicode_AsUTF8AndSize(tok, size)
+    except UnicodeEncodeError:
+        try:
+            b = (<str> tok).encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raise ValueError(f"token {tok!r} in sentence {i} cannot be encoded as "
+                             "UTF-8") from None
+        keep[0] = b
+        size[0] = PyBytes_GET_SIZE(b)
+        return <const uint8_t *> PyBytes_AS_STRING(b)
+
+
 cdef class Scanner:
     """A tokenizer with its counting table.
 
@@ -124,37 +163,12 @@ cdef class Scanner:
     def feed_sentences(self, sentences, Py_ssize_t first_index=0):
         """Count/record a batch of token lists (each a sentence); tokens must be str."""
         cdef Py_ssize_t size, i = first_index
-        cdef const char *p
-        cdef int rc
+        cdef const uint8_t *p
+        cdef list keep = [None]
         for sent in sentences:
-            if isinstance(sent, (str, bytes)):
-                raise TypeError(
-                    f"sentence {i} of the corpus is a {type(sent).__name__}, expected a list "
-                    "of tokens (split your text first, e.g. line.split(); to read several "
-                    "files pass pathlib.Path objects or a directory)")
-            if not (type(sent) is list or type(sent) is tuple):
-                try:
-                    sent = list(sent)
-                except TypeError:
-                    raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}, "
-                                    "expected a list of tokens") from None
-            for tok in sent:
-                if not PyUnicode_Check(tok):
-                    raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} "
-                                    f"in sentence {i}")
-                try:
-                    p = PyUnicode_AsUTF8AndSize(tok, &size)
-                    rc = w2v_scan_token(&self.s, <const uint8_t *> p, size)
-                except UnicodeEncodeError:
-                    # lone surrogates, as decoding with surrogateescape produces
-                    try:
-                        b = (<str> tok).encode("utf-8", "surrogateescape")
-                    except UnicodeEncodeError:
-                        raise ValueError(f"token {tok!r} in sentence {i} cannot be encoded as "
-                                         "UTF-8") from None
-                    rc = w2v_scan_token(&self.s, <const uint8_t *> PyBytes_AS_STRING(b),
-                                        PyBytes_GET_SIZE(b))
-                _check(rc)
+            for tok in sentence_tokens(sent, i):
+                p = token_utf8(tok, i, &size, keep)
+                _check(w2v_scan_token(&self.s, p, size))
             _check(w2v_scan_end_sentence(&self.s))
             i += 1
         return i
