@@ -48,13 +48,12 @@ int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, dou
     memset(f, 0, sizeof(*f));
     f->rule = w2v_make_rule(scoring, min_count, threshold, train_words);
     f->filter = scoring != W2V_PHR_ALL;
-    f->dense = (int32_t *)malloc(n * sizeof(int32_t));
-    f->word = (int32_t *)malloc(n * sizeof(int32_t));
-    f->dcounts = (int64_t *)malloc(n * sizeof(int64_t));
-    if (!f->dense || !f->word || !f->dcounts) {
-        w2v_held_filter_free(f);
+    /* one block: dcounts, then dense, then word */
+    f->dcounts = (int64_t *)malloc(n * (sizeof(int64_t) + 2 * sizeof(int32_t)));
+    if (!f->dcounts)
         return W2V_SCAN_ENOMEM;
-    }
+    f->dense = (int32_t *)(f->dcounts + n);
+    f->word = f->dense + n;
     for (w = 0; w < n_words; w++) {
         int64_t c = counts[w];
         int ok = !f->filter || c >= min_count;
@@ -76,8 +75,6 @@ int w2v_held_filter_init(w2v_held_filter *f, int scoring, int64_t min_count, dou
 
 void w2v_held_filter_free(w2v_held_filter *f)
 {
-    free(f->dense);
-    free(f->word);
     free(f->dcounts);
     memset(f, 0, sizeof(*f));
 }
@@ -301,13 +298,13 @@ int w2v_held_phrases_init(w2v_held_phrases *p, const w2v_vtab *words, const uint
     while (cap < 2 * n)
         cap *= 2;
     p->mask = (uint64_t)cap - 1;
-    p->set = (uint64_t *)w2v_malloc_zeroed((size_t)cap * sizeof(uint64_t));
-    p->role = (uint8_t *)w2v_malloc_zeroed((size_t)p->n_words);
-    p->spell = (uint8_t *)malloc((size_t)(p->n_words > 0 ? p->n_words : 1) * 16);
-    if (!p->set || !p->role || !p->spell) {
-        w2v_held_phrases_free(p);
+    /* one zeroed block: set, then spell, then role */
+    p->set = (uint64_t *)w2v_malloc_zeroed((size_t)cap * sizeof(uint64_t)
+                                           + (size_t)p->n_words * 17);
+    if (!p->set)
         return W2V_SCAN_ENOMEM;
-    }
+    p->spell = (uint8_t *)(p->set + cap);
+    p->role = p->spell + 16 * p->n_words;
     /* a word's bytes and length in one 16-byte record: rewriting reads one cache line
        a token, not an entry and then the arena */
     for (i = 0; i < p->n_words; i++) {
@@ -339,8 +336,6 @@ int w2v_held_phrases_init(w2v_held_phrases *p, const w2v_vtab *words, const uint
 void w2v_held_phrases_free(w2v_held_phrases *p)
 {
     free(p->set);
-    free(p->role);
-    free(p->spell);
     memset(p, 0, sizeof(*p));
 }
 

@@ -87,10 +87,9 @@ static int pair_rehash(w2v_ptab *p, int64_t cap)
     return W2V_SCAN_OK;
 }
 
-static int ptab_add_h(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t count,
-                      uint64_t h)
+int w2v_ptab_add(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t count)
 {
-    w2v_pslot *s = pair_probe(p, a + 1, b, run, h);
+    w2v_pslot *s = pair_probe(p, a + 1, b, run, pair_hash(a, b, run));
     if (s->a1) {
         s->count += count;
         return W2V_SCAN_OK;
@@ -104,11 +103,6 @@ static int ptab_add_h(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t
     if ((uint64_t)p->n * 10 > (p->mask + 1) * 7)
         return pair_rehash(p, (int64_t)(p->mask + 1) * 2);
     return W2V_SCAN_OK;
-}
-
-int w2v_ptab_add(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t count)
-{
-    return ptab_add_h(p, a, b, run, count, pair_hash(a, b, run));
 }
 
 int64_t w2v_ptab_get(const w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run)
@@ -189,28 +183,6 @@ static int64_t intern_run(w2v_vtab *runs, const uint32_t *run, int64_t len, int6
     return idx < 0 ? -1 : idx + 1;
 }
 
-/* Pairs between being seen and being counted: their slots are prefetched meanwhile,
-   so the table's cache misses overlap. */
-static int flush_pairs(w2v_phr_counter *c)
-{
-    int k, rc = W2V_SCAN_OK;
-    for (k = 0; k < c->nq && rc == W2V_SCAN_OK; k++)
-        rc = ptab_add_h(&c->pairs, c->q[k].a, c->q[k].b, c->q[k].run, 1, c->q[k].h);
-    c->nq = 0;
-    return rc;
-}
-
-static int queue_pair(w2v_phr_counter *c, uint32_t a, uint32_t b, uint32_t run)
-{
-    uint64_t h = pair_hash(a, b, run);
-    c->q[c->nq].a = a;
-    c->q[c->nq].b = b;
-    c->q[c->nq].run = run;
-    c->q[c->nq++].h = h;
-    W2V_PREFETCH_READ(&c->pairs.slots[h & c->pairs.mask]);
-    return c->nq == W2V_PHR_QUEUE ? flush_pairs(c) : W2V_SCAN_OK;
-}
-
 static int step(w2v_phr_counter *c, int64_t x)
 {
     int64_t ci = conn_index(c, x);
@@ -235,7 +207,7 @@ static int step(w2v_phr_counter *c, int64_t x)
         int64_t run = 0;
         if (c->run_len && (run = intern_run(&c->runs, c->run, c->run_len, 1)) < 0)
             return W2V_SCAN_ENOMEM;
-        if (queue_pair(c, (uint32_t)c->prev, (uint32_t)x, (uint32_t)run))
+        if (w2v_ptab_add(&c->pairs, (uint32_t)c->prev, (uint32_t)x, (uint32_t)run, 1))
             return W2V_SCAN_ENOMEM;
     }
     c->prev = x;
@@ -262,8 +234,6 @@ static int walk(w2v_phr_counter *c)
     }
     if (e < m && !c->cross_lines)
         sentence_reset(c);
-    if ((rc = flush_pairs(c)) != W2V_SCAN_OK)
-        return rc;
     s->ids_base += n;
     s->ids_len = 0;
     s->ends_len = 0;

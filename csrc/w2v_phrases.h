@@ -2,6 +2,30 @@
  * w2v_phrases.h -- count unigrams and adjacent pairs (phrase candidates) and
  * rewrite text joining the pairs of a phrase table, without any Python.
  *
+ * The phrases code has two engines: this one, on text and word tables (the
+ * reference, and the general path: connector words, pruning, token lists), and
+ * w2v_held.h, on token ids (the fast path for text without either).
+ * phrases_count.counting_path chooses.  Glossary of both:
+ *   token      what the scanner's tokenizer (w2v_scan.h) gives: bytes between
+ *              separators, cut UTF-8-safely to max_token bytes.
+ *   pair       two adjacent words (a, b), or two words with only connectors
+ *              between them; a phrase is a pair whose score passes.
+ *   connector  a word (gensim's connector_words) that may stand inside a
+ *              phrase but never starts or ends one ("of" in bank_of_america).
+ *   run        (connector run) the connectors between a pair's two words,
+ *              interned: run id 0 = none.  In w2v_held.h a "run" is also a
+ *              sorted run of pair keys; the two never meet.
+ *   sentence   what pairs may not span: a line, or with cross_lines (the
+ *              word2phrase scorer, as word2phrase.c counts) a whole source.
+ *   block      a piece of text a thread reads whole, cut after a separator.
+ *   context    (lead) the words a block continues from, read for the state
+ *              they set and not counted (w2v_phr_lead_start says where).
+ *   scorer     the rule a pair's counts must pass (w2v_pair_passes):
+ *              word2phrase's float formula or gensim's NPMI.
+ *   pass       one count-and-rewrite; a second pass counts the first's output.
+ *   held ids   (w2v_held.h) the token ids the fast path keeps, in memory or
+ *              spilled to a temporary file, to count pairs and to rewrite.
+ *
  * Counting.  A counter runs the scanner (w2v_scan.h: same separators, same
  * UTF-8-safe cut at max_token bytes, same table of words) with id recording
  * on, and walks the recorded ids: each word that is not a connector forms a
@@ -20,7 +44,7 @@
  * pair is never counted more often than either of its words, so removing a
  * word removes its pairs too; the surviving pairs are renumbered.
  *
- * Shards.  Text may be cut into blocks at whitespace and counted by several
+ * Blocks.  Text may be cut into blocks at whitespace and counted by several
  * counters in parallel (one per thread): a block that starts inside a
  * sentence is preceded by its context (the previous block's last words from
  * the last non-connector one, w2v_phr_lead_start), which sets the sentence
@@ -72,13 +96,6 @@ int w2v_ptab_add(w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run, int64_t coun
 /* The pair's count, or -1 when absent. */
 int64_t w2v_ptab_get(const w2v_ptab *p, uint32_t a, uint32_t b, uint32_t run);
 
-#define W2V_PHR_QUEUE 16
-
-typedef struct {
-    uint32_t a, b, run;
-    uint64_t h;
-} w2v_pair_q;
-
 typedef struct {
     w2v_vtab uni;         /* the words */
     w2v_scanner sc;       /* records the ids of uni */
@@ -94,8 +111,6 @@ typedef struct {
     int context;          /* feeding a context: set the state, count nothing */
     int64_t context_tokens;
     int64_t max_size, min_reduce, prunes, pruned_pairs;
-    w2v_pair_q q[W2V_PHR_QUEUE]; /* pairs waiting for their prefetched slots */
-    int nq;
 } w2v_phr_counter;
 
 int w2v_phr_counter_init(w2v_phr_counter *c, int64_t max_token, int64_t max_size,

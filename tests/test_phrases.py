@@ -36,7 +36,8 @@ def gen_text(seed, n_lines=600, vocab=40, planted=6, long_tokens=False, blank=Tr
             if long_tokens and rng.random() < 0.01:
                 # rare, so never in a phrase: word2phrase keys a pair by the first 59
                 # bytes of "a_b", which merges different long pairs (we do not)
-                toks.append("".join(chr(97 + c) for c in rng.integers(26, size=rng.integers(50, 75))))
+                size = rng.integers(50, 75)
+                toks.append("".join(chr(97 + c) for c in rng.integers(26, size=size)))
         seps = [" ", " ", "  ", "\t"]
         lines.append("".join(t + seps[rng.integers(4)] for t in toks).rstrip(" \t"))
     return ("\n".join(lines) + "\n").encode()
@@ -151,7 +152,7 @@ def write(tmp_path, name, data: bytes):
 # -- counting -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cross", [False, True])
-def test_counts_match_reference_sharded(tmp_path, monkeypatch, cross):
+def test_counts_match_reference_in_blocks(tmp_path, monkeypatch, cross):
     text = gen_text(1, long_tokens=False)
     path = write(tmp_path, "c.txt", text)
     sents = [line.split() for line in text.decode().split("\n") if line.split()]
@@ -160,7 +161,7 @@ def test_counts_match_reference_sharded(tmp_path, monkeypatch, cross):
     one = c_counts(count_text(lambda: raw_blocks([path]), threads=1, max_token=58, max_size=0,
                               conn=conn, cross_lines=cross).counter)
     assert one == ref
-    # tiny blocks cut inside lines, three shards merged: the same counts
+    # tiny blocks cut inside lines, three counters merged: the same counts
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 37)
     many = count_text(lambda: raw_blocks([path]), threads=3, max_token=58, max_size=0, conn=conn,
                       cross_lines=cross)
@@ -168,7 +169,7 @@ def test_counts_match_reference_sharded(tmp_path, monkeypatch, cross):
     assert many.stats.tokens == sum(map(len, sents))
 
 
-def test_connector_counts_sharded(tmp_path, monkeypatch):
+def test_connector_counts_in_blocks(tmp_path, monkeypatch):
     rng = np.random.default_rng(3)
     words = ["a", "b", "c", "d", "of", "the"]
     sents = [[words[i] for i in rng.integers(6, size=rng.integers(1, 12))] for _ in range(300)]
@@ -205,7 +206,8 @@ def junk_text(seed, n=500):
     separator."""
     rng = np.random.default_rng(seed)
     words = [b"a", b"b\x00", b"new", b"york", b"p" * 15, b"q" * 16, b"r" * 17, b"caf\xc3\xa9",
-             b"\xff\xfe", b"x" * 70, "\u00e9".encode() * 40, b"w1", b"w2", b"abcdefgh", b"abcdefghi"]
+             b"\xff\xfe", b"x" * 70, "\u00e9".encode() * 40, b"w1", b"w2", b"abcdefgh",
+             b"abcdefghi"]
     seps = [b" ", b"\t", b"\n", b"\r\n", b"\n\n", b"\v", b"\f", b"  ", b" \n "]
     out = bytearray()
     for _ in range(n):
@@ -322,7 +324,7 @@ def _built(tmp_path, files, name, held: bool, monkeypatch, **kw):
 @pytest.mark.parametrize("threads,block", [(1, 7), (3, 7), (2, 64), (3, 1 << 22)])
 def test_held_rewrite_is_apply(tmp_path, monkeypatch, scoring, threshold, threads, block):
     """build(output=...) rewrites the ids it counted: the bytes and the table that
-    build() then apply() give (by shards and rewriters), for awkward bytes, chains of
+    build() then apply() give (by text counters and rewriters), for awkward bytes, chains of
     phrase words across blocks, several files (empty, without a final newline, only
     separators), blocks of 7 bytes, 1-3 threads."""
     chain = b"new york " * 40 + b"\n" + b"york new " * 30  # every token a phrase word
@@ -443,7 +445,7 @@ def test_rewrite_matches_python_word2phrase(tmp_path, monkeypatch, seed, min_cou
     text = gen_text(seed, long_tokens=True)
     path = write(tmp_path, "in.txt", text)
     want = ref_word2phrase(text, min_count, threshold)
-    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 211)  # many shards
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 211)  # many blocks
     p = Phrases.build(path, min_count=min_count, threshold=threshold, threads=2)
     out = p.apply(path, str(tmp_path / "out.txt"))
     assert open(out, "rb").read() == want
@@ -769,7 +771,7 @@ def test_surrogates_and_pruned_text(tmp_path, monkeypatch):
     assert list(p.apply(sents)) == [[f"{bad}_x", "y"]] * 5
     p.save(tmp_path / "s.txt")
     assert Phrases.load(tmp_path / "s.txt").phrases == p.phrases
-    # max_vocab_size on text in shards: counts only shrink, the frequent pair survives
+    # max_vocab_size on text in blocks: counts only shrink, the frequent pair survives
     path = write(tmp_path, "t.txt", gen_text(23, vocab=300, n_lines=400))
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 500)
     full = Phrases.build(path, min_count=2, threshold=1.0, threads=2)

@@ -19,7 +19,7 @@ def _text() -> bytes:
                                              "élan", "naïve", "é" * 40]
     weights = [1 / (i + 1) for i in range(len(words))]
     lines = []
-    for k in range(1500):
+    for _ in range(1500):
         toks = r.choices(words, weights, k=r.choice([0, 1, 2, 5, 12, 40, 300]))
         for j in range(len(toks) - 2):
             if r.random() < 0.06:
@@ -58,25 +58,35 @@ def digests(tmp_path, case, threads) -> tuple:
 
 CASES = {
     ('word2phrase', (2.0,), False, None):
-        ('4e3145382410f8f0', '4e3145382410f8f0', 'ca0c8039f59986a2', '0e5dca1d081f2ff2', 'ab287f10b338f2a8'),
+        ('4e3145382410f8f0', '4e3145382410f8f0', 'ca0c8039f59986a2',
+         '0e5dca1d081f2ff2', 'ab287f10b338f2a8'),
     ('word2phrase', (2.0,), True, None):
-        ('99528bc871205f08', '99528bc871205f08', 'a20902d7e0cd227b', 'ae6c3c2aabf7d869', 'c42051a9735a3e5f'),
+        ('99528bc871205f08', '99528bc871205f08', 'a20902d7e0cd227b',
+         'ae6c3c2aabf7d869', 'c42051a9735a3e5f'),
     ('word2phrase', (4.0, 2.0), False, None):
-        ('bf6c883256e34c40', 'bf6c883256e34c40', 'ba183d734c6ada3f', 'e5bed0d6469477a5', '6c26c3146741d2b6'),
+        ('bf6c883256e34c40', 'bf6c883256e34c40', 'ba183d734c6ada3f',
+         'e5bed0d6469477a5', '6c26c3146741d2b6'),
     ('word2phrase', (4.0, 2.0), True, None):
-        ('1825cd74bd536bd0', '1825cd74bd536bd0', 'b360192c447dcfef', '4ee687f1f48acb11', '33c861cd0d463be1'),
+        ('1825cd74bd536bd0', '1825cd74bd536bd0', 'b360192c447dcfef',
+         '4ee687f1f48acb11', '33c861cd0d463be1'),
     ('npmi', (0.3,), False, None):
-        ('3b582676e96f31c5', '3b582676e96f31c5', '906878b49551c1a1', '723b4d2f4e0deb19', '906878b49551c1a1'),
+        ('3b582676e96f31c5', '3b582676e96f31c5', '906878b49551c1a1',
+         '723b4d2f4e0deb19', '906878b49551c1a1'),
     ('npmi', (0.3,), True, None):
-        ('a12820f992cd0d2e', 'a12820f992cd0d2e', '6ad335b59965d5d3', 'c07b4b2c733f53a2', '6ad335b59965d5d3'),
+        ('a12820f992cd0d2e', 'a12820f992cd0d2e', '6ad335b59965d5d3',
+         'c07b4b2c733f53a2', '6ad335b59965d5d3'),
     ('npmi', (0.5, 0.3), False, None):
-        ('520086634e83e07e', '520086634e83e07e', 'bd2a8a411e8eaeeb', 'd78d4c0e0a48e625', 'bd2a8a411e8eaeeb'),
+        ('520086634e83e07e', '520086634e83e07e', 'bd2a8a411e8eaeeb',
+         'd78d4c0e0a48e625', 'bd2a8a411e8eaeeb'),
     ('npmi', (0.5, 0.3), True, None):
-        ('056144ce897ce704', '056144ce897ce704', '8ebe5cd4e8633db8', '0d1c3052eebd8fe3', '8ebe5cd4e8633db8'),
+        ('056144ce897ce704', '056144ce897ce704', '8ebe5cd4e8633db8',
+         '0d1c3052eebd8fe3', '8ebe5cd4e8633db8'),
     ('word2phrase', (2.0,), False, 300):
-        ('7a12858e2be64f55', '7a12858e2be64f55', '23c5f09cd683b56d', '1ddb2f7cde1ccac3', '23c5f09cd683b56d'),
+        ('7a12858e2be64f55', '7a12858e2be64f55', '23c5f09cd683b56d',
+         '1ddb2f7cde1ccac3', '23c5f09cd683b56d'),
     ('word2phrase', (2.0,), True, 300):
-        ('a9198b7c45323466', 'a9198b7c45323466', 'f401b5c31ec35f47', 'a62b12e5eeedf7d1', 'f401b5c31ec35f47'),
+        ('a9198b7c45323466', 'a9198b7c45323466', 'f401b5c31ec35f47',
+         'a62b12e5eeedf7d1', 'f401b5c31ec35f47'),
 }
 
 

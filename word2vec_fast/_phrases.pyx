@@ -1,10 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""Glue between :mod:`word2vec_fast.phrases` and the C pair counter/rewriter in
-``csrc/w2v_phrases.c``.
+"""Glue between :mod:`word2vec_fast.phrases_count` / :mod:`word2vec_fast.phrases`
+and the two C engines (``csrc/w2v_phrases.h`` has the glossary).
 
-A :class:`Counter` owns one shard's tables; blocks of text are counted with the
-GIL released, so several counters run in parallel threads.  A :class:`Table`
+A :class:`Counter` counts the words and pairs of text blocks (with the GIL
+released, so one per thread, merged after) or of token lists; a :class:`Table`
 is a frozen phrase table and a :class:`Rewriter` streams text through it.
+:class:`Held` counts and rewrites a text from its token ids (``csrc/w2v_held.h``).
 Parameters are checked in ``phrases.py``; this layer only guards buffers.
 """
 import tempfile
@@ -117,7 +118,7 @@ def lead_start(const uint8_t[::1] buf, Py_ssize_t n, Connectors conn, int64_t ma
 
 
 cdef class Counter:
-    """Unigram and pair counts of one shard of a corpus.
+    """Unigram and pair counts of the blocks of text (or token lists) fed to it.
 
     Parameters
     ----------
@@ -393,8 +394,8 @@ cdef class Held:
     memory; past that it appends them to a temporary file in ``spill_dir``, which
     is memory-mapped once scanning ends (:meth:`merge_words`).  :meth:`merge_words`
     then :meth:`remap` (each thread's ids, on any thread) put every id in the first
-    table's numbering; :meth:`count_pairs` (per thread, in runs of bounded size)
-    and :meth:`score_range` count and score the pairs that may pass;
+    table's numbering; :meth:`count_run` (runs of blocks of bounded size, on any
+    thread) and :meth:`score_range` count and score the pairs that may pass;
     :meth:`set_phrases` and :meth:`rewrite` write the text rewritten, block by
     block, from :meth:`start_states`.
     """

@@ -153,7 +153,7 @@ class Phrases:
     def build(cls, corpus, min_count: int = 5, threshold=100.0, scoring: str = "word2phrase",
               delimiter: str = "_", connector_words=(), max_vocab_size: int | None = None,
               threads: int | None = None, passes: int = 1,
-              max_token_bytes: int = WORD2PHRASE_MAX_TOKEN, output=None) -> "Phrases":
+              max_token_bytes: int = WORD2PHRASE_MAX_TOKEN, output=None) -> Phrases:
         """Count ``corpus`` and keep the pairs whose score passes ``threshold``.
 
         Parameters
@@ -352,7 +352,7 @@ class Phrases:
         phrases_io.write(path, [p._section() for p in self.passes])
 
     @classmethod
-    def load(cls, path) -> "Phrases":
+    def load(cls, path) -> Phrases:
         """Read a table written by :meth:`save`; ``ValueError`` naming file and line if bad."""
         first = prev = None
         for s in phrases_io.read(path):
@@ -440,24 +440,10 @@ class PhrasedText:
             pieces = raw_blocks(self.sources)
         else:
             pieces = self._sentence_text()
-        if self.threads > 1 and not any(p.connector_words for p in passes):
-            for p in passes:  # each pass's output streams into the next one's threads
-                pieces = rewrite_parallel(pieces, p._table, self.threads)
-            yield from pieces
-            return
-        rws = [_phrases.Rewriter(p._table) for p in passes]
-        for piece in pieces:
-            end, data = piece is None, piece
-            for rw in rws:
-                if data:
-                    rw.feed(data, len(data))
-                if end:
-                    rw.end_source()
-                data = rw.take()
-            if data:
-                yield data
-            if end:
-                yield None
+        for p in passes:  # each pass's output streams into the next one's rewriters
+            pieces = (rewrite_parallel if self.threads > 1 and not p.connector_words
+                      else _rewrite)(pieces, p._table, self.threads)
+        yield from pieces
 
     def _sentence_text(self):
         """Token lists as text for the rewriters (tokens joined by spaces, one line each)."""
@@ -489,6 +475,22 @@ class PhrasedText:
         for p in self.phrases.passes:
             source = _rewrite_lists(source, p)
         yield from source
+
+
+def _rewrite(pieces, table, threads=1):
+    """What one :class:`_phrases.Rewriter` of ``table`` makes of ``pieces`` (as
+    :func:`raw_blocks`), streamed."""
+    rw = _phrases.Rewriter(table)
+    for piece in pieces:
+        if piece:
+            rw.feed(piece, len(piece))
+        if piece is None:
+            rw.end_source()
+        data = rw.take()
+        if data:
+            yield data
+        if piece is None:
+            yield None
 
 
 def rewrite_parallel(pieces, table, threads: int):
