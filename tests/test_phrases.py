@@ -779,3 +779,18 @@ def test_surrogates_and_pruned_text(tmp_path, monkeypatch):
     top = next(iter(full.counts))
     assert small.counts[top] <= full.counts[top]
     assert all(small.counts[k] <= full.counts.get(k, 0) for k in small.counts)
+
+
+def test_the_counting_path_is_chosen_in_one_place_and_logged(tmp_path, caplog):
+    """Text without connector words or max_vocab_size is counted by token ids, with
+    either by text counters, token lists by token lists; the choice is logged."""
+    path = write(tmp_path, "t.txt", gen_text(2))
+    sents = [line.split() for line in open(path)]
+    caplog.set_level("DEBUG", logger="word2vec_fast.phrases_count")
+    for corpus, kw, want in ((path, {}, "token ids"),
+                             (path, dict(connector_words=("w1",)), "text counters"),
+                             (path, dict(max_vocab_size=10_000), "text counters"),
+                             (sents, {}, "token lists")):
+        caplog.clear()
+        Phrases.build(corpus, min_count=2, threshold=1.0, **kw)
+        assert f"phrases: counting by {want}" in caplog.text, (kw, caplog.text)

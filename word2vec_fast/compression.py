@@ -17,6 +17,8 @@ import os
 import zlib
 from typing import BinaryIO
 
+from ._atomic import atomic_open
+
 #: Suffixes that make a written file compressed, and the format of each.
 WRITE_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
 
@@ -133,3 +135,17 @@ def wrap_writer(f: BinaryIO, path) -> BinaryIO:
     if comp == "xz":
         return lzma.LZMAFile(f, mode="wb")
     return f
+
+
+@contextlib.contextmanager
+def atomic_writer(path):
+    """A binary writer of ``path``, compressed as its suffix says, through a temporary
+    file renamed into place once all is written (deleted on any error: an existing
+    ``path`` is then left untouched)."""
+    with atomic_open(path) as raw:
+        f = wrap_writer(raw, path)
+        try:
+            yield f
+        finally:
+            if f is not raw:
+                f.close()

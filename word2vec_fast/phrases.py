@@ -18,9 +18,8 @@ import os
 import numpy as np
 
 from . import _phrases, phrases_io
-from ._atomic import atomic_open
 from ._threads import Background, ordered_map
-from .compression import wrap_writer
+from .compression import atomic_writer
 from .params import check_float, check_int, check_threads
 from .phrases_count import (NO_CONNECTORS, SENTENCE_BATCH, count_ids, count_sentences,
                             count_text, counting_path, cut_blocks, id_blocks, raw_blocks,
@@ -85,37 +84,31 @@ class Phrases:
     def __init__(self, records, *, scoring="word2phrase", threshold=100.0, min_count=5,
                  delimiter="_", connector_words=(), max_token_bytes=WORD2PHRASE_MAX_TOKEN,
                  train_words=0, next=None):
-        self._settings(scoring, threshold, min_count, delimiter, connector_words,
-                       max_token_bytes, train_words, next)
-        self._make = self._n = None
-        self._recs = self._ordered(records)
-        self._tab = self._new_table()
-
-    @classmethod
-    def _later(cls, make_records, n, *, scoring, threshold, min_count, delimiter,
-               connector_words, max_token_bytes, train_words):
-        """A table of the ``n`` records ``make_records()`` gives, made (with its C
-        table) only when first needed: a build that writes its output from the
-        counted ids and is then done with the table (the CLI) never pays for them."""
-        p = cls.__new__(cls)
-        p._settings(scoring, threshold, min_count, delimiter, connector_words,
-                    max_token_bytes, train_words, None)
-        p._make, p._n, p._recs, p._tab = make_records, int(n), None, None
-        return p
-
-    def _settings(self, scoring, threshold, min_count, delimiter, connector_words,
-                  max_token_bytes, train_words, next):
         min_count, threshold, conn, _, max_token_bytes = _check_params(
             min_count, threshold, scoring, delimiter, connector_words, None, max_token_bytes)
         self.scoring, self.threshold, self.min_count = scoring, threshold, min_count
         self.delimiter, self.connector_words = delimiter, conn
         self.max_token_bytes, self.train_words = max_token_bytes, int(train_words)
         self.next = next
+        # records and C table: made at once here, or only when first needed (_later)
+        self._make = self._n = self._tab = None
+        self._recs = self._ordered(records)
+        if records is not None:
+            self._tab = self._new_table()
+
+    @classmethod
+    def _later(cls, make_records, n, **settings):
+        """A table of the ``n`` records ``make_records()`` gives, made (with its C
+        table) only when first needed: a build that writes its output from the
+        counted ids and is then done with the table (the CLI) never pays for them."""
+        p = cls(None, **settings)
+        p._make, p._n, p._recs = make_records, int(n), None
+        return p
 
     @staticmethod
     def _ordered(records) -> list:
         # most frequent first; ties in phrase order, so the order never depends on threads
-        return sorted(((tuple(t), int(c), float(s)) for t, c, s in records),
+        return sorted(((tuple(t), int(c), float(s)) for t, c, s in records or ()),
                       key=lambda r: (-r[1], r[0]))
 
     @property
@@ -542,15 +535,9 @@ def _chain_output(parts):
 def write_text(blocks, path) -> None:
     """Write the pieces (``None`` at source ends is skipped) to ``path``, atomically,
     compressed by its suffix."""
-    with atomic_open(path) as raw:
-        f = wrap_writer(raw, path)
-        try:
-            for block in blocks:
-                if block:
-                    f.write(block)
-        finally:
-            if f is not raw:
-                f.close()
+    with atomic_writer(path) as f:
+        for block in filter(None, blocks):
+            f.write(block)
 
 
 def _split(line: bytes) -> list:

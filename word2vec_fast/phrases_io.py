@@ -26,8 +26,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from ._atomic import atomic_open
-from .compression import open_read, read_errors, wrap_writer
+from .compression import atomic_writer, open_read, read_errors
 
 MAGIC = "word2vec_fast phrases 1"
 SCORINGS = ("word2phrase", "npmi")
@@ -69,22 +68,17 @@ def write(path, sections) -> None:
             if bad is not None:
                 raise ValueError(f"cannot save the phrase {tokens!r}: the word {bad!r} contains "
                                  "whitespace, which the text format separates words with")
-    with atomic_open(path) as raw:
-        f = wrap_writer(raw, path)
-        try:
-            for s in sections:
-                head = [MAGIC, f"scoring {s.scoring}", f"threshold {s.threshold!r}",
-                        f"min_count {s.min_count}", f"delimiter {s.delimiter}",
-                        f"max_token_bytes {s.max_token_bytes}", f"train_words {s.train_words}",
-                        " ".join(["connector_words", *s.connector_words]),
-                        f"phrases {len(s.phrases)}"]
-                f.write(_enc("\n".join(head) + "\n"))
-                f.write(b"".join(b"%d %s %s\n" % (c, repr(float(sc)).encode(),
-                                                   b" ".join(_enc(w) for w in tokens))
-                                 for tokens, c, sc in s.phrases))
-        finally:
-            if f is not raw:
-                f.close()
+    with atomic_writer(path) as f:
+        for s in sections:
+            head = [MAGIC, f"scoring {s.scoring}", f"threshold {s.threshold!r}",
+                    f"min_count {s.min_count}", f"delimiter {s.delimiter}",
+                    f"max_token_bytes {s.max_token_bytes}", f"train_words {s.train_words}",
+                    " ".join(["connector_words", *s.connector_words]),
+                    f"phrases {len(s.phrases)}"]
+            f.write(_enc("\n".join(head) + "\n"))
+            f.write(b"".join(b"%d %s %s\n" % (c, repr(float(sc)).encode(),
+                                               b" ".join(_enc(w) for w in tokens))
+                             for tokens, c, sc in s.phrases))
 
 
 class _Lines:

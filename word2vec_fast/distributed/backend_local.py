@@ -8,8 +8,8 @@ simulator's numbers for the same seed and workers.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
+from .._threads import ordered_map
 from .driver import Backend, RoundCall, RoundResult
 from .worker import WorkerState
 
@@ -49,10 +49,8 @@ class LocalBackend(Backend):
         (self.dead if during == "train" else self._dying).add(w)
 
     def _each(self, fn, pairs):
-        if self.parallel and len(pairs) > 1:
-            with ThreadPoolExecutor(len(pairs)) as ex:
-                return list(ex.map(lambda p: fn(*p), pairs))
-        return [fn(*p) for p in pairs]
+        threads = len(pairs) if self.parallel and pairs else 1
+        return list(ordered_map(lambda p: fn(*p), pairs, threads, name="word2vec_fast-worker"))
 
     def plan(self, rounds: int) -> list:
         return [s.plan(rounds) for s in self.states]
