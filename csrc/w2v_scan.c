@@ -374,16 +374,23 @@ int64_t w2v_utf8_cut(const uint8_t *p, int64_t max_token)
     return max_token; /* not UTF-8 here anyway */
 }
 
+/* Make room for one more item in *p (length len, capacity *cap, items of sz bytes). */
+static int room_for_one(void **p, int64_t len, int64_t *cap, size_t sz)
+{
+    void *q;
+    if (len < *cap)
+        return W2V_SCAN_OK;
+    if (!(q = realloc(*p, (size_t)(*cap * 2) * sz)))
+        return W2V_SCAN_ENOMEM;
+    *p = q;
+    *cap *= 2;
+    return W2V_SCAN_OK;
+}
+
 static int push_id(w2v_scanner *s, int32_t id)
 {
-    if (s->ids_len == s->ids_cap) {
-        int64_t cap = s->ids_cap * 2;
-        int32_t *n = (int32_t *)realloc(s->ids, (size_t)cap * sizeof(int32_t));
-        if (!n)
-            return W2V_SCAN_ENOMEM;
-        s->ids = n;
-        s->ids_cap = cap;
-    }
+    if (room_for_one((void **)&s->ids, s->ids_len, &s->ids_cap, sizeof(int32_t)))
+        return W2V_SCAN_ENOMEM;
     s->ids[s->ids_len++] = id;
     s->sent_len++;
     return W2V_SCAN_OK;
@@ -395,14 +402,8 @@ int w2v_scan_end_sentence(w2v_scanner *s)
         return W2V_SCAN_OK;
     if (!s->record || s->sent_len == 0)
         return W2V_SCAN_OK;
-    if (s->ends_len == s->ends_cap) {
-        int64_t cap = s->ends_cap * 2;
-        int64_t *n = (int64_t *)realloc(s->ends, (size_t)cap * sizeof(int64_t));
-        if (!n)
-            return W2V_SCAN_ENOMEM;
-        s->ends = n;
-        s->ends_cap = cap;
-    }
+    if (room_for_one((void **)&s->ends, s->ends_len, &s->ends_cap, sizeof(int64_t)))
+        return W2V_SCAN_ENOMEM;
     s->ends[s->ends_len++] = s->ids_base + s->ids_len;
     s->sent_len = 0;
     s->sentences++;

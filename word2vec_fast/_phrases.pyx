@@ -31,7 +31,7 @@ from w2v_phrases cimport (W2V_PHR_ALL, W2V_PHR_NPMI, W2V_PHR_WORD2PHRASE, w2v_ph
                           w2v_phr_rw_token, w2v_phr_score,
                           w2v_phr_table, w2v_phr_token, w2v_phr_tokens, w2v_ptab_add,
                           w2v_ptab_free, w2v_ptab_init)
-from word2vec_fast._scan cimport sentence_tokens, token_utf8
+from word2vec_fast._scan cimport feed_token_lists
 from w2v_scan cimport (W2V_SCAN_DUPLICATE, W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_scan_end_source,
                        w2v_scan_feed, w2v_scan_free, w2v_scan_init, w2v_scanner, w2v_vtab,
                        w2v_vtab_add, w2v_vtab_counts, w2v_vtab_free, w2v_vtab_init,
@@ -117,13 +117,18 @@ def lead_start(const uint8_t[::1] buf, Py_ssize_t n, Connectors conn, int64_t ma
     return w2v_phr_lead_start(&buf[0], n, _conn_ptr(conn), max_token, cross_lines)
 
 
+cdef int _count_read(void *c, const uint8_t *p, int64_t n) noexcept:
+    cdef w2v_phr_counter *counter = <w2v_phr_counter *> c
+    return w2v_phr_token(counter, p, n) if p else w2v_phr_end_sentence(counter)
+
+
 cdef class Counter:
     """Unigram and pair counts of the blocks of text (or token lists) fed to it.
 
+    ``max_token_bytes`` cuts tokens of text as the scanner does.
+
     Parameters
     ----------
-    max_token_bytes : int
-        Tokens of text are cut to this many bytes (UTF-8-safe, as the scanner).
     max_size : int
         Prune (ReduceVocab) when words + pairs exceed this; 0: never.
     conn : Connectors or None
@@ -166,15 +171,8 @@ cdef class Counter:
 
     def feed_sentences(self, sentences, Py_ssize_t first_index=0):
         """Count a batch of token lists (each a sentence of str tokens)."""
-        cdef Py_ssize_t size, i = first_index
-        cdef const uint8_t *p
-        cdef list keep = [None]
-        for sent in sentences:
-            for tok in sentence_tokens(sent, i):
-                p = token_utf8(tok, i, &size, keep)
-                _check(w2v_phr_token(&self.c, p, size))
-            _check(w2v_phr_end_sentence(&self.c))
-            i += 1
+        cdef Py_ssize_t i = first_index
+        _check(feed_token_lists(sentences, &i, _count_read, &self.c, None))
         return i
 
     def merge(self, Counter other):
@@ -308,6 +306,11 @@ cdef class Table:
         return w2v_phr_rw_resync(&self.t, &buf[0], buf.shape[0])
 
 
+cdef int _rewrite_read(void *r, const uint8_t *p, int64_t n) noexcept:
+    return (w2v_phr_rw_token(<w2v_phr_rewriter *> r, p, n) if p
+            else w2v_phr_rw_end_sentence(<w2v_phr_rewriter *> r))
+
+
 cdef class Rewriter:
     """Streams text (or token lists) through a :class:`Table`; output in a C buffer."""
     cdef w2v_phr_rewriter r
@@ -325,49 +328,32 @@ cdef class Rewriter:
         if self.ready:
             w2v_phr_rw_free(&self.r)
 
-    def feed(self, const uint8_t[::1] buf, Py_ssize_t n):
-        """Rewrite ``buf[:n]`` into the output buffer; the GIL is released."""
-        cdef int rc
-        if n > buf.shape[0] or n < 0:
-            raise ValueError("n out of range")
-        if n == 0:
-            return
-        with nogil:
-            rc = w2v_phr_rw_feed(&self.r, &buf[0], n)
+    def feed(self, const uint8_t[::1] buf):
+        """Rewrite ``buf`` (bytes-like) into the output buffer; the GIL is released."""
+        cdef int rc = W2V_SCAN_OK
+        if buf.shape[0]:
+            with nogil:
+                rc = w2v_phr_rw_feed(&self.r, &buf[0], buf.shape[0])
         _check(rc)
 
     def end_source(self):
         _check(w2v_phr_rw_end_source(&self.r))
 
-    def context(self, const uint8_t[::1] buf):
+    def context(self, buf):
         """Read ``buf`` for its state only: its output is dropped, its tokens uncounted
         (the line it ends in still counts as started)."""
-        cdef int rc
         cdef int64_t keep = self.r.out_len
         cdef int64_t tokens = self.r.tokens, joins = self.r.joins, cut = self.r.cut
-        if buf.shape[0] == 0:
-            return
-        with nogil:
-            rc = w2v_phr_rw_feed(&self.r, &buf[0], buf.shape[0])
-        _check(rc)
+        self.feed(buf)
         self.r.out_len = keep
         self.r.tokens, self.r.joins, self.r.cut = tokens, joins, cut
 
     def sentences(self, sentences, Py_ssize_t first_index=0):
         """Rewrite token lists; returns the lists and one flag per token (1: joined
         to what precedes it), as bytes."""
-        cdef Py_ssize_t size, i = first_index
-        cdef const uint8_t *p
-        cdef list keep = [None]
-        lists = []
-        for sent in sentences:
-            sent = sentence_tokens(sent, i)
-            lists.append(sent)
-            for tok in sent:
-                p = token_utf8(tok, i, &size, keep)
-                _check(w2v_phr_rw_token(&self.r, p, size))
-            _check(w2v_phr_rw_end_sentence(&self.r))
-            i += 1
+        cdef Py_ssize_t i = first_index
+        cdef list lists = []
+        _check(feed_token_lists(sentences, &i, _rewrite_read, &self.r, lists))
         flags = PyBytes_FromStringAndSize(<char *> self.r.flags, self.r.flags_len) \
             if self.r.flags_len else b""
         self.r.flags_len = 0

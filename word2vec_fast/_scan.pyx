@@ -60,7 +60,7 @@ def utf8_cut(bytes token, int64_t max_token):
     return w2v_utf8_cut(<const uint8_t *> PyBytes_AS_STRING(token), max_token)
 
 
-cdef object sentence_tokens(object sent, Py_ssize_t i):
+cdef object _sentence(object sent, Py_ssize_t i):
     """Sentence ``i`` of a corpus of token lists as a list or tuple; a clear error
     for a string or a non-iterable."""
     if isinstance(sent, (str, bytes)):
@@ -77,26 +77,47 @@ cdef object sentence_tokens(object sent, Py_ssize_t i):
                         "expected a list of tokens") from None
 
 
-cdef const uint8_t *token_utf8(object tok, Py_ssize_t i, Py_ssize_t *size,
-                               list keep) except NULL:
-    """A str token's UTF-8 bytes (``*size`` of them), valid while ``tok`` and
-    ``keep[0]`` live: lone surrogates (from decoding with surrogateescape) are
-    kept as bytes in a copy held by ``keep[0]``."""
+cdef int feed_token_lists(sentences, Py_ssize_t *index, token_fn read, void *ctx,
+                          list kept) except -1:
+    """Hand each token of each sentence to ``read(ctx, bytes, n)`` and each sentence's
+    end to ``read(ctx, NULL, 0)``, sentences numbered from ``index[0]`` (advanced) in errors;
+    ``kept``: also append each sentence there.  Returns the first nonzero status of a
+    call (0: all done); a str token's lone surrogates (from decoding with
+    surrogateescape) go through as their escaped bytes."""
+    cdef Py_ssize_t size
+    cdef int rc
+    cdef const char *p
     cdef bytes b
-    if not PyUnicode_Check(tok):
-        raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} "
-                        f"in sentence {i}")
-    try:
-        return <const uint8_t *> PyUnicode_AsUTF8AndSize(tok, size)
-    except UnicodeEncodeError:
-        try:
-            b = (<str> tok).encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            raise ValueError(f"token {tok!r} in sentence {i} cannot be encoded as "
-                             "UTF-8") from None
-        keep[0] = b
-        size[0] = PyBytes_GET_SIZE(b)
-        return <const uint8_t *> PyBytes_AS_STRING(b)
+    for sent in sentences:
+        sent = _sentence(sent, index[0])
+        if kept is not None:
+            kept.append(sent)
+        for tok in sent:
+            if not PyUnicode_Check(tok):
+                raise TypeError(f"tokens must be str, found {type(tok).__name__} {tok!r} "
+                                f"in sentence {index[0]}")
+            try:
+                p = PyUnicode_AsUTF8AndSize(tok, &size)
+            except UnicodeEncodeError:
+                try:
+                    b = (<str> tok).encode("utf-8", "surrogateescape")
+                except UnicodeEncodeError:
+                    raise ValueError(f"token {tok!r} in sentence {index[0]} cannot be encoded "
+                                     "as UTF-8") from None
+                p, size = PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b)
+            rc = read(ctx, <const uint8_t *> p, size)
+            if rc:
+                return rc
+        rc = read(ctx, NULL, 0)
+        if rc:
+            return rc
+        index[0] += 1
+    return 0
+
+
+cdef int _scan_read(void *scanner, const uint8_t *p, int64_t n) noexcept:
+    cdef w2v_scanner *s = <w2v_scanner *> scanner
+    return w2v_scan_token(s, p, n) if p else w2v_scan_end_sentence(s)
 
 
 cdef class Scanner:
@@ -162,15 +183,8 @@ cdef class Scanner:
 
     def feed_sentences(self, sentences, Py_ssize_t first_index=0):
         """Count/record a batch of token lists (each a sentence); tokens must be str."""
-        cdef Py_ssize_t size, i = first_index
-        cdef const uint8_t *p
-        cdef list keep = [None]
-        for sent in sentences:
-            for tok in sentence_tokens(sent, i):
-                p = token_utf8(tok, i, &size, keep)
-                _check(w2v_scan_token(&self.s, p, size))
-            _check(w2v_scan_end_sentence(&self.s))
-            i += 1
+        cdef Py_ssize_t i = first_index
+        _check(feed_token_lists(sentences, &i, _scan_read, &self.s, None))
         return i
 
     # -- results -----------------------------------------------------------------

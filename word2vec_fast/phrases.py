@@ -476,7 +476,7 @@ def _rewrite(pieces, table, threads=1):
     rw = _phrases.Rewriter(table)
     for piece in pieces:
         if piece:
-            rw.feed(piece, len(piece))
+            rw.feed(piece)
         if piece is None:
             rw.end_source()
         data = rw.take()
@@ -503,7 +503,7 @@ def rewrite_parallel(pieces, table, threads: int):
         rw.context(lead)
         out = []
         for block, end in blocks:
-            rw.feed(block, len(block))
+            rw.feed(block)
             if end:
                 rw.end_source()
             out.append((rw.take(), end))

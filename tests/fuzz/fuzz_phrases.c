@@ -53,22 +53,17 @@ typedef struct {
     int64_t cap;
 } pair_buf;
 
+/* One block: score, count, then a, b, run. */
 static void pb_init(pair_buf *p, int64_t cap) {
     p->cap = cap > 0 ? cap : 1;
-    p->a = (uint32_t *)fz_alloc((size_t)p->cap * 4);
-    p->b = (uint32_t *)fz_alloc((size_t)p->cap * 4);
-    p->run = (uint32_t *)fz_alloc((size_t)p->cap * 4);
-    p->count = (int64_t *)fz_alloc((size_t)p->cap * 8);
-    p->score = (double *)fz_alloc((size_t)p->cap * 8);
+    p->score = (double *)fz_alloc((size_t)p->cap * 28);
+    p->count = (int64_t *)(p->score + p->cap);
+    p->a = (uint32_t *)(p->count + p->cap);
+    p->b = p->a + p->cap;
+    p->run = p->b + p->cap;
 }
 
-static void pb_free(pair_buf *p) {
-    free(p->a);
-    free(p->b);
-    free(p->run);
-    free(p->count);
-    free(p->score);
-}
+static void pb_free(pair_buf *p) { free(p->score); }
 
 /* Every pair of a counter, by bytes, sorted. */
 static rec *counter_records(const w2v_phr_counter *c, int64_t *n, pair_buf *pb) {

@@ -71,8 +71,7 @@ def train_local(corpus, *, workers=2, sync_words=SYNC_WORDS, hot_rows=HOT_ROWS,
         (as :func:`word2vec_fast.train`'s; ``StopTraining`` ends the run).
     progress : bool or None
         A progress bar (None: when stderr is a terminal).
-    dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha, min_alpha, epochs
-        As for :func:`word2vec_fast.train`.
+    dim, window, negative, hs, sg, cbow_mean, sample, min_count, alpha, min_alpha, epochs, \
     seed, max_final_vocab, batch, max_vocab_size, max_token_bytes
         As for :func:`word2vec_fast.train`.
 
