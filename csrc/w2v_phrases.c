@@ -388,11 +388,11 @@ done:
     return rc;
 }
 
-/* Back from the end of buf[0..n): the start of the last token not in `skip` (any
-   token when skip is NULL; tokens cut to max_token bytes for the look-up); or, when
+/* Back from the end of buf[0..n): the start of the last token in neither `skip` nor
+   `skip2` (each may be NULL; tokens cut to max_token bytes for the look-ups); or, when
    newline_stops, the offset of a '\n' met first, as -2 - offset; or -1 at buf's start. */
 static int64_t last_token_not_in(const uint8_t *buf, int64_t n, const w2v_vtab *skip,
-                                 int64_t max_token, int newline_stops)
+                                 const w2v_vtab *skip2, int64_t max_token, int newline_stops)
 {
     int64_t i = n, end, start, len;
     for (;;) {
@@ -410,7 +410,8 @@ static int64_t last_token_not_in(const uint8_t *buf, int64_t n, const w2v_vtab *
         len = end - start;
         if (len > max_token)
             len = w2v_utf8_cut(buf + start, max_token);
-        if (!skip || w2v_vtab_find(skip, buf + start, len) < 0)
+        if ((!skip || w2v_vtab_find(skip, buf + start, len) < 0)
+            && (!skip2 || w2v_vtab_find(skip2, buf + start, len) < 0))
             return start;
     }
 }
@@ -418,7 +419,7 @@ static int64_t last_token_not_in(const uint8_t *buf, int64_t n, const w2v_vtab *
 int64_t w2v_phr_lead_start(const uint8_t *buf, int64_t n, const w2v_vtab *conn,
                            int64_t max_token, int cross_lines)
 {
-    int64_t s = last_token_not_in(buf, n, conn, max_token, !cross_lines);
+    int64_t s = last_token_not_in(buf, n, conn, NULL, max_token, !cross_lines);
     /* a '\n' after the sentence's last non-connector: no context */
     return s >= 0 ? s : s == -1 ? 0 : n;
 }
@@ -626,6 +627,6 @@ int w2v_phr_rw_end_sentence(w2v_phr_rewriter *r)
 
 int64_t w2v_phr_rw_resync(const w2v_phr_table *t, const uint8_t *buf, int64_t n)
 {
-    int64_t s = last_token_not_in(buf, n, &t->words, t->max_token, 1);
+    int64_t s = last_token_not_in(buf, n, &t->words, t->conn, t->max_token, 1);
     return s >= -1 ? s : -2 - s;
 }

@@ -251,11 +251,12 @@ int w2v_phr_rw_end_source(w2v_phr_rewriter *r);
 int w2v_phr_rw_token(w2v_phr_rewriter *r, const uint8_t *p, int64_t n);
 int w2v_phr_rw_end_sentence(w2v_phr_rewriter *r);
 
-/* Parallel rewriting (tables without connector words).  Where in buf[0..n) (text
-   that ends at a separator) a fresh rewriter may start reading so as to be, at n,
-   in the state of one that read everything before: the last token that is not a
-   phrase word (no pair can join it to what precedes) or the last '\n', whichever
-   is later; -1 when buf has neither (the state depends on the text before buf). */
+/* Parallel rewriting.  Where in buf[0..n) (text that ends at a separator) a fresh
+   rewriter may start reading so as to be, at n, in the state of one that read
+   everything before: the last token that is neither a phrase word nor a connector
+   (no pair can join it to what precedes, and the connectors after it are written
+   as they come) or the last '\n', whichever is later; -1 when buf has neither
+   (the state depends on the text before buf). */
 int64_t w2v_phr_rw_resync(const w2v_phr_table *t, const uint8_t *buf, int64_t n);
 
 #endif

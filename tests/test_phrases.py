@@ -474,8 +474,8 @@ def _rewritten(files, p, threads):
 @pytest.mark.parametrize("block", [7, 64, 1 << 22])
 def test_parallel_rewrite_is_the_sequential_one(tmp_path, monkeypatch, block):
     """Blocks rewritten on 3 threads, each resynchronised on the previous block's tail
-    (or continuing its run when that tail is all phrase words): the single rewriter's
-    output, source ends included."""
+    (or continuing its run when that tail is all phrase words or connectors): the
+    single rewriter's output, source ends included, with connector words too."""
     chain = b"new york " * 40 + b"\n" + b"york new " * 30  # every token a phrase word
     files = [write(tmp_path, "a.txt", junk_text(5)), write(tmp_path, "e.txt", b""),
              write(tmp_path, "c.txt", chain + b"new"), write(tmp_path, "g.txt", gen_text(6)),
@@ -496,6 +496,19 @@ def test_parallel_rewrite_is_the_sequential_one(tmp_path, monkeypatch, block):
     monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
     assert want2[0].count(b"_") > want[0].count(b"_")
     assert _rewritten(files, p2, 3) == want2
+    # connector words: a block's rewriter starts at a token that is neither a phrase
+    # word nor a connector, so chains of "bank of the america" across blocks join
+    # as one rewriter joins them
+    conn_text = (b"bank of the america of new york the end\n" * 20
+                 + b"bank of of america " * 60 + b"the of\n")
+    files.append(pathlib.Path(write(tmp_path, "k.txt", conn_text)))
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", 1 << 22)
+    p3 = Phrases.build(files, min_count=2, threshold=0.1, scoring="npmi",
+                       connector_words=("of", "the"), threads=1)
+    assert any("_of_" in k for k in p3.phrases)
+    want3 = _rewritten(files, p3, 1)
+    monkeypatch.setattr(phrases_count, "BLOCK_BYTES", block)
+    assert _rewritten(files, p3, 3) == want3 and want3[0].count(b"_of_") > 20
 
 
 def test_utf8_cut_differs_from_word2phrase(tmp_path):

@@ -298,9 +298,7 @@ cdef class Table:
     def resync(self, const uint8_t[::1] buf):
         """Where a fresh :class:`Rewriter` may start reading ``buf`` (text that ends at a
         separator) to be in the state of one that read it all, or -1 (see
-        w2v_phr_rw_resync; tables without connector words)."""
-        if self.t.conn != NULL:
-            raise ValueError("a table with connector words cannot be resynchronised")
+        w2v_phr_rw_resync)."""
         if buf.shape[0] == 0:
             return -1
         return w2v_phr_rw_resync(&self.t, &buf[0], buf.shape[0])

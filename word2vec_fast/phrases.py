@@ -434,8 +434,7 @@ class PhrasedText:
         else:
             pieces = self._sentence_text()
         for p in passes:  # each pass's output streams into the next one's rewriters
-            pieces = (rewrite_parallel if self.threads > 1 and not p.connector_words
-                      else _rewrite)(pieces, p._table, self.threads)
+            pieces = rewrite_parallel(pieces, p._table, self.threads)
         yield from pieces
 
     def _sentence_text(self):
@@ -470,30 +469,14 @@ class PhrasedText:
         yield from source
 
 
-def _rewrite(pieces, table, threads=1):
-    """What one :class:`_phrases.Rewriter` of ``table`` makes of ``pieces`` (as
-    :func:`raw_blocks`), streamed."""
-    rw = _phrases.Rewriter(table)
-    for piece in pieces:
-        if piece:
-            rw.feed(piece)
-        if piece is None:
-            rw.end_source()
-        data = rw.take()
-        if data:
-            yield data
-        if piece is None:
-            yield None
-
-
 def rewrite_parallel(pieces, table, threads: int):
-    """What one :class:`_phrases.Rewriter` of ``table`` (no connector words) makes of
-    ``pieces`` (as :func:`raw_blocks`), on ``threads`` threads.
+    """What one :class:`_phrases.Rewriter` of ``table`` makes of ``pieces`` (as
+    :func:`raw_blocks`), on ``threads`` threads (one: that rewriter, streamed).
 
     The text is cut into blocks at whitespace; a block's rewriter first reads, for its
-    state only, the previous block's tail from its last token that is not a phrase
-    word or its last newline (``Table.resync``), after which every rewriter is where a
-    single one would be.  A block without either continues its predecessor's run of
+    state only, the previous block's tail from its last token that is neither a phrase
+    word nor a connector, or its last newline (``Table.resync``), after which every
+    rewriter is where a single one would be.  A block without either continues its predecessor's run of
     blocks on the same rewriter.  Output comes in order, ``None`` after each source.
     """
 
@@ -520,6 +503,15 @@ def rewrite_parallel(pieces, table, threads: int):
         if run_:
             yield lead, run_
 
+    if threads == 1:
+        rw = _phrases.Rewriter(table)
+        for piece in pieces:
+            if piece:
+                rw.feed(piece)
+            if piece is None:
+                rw.end_source()
+            yield from _chain_output([(rw.take(), piece is None)])
+        return
     for parts in ordered_map(run, chains(), threads, name="word2vec_fast-rewrite"):
         yield from _chain_output(parts)
 
