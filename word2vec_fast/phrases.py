@@ -476,8 +476,9 @@ def rewrite_parallel(pieces, table, threads: int):
     The text is cut into blocks at whitespace; a block's rewriter first reads, for its
     state only, the previous block's tail from its last token that is neither a phrase
     word nor a connector, or its last newline (``Table.resync``), after which every
-    rewriter is where a single one would be.  A block without either continues its predecessor's run of
-    blocks on the same rewriter.  Output comes in order, ``None`` after each source.
+    rewriter is where a single one would be.  A block without either continues its
+    predecessor's run of blocks on the same rewriter.  Output comes in order, ``None``
+    after each source.
     """
 
     def run(chain):
