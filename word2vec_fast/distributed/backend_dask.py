@@ -355,6 +355,10 @@ class DaskBackend(Backend):
             for w, f in tasks:
                 if f.status == "error":
                     exc = f.exception()
+                    if exc is None:
+                        # no longer an error: Dask ran the task again meanwhile (its
+                        # input was on a worker that died), and this time it finished
+                        continue
                     if isinstance(exc, (WorkerStateLost, _KilledWorker)):
                         if w not in lost:
                             logger.warning("worker %d (%s) is lost: its task failed with %r",
