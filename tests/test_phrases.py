@@ -392,6 +392,8 @@ def test_ids_past_the_memory_share_spill(tmp_path, monkeypatch, caplog):
     for threads in (1, 3):
         got, _, _ = held_scores([path], threads, True, "word2phrase", 2, 1.0, memory=1000)
         assert got == held_scores([path], threads, True, "word2phrase", 2, 1.0)[0]
+    # more threads than one merge takes runs: the runs still fit
+    assert held_scores([path], 300, True, "word2phrase", 2, 1.0)[0] == got
     spill = tmp_path / "spill"
     spill.mkdir()
     monkeypatch.setattr(phrases_count, "memory_ids", lambda: 1000)

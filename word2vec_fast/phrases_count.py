@@ -303,9 +303,9 @@ def count_ids(make_blocks, *, threads: int, max_token: int, cross_lines: bool, s
     spilled to temporary files in ``spill_dir`` (no connector words, no pruning).
 
     Each thread scans its blocks into its own table; the tables merge into one
-    numbering; each thread then keeps only the pairs that may pass (given the word
-    counts), sorts and counts them in runs of at most ``memory / threads`` ids'
-    pairs; the runs are merged and scored in key ranges on all threads.
+    numbering; then only the pairs that may pass (given the word counts) are kept,
+    sorted and counted, in runs of consecutive blocks (:func:`_pair_runs`) on all
+    threads; the runs are merged and scored in key ranges on all threads.
     ``wide_keys``: 8-byte pair keys even where 4 would do (for tests).
     """
     memory = memory_ids() if memory is None else memory
@@ -325,31 +325,33 @@ def count_ids(make_blocks, *, threads: int, max_token: int, cross_lines: bool, s
     run_threads(threads, lambda _, i: held.remap(i), range(threads))
     prevs = held.prepare_pairs(scoring, min_count, threshold, held.tokens, wide_keys=wide_keys)
     run_threads(threads, lambda _, run: held.count_run(run, prevs),
-                _pair_runs(held.blocks, threads, max(1, memory // threads)))
+                _pair_runs(held.blocks, threads, memory))
     parts = list(ordered_map(lambda j: held.score_range(j, threads), range(threads), threads))
     held.drop_pairs()
     a, b, count, sc = (np.concatenate(x) for x in zip(*parts))
     return IdCounts(held, (a, b, np.zeros(len(a), np.uint32), count, sc))
 
 
-def _pair_runs(blocks: dict, threads: int, limit: int) -> list:
-    """Each thread's blocks (``Held.blocks``) grouped into runs of at most ``limit`` ids
-    (a larger block alone), ``limit`` doubled until the runs fit in one merge."""
+def _pair_runs(blocks: dict, threads: int, memory: int) -> list:
+    """Consecutive blocks (``Held.blocks``, in text order) grouped into runs whose pairs
+    are counted at once: about one run a thread, none of more ids than a thread's
+    memory share (a larger block alone), and no more runs than one merge takes (the
+    limit doubled until they fit)."""
+    sizes = [blocks[k][2] - blocks[k][1] for k in range(len(blocks))]
+    # a run closes once it holds more than a thread's share of the text: no more runs
+    # than threads unless memory says otherwise
+    share = -(-sum(sizes) // threads) + max(sizes, default=0)
+    limit = max(1, min(memory // threads, share))
     while True:
-        runs = []
-        for i in range(threads):
-            run, size = [], 0
-            for k in range(len(blocks)):
-                t, begin, end = blocks[k][:3]
-                if t != i:
-                    continue
-                if run and size + end - begin > limit:
-                    runs.append(run)
-                    run, size = [], 0
-                run.append(k)
-                size += end - begin
-            if run:
+        runs, run, size = [], [], 0
+        for k, n in enumerate(sizes):
+            if run and size + n > limit:
                 runs.append(run)
+                run, size = [], 0
+            run.append(k)
+            size += n
+        if run:
+            runs.append(run)
         if len(runs) <= _phrases.MAX_RUNS:
             return runs
         limit *= 2
