@@ -334,14 +334,15 @@ def count_ids(make_blocks, *, threads: int, max_token: int, cross_lines: bool, s
 
 def _pair_runs(blocks: dict, threads: int, memory: int) -> list:
     """Consecutive blocks (``Held.blocks``, in text order) grouped into runs whose pairs
-    are counted at once: about one run a thread, none of more ids than a thread's
-    memory share (a larger block alone), and no more runs than one merge takes (the
-    limit doubled until they fit)."""
+    are counted at once: about one run a thread, none of more ids than a quarter of
+    a thread's memory share (a larger block alone), and no more runs than one merge
+    takes (the limit doubled until they fit)."""
     sizes = [blocks[k][2] - blocks[k][1] for k in range(len(blocks))]
     # a run closes once it holds more than a thread's share of the text: no more runs
-    # than threads unless memory says otherwise
+    # than threads unless memory says otherwise (a run's keys, sorted runs and counts
+    # take up to 5 times its ids' bytes, and every thread counts one at a time)
     share = -(-sum(sizes) // threads) + max(sizes, default=0)
-    limit = max(1, min(memory // threads, share))
+    limit = max(1, min(memory // (4 * threads), share))
     while True:
         runs, run, size = [], [], 0
         for k, n in enumerate(sizes):
