@@ -31,6 +31,14 @@
 #define W2V_PORTABLE 0
 #endif
 
+/* A small function that must be compiled into its caller, even when the caller
+   reaches it through a function pointer it was handed (w2v_tokenize's readers). */
+#if defined(__GNUC__) && !W2V_PORTABLE
+#define W2V_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define W2V_ALWAYS_INLINE static inline
+#endif
+
 /* MSVC without /std:c11 knows restrict only as __restrict. */
 #if W2V_MSVC && (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
 #define restrict __restrict

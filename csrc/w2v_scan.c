@@ -6,17 +6,6 @@
 
 #include "w2v_portable.h"
 
-/* Little-endian GCC/Clang: find token ends 8 bytes at a time (else, and in the
-   portable build, byte by byte). */
-#if !W2V_PORTABLE && defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define W2V_SWAR 1
-#else
-#define W2V_SWAR 0
-#endif
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
 const uint8_t w2v_sep[256] = {
     ['\t'] = 1, ['\n'] = 2, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
 };
@@ -521,29 +510,6 @@ int64_t w2v_carry_continue(w2v_carry *c, const uint8_t *buf, int64_t n)
     return i;
 }
 
-int64_t w2v_token_end(const uint8_t *buf, int64_t i, int64_t n)
-{
-#if W2V_SWAR
-    while (i + 8 <= n) {
-        uint64_t x, m;
-        memcpy(&x, buf + i, 8);
-        /* exact per byte (no borrow crosses bytes): high bit set where byte < 0x21 */
-        m = ~((x | HIGHS) - ONES * 0x21) & ~x & HIGHS;
-        if (!m) {
-            i += 8;
-            continue;
-        }
-        i += __builtin_ctzll(m) >> 3;
-        if (w2v_sep[buf[i]])
-            return i;
-        i++; /* a control byte that is part of the token */
-    }
-#endif
-    while (i < n && !w2v_sep[buf[i]])
-        i++;
-    return i;
-}
-
 /* The scanner as a reader of the tokenizer: tokens of the block queue up (their
    slots prefetched) and are counted W2V_QUEUE at a time; a carried token, whose
    bytes the next carry overwrites, is counted at once. */
@@ -553,7 +519,7 @@ typedef struct {
     int nq;
 } scan_reader;
 
-static int scan_word(void *ctx, const uint8_t *p, int64_t n, int64_t avail)
+W2V_ALWAYS_INLINE int scan_word(void *ctx, const uint8_t *p, int64_t n, int64_t avail)
 {
     scan_reader *r = (scan_reader *)ctx;
     if (p == r->s->carry.bytes)
@@ -562,7 +528,7 @@ static int scan_word(void *ctx, const uint8_t *p, int64_t n, int64_t avail)
     return r->nq == W2V_QUEUE ? commit_all(r->s, r->q, &r->nq) : W2V_SCAN_OK;
 }
 
-static int scan_newline(void *ctx)
+W2V_ALWAYS_INLINE int scan_newline(void *ctx)
 {
     scan_reader *r = (scan_reader *)ctx;
     w2v_scanner *s = r->s;

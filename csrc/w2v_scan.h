@@ -40,6 +40,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "w2v_portable.h"
 
 enum { W2V_SCAN_OK = 0, W2V_SCAN_ENOMEM = 1, W2V_SCAN_TOO_MANY = 2, W2V_SCAN_DUPLICATE = 3 };
 
@@ -99,8 +102,40 @@ int w2v_vtab_merge(w2v_vtab *into, const w2v_vtab *from, int64_t *map);
    w2v_sep[c]: 1 where byte c separates tokens, 2 where it also ends a sentence. */
 extern const uint8_t w2v_sep[256];
 
-/* First separator at or after i in buf[0..n) (n if none). */
-int64_t w2v_token_end(const uint8_t *buf, int64_t i, int64_t n);
+/* Little-endian GCC/Clang: find token ends 8 bytes at a time (else, and in the
+   portable build, byte by byte). */
+#if !W2V_PORTABLE && defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define W2V_SWAR 1
+#else
+#define W2V_SWAR 0
+#endif
+
+/* First separator at or after i in buf[0..n) (n if none).  Inline: it is the
+   tokenizer's inner loop (an exported function is called through the PLT). */
+static inline int64_t w2v_token_end(const uint8_t *buf, int64_t i, int64_t n)
+{
+#if W2V_SWAR
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    while (i + 8 <= n) {
+        uint64_t x, m;
+        memcpy(&x, buf + i, 8);
+        /* exact per byte (no borrow crosses bytes): high bit set where byte < 0x21 */
+        m = ~((x | highs) - ones * 0x21) & ~x & highs;
+        if (!m) {
+            i += 8;
+            continue;
+        }
+        i += __builtin_ctzll(m) >> 3;
+        if (w2v_sep[buf[i]])
+            return i;
+        i++; /* a control byte that is part of the token */
+    }
+#endif
+    while (i < n && !w2v_sep[buf[i]])
+        i++;
+    return i;
+}
 
 /* A token cut by a block's end, carried into the next block: its first
    max_token + 1 bytes (all a cut can keep) and its full length so far
