@@ -375,7 +375,7 @@ cdef class Held:
 
     ``threads`` scanners each scan the blocks given to them (:meth:`scan`, block
     ``k`` of the text in order).  A scanner keeps ``memory_ids / threads`` ids in
-    memory; past that it appends them to a temporary file in ``spill_dir``, which
+    memory; past that it appends them to a temporary file (``TMPDIR``), which
     is memory-mapped once scanning ends (:meth:`merge_words`).  :meth:`merge_words`
     then :meth:`remap` (each thread's ids, on any thread) put every id in the first
     table's numbering; :meth:`count_run` (runs of blocks of bounded size, on any
@@ -389,7 +389,6 @@ cdef class Held:
     cdef int n_ready
     cdef int cross_lines
     cdef int64_t share
-    cdef object spill_dir
     cdef list spills            # per thread: its spill file, or None
     cdef list mapped            # per thread: its spilled ids, memory-mapped, or None
     cdef int32_t **ids          # per thread: all its ids once scanning has ended
@@ -403,13 +402,12 @@ cdef class Held:
     cdef bint have_phrases
 
     def __cinit__(self, int threads, int64_t max_token_bytes, bint cross_lines,
-                  int64_t memory_ids, spill_dir=None):
+                  int64_t memory_ids):
         cdef int i
         self.nt = threads
         self.n_ready = 0
         self.cross_lines = cross_lines
         self.share = max(1, memory_ids // threads)
-        self.spill_dir = spill_dir
         self.spills = [None] * threads
         self.mapped = [None] * threads
         self.blocks = {}
@@ -471,7 +469,7 @@ cdef class Held:
         cdef w2v_scanner *s = &self.scs[i]
         cdef int32_t *smaller
         if self.spills[i] is None:
-            self.spills[i] = tempfile.TemporaryFile(prefix="w2v-phrase-ids-", dir=self.spill_dir)
+            self.spills[i] = tempfile.TemporaryFile(prefix="w2v-phrase-ids-")
         if s.ids_len:
             self.spills[i].write(<char[:s.ids_len * 4]> <char *> s.ids)
         s.ids_base += s.ids_len
@@ -539,7 +537,7 @@ cdef class Held:
     def n_words(self):
         return self.tabs[0].n
 
-    def prepare_pairs(self, scoring, int64_t min_count, double threshold, int64_t train_words,
+    def prepare_pairs(self, scoring, int64_t min_count, double threshold,
                       bint wide_keys=False):
         """Set the scorer the pairs are counted for (only those that may pass it are);
         ``wide_keys``: 8-byte pair keys even where 4 would do (for tests).  Returns
@@ -548,7 +546,7 @@ cdef class Held:
         if self.have_filter:
             raise RuntimeError("prepare_pairs() runs once")
         _check(w2v_held_filter_init(&self.f, SCORING[scoring], min_count, threshold,
-                                    train_words, &c[0], self.tabs[0].n))
+                                    self.tokens, &c[0], self.tabs[0].n))
         self.have_filter = True
         if wide_keys:
             self.f.key_bytes = 8

@@ -296,11 +296,11 @@ def _cut_mapped(m):
 
 
 def count_ids(make_blocks, *, threads: int, max_token: int, cross_lines: bool, scoring,
-              min_count, threshold, memory: int | None = None, spill_dir=None,
+              min_count, threshold, memory: int | None = None,
               wide_keys: bool = False) -> IdCounts:
     """Count the blocks ``make_blocks(maps)`` yields (:func:`id_blocks`) keeping their
     token ids: at most ``memory`` ids in memory (:func:`memory_ids`), the rest
-    spilled to temporary files in ``spill_dir`` (no connector words, no pruning).
+    spilled to temporary files in ``TMPDIR`` (no connector words, no pruning).
 
     Each thread scans its blocks into its own table; the tables merge into one
     numbering; then only the pairs that may pass (given the word counts) are kept,
@@ -309,7 +309,7 @@ def count_ids(make_blocks, *, threads: int, max_token: int, cross_lines: bool, s
     ``wide_keys``: 8-byte pair keys even where 4 would do (for tests).
     """
     memory = memory_ids() if memory is None else memory
-    held = _phrases.Held(threads, max_token, cross_lines, memory, spill_dir)
+    held = _phrases.Held(threads, max_token, cross_lines, memory)
     maps = []
     try:
         run_threads(threads, lambda i, item: held.scan(i, item[0], *item[1]),
@@ -323,7 +323,7 @@ def count_ids(make_blocks, *, threads: int, max_token: int, cross_lines: bool, s
         logger.info("phrases: %d ids (tokens and newlines) spilled to disk past a memory "
                     "share of %d", held.spilled_ids, memory)
     run_threads(threads, lambda _, i: held.remap(i), range(threads))
-    prevs = held.prepare_pairs(scoring, min_count, threshold, held.tokens, wide_keys=wide_keys)
+    prevs = held.prepare_pairs(scoring, min_count, threshold, wide_keys=wide_keys)
     run_threads(threads, lambda _, run: held.count_run(run, prevs),
                 _pair_runs(held.blocks, threads, memory))
     parts = list(ordered_map(lambda j: held.score_range(j, threads), range(threads), threads))
