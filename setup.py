@@ -27,7 +27,9 @@ define_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
 if flag("WORD2VEC_FAST_PORTABLE"):
     define_macros.append(("W2V_PORTABLE", "1"))
 if sys.platform != "win32":
-    extra_compile_args = ["-O3", "-fno-strict-aliasing", "-Wno-psabi"]
+    # -fno-math-errno: no C here reads errno after sqrt/log, and without it GCC will
+    # not vectorise a loop with sqrtf (the GloVe update).
+    extra_compile_args = ["-O3", "-fno-strict-aliasing", "-fno-math-errno", "-Wno-psabi"]
     if flag("WORD2VEC_FAST_NATIVE"):
         extra_compile_args.append("-march=native")
     extra = os.environ.get("WORD2VEC_FAST_CFLAGS")
@@ -71,6 +73,12 @@ phrases = extension("word2vec_fast._phrases",
                     ["word2vec_fast/_phrases.pyx", "csrc/w2v_phrases.c", "csrc/w2v_held.c",
                      "csrc/w2v_scan.c"])
 
+# GloVe: co-occurrence counting and its AdaGrad update (baseline build in w2v_glove.c,
+# AVX2 and AVX-512 builds beside it, chosen at run time like the batched kernels).
+glove = extension("word2vec_fast._glove",
+                  ["word2vec_fast/_glove.pyx", "csrc/w2v_glove.c",
+                   "csrc/w2v_glove_kernel_x86v3.c", "csrc/w2v_glove_kernel_x86v4.c"])
+
 # csrc/w2v_*.pxd declare the C headers for Cython (``from w2v_rng cimport ...``).
-setup(ext_modules=cythonize([ext, vecio, scan, phrases], include_path=["csrc"],
+setup(ext_modules=cythonize([ext, vecio, scan, phrases, glove], include_path=["csrc"],
                             compiler_directives={"language_level": "3"}))

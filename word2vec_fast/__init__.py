@@ -40,7 +40,15 @@ __all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "
            "SubwordVectors", "load_fasttext", "load_fasttext_model", "save_fasttext"]
 
 
+#: Submodules reached as attributes (``word2vec_fast.glove.train``).
+_SUBMODULES = {"glove", "glove_counts"}
+
+
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+        globals()[name] = value
+        return value
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

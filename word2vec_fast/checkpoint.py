@@ -98,6 +98,16 @@ def _looks_like_vectors(head: bytes) -> bool:
     return len(line) == 2 and all(x.isdigit() for x in line)
 
 
+def check_npz(path) -> None:
+    """``ValueError`` naming ``path`` unless it is an ``.npz`` whose members' headers
+    parse and claim no more data than they hold (checked before reading any)."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":
+        raise bad_file(path, "not an .npz file")
+    _check_member_sizes(path)
+
+
 def _check_member_sizes(path) -> None:
     """Every member's ``.npy`` header parses and claims no more data than the member holds.
 

@@ -659,11 +659,13 @@ class Vectors:
 
     # -- I/O --------------------------------------------------------------------------
     def save(self, path, binary: bool = True, encoding: str = "utf-8",
-             format: str = "word2vec") -> None:
+             format: str = "word2vec", header: bool = True) -> None:
         """Write the vectors, atomically.
 
         ``format="word2vec"`` (default): word2vec.c's binary (or text with
-        ``binary=False``) format, see :func:`word2vec_fast.vectors_io.write`.
+        ``binary=False``) format, see :func:`word2vec_fast.vectors_io.write`;
+        ``binary=False, header=False`` writes Stanford GloVe's text format (no
+        ``"V dim"`` line), which :func:`load` reads too.
         ``format="npy"``: the memory-mappable pair ``path`` (the matrix as
         ``.npy``, float32 or float16 as stored) and ``path + ".words"``, see
         :mod:`word2vec_fast.vectors_npy`; :func:`load` with ``mmap=True`` maps it.
@@ -673,7 +675,8 @@ class Vectors:
                 raise ValueError("format='npy' writes its words file in UTF-8")
             vectors_npy.write(path, self.words, self.vectors)
         elif format == "word2vec":
-            vectors_io.write(path, self.words, self.vectors, binary=binary, encoding=encoding)
+            vectors_io.write(path, self.words, self.vectors, binary=binary, encoding=encoding,
+                             header=header)
         else:
             raise ValueError(f"format must be 'word2vec' or 'npy', got {format!r}")
 

@@ -511,7 +511,7 @@ def _write_formatted(sink, arena, starts, mat, binary, block):
         write_all(sink, view[:n])
 
 
-def write(path, words, matrix, binary=True, encoding="utf-8"):
+def write(path, words, matrix, binary=True, encoding="utf-8", header=True):
     """Write ``words`` and their rows ``matrix`` in word2vec.c's binary (default) or text format.
 
     Binary is byte for byte what word2vec.c writes: ``"V dim\\n"``, then per word the
@@ -521,8 +521,13 @@ def write(path, words, matrix, binary=True, encoding="utf-8"):
     is compressed.  The data goes to a temporary file in the same directory that is
     renamed over ``path`` only when complete: a save that fails leaves any existing
     file untouched.  Words must be non-empty and contain no space or newline.
+    ``header=False`` (text only) leaves out the ``"V dim"`` line: Stanford GloVe's
+    text format, which :func:`read` reads too.
     """
     p = os.fspath(path)
+    if binary and not header:
+        raise ValueError("the binary format always has its 'V dim' header (header=False is "
+                         "for text)")
     mat = np.require(matrix, np.float32, ["C", "A"])  # C reads rows as float *
     if mat.ndim != 2 or mat.shape[0] != len(words):
         raise ValueError(f"need one row per word: {len(words)} words, matrix {mat.shape}")
@@ -536,7 +541,8 @@ def write(path, words, matrix, binary=True, encoding="utf-8"):
     out = max(min(SAVE_BLOCK_BYTES, est), rec_max)
     with atomic_open(p, buffering=0) as f:
         sink = wrap_writer(f, p)
-        write_all(sink, f"{v} {dim}\n".encode("ascii"))
+        if header:
+            write_all(sink, f"{v} {dim}\n".encode("ascii"))
         _write_formatted(sink, arena, starts, mat, binary, out)
         if sink is not f:
             sink.close()

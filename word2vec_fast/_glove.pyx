@@ -1,0 +1,251 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Glue between :mod:`word2vec_fast.glove_counts` / :mod:`word2vec_fast.glove` and
+the GloVe C code (``csrc/w2v_glove.h`` explains counting and the update).
+
+Every function releases the GIL for its C work, so Python threads run them in
+parallel.  Parameters are checked in the Python modules; this layer checks
+the buffers it is handed (shapes, types, contiguity).
+"""
+import numpy as np
+
+cimport numpy as cnp
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from w2v_glove cimport (W2V_COOC_MAX_WINDOW, w2v_cooc_add_dense, w2v_cooc_count,
+                        w2v_cooc_layout, w2v_cooc_layout_free, w2v_cooc_layout_init,
+                        w2v_cooc_merge, w2v_cooc_merge_free, w2v_cooc_merge_init,
+                        w2v_cooc_merge_step, w2v_cooc_scale, w2v_cooc_sort_fold,
+                        w2v_glove_isa, w2v_glove_params, w2v_glove_rec, w2v_glove_select,
+                        w2v_glove_shuffle, w2v_glove_train)
+
+cnp.import_array()
+
+MAX_WINDOW = W2V_COOC_MAX_WINDOW
+
+#: A training record: word, context, f(x), log(x) -- 16 bytes, as C's w2v_glove_rec.
+RECORD = np.dtype([("a", "<i4"), ("b", "<i4"), ("f", "<f4"), ("logx", "<f4")])
+
+
+def scale(int window, bint weighting, int64_t max_count):
+    """Units per unit of weight (see ``w2v_cooc_scale``); 0 when none fits."""
+    return w2v_cooc_scale(window, weighting, max_count)
+
+
+def isa():
+    """The instruction set of the GloVe update in use."""
+    return w2v_glove_isa().decode()
+
+
+def select(str which):
+    """Use the named build of the update (tests); False when the CPU has none."""
+    return w2v_glove_select(which.encode()) == 0
+
+
+cdef class Layout:
+    """Where the dense pairs go (``w2v_cooc_layout``)."""
+    cdef w2v_cooc_layout L
+
+    def __cinit__(self, int64_t n_words, int window, bint symmetric, bint weighting,
+                  int64_t scale, int64_t max_product):
+        if n_words < 1 or n_words > 2147483647 or window < 1 or window > W2V_COOC_MAX_WINDOW \
+                or scale < 1 or max_product < 0:
+            raise ValueError("bad co-occurrence layout")
+        if w2v_cooc_layout_init(&self.L, n_words, window, symmetric, weighting, scale,
+                                max_product) != 0:
+            raise MemoryError("no memory for the co-occurrence layout")
+
+    def __dealloc__(self):
+        w2v_cooc_layout_free(&self.L)
+
+    @property
+    def dense_size(self):
+        return self.L.dense_size
+
+    @property
+    def dense_rows(self):
+        return self.L.n_rows
+
+    @property
+    def scale(self):
+        return self.L.scale
+
+    @property
+    def n_words(self):
+        return self.L.n_words
+
+    @property
+    def max_key(self):
+        return <uint64_t>self.L.n_words * <uint64_t>self.L.n_words - 1
+
+    def count(self, const int32_t[::1] ids, const int64_t[::1] offsets, int64_t pos, int64_t hi,
+              int64_t[::1] dense, uint64_t[::1] keys, int64_t[::1] vals, int64_t n):
+        """Count targets from ``pos`` until ``hi`` or a full buffer; returns
+        ``(pos, n, pairs)``: where it stopped, the buffer's entries, pairs counted."""
+        cdef int64_t pairs, n_sent = offsets.shape[0] - 1
+        if dense.shape[0] < self.L.dense_size or vals.shape[0] < keys.shape[0] \
+                or not 0 <= pos <= hi <= ids.shape[0] or n_sent < 1 \
+                or offsets[n_sent] != ids.shape[0] or not 0 <= n <= keys.shape[0]:
+            raise ValueError("bad buffers for counting")
+        if self.L.window > keys.shape[0]:
+            raise ValueError("the pair buffer is smaller than the window")
+        with nogil:
+            pairs = w2v_cooc_count(&self.L, &ids[0], &offsets[0], n_sent, &pos, hi,
+                                   &dense[0] if dense.shape[0] else NULL, &keys[0], &vals[0],
+                                   &n, keys.shape[0])
+        return pos, n, pairs
+
+
+def sort_fold(uint64_t[::1] keys, int64_t[::1] vals, int64_t n, uint64_t max_key,
+              uint64_t[::1] tmp_keys, int64_t[::1] tmp_vals):
+    """Sort ``keys[:n]`` with ``vals`` and fold equal keys in place; returns how many remain."""
+    cdef int64_t k
+    if not (0 <= n <= keys.shape[0] and n <= vals.shape[0] and n <= tmp_keys.shape[0]
+            and n <= tmp_vals.shape[0]):
+        raise ValueError("bad buffers for sorting")
+    if n == 0:
+        return 0
+    with nogil:
+        k = w2v_cooc_sort_fold(&keys[0], &vals[0], n, max_key, &tmp_keys[0], &tmp_vals[0])
+    if k < 0:
+        raise MemoryError("no memory to sort a co-occurrence run")
+    return k
+
+
+def add_dense(int64_t[::1] a, const int64_t[::1] b):
+    """``a += b`` (dense blocks of two threads)."""
+    if a.shape[0] != b.shape[0]:
+        raise ValueError("dense blocks differ in size")
+    if a.shape[0]:
+        with nogil:
+            w2v_cooc_add_dense(&a[0], &b[0], a.shape[0])
+
+
+cdef class Merge:
+    """A k-way merge of sorted runs, each read through a window the caller fills
+    (:meth:`window`); with a layout and a dense block, their entries join in."""
+    cdef w2v_cooc_merge m
+    cdef list held      # the window arrays, kept alive
+    cdef Layout layout
+    cdef object dense
+
+    def __cinit__(self, int k, Layout layout=None, dense=None):
+        cdef const int64_t[::1] d
+        cdef const int64_t *dp = NULL
+        if dense is not None:
+            if layout is None or dense.shape[0] != layout.L.dense_size:
+                raise ValueError("a dense block needs its layout")
+            d = dense
+            if d.shape[0]:
+                dp = &d[0]
+        if w2v_cooc_merge_init(&self.m, k, &layout.L if layout is not None else NULL, dp) != 0:
+            raise MemoryError("no memory for a merge")
+        self.held = [None] * k
+        self.layout = layout
+        self.dense = dense
+
+    def __dealloc__(self):
+        w2v_cooc_merge_free(&self.m)
+
+    def window(self, int i, keys, vals, bint more):
+        """Run ``i`` continues with ``keys``/``vals`` (uint64/int64, equal length);
+        ``more``: entries follow them."""
+        cdef const uint64_t[::1] k = keys
+        cdef const int64_t[::1] v = vals
+        if not 0 <= i < self.m.k or k.shape[0] != v.shape[0]:
+            raise ValueError("bad merge window")
+        self.held[i] = (k, v)
+        self.m.keys[i] = &k[0] if k.shape[0] else NULL
+        self.m.vals[i] = &v[0] if v.shape[0] else NULL
+        self.m.pos[i] = 0
+        self.m.len[i] = k.shape[0]
+        self.m.more[i] = more and k.shape[0] > 0
+
+    def step_keys(self, uint64_t[::1] keys, int64_t[::1] vals):
+        """Merge into (key, units) arrays; returns ``(written, need)``."""
+        cdef int64_t w
+        cdef int need = -1
+        if keys.shape[0] != vals.shape[0] or keys.shape[0] == 0:
+            raise ValueError("bad merge output")
+        with nogil:
+            w = w2v_cooc_merge_step(&self.m, &keys[0], &vals[0], NULL, NULL, NULL,
+                                    keys.shape[0], &need)
+        return w, need
+
+    def step_records(self, int32_t[::1] rows, int32_t[::1] cols, double[::1] values):
+        """Merge into row, column, value arrays (needs the layout); ``(written, need)``."""
+        cdef int64_t w
+        cdef int need = -1
+        if self.layout is None or rows.shape[0] != cols.shape[0] \
+                or rows.shape[0] != values.shape[0] or rows.shape[0] == 0:
+            raise ValueError("bad merge output")
+        with nogil:
+            w = w2v_cooc_merge_step(&self.m, NULL, NULL, &rows[0], &cols[0], &values[0],
+                                    rows.shape[0], &need)
+        return w, need
+
+
+cdef w2v_glove_rec *_records(cnp.ndarray recs) except NULL:
+    if recs.dtype != RECORD or recs.ndim != 1 or not recs.flags.c_contiguous:
+        raise TypeError("training records must be a contiguous 1-d array of RECORD")
+    if recs.shape[0] == 0:
+        raise ValueError("no records")
+    return <w2v_glove_rec *> cnp.PyArray_DATA(recs)
+
+
+def shuffle(cnp.ndarray recs, uint64_t seed):
+    """Shuffle training records in place, from ``seed`` alone."""
+    if recs.shape[0] < 2:
+        return
+    if not recs.flags.writeable:
+        raise ValueError("records are read-only")
+    cdef w2v_glove_rec *p = _records(recs)
+    cdef int64_t n = recs.shape[0]
+    with nogil:
+        w2v_glove_shuffle(p, n, seed)
+
+
+cdef float *_mat(a, int64_t rows, int64_t cols, str name) except NULL:
+    cdef float[:, ::1] m2
+    cdef float[::1] m1
+    if cols:
+        m2 = a
+        if m2.shape[0] != rows or m2.shape[1] != cols:
+            raise ValueError(f"{name} has shape {a.shape}, expected {(rows, cols)}")
+        return &m2[0, 0]
+    m1 = a
+    if m1.shape[0] != rows:
+        raise ValueError(f"{name} has {m1.shape[0]} entries, expected {rows}")
+    return &m1[0]
+
+
+cdef class Trainer:
+    """The weights of a GloVe model, trained in place by :meth:`run` on any thread."""
+    cdef w2v_glove_params p
+    cdef tuple keep
+    cdef readonly int64_t n_words
+
+    def __cinit__(self, w, c, bw, bc, gw, gc, gbw, gbc, float eta, float clip, bint both):
+        cdef int64_t v = w.shape[0], dim = w.shape[1]
+        self.p.w = _mat(w, v, dim, "w")
+        self.p.c = _mat(c, v, dim, "c")
+        self.p.gw = _mat(gw, v, dim, "gw")
+        self.p.gc = _mat(gc, v, dim, "gc")
+        self.p.bw = _mat(bw, v, 0, "bw")
+        self.p.bc = _mat(bc, v, 0, "bc")
+        self.p.gbw = _mat(gbw, v, 0, "gbw")
+        self.p.gbc = _mat(gbc, v, 0, "gbc")
+        self.p.dim = dim
+        self.p.eta = eta
+        self.p.clip = clip
+        self.p.both = both
+        self.keep = (w, c, bw, bc, gw, gc, gbw, gbc)
+        self.n_words = v
+
+    def run(self, cnp.ndarray recs):
+        """Train over ``recs``; returns ``(skipped, cost, updates)``.  Every id must
+        be a row (the caller checked the records)."""
+        cdef w2v_glove_rec *r = _records(recs)
+        cdef int64_t n = recs.shape[0], skipped, updates = 0
+        cdef double cost = 0.0
+        with nogil:
+            skipped = w2v_glove_train(&self.p, r, n, &cost, &updates)
+        return skipped, cost, updates
