@@ -65,6 +65,9 @@ int w2v_cooc_layout_init(w2v_cooc_layout *L, int64_t n_words, int window, int sy
     L->window = window;
     L->symmetric = symmetric;
     L->scale = scale;
+    L->shift = 1;
+    while (L->shift < 32 && ((n_words - 1) >> L->shift))
+        L->shift++;
     L->units = (int64_t *)malloc(((size_t)window + 1) * sizeof(int64_t));
     if (!L->units)
         return -1;
@@ -121,23 +124,29 @@ static int64_t sentence_of(const int64_t *offsets, int64_t n_sent, int64_t j)
     return lo;
 }
 
+/* Pairs of one target waiting for their dense additions (prefetched meanwhile). */
+#define PENDING_MAX 64
+
 int64_t w2v_cooc_count(const w2v_cooc_layout *L, const int32_t *ids, const int64_t *offsets,
                        int64_t n_sent, int64_t *pos, int64_t hi, int64_t *dense,
-                       uint64_t *keys, int64_t *vals, int64_t *n, int64_t cap)
+                       w2v_cooc_pair *pairs_out, int64_t *n, int64_t cap)
 {
     int64_t j = *pos, s, start, end, pairs = 0, used = *n;
-    const int64_t V = L->n_words, n_rows = L->n_rows, *units = L->units;
+    const int64_t n_rows = L->n_rows, *units = L->units;
     const int64_t *row_start = L->row_start;
     const int32_t *col_end = L->col_end;
-    const int window = L->window, sym = L->symmetric;
+    const int window = L->window, sym = L->symmetric, shift = L->shift;
+    /* the dense additions of the previous target are made after this target's
+       addresses are computed and prefetched: a cache miss per pair overlaps the next */
+    int64_t idx[2][PENDING_MAX], add[2][PENDING_MAX];
+    int np_[2] = {0, 0}, cur = 0, i;
     if (j >= hi || n_sent <= 0)
         return 0;
     s = sentence_of(offsets, n_sent, j);
     start = offsets[s];
     end = offsets[s + 1];
     while (j < hi) {
-        int64_t k, kmin;
-        int64_t t;
+        int64_t k, kmin, t;
         while (j >= end) { /* the next non-empty sentence */
             s++;
             start = offsets[s];
@@ -147,6 +156,7 @@ int64_t w2v_cooc_count(const w2v_cooc_layout *L, const int32_t *ids, const int64
             break;
         t = ids[j];
         kmin = j - window > start ? j - window : start;
+        np_[cur] = 0;
         for (k = j - 1; k >= kmin; k--) {
             int64_t r = ids[k], c = t, u = units[j - k];
             if (sym) {
@@ -158,75 +168,82 @@ int64_t w2v_cooc_count(const w2v_cooc_layout *L, const int32_t *ids, const int64
                 }
             }
             if (r < n_rows && c < col_end[r]) {
-                dense[row_start[r] + c - (sym ? r : 0)] += u;
+                int64_t at = row_start[r] + c - (sym ? r : 0);
+                if (np_[cur] == PENDING_MAX) { /* a window wider than the batch */
+                    dense[at] += u;
+                } else {
+                    W2V_PREFETCH_WRITE(dense + at);
+                    idx[cur][np_[cur]] = at;
+                    add[cur][np_[cur]++] = u;
+                }
             } else {
-                keys[used] = (uint64_t)r * (uint64_t)V + (uint64_t)c;
-                vals[used] = u;
+                pairs_out[used].key = ((uint64_t)r << shift) | (uint64_t)c;
+                pairs_out[used].units = u;
                 used++;
             }
         }
+        cur ^= 1;
+        for (i = 0; i < np_[cur]; i++)
+            dense[idx[cur][i]] += add[cur][i];
+        np_[cur] = 0;
         pairs += j - kmin;
         j++;
     }
+    cur ^= 1;
+    for (i = 0; i < np_[cur]; i++)
+        dense[idx[cur][i]] += add[cur][i];
     *pos = j;
     *n = used;
     return pairs;
 }
 
-#define RADIX_BITS 11
+/* Digits of 8 bits: 256 write streams per pass stay in the caches. */
+#define RADIX_BITS 8
 
-int64_t w2v_cooc_sort_fold(uint64_t *keys, int64_t *vals, int64_t n, uint64_t max_key,
-                           uint64_t *tmp_keys, int64_t *tmp_vals)
+int64_t w2v_cooc_sort_fold(w2v_cooc_pair *p, int64_t n, uint64_t max_key, w2v_cooc_pair *tmp)
 {
-    int bits = 0, passes, width, p;
+    int bits = 0, passes, pass;
     int64_t i, k, *hist;
-    size_t buckets;
-    uint64_t *src_k = keys, *dst_k = tmp_keys;
-    int64_t *src_v = vals, *dst_v = tmp_vals;
+    const size_t buckets = (size_t)1 << RADIX_BITS;
+    w2v_cooc_pair *src = p, *dst = tmp;
     if (n <= 0)
         return 0;
     while (bits < 64 && (max_key >> bits))
         bits++;
-    passes = bits ? (bits + RADIX_BITS - 1) / RADIX_BITS : 0;
-    width = passes ? (bits + passes - 1) / passes : 0;
-    buckets = (size_t)1 << width;
+    passes = (bits + RADIX_BITS - 1) / RADIX_BITS;
     hist = (int64_t *)calloc((size_t)(passes ? passes : 1) * buckets, sizeof(int64_t));
     if (!hist)
         return -1;
-    for (i = 0; i < n; i++)
-        for (p = 0; p < passes; p++)
-            hist[(size_t)p * buckets + ((keys[i] >> (p * width)) & (buckets - 1))]++;
-    for (p = 0; p < passes; p++) {
-        int64_t *h = hist + (size_t)p * buckets, sum = 0, t;
+    for (i = 0; i < n; i++) {
+        uint64_t key = p[i].key;
+        for (pass = 0; pass < passes; pass++)
+            hist[(size_t)pass * buckets + ((key >> (pass * RADIX_BITS)) & (buckets - 1))]++;
+    }
+    for (pass = 0; pass < passes; pass++) {
+        int64_t *h = hist + (size_t)pass * buckets, sum = 0, t;
         size_t b;
+        w2v_cooc_pair *swap;
+        if (h[(src[0].key >> (pass * RADIX_BITS)) & (buckets - 1)] == n)
+            continue; /* one digit value: the pass would not move anything */
         for (b = 0; b < buckets; b++) {
             t = h[b];
             h[b] = sum;
             sum += t;
         }
-        for (i = 0; i < n; i++) {
-            int64_t at = h[(src_k[i] >> (p * width)) & (buckets - 1)]++;
-            dst_k[at] = src_k[i];
-            dst_v[at] = src_v[i];
-        }
-        {
-            uint64_t *tk = src_k;
-            int64_t *tv = src_v;
-            src_k = dst_k;
-            src_v = dst_v;
-            dst_k = tk;
-            dst_v = tv;
-        }
+        for (i = 0; i < n; i++)
+            dst[h[(src[i].key >> (pass * RADIX_BITS)) & (buckets - 1)]++] = src[i];
+        swap = src;
+        src = dst;
+        dst = swap;
     }
     free(hist);
-    /* fold into keys/vals (src may be the tmp arrays after an odd number of passes) */
+    /* fold into p (src is tmp after an odd number of passes) */
     k = 0;
     for (i = 0; i < n; i++) {
-        if (k && keys[k - 1] == src_k[i]) {
-            vals[k - 1] += src_v[i];
+        if (k && p[k - 1].key == src[i].key) {
+            p[k - 1].units += src[i].units;
         } else {
-            keys[k] = src_k[i];
-            vals[k] = src_v[i];
+            p[k] = src[i];
             k++;
         }
     }
@@ -248,15 +265,16 @@ int w2v_cooc_merge_init(w2v_cooc_merge *m, int k, const w2v_cooc_layout *L,
     size_t n = k > 0 ? (size_t)k : 1;
     memset(m, 0, sizeof(*m));
     m->k = k;
-    m->keys = (const uint64_t **)calloc(n, sizeof(*m->keys));
-    m->vals = (const int64_t **)calloc(n, sizeof(*m->vals));
+    m->runs = (const w2v_cooc_pair **)calloc(n, sizeof(*m->runs));
     m->pos = (int64_t *)calloc(n, sizeof(int64_t));
     m->len = (int64_t *)calloc(n, sizeof(int64_t));
     m->more = (uint8_t *)calloc(n, 1);
     m->heap = (int *)calloc(n, sizeof(int));
     m->L = L;
     m->dense = dense;
-    if (!m->keys || !m->vals || !m->pos || !m->len || !m->more || !m->heap) {
+    m->col_mask = L ? ((uint64_t)1 << L->shift) - 1 : 0;
+    m->d_row_end = L ? L->n_rows : 0;
+    if (!m->runs || !m->pos || !m->len || !m->more || !m->heap) {
         w2v_cooc_merge_free(m);
         return -1;
     }
@@ -265,8 +283,7 @@ int w2v_cooc_merge_init(w2v_cooc_merge *m, int k, const w2v_cooc_layout *L,
 
 void w2v_cooc_merge_free(w2v_cooc_merge *m)
 {
-    free((void *)m->keys);
-    free((void *)m->vals);
+    free((void *)m->runs);
     free(m->pos);
     free(m->len);
     free(m->more);
@@ -274,7 +291,7 @@ void w2v_cooc_merge_free(w2v_cooc_merge *m)
     memset(m, 0, sizeof(*m));
 }
 
-static inline uint64_t run_key(const w2v_cooc_merge *m, int r) { return m->keys[r][m->pos[r]]; }
+static inline uint64_t run_key(const w2v_cooc_merge *m, int r) { return m->runs[r][m->pos[r]].key; }
 
 static void sift_down(w2v_cooc_merge *m, int i)
 {
@@ -295,18 +312,17 @@ static void sift_down(w2v_cooc_merge *m, int i)
 }
 
 /* Write one entry; 0 when the output is full. */
-static inline int put(w2v_cooc_merge *m, uint64_t key, int64_t val, uint64_t *keys, int64_t *vals,
+static inline int put(w2v_cooc_merge *m, uint64_t key, int64_t val, w2v_cooc_pair *pairs,
                       int32_t *rows, int32_t *cols, double *values, int64_t *w, int64_t cap)
 {
     if (*w >= cap)
         return 0;
-    if (keys) {
-        keys[*w] = key;
-        vals[*w] = val;
+    if (pairs) {
+        pairs[*w].key = key;
+        pairs[*w].units = val;
     } else {
-        uint64_t V = (uint64_t)m->L->n_words;
-        rows[*w] = (int32_t)(key / V);
-        cols[*w] = (int32_t)(key % V);
+        rows[*w] = (int32_t)(key >> m->L->shift);
+        cols[*w] = (int32_t)(key & m->col_mask);
         values[*w] = (double)val / (double)m->L->scale;
     }
     (*w)++;
@@ -314,14 +330,14 @@ static inline int put(w2v_cooc_merge *m, uint64_t key, int64_t val, uint64_t *ke
 }
 
 /* Emit the dense entries of rows before `row_end` (all rows: n_rows); 0 when full. */
-static int flush_dense(w2v_cooc_merge *m, int64_t row_end, uint64_t *keys, int64_t *vals,
+static int flush_dense(w2v_cooc_merge *m, int64_t row_end, w2v_cooc_pair *pairs,
                        int32_t *rows, int32_t *cols, double *values, int64_t *w, int64_t cap)
 {
     const w2v_cooc_layout *L = m->L;
     if (!m->dense)
         return 1;
-    if (row_end > L->n_rows)
-        row_end = L->n_rows;
+    if (row_end > m->d_row_end)
+        row_end = m->d_row_end;
     while (m->d_row < row_end) {
         int64_t r = m->d_row, base = L->symmetric ? r : 0;
         const int64_t *row = m->dense + L->row_start[r] - base;
@@ -329,8 +345,8 @@ static int flush_dense(w2v_cooc_merge *m, int64_t row_end, uint64_t *keys, int64
             m->d_col = base;
         for (; m->d_col < L->col_end[r]; m->d_col++) {
             int64_t v = row[m->d_col];
-            if (v && !put(m, (uint64_t)r * (uint64_t)L->n_words + (uint64_t)m->d_col, v, keys,
-                          vals, rows, cols, values, w, cap))
+            if (v && !put(m, ((uint64_t)r << L->shift) | (uint64_t)m->d_col, v, pairs, rows,
+                          cols, values, w, cap))
                 return 0;
         }
         m->d_row++;
@@ -339,7 +355,7 @@ static int flush_dense(w2v_cooc_merge *m, int64_t row_end, uint64_t *keys, int64
     return 1;
 }
 
-int64_t w2v_cooc_merge_step(w2v_cooc_merge *m, uint64_t *keys, int64_t *vals, int32_t *rows,
+int64_t w2v_cooc_merge_step(w2v_cooc_merge *m, w2v_cooc_pair *pairs, int32_t *rows,
                             int32_t *cols, double *values, int64_t cap, int *need)
 {
     int64_t w = 0, val;
@@ -356,10 +372,10 @@ int64_t w2v_cooc_merge_step(w2v_cooc_merge *m, uint64_t *keys, int64_t *vals, in
     }
     for (;;) {
         if (m->pending == 1) {
-            int64_t row = m->L ? (int64_t)(m->p_key / (uint64_t)m->L->n_words) : 0;
-            if (m->L && !flush_dense(m, row + 1, keys, vals, rows, cols, values, &w, cap))
+            int64_t row = m->L ? (int64_t)(m->p_key >> m->L->shift) : 0;
+            if (m->L && !flush_dense(m, row + 1, pairs, rows, cols, values, &w, cap))
                 return w;
-            if (!put(m, m->p_key, m->p_val, keys, vals, rows, cols, values, &w, cap))
+            if (!put(m, m->p_key, m->p_val, pairs, rows, cols, values, &w, cap))
                 return w;
             m->pending = 0;
         }
@@ -382,7 +398,7 @@ int64_t w2v_cooc_merge_step(w2v_cooc_merge *m, uint64_t *keys, int64_t *vals, in
         /* fold every run's entries of this key */
         while (m->heap_n > 0 && run_key(m, m->heap[0]) == key) {
             int r = m->heap[0];
-            val += m->vals[r][m->pos[r]];
+            val += m->runs[r][m->pos[r]].units;
             m->pos[r]++;
             if (m->pos[r] >= m->len[r]) {
                 if (m->more[r]) {
@@ -402,11 +418,33 @@ int64_t w2v_cooc_merge_step(w2v_cooc_merge *m, uint64_t *keys, int64_t *vals, in
         m->p_val = val;
     }
     if (m->L)
-        flush_dense(m, m->L->n_rows, keys, vals, rows, cols, values, &w, cap);
+        flush_dense(m, m->L->n_rows, pairs, rows, cols, values, &w, cap);
     return w;
 }
 
+void w2v_cooc_merge_rows(w2v_cooc_merge *m, int64_t lo, int64_t hi)
+{
+    int64_t n = m->L ? m->L->n_rows : 0;
+    m->d_row = lo < n ? lo : n;
+    m->d_row_end = hi < n ? hi : n;
+    m->d_col = 0;
+}
+
 /* ---- training ---------------------------------------------------------- */
+
+void w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
+                    const double *values, int64_t n, double x_max, double alpha)
+{
+    const double log_xmax = log(x_max);
+    int64_t i;
+    for (i = 0; i < n; i++) {
+        double x = values[i], lx = log(x);
+        recs[i].a = rows[i];
+        recs[i].b = cols[i];
+        recs[i].f = (float)(x < x_max ? exp(alpha * (lx - log_xmax)) : 1.0);
+        recs[i].logx = (float)lx;
+    }
+}
 
 void w2v_glove_shuffle(w2v_glove_rec *recs, int64_t n, uint64_t seed)
 {

@@ -20,7 +20,7 @@
  * Frequent pairs, (row+1)*(col+1) <= max_product as in cooccur.c, go to a dense
  * block (one per thread, int64 units, row r's columns [base(r), col_end[r])
  * where base is r in the triangle and 0 otherwise); the others are appended to
- * a buffer of (key = row*V + col, units) that the caller sorts and folds into
+ * a buffer of (key = row << shift | col, units) that the caller sorts and folds into
  * runs (w2v_cooc_sort_fold) and merges (w2v_cooc_merge), dense rows included,
  * into the final records, sorted by (row, col).
  *
@@ -44,8 +44,15 @@
 
 #define W2V_COOC_MAX_WINDOW 10000
 
+/* A pair of the sparse part: key = row << shift | col, and its units. */
+typedef struct {
+    uint64_t key;
+    int64_t units;
+} w2v_cooc_pair;
+
 typedef struct {
     int64_t n_words;     /* V */
+    int shift;           /* bits of a column in a pair key */
     int window;
     int symmetric;
     int64_t scale;       /* units per unit of weight */
@@ -68,30 +75,28 @@ void w2v_cooc_layout_free(w2v_cooc_layout *L);
 
 /* Count the pairs whose target is a token in [*pos, hi) of ids (sentences:
    offsets[0..n_sent], ids[offsets[s]..offsets[s+1])), into dense (the layout's
-   block) and the buffer keys/vals (room for cap, *n used), stopping when the
+   block) and the buffer pairs (room for cap, *n used), stopping when the
    buffer may not hold another token's pairs.  *pos advances past the targets
    done; returns the pairs counted. */
 int64_t w2v_cooc_count(const w2v_cooc_layout *L, const int32_t *ids, const int64_t *offsets,
                        int64_t n_sent, int64_t *pos, int64_t hi, int64_t *dense,
-                       uint64_t *keys, int64_t *vals, int64_t *n, int64_t cap);
+                       w2v_cooc_pair *pairs, int64_t *n, int64_t cap);
 
-/* Sort keys[0..n) (none above max_key) with their vals and fold equal keys
-   (adding vals) in place; tmp_keys/tmp_vals hold n each.  Returns the distinct keys. */
-int64_t w2v_cooc_sort_fold(uint64_t *keys, int64_t *vals, int64_t n, uint64_t max_key,
-                           uint64_t *tmp_keys, int64_t *tmp_vals);
+/* Sort p[0..n) by key (none above max_key; LSD radix through tmp, n entries) and
+   fold equal keys (adding units) in place.  Returns the distinct keys, -1 out of memory. */
+int64_t w2v_cooc_sort_fold(w2v_cooc_pair *p, int64_t n, uint64_t max_key, w2v_cooc_pair *tmp);
 
 /* Add dense block b into a (n entries). */
 void w2v_cooc_add_dense(int64_t *a, const int64_t *b, int64_t n);
 
 /* k-way merge of sorted runs.  Each run is read through a window the caller
-   fills (keys/vals/len, pos 0); when a window is used up and the run has more
+   fills (runs/len, pos 0); when a window is used up and the run has more
    (more[i]), w2v_cooc_merge_step returns early with *need = i: the caller
    refills it (pos 0, len 0 if the run ended) and calls again. */
 
 typedef struct {
     int k;
-    const uint64_t **keys;
-    const int64_t **vals;
+    const w2v_cooc_pair **runs;
     int64_t *pos;
     int64_t *len;
     uint8_t *more;       /* 1 while a run has entries beyond its window */
@@ -101,7 +106,8 @@ typedef struct {
     /* dense rows, emitted in key order with the runs (NULL for none) */
     const w2v_cooc_layout *L;  /* for rows/cols/values output and dense rows */
     const int64_t *dense;
-    int64_t d_row, d_col;
+    uint64_t col_mask;
+    int64_t d_row, d_col, d_row_end;
     /* a folded entry not yet written (output was full) */
     int pending;
     uint64_t p_key;
@@ -112,18 +118,26 @@ int w2v_cooc_merge_init(w2v_cooc_merge *m, int k, const w2v_cooc_layout *L,
                         const int64_t *dense);
 void w2v_cooc_merge_free(w2v_cooc_merge *m);
 
-/* Merge into keys/vals (key, units) until cap entries are written, or into
-   rows/cols/values (value = units / scale) when keys is NULL.  Returns the
+/* Merge into pairs until cap entries are written, or into rows/cols/values
+   (value = units / scale) when pairs is NULL.  Returns the
    entries written; *need is -1, or the run to refill before the next call.
    The merge has ended when it returns fewer than cap with *need -1. */
-int64_t w2v_cooc_merge_step(w2v_cooc_merge *m, uint64_t *keys, int64_t *vals, int32_t *rows,
+int64_t w2v_cooc_merge_step(w2v_cooc_merge *m, w2v_cooc_pair *pairs, int32_t *rows,
                             int32_t *cols, double *values, int64_t cap, int *need);
+
+/* Only the dense rows [lo, hi) join the merge (the runs given cover the same rows). */
+void w2v_cooc_merge_rows(w2v_cooc_merge *m, int64_t lo, int64_t hi);
 
 /* A training record: 16 bytes. */
 typedef struct {
     int32_t a, b;
     float f, logx;
 } w2v_glove_rec;
+
+/* Training records from counts: f = min(1, (x / x_max)^alpha), computed as
+   exp(alpha * (log x - log x_max)) in double, and log x. */
+void w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
+                    const double *values, int64_t n, double x_max, double alpha);
 
 /* Fisher-Yates shuffle of recs[0..n) from the seeded counter-based generator. */
 void w2v_glove_shuffle(w2v_glove_rec *recs, int64_t n, uint64_t seed);

@@ -9,18 +9,22 @@ the buffers it is handed (shapes, types, contiguity).
 import numpy as np
 
 cimport numpy as cnp
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.string cimport memmove
 from w2v_glove cimport (W2V_COOC_MAX_WINDOW, w2v_cooc_add_dense, w2v_cooc_count,
-                        w2v_cooc_layout, w2v_cooc_layout_free, w2v_cooc_layout_init,
-                        w2v_cooc_merge, w2v_cooc_merge_free, w2v_cooc_merge_init,
+                        w2v_cooc_layout, w2v_cooc_pair, w2v_cooc_layout_free, w2v_cooc_layout_init,
+                        w2v_cooc_merge, w2v_cooc_merge_free, w2v_cooc_merge_init, w2v_cooc_merge_rows,
                         w2v_cooc_merge_step, w2v_cooc_scale, w2v_cooc_sort_fold,
-                        w2v_glove_isa, w2v_glove_params, w2v_glove_rec, w2v_glove_select,
+                        w2v_glove_fill, w2v_glove_isa, w2v_glove_params, w2v_glove_rec,
+                        w2v_glove_select,
                         w2v_glove_shuffle, w2v_glove_train)
 
 cnp.import_array()
 
 MAX_WINDOW = W2V_COOC_MAX_WINDOW
 
+#: A pair of a sorted run: key (row << shift | column) and units, as C's w2v_cooc_pair.
+PAIR = np.dtype([("key", "<u8"), ("units", "<i8")])
 #: A training record: word, context, f(x), log(x) -- 16 bytes, as C's w2v_glove_rec.
 RECORD = np.dtype([("a", "<i4"), ("b", "<i4"), ("f", "<f4"), ("logx", "<f4")])
 
@@ -74,37 +78,53 @@ cdef class Layout:
 
     @property
     def max_key(self):
-        return <uint64_t>self.L.n_words * <uint64_t>self.L.n_words - 1
+        return ((<uint64_t>self.L.n_words - 1) << self.L.shift) | (<uint64_t>self.L.n_words - 1)
+
+    @property
+    def shift(self):
+        return self.L.shift
+
+    def row_starts(self):
+        """Where each dense row's entries start (n_rows + 1 offsets)."""
+        return np.asarray(<int64_t[:self.L.n_rows + 1]> self.L.row_start).copy()
 
     def count(self, const int32_t[::1] ids, const int64_t[::1] offsets, int64_t pos, int64_t hi,
-              int64_t[::1] dense, uint64_t[::1] keys, int64_t[::1] vals, int64_t n):
-        """Count targets from ``pos`` until ``hi`` or a full buffer; returns
-        ``(pos, n, pairs)``: where it stopped, the buffer's entries, pairs counted."""
-        cdef int64_t pairs, n_sent = offsets.shape[0] - 1
-        if dense.shape[0] < self.L.dense_size or vals.shape[0] < keys.shape[0] \
-                or not 0 <= pos <= hi <= ids.shape[0] or n_sent < 1 \
-                or offsets[n_sent] != ids.shape[0] or not 0 <= n <= keys.shape[0]:
+              int64_t[::1] dense, cnp.ndarray pairs, int64_t n):
+        """Count targets from ``pos`` until ``hi`` or a full buffer of ``pairs`` (PAIR);
+        returns ``(pos, n, pairs)``: where it stopped, the buffer's entries, pairs counted."""
+        cdef int64_t counted, n_sent = offsets.shape[0] - 1
+        cdef w2v_cooc_pair *buf = _pairs(pairs)
+        cdef int64_t cap = pairs.shape[0]
+        if dense.shape[0] < self.L.dense_size or not 0 <= pos <= hi <= ids.shape[0] \
+                or n_sent < 1 or offsets[n_sent] != ids.shape[0] or not 0 <= n <= cap:
             raise ValueError("bad buffers for counting")
-        if self.L.window > keys.shape[0]:
+        if self.L.window > cap:
             raise ValueError("the pair buffer is smaller than the window")
         with nogil:
-            pairs = w2v_cooc_count(&self.L, &ids[0], &offsets[0], n_sent, &pos, hi,
-                                   &dense[0] if dense.shape[0] else NULL, &keys[0], &vals[0],
-                                   &n, keys.shape[0])
-        return pos, n, pairs
+            counted = w2v_cooc_count(&self.L, &ids[0], &offsets[0], n_sent, &pos, hi,
+                                     &dense[0] if dense.shape[0] else NULL, buf, &n, cap)
+        return pos, n, counted
 
 
-def sort_fold(uint64_t[::1] keys, int64_t[::1] vals, int64_t n, uint64_t max_key,
-              uint64_t[::1] tmp_keys, int64_t[::1] tmp_vals):
-    """Sort ``keys[:n]`` with ``vals`` and fold equal keys in place; returns how many remain."""
+cdef w2v_cooc_pair *_pairs(cnp.ndarray a) except NULL:
+    if a.dtype != PAIR or a.ndim != 1 or not a.flags.c_contiguous:
+        raise TypeError("pairs must be a contiguous 1-d array of PAIR")
+    if a.shape[0] == 0:
+        raise ValueError("no room for pairs")
+    return <w2v_cooc_pair *> cnp.PyArray_DATA(a)
+
+
+def sort_fold(cnp.ndarray pairs, int64_t n, uint64_t max_key, cnp.ndarray tmp):
+    """Sort ``pairs[:n]`` by key and fold equal keys in place; returns how many remain."""
     cdef int64_t k
-    if not (0 <= n <= keys.shape[0] and n <= vals.shape[0] and n <= tmp_keys.shape[0]
-            and n <= tmp_vals.shape[0]):
+    cdef w2v_cooc_pair *p = _pairs(pairs)
+    cdef w2v_cooc_pair *t = _pairs(tmp)
+    if not (0 <= n <= pairs.shape[0] and n <= tmp.shape[0]):
         raise ValueError("bad buffers for sorting")
     if n == 0:
         return 0
     with nogil:
-        k = w2v_cooc_sort_fold(&keys[0], &vals[0], n, max_key, &tmp_keys[0], &tmp_vals[0])
+        k = w2v_cooc_sort_fold(p, n, max_key, t)
     if k < 0:
         raise MemoryError("no memory to sort a co-occurrence run")
     return k
@@ -145,29 +165,27 @@ cdef class Merge:
     def __dealloc__(self):
         w2v_cooc_merge_free(&self.m)
 
-    def window(self, int i, keys, vals, bint more):
-        """Run ``i`` continues with ``keys``/``vals`` (uint64/int64, equal length);
-        ``more``: entries follow them."""
-        cdef const uint64_t[::1] k = keys
-        cdef const int64_t[::1] v = vals
-        if not 0 <= i < self.m.k or k.shape[0] != v.shape[0]:
+    def window(self, int i, cnp.ndarray pairs, bint more):
+        """Run ``i`` continues with ``pairs`` (PAIR); ``more``: entries follow them."""
+        if not 0 <= i < self.m.k:
             raise ValueError("bad merge window")
-        self.held[i] = (k, v)
-        self.m.keys[i] = &k[0] if k.shape[0] else NULL
-        self.m.vals[i] = &v[0] if v.shape[0] else NULL
+        self.held[i] = pairs
+        self.m.runs[i] = _pairs(pairs) if pairs.shape[0] else NULL
         self.m.pos[i] = 0
-        self.m.len[i] = k.shape[0]
-        self.m.more[i] = more and k.shape[0] > 0
+        self.m.len[i] = pairs.shape[0]
+        self.m.more[i] = more and pairs.shape[0] > 0
 
-    def step_keys(self, uint64_t[::1] keys, int64_t[::1] vals):
-        """Merge into (key, units) arrays; returns ``(written, need)``."""
-        cdef int64_t w
+    def rows(self, int64_t lo, int64_t hi):
+        """Only dense rows [lo, hi) join in (the runs given hold those rows alone)."""
+        w2v_cooc_merge_rows(&self.m, lo, hi)
+
+    def step_pairs(self, cnp.ndarray out):
+        """Merge into ``out`` (PAIR); returns ``(written, need)``."""
+        cdef int64_t w, cap = out.shape[0]
         cdef int need = -1
-        if keys.shape[0] != vals.shape[0] or keys.shape[0] == 0:
-            raise ValueError("bad merge output")
+        cdef w2v_cooc_pair *o = _pairs(out)
         with nogil:
-            w = w2v_cooc_merge_step(&self.m, &keys[0], &vals[0], NULL, NULL, NULL,
-                                    keys.shape[0], &need)
+            w = w2v_cooc_merge_step(&self.m, o, NULL, NULL, NULL, cap, &need)
         return w, need
 
     def step_records(self, int32_t[::1] rows, int32_t[::1] cols, double[::1] values):
@@ -178,7 +196,7 @@ cdef class Merge:
                 or rows.shape[0] != values.shape[0] or rows.shape[0] == 0:
             raise ValueError("bad merge output")
         with nogil:
-            w = w2v_cooc_merge_step(&self.m, NULL, NULL, &rows[0], &cols[0], &values[0],
+            w = w2v_cooc_merge_step(&self.m, NULL, &rows[0], &cols[0], &values[0],
                                     rows.shape[0], &need)
         return w, need
 
@@ -189,6 +207,32 @@ cdef w2v_glove_rec *_records(cnp.ndarray recs) except NULL:
     if recs.shape[0] == 0:
         raise ValueError("no records")
     return <w2v_glove_rec *> cnp.PyArray_DATA(recs)
+
+
+def fill(cnp.ndarray recs, const int32_t[::1] rows, const int32_t[::1] cols,
+         const double[::1] values, double x_max, double alpha):
+    """Training records from counts: ids, f(x) and log x (``w2v_glove_fill``)."""
+    cdef w2v_glove_rec *r = _records(recs)
+    cdef int64_t n = recs.shape[0]
+    if rows.shape[0] != n or cols.shape[0] != n or values.shape[0] != n:
+        raise ValueError("records and counts differ in length")
+    with nogil:
+        w2v_glove_fill(r, &rows[0], &cols[0], &values[0], n, x_max, alpha)
+
+
+def move(cnp.ndarray a, int64_t dst, int64_t src, int64_t n):
+    """``a[dst:dst+n] = a[src:src+n]`` for a contiguous 1-d array, overlap allowed, with
+    no temporary copy."""
+    cdef char *base
+    cdef size_t item = a.itemsize
+    if a.ndim != 1 or not a.flags.c_contiguous or not a.flags.writeable or n < 0 \
+            or dst < 0 or src < 0 or dst + n > a.shape[0] or src + n > a.shape[0]:
+        raise ValueError("bad move")
+    if n == 0 or dst == src:
+        return
+    base = <char *> cnp.PyArray_DATA(a)
+    with nogil:
+        memmove(base + dst * item, base + src * item, n * item)
 
 
 def shuffle(cnp.ndarray recs, uint64_t seed):

@@ -38,6 +38,7 @@ import numpy as np
 
 from . import _glove, checkpoint
 from ._atomic import atomic_open, write_all
+from ._threads import run_threads
 from .callbacks import CheckpointCallback, EvaluateCallback
 from .errors import StopTraining, TrainingDiverged, TrainingInterrupted
 from .glove_counts import (CHUNK, DEFAULT_MEMORY, Cooccurrence, _bar, _run_watched,
@@ -84,24 +85,30 @@ def weights_of(values, x_max: float, alpha: float):
 
 
 def _fill(out, rows, cols, values, x_max, alpha) -> None:
-    out["a"], out["b"] = rows, cols
-    out["f"], out["logx"] = weights_of(values, x_max, alpha)
+    """Records ``out`` from counts (in C: :func:`weights_of`'s values, computed as
+    exp(alpha (log x - log x_max)))."""
+    _glove.fill(out, np.ascontiguousarray(rows, np.int32), np.ascontiguousarray(cols, np.int32),
+                np.ascontiguousarray(values, np.float64), x_max, alpha)
 
 
 class _Records:
     """The weighted, shuffled training records: an array, or past ``budget`` bytes a
     temporary file (shuffled in buckets that fit the budget) read in chunks."""
 
-    def __init__(self, counts: Cooccurrence, x_max, alpha, seed, budget, spill_dir):
+    def __init__(self, counts: Cooccurrence, x_max, alpha, seed, budget, spill_dir,
+                 threads=1):
         n = len(counts)
         self.n = n
         self.array = self.file = None
         key = int(_glove_seed(seed))
         if 16 * n <= budget:
             recs = np.empty(n, _glove.RECORD)
-            for a in range(0, n, CHUNK):
+
+            def fill(_, a):
                 _fill(recs[a:a + CHUNK], counts.rows[a:a + CHUNK], counts.cols[a:a + CHUNK],
                       counts.values[a:a + CHUNK], x_max, alpha)
+
+            run_threads(threads, fill, range(0, n, CHUNK), name="word2vec_fast-records")
             _glove.shuffle(recs, key)
             self.array = recs
             return
@@ -440,7 +447,8 @@ def _run(model: GloveModel, counts: Cooccurrence, *, threads, progress, callback
     if first >= epochs:
         return
     t_prep = time.perf_counter()
-    recs = _Records(counts, p["x_max"], p["alpha"], p["seed"], budget // 2, spill_dir)
+    recs = _Records(counts, p["x_max"], p["alpha"], p["seed"], budget // 2, spill_dir,
+                    threads)
     full = counts.n_records
     logger.info("GloVe: %d records (%d updates per epoch), dim %d, epochs %d-%d, %d threads, "
                 "%s; records weighted and shuffled in %.2f s", recs.n, full, p["dim"],

@@ -29,6 +29,7 @@ import numpy as np
 
 from . import _glove
 from ._atomic import write_all
+from ._threads import run_threads
 from .compression import atomic_writer
 from .corpus import Corpus, as_corpus
 from .params import check_float, check_int, check_threads
@@ -393,49 +394,46 @@ def load_stanford_vocab(path) -> Vocab:
 # -- counting -----------------------------------------------------------------
 
 class _Runs:
-    """Sorted runs of (key, units): in memory until they pass ``budget`` bytes, then
-    merged into one run appended to the spill files (keys, units)."""
+    """Sorted runs of pairs (key, units): in memory until they pass ``budget`` bytes,
+    then merged into one run appended to the spill file."""
 
     def __init__(self, budget: int, spill_dir):
         self.budget, self.spill_dir = budget, spill_dir
         self.mem: list = []
         self.mem_bytes = 0
-        self.files = None
-        self.spilled: list = []  # (start, length) in the spill files
+        self.file = None
+        self.spilled: list = []  # (start, length) in the spill file, in pairs
         self.spilled_entries = 0
         self.lock = threading.Lock()
 
-    def add(self, keys, vals) -> None:
+    def add(self, pairs) -> None:
         with self.lock:
-            self.mem.append((keys, vals))
-            self.mem_bytes += 16 * keys.shape[0]
+            self.mem.append(pairs)
+            self.mem_bytes += pairs.nbytes
             if self.mem_bytes > self.budget:
                 self._spill()
 
     def _open(self):
         d = self.spill_dir if self.spill_dir is not None else tempfile.gettempdir()
         try:
-            self.files = (tempfile.TemporaryFile(prefix="w2v-cooc-keys-", dir=d),
-                          tempfile.TemporaryFile(prefix="w2v-cooc-units-", dir=d))
+            self.file = tempfile.TemporaryFile(prefix="w2v-cooc-runs-", dir=d)
         except OSError as e:
             raise OSError(e.errno, f"cannot write co-occurrence spill files in {d!r} "
                                    f"(spill_dir): {e.strerror}") from None
         logger.info("co-occurrence runs pass their memory share: spilling to %s", d)
 
     def _spill(self) -> None:
-        if self.files is None:
+        if self.file is None:
             self._open()
         m = _glove.Merge(len(self.mem))
-        for i, (k, v) in enumerate(self.mem):
-            m.window(i, k, v, False)
-        fk, fv = self.files
+        for i, run in enumerate(self.mem):
+            m.window(i, run, False)
         start = self.spilled_entries
-        out_k = np.empty(CHUNK, np.uint64)
-        out_v = np.empty(CHUNK, np.int64)
+        out = np.empty(CHUNK, _glove.PAIR)
+        self.file.seek(16 * start)
         while True:
-            w, need = m.step_keys(out_k, out_v)
-            write_all(fk, out_k[:w])
-            write_all(fv, out_v[:w])
+            w, _ = m.step_pairs(out)
+            write_all(self.file, out[:w])
             self.spilled_entries += w
             if w < CHUNK:
                 break
@@ -452,17 +450,14 @@ class _Runs:
         return pos
 
     def refill(self, merge, i: int, at: list, window: int) -> None:
-        fk, fv = self.files
         n = min(window, at[1] - at[0])
-        k = np.empty(n, np.uint64)
-        v = np.empty(n, np.int64)
-        for f, arr in ((fk, k), (fv, v)):
-            f.seek(8 * at[0])
-            got = f.readinto(memoryview(arr).cast("B"))
-            if got != 8 * n:
-                raise OSError(f"co-occurrence spill file ended early ({got} of {8 * n} bytes)")
+        buf = np.empty(n, _glove.PAIR)
+        self.file.seek(16 * at[0])
+        got = self.file.readinto(memoryview(buf).cast("B"))
+        if got != 16 * n:
+            raise OSError(f"co-occurrence spill file ended early ({got} of {16 * n} bytes)")
         at[0] += n
-        merge.window(i, k, v, at[0] < at[1])
+        merge.window(i, buf, at[0] < at[1])
 
 
 def _dense_product(v: int, window: int, symmetric: bool, weighting: bool, scale: int,
@@ -568,7 +563,7 @@ def count_ids(enc: Corpus, *, window: int, symmetric: bool, distance_weighting: 
                     max(1 << 16, len(enc) * window // (4 * threads)))
     product = _dense_product(v, window, symmetric, weighting, scale, per_dense)
     layout = _glove.Layout(v, window, symmetric, weighting, scale, product)
-    cap = int(min(max(budget // 16 // (32 * threads), 4 * window, 1 << 12), 1 << 23))
+    cap = int(min(max(budget // 16 // (32 * threads), 4 * window, 1 << 12), 1 << 22))
     runs = _Runs(max(budget // 4, 1 << 12), spill_dir)
     n = len(enc)
     bounds = [n * i // threads for i in range(threads + 1)]
@@ -585,19 +580,17 @@ def count_ids(enc: Corpus, *, window: int, symmetric: bool, distance_weighting: 
     def work(i):
         dense = np.zeros(layout.dense_size, np.int64)
         denses[i] = dense
-        keys = np.empty(cap, np.uint64)
-        vals = np.empty(cap, np.int64)
-        tk = np.empty(cap, np.uint64)
-        tv = np.empty(cap, np.int64)
+        buf = np.empty(cap, _glove.PAIR)
+        tmp = np.empty(cap, _glove.PAIR)
         pos, hi, used = bounds[i], bounds[i + 1], 0
         while pos < hi and not stop.is_set():
             pos, used, p = layout.count(enc.ids, enc.offsets, pos, min(hi, pos + COUNT_STEP),
-                                        dense, keys, vals, used)
+                                        dense, buf, used)
             pairs[i] += p
             done[i] = pos - bounds[i]
             if used + window > cap or (pos >= hi and used):
-                k = _glove.sort_fold(keys, vals, used, max_key, tk, tv)
-                runs.add(keys[:k].copy(), vals[:k].copy())
+                k = _glove.sort_fold(buf, used, max_key, tmp)
+                runs.add(buf[:k].copy())
                 used = 0
 
     bar = _bar(progress, n, "counting")
@@ -610,19 +603,86 @@ def count_ids(enc: Corpus, *, window: int, symmetric: bool, distance_weighting: 
         with runs.lock:
             runs._spill()
     return _final_merge(enc, layout, total, runs, budget, window=window, symmetric=symmetric,
-                        weighting=weighting, pairs=sum(pairs), spill_dir=spill_dir)
+                        weighting=weighting, pairs=sum(pairs), spill_dir=spill_dir,
+                        threads=threads)
+
+
+def _row_split(layout, dense, runs: list, parts: int):
+    """Rows splitting the merge's output into ``parts`` ranges of about equal size, and
+    each range's bound on its output (its runs' entries plus its dense nonzeros)."""
+    v, shift = layout.n_words, layout.shift
+    nz = dense != 0
+    rs = layout.row_starts()
+    dense_cum = np.concatenate([[0], np.cumsum(np.add.reduceat(nz, rs[:-1]) if rs.shape[0] > 1
+                                                and rs[-1] > 0 else np.zeros(0, np.int64))])
+
+    def before(r):  # output entries (at most) in rows < r
+        d = int(dense_cum[min(r, dense_cum.shape[0] - 1)])
+        return d + sum(int(np.searchsorted(run["key"], np.uint64(r) << np.uint64(shift)))
+                       for run in runs)
+
+    total = before(v)
+    cuts = [0]
+    for t in range(1, parts):
+        goal, lo, hi = total * t // parts, cuts[-1], v
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if before(mid) < goal:
+                lo = mid + 1
+            else:
+                hi = mid
+        cuts.append(lo)
+    cuts.append(v)
+    return cuts, [before(r) for r in cuts]
+
+
+def _merge_parallel(layout, dense, runs: list, threads: int):
+    """The final merge of in-memory runs on ``threads`` threads, a range of rows each,
+    into one set of arrays (each range written at its bound, then moved down)."""
+    cuts, starts = _row_split(layout, dense, runs, threads)
+    bound = starts[-1]
+    out = (np.empty(bound, np.int32), np.empty(bound, np.int32), np.empty(bound, np.float64))
+    written = [0] * threads
+    shift = np.uint64(layout.shift)
+
+    def work(t, _):
+        lo_key, hi_key = np.uint64(cuts[t]) << shift, np.uint64(cuts[t + 1]) << shift
+        m = _glove.Merge(len(runs), layout, dense)
+        for i, run in enumerate(runs):
+            a, b = np.searchsorted(run["key"], [lo_key, hi_key])
+            m.window(i, run[a:b], False)
+        m.rows(cuts[t], cuts[t + 1])
+        a, b = starts[t], starts[t + 1]
+        if b > a:
+            w, need = m.step_records(out[0][a:b], out[1][a:b], out[2][a:b])
+            assert need < 0 and w <= b - a
+            written[t] = w
+
+    run_threads(threads, work, range(threads), name="word2vec_fast-merge")
+    at = 0
+    for t in range(threads):
+        for arr in out:
+            _glove.move(arr, at, starts[t], written[t])
+        at += written[t]
+    return out[0][:at], out[1][:at], out[2][:at]
 
 
 def _final_merge(enc, layout, dense, runs: _Runs, budget, *, window, symmetric, weighting,
-                 pairs, spill_dir) -> Cooccurrence:
+                 pairs, spill_dir, threads) -> Cooccurrence:
+    bound = sum(run.shape[0] for run in runs.mem) + runs.spilled_entries + int(
+        np.count_nonzero(dense))
+    if threads > 1 and not runs.spilled and 16 * bound <= budget // 2:
+        rows, cols, values = _merge_parallel(layout, dense, runs.mem, threads)
+        runs.mem = []
+        logger.info("co-occurrence: %d pairs counted, %d records", pairs, rows.shape[0])
+        return Cooccurrence(enc.vocab, rows, cols, values, symmetric=symmetric, window=window,
+                            distance_weighting=weighting, tokens=len(enc), validate=False)
     k = len(runs.mem) + len(runs.spilled)
     merge = _glove.Merge(k, layout, dense)
-    for i, (keys, vals) in enumerate(runs.mem):
-        merge.window(i, keys, vals, False)
+    for i, run in enumerate(runs.mem):
+        merge.window(i, run, False)
     window_entries = max(1 << 14, min(CHUNK, budget // 8 // 16 // max(len(runs.spilled), 1)))
     at = runs.windows(merge, len(runs.mem), window_entries) if runs.spilled else []
-    bound = sum(kv[0].shape[0] for kv in runs.mem) + runs.spilled_entries + int(
-        np.count_nonzero(dense))
     files = None
     if runs.spilled or 16 * bound > budget // 2:
         d = spill_dir if spill_dir is not None else tempfile.gettempdir()
@@ -659,7 +719,7 @@ def _final_merge(enc, layout, dense, runs: _Runs, budget, *, window, symmetric, 
                 f" ({len(runs.spilled)} runs spilled)" if runs.spilled else "")
     return Cooccurrence(enc.vocab, rows, cols, values, symmetric=symmetric, window=window,
                         distance_weighting=weighting, tokens=len(enc), validate=False,
-                        keep=(files, runs.files))
+                        keep=(files, runs.file))
 
 
 def _bar(progress, total, desc):
