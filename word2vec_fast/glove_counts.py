@@ -188,11 +188,18 @@ class Cooccurrence:
                 head = json.loads(f.read(hlen).decode("utf-8"))
                 n = int(head["n"])
                 words, counts = head["words"], head["counts"]
+                window = head.get("window")
+                meta = dict(symmetric=head["symmetric"], window=window,
+                            distance_weighting=head.get("distance_weighting", True),
+                            tokens=int(head.get("tokens") or 0))
                 if head.get("version") != VERSION or not isinstance(words, list) \
-                        or len(words) != len(counts) or n < 0:
+                        or not isinstance(counts, list) or len(words) != len(counts) or n < 0 \
+                        or not isinstance(meta["symmetric"], bool) \
+                        or not (window is None or type(window) is int):
                     raise ValueError("inconsistent header")
                 vocab = Vocab([str(w) for w in words], np.asarray(counts, dtype=np.int64))
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError) as e:
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError,
+                    AttributeError) as e:
                 raise CooccurrenceFormatError(f"{p}: bad header (byte offset {len(start)}): "
                                               f"{e}") from None
             off = len(start) + hlen
@@ -209,10 +216,7 @@ class Cooccurrence:
                     arrays.append(np.fromfile(f, dtype=dt, count=n))
                 off += item * n
         try:
-            return cls(vocab, *arrays, symmetric=bool(head["symmetric"]),
-                       window=head.get("window"),
-                       distance_weighting=bool(head.get("distance_weighting", True)),
-                       tokens=int(head.get("tokens") or 0))
+            return cls(vocab, *arrays, **meta)
         except ValueError as e:
             raise CooccurrenceFormatError(f"{p}: {e}") from None
 
@@ -379,6 +383,8 @@ def load_stanford_vocab(path) -> Vocab:
                 if len(parts) != 2 or not parts[0]:
                     raise ValueError
                 c = int(parts[1])
+                if not 0 <= c < 1 << 62:
+                    raise ValueError
                 words.append(parts[0].decode("utf-8"))
             except (ValueError, UnicodeDecodeError):
                 raise CooccurrenceFormatError(f"{p}: line {i}: expected 'word count', got "

@@ -27,6 +27,7 @@ import atheris
 with atheris.instrument_imports(include=["word2vec_fast"]):
     import word2vec_fast as w2v
     from word2vec_fast import Phrases, Vocab, count_and_encode, fasttext_io, load_model
+    from word2vec_fast import glove, glove_counts
 
 # libFuzzer ends the process with exit(): Python's atexit never runs, so .ci/fuzz points
 # TMPDIR at build/fuzz/tmp and empties it on each run.
@@ -115,6 +116,41 @@ def check_vectors(v):
     assert len(set(v.words)) == len(v.words), "duplicate words kept"
 
 
+GLOVE_VOCAB = b"the 9\nof 5\nand 4\nto 2\n"
+
+
+def check_glove(sub, data):
+    """GloVe's readers: 1, Stanford's cooccurrence.bin (with a good vocab.txt); 2, its
+    vocab.txt; 3 and 4, this package's counts file (read, mapped); 5, a GloVe model."""
+    if sub == 1:
+        vocab = os.path.join(DIR, "vocab.txt")
+        with open(vocab, "wb") as f:
+            f.write(GLOVE_VOCAB)
+        check_counts(glove_counts.Cooccurrence.load_stanford(_write(data), vocab))
+    elif sub == 2:
+        v = glove_counts.load_stanford_vocab(_write(data))
+        assert len(v.words) == len(v.counts) == len(set(v.words))
+    elif sub in (3, 4):
+        check_counts(glove_counts.Cooccurrence.load(_write(data), mmap=sub == 4))
+    else:
+        m = glove.load_model(_write(data))
+        assert m.word_vectors.shape == (len(m.vocab), m.params["dim"])
+
+
+def check_counts(c):
+    """Counts that were read: ids inside the vocabulary, positive values, sorted keys."""
+    v = len(c.vocab)
+    r, k, x = np.asarray(c.rows), np.asarray(c.cols), np.asarray(c.values)
+    assert r.shape == k.shape == x.shape
+    if r.size:
+        assert r.min() >= 0 and r.max() < v and k.min() >= 0 and k.max() < v, "id outside"
+        assert np.all(np.isfinite(x) & (x > 0)), "a value that is not a positive number"
+        key = r.astype(np.int64) * v + k
+        assert np.all(np.diff(key) > 0), "records not sorted or repeated"
+        if c.symmetric:
+            assert np.all(r <= k), "a symmetric matrix stored below its diagonal"
+
+
 def one_input(raw):
     if not raw:
         return
@@ -145,6 +181,8 @@ def one_input(raw):
                 names = sorted(_members())
                 name = names[(mode >> 4) % len(names)]
                 load_model(_write(_zip_with(name, _npy_header_fuzz(data))))
+            elif kind == 8 and 1 <= (mode >> 4) & 7 <= 5:  # GloVe's files
+                check_glove((mode >> 4) & 7, data)
             elif kind == 8:  # the two 'word ...' line formats: phrase tables, vocabularies
                 try:
                     p = Phrases.load(_write(data))

@@ -145,6 +145,7 @@ def _npz():
 
 def fuzz_loaders():
     # the mode byte: its low four bits pick the loader (see fuzz_loaders.py)
+    import numpy as np
     npz, header, vb, vt = _npz()
     yield bytes([0]) + vb
     yield bytes([1 | 0x10]) + vb
@@ -162,6 +163,16 @@ def fuzz_loaders():
     yield bytes([8]) + (b"word2vec_fast phrases 1\nscoring npmi\nthreshold 0.5\nmin_count 2\n"
                         b"delimiter _\nmax_token_bytes 58\ntrain_words 40\nconnector_words of\n"
                         b"phrases 2\n5 0.75 new york\n3 0.5 bank of america\n")
+    # GloVe's files (kind 8, 0x10-0x50): Stanford's records and vocabulary, ours, a model
+    rec = np.dtype([("w1", "<i4"), ("w2", "<i4"), ("x", "<f8")])
+    stanford = np.array([(1, 1, 2.5), (1, 2, 1.0), (2, 1, 1.0), (3, 4, 0.5)], rec).tobytes()
+    yield bytes([8 | 0x10]) + stanford
+    yield bytes([8 | 0x10]) + stanford[:-3]
+    yield bytes([8 | 0x20]) + b"the 9\nof 5\nand 4\n"
+    counts, model = _glove_files()
+    yield bytes([8 | 0x30]) + counts
+    yield bytes([8 | 0x40]) + counts
+    yield bytes([8 | 0x50]) + model
     yield bytes([9 | 0x10]) + b"the cat sat on the mat\nthe dog\n"
     yield bytes([10 | 0x20]) + b"a b a c d e a b f g h a\n" * 4
     yield bytes([11 | 0x40]) + "x \u00e9\u00e9\u00e9\u00e9 y\n".encode() * 3
@@ -173,12 +184,26 @@ def fuzz_loaders():
            + bytes(24))
     yield bytes([13]) + "the\n\u00e9\nx_y\n".encode()
     yield bytes([13 | 0x10]) + b"a\nb\na\n"
-    import numpy as np
     mat = io.BytesIO()
     np.save(mat, np.ones((2, 3), np.float32))
     m = mat.getvalue()
     yield bytes([14 | 0x10]) + len(m).to_bytes(2, "little") + m + b"a\nb\n"
     yield from fasttext_bins()
+
+
+def _glove_files():
+    """A small counts file and a GloVe model file, as bytes."""
+    import tempfile
+
+    from word2vec_fast import glove
+    text = [["a", "b", "c", "a", "b"], ["c", "a"]] * 5
+    with tempfile.TemporaryDirectory() as d:
+        c = glove.count(text, window=3, min_count=1, threads=1)
+        c.save(os.path.join(d, "c.cooc"))
+        m = glove.train(c, dim=3, epochs=1, threads=1, progress=False)
+        m.save_model(os.path.join(d, "m.npz"))
+        return (open(os.path.join(d, "c.cooc"), "rb").read(),
+                open(os.path.join(d, "m.npz"), "rb").read())
 
 
 def fasttext_bins():
