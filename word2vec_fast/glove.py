@@ -318,8 +318,10 @@ class GloveModel:
             raise TypeError("resume needs the Cooccurrence the model was trained on")
         if _fingerprint(counts) != self.schedule.get("counts"):
             raise ValueError("resume: these are not the counts the run started on")
-        _run(self, counts, threads=check_threads(threads), progress=progress,
-             callbacks=callbacks, budget=check_memory(memory), spill_dir=spill_dir)
+        threads = check_threads(threads)
+        if self.schedule["epochs_done"] < self.schedule["epochs"]:
+            recs = _prepare(self, counts, threads, check_memory(memory), spill_dir)
+            _run(self, recs, threads=threads, progress=progress, callbacks=callbacks)
         return self
 
 
@@ -418,8 +420,9 @@ def train(corpus, *, dim: int = 100, window: int = 15, min_count: int = 5, epoch
              distance_weighting=counts.distance_weighting)
     schedule = {"epochs": p["epochs"], "epochs_done": 0, "counts": _fingerprint(counts)}
     model = GloveModel.create(counts.vocab, p, schedule)
-    _run(model, counts, threads=threads, progress=progress, callbacks=callbacks,
-         budget=budget, spill_dir=spill_dir)
+    recs = _prepare(model, counts, threads, budget, spill_dir)
+    counts = None  # counted here: the records replace them (a caller's stay theirs)
+    _run(model, recs, threads=threads, progress=progress, callbacks=callbacks)
     return model
 
 
@@ -434,29 +437,33 @@ def _check_callbacks(callbacks) -> list:
     return list(callbacks)
 
 
-def _run(model: GloveModel, counts: Cooccurrence, *, threads, progress, callbacks, budget,
-         spill_dir) -> None:
+def _prepare(model: GloveModel, counts: Cooccurrence, threads, budget, spill_dir) -> _Records:
+    """The shuffled training records of ``counts`` for ``model``."""
+    p = model.params
+    if counts.vocab.words != model.vocab.words:
+        raise ValueError("the counts' vocabulary is not the model's")
+    t0 = time.perf_counter()
+    recs = _Records(counts, p["x_max"], p["alpha"], p["seed"], budget // 2, spill_dir,
+                    threads)
+    recs.symmetric, recs.updates = counts.symmetric, counts.n_records
+    logger.info("GloVe: %d records (%d updates per epoch), weighted and shuffled in %.2f s",
+                recs.n, recs.updates, time.perf_counter() - t0)
+    return recs
+
+
+def _run(model: GloveModel, recs: _Records, *, threads, progress, callbacks) -> None:
     """Train ``model`` from its next epoch to the end of its schedule."""
     callbacks = _check_callbacks(callbacks)
     p, sch = model.params, model.schedule
-    if len(counts.vocab) != len(model.vocab):
-        raise ValueError("the counts' vocabulary is not the model's")
-    if np.any(np.asarray(counts.rows[:1]) >= len(model.vocab)):
-        raise ValueError("the counts index words the model does not have")
     first, epochs = sch["epochs_done"], sch["epochs"]
     if first >= epochs:
         return
-    t_prep = time.perf_counter()
-    recs = _Records(counts, p["x_max"], p["alpha"], p["seed"], budget // 2, spill_dir,
-                    threads)
-    full = counts.n_records
-    logger.info("GloVe: %d records (%d updates per epoch), dim %d, epochs %d-%d, %d threads, "
-                "%s; records weighted and shuffled in %.2f s", recs.n, full, p["dim"],
-                first + 1, epochs, threads, _glove.isa(), time.perf_counter() - t_prep)
+    logger.info("GloVe: dim %d, epochs %d-%d, %d threads, %s", p["dim"], first + 1, epochs,
+                threads, _glove.isa())
     w, c = model.word_vectors, model.context_vectors
     gw, gc, gbw, gbc = model._grad
     trainer = _glove.Trainer(w, c, model.word_biases, model.context_biases, gw, gc, gbw, gbc,
-                             p["eta"], p["grad_clip"], counts.symmetric)
+                             p["eta"], p["grad_clip"], recs.symmetric)
     n = recs.n
     bounds = [n * i // threads for i in range(threads + 1)]
     bar = _bar(progress, n * (epochs - first), "training")
@@ -485,8 +492,6 @@ def _run(model: GloveModel, counts: Cooccurrence, *, threads, progress, callback
             logger.info("GloVe epoch %d/%d: cost %.6f, %d updates in %.2f s (%.0f records/s)",
                         epoch + 1, epochs, rec["cost"] or 0.0, ups, secs,
                         rec["records_per_sec"] or 0.0)
-            if full != ups + skip:
-                logger.debug("updates %d + skipped %d != %d", ups, skip, full)
             stop_now = False
             for cb in callbacks:
                 try:
