@@ -373,16 +373,18 @@ RUNNERS = {
 }
 
 
-def evaluate(a, bins: dict, wd: Path) -> dict:
-    """Score every .bin in one child run by the benchmark Python."""
+def evaluate(a, bins: dict, wd: Path, python=None, script_text=None,
+             name="evaluate.py") -> dict:
+    """Score every vectors file in one child run by ``python`` (default: the benchmark
+    Python) of ``script_text`` (default: this script's EVAL_SCRIPT)."""
     if not bins:
         return {}
-    script = wd / "evaluate.py"
-    script.write_text(EVAL_SCRIPT)
+    script = wd / name
+    script.write_text(EVAL_SCRIPT if script_text is None else script_text)
     cfg = {"files": bins,
            "questions": str(a.questions) if a.questions else None,
            "pairs": str(a.pairs) if a.pairs else None}
-    p = subprocess.run([a.bench_python, str(script), json.dumps(cfg)],
+    p = subprocess.run([python or a.bench_python, str(script), json.dumps(cfg)],
                        capture_output=True, text=True)
     if p.returncode != 0:
         log("evaluation failed:\n" + p.stderr[-3000:])

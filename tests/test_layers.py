@@ -11,7 +11,8 @@ import word2vec_fast
 PKG = pathlib.Path(word2vec_fast.__file__).parent
 # Imports a function may make: optional extras, what only some commands need, and
 # tqdm.auto (~0.1 s to import), loaded only when a progress bar is shown.
-OPTIONAL = {"gensim", "matplotlib", "dask", "distributed", "fsspec", "pydoc_data", "tqdm"}
+OPTIONAL = {"gensim", "matplotlib", "dask", "distributed", "fsspec", "pydoc_data", "tqdm",
+            "scipy"}
 
 
 def _modules():

@@ -107,6 +107,7 @@ class _Records:
             def fill(_, a):
                 _fill(recs[a:a + CHUNK], counts.rows[a:a + CHUNK], counts.cols[a:a + CHUNK],
                       counts.values[a:a + CHUNK], x_max, alpha)
+                counts.release(a, a + CHUNK)
 
             run_threads(threads, fill, range(0, n, CHUNK), name="word2vec_fast-records")
             _glove.shuffle(recs, key)
@@ -134,12 +135,15 @@ class _Records:
         sizes = np.zeros(buckets, np.int64)
         for _, b in draws():
             sizes += np.bincount(b, minlength=buckets)
+        # the bucket of every record, drawn again in the same order: a second pass
+        # writes each record at its bucket's next place
         starts = np.concatenate([[0], np.cumsum(sizes)])
         at = starts[:-1].copy()
         for a, b in draws():
             chunk = np.empty(b.shape[0], _glove.RECORD)
             _fill(chunk, counts.rows[a:a + CHUNK], counts.cols[a:a + CHUNK],
                   counts.values[a:a + CHUNK], x_max, alpha)
+            counts.release(a, a + CHUNK)
             order = np.argsort(b, kind="stable")
             chunk, b = chunk[order], b[order]
             edges = np.searchsorted(b, np.arange(buckets + 1))
@@ -335,6 +339,7 @@ def _fingerprint(counts: Cooccurrence) -> dict:
     s = 0.0
     for a in range(0, len(counts), CHUNK):
         s += float(np.sum(counts.values[a:a + CHUNK]))
+        counts.release(a, a + CHUNK)
     return {"records": len(counts), "words": len(counts.vocab), "symmetric": counts.symmetric,
             "sum": s}
 
@@ -474,24 +479,26 @@ def _run(model: GloveModel, recs: _Records, *, threads, progress, callbacks) -> 
             secs = time.perf_counter() - t0
             if bar is not None:
                 bar.update(seen)
-            complete = not interrupted and seen == n
+            complete = seen == n  # a Ctrl-C after the last block leaves the epoch whole
             rec = {"kind": "epoch", "epoch": epoch + 1, "epochs": epochs, "complete": complete,
                    "cost": loss / ups if ups else None, "loss": loss, "updates": ups,
                    "skipped": skip, "records": seen, "seconds": secs,
                    "records_per_sec": seen / secs if secs > 0 else None, "run": 0}
             model.history.append(rec)
-            if interrupted:
-                raise TrainingInterrupted(model)
             if skip or not math.isfinite(loss) or not _finite(model):
                 raise TrainingDiverged(
                     f"GloVe training diverged in epoch {epoch + 1} of {epochs}: {skip} updates "
                     f"met a non-finite value (eta={p['eta']:g}); the weights are useless: "
                     "train again with a smaller eta", model=model, epoch=epoch + 1,
                     alpha=p["eta"])
+            if not complete:
+                raise TrainingInterrupted(model)
             sch["epochs_done"] = epoch + 1
             logger.info("GloVe epoch %d/%d: cost %.6f, %d updates in %.2f s (%.0f records/s)",
                         epoch + 1, epochs, rec["cost"] or 0.0, ups, secs,
                         rec["records_per_sec"] or 0.0)
+            if interrupted:
+                raise TrainingInterrupted(model)
             stop_now = False
             for cb in callbacks:
                 try:
@@ -502,6 +509,10 @@ def _run(model: GloveModel, recs: _Records, *, threads, progress, callbacks) -> 
                     stop_now = True
             if stop_now:
                 break
+    except KeyboardInterrupt as e:  # in a callback or between epochs: the model is whole
+        if isinstance(e, TrainingInterrupted):
+            raise
+        raise TrainingInterrupted(model) from None
     finally:
         if bar is not None:
             bar.close()

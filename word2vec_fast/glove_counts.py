@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mmap
 import os
 import sys
 import tempfile
@@ -51,6 +52,33 @@ CHUNK = 1 << 20
 STANFORD_RECORD = np.dtype([("w1", "<i4"), ("w2", "<i4"), ("x", "<f8")])
 MAGIC = b"W2VFCOOC"
 VERSION = 1
+
+
+class _Map:
+    """A read-only memory map of ``n`` items of ``dtype`` at ``offset`` in an open file,
+    whose pages can be given back (they count in the process's memory once read)."""
+
+    def __init__(self, f, dtype, n: int, offset: int = 0):
+        self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self.offset, self.itemsize = offset, np.dtype(dtype).itemsize
+        self.array = np.frombuffer(self.map, dtype=dtype, count=n, offset=offset)
+
+    def release(self, lo: int, hi: int) -> None:
+        if not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        a = -(-(self.offset + lo * self.itemsize) // mmap.PAGESIZE) * mmap.PAGESIZE
+        b = (self.offset + hi * self.itemsize) // mmap.PAGESIZE * mmap.PAGESIZE
+        if b > a:
+            self.map.madvise(mmap.MADV_DONTNEED, a, b - a)
+
+
+def _mapped(f, dtypes, n: int, offset: int = 0) -> list:
+    """Maps of consecutive arrays of ``n`` items each in file ``f``, from ``offset``."""
+    out = []
+    for dt in dtypes:
+        out.append(_Map(f, dt, n, offset) if n else None)
+        offset += np.dtype(dt).itemsize * n
+    return out
 
 
 class CooccurrenceFormatError(ValueError):
@@ -99,12 +127,21 @@ class Cooccurrence:
         self.window = window
         self.distance_weighting = bool(distance_weighting)
         self.tokens = int(tokens)
-        self._keep = keep  # temporary files behind memory-mapped arrays
+        self._keep = keep  # the files (and _Map objects) behind memory-mapped arrays
+        self._maps = [m for m in (keep or ()) if isinstance(m, _Map)]
         if validate:
             _check_records(rows, cols, values, len(vocab), self.symmetric, "counts")
 
     def __len__(self) -> int:
         return int(self.rows.shape[0])
+
+    def release(self, lo: int = 0, hi: int | None = None) -> None:
+        """Give back the resident pages of records [lo, hi) of memory-mapped counts
+        (a no-op for counts in memory): a pass over counts larger than memory
+        calls it behind itself."""
+        hi = len(self) if hi is None else hi
+        for m in self._maps:
+            m.release(lo, hi)
 
     @property
     def nnz(self) -> int:
@@ -120,6 +157,7 @@ class Cooccurrence:
         diag = 0
         for a in range(0, len(self), CHUNK):
             diag += int(np.count_nonzero(self.rows[a:a + CHUNK] == self.cols[a:a + CHUNK]))
+            self.release(a, a + CHUNK)
         return 2 * len(self) - diag
 
     def __repr__(self) -> str:
@@ -158,7 +196,7 @@ class Cooccurrence:
                 "window": self.window, "distance_weighting": self.distance_weighting,
                 "tokens": self.tokens, "words": list(self.vocab.words),
                 "counts": [int(c) for c in self.vocab.counts]}
-        blob = json.dumps(head, ensure_ascii=False).encode("utf-8")
+        blob = json.dumps(head).encode("ascii")  # \u escapes keep undecodable bytes' words
         pad = -(len(MAGIC) + 8 + len(blob)) % 64
         with atomic_writer(os.fspath(path)) as f:
             f.write(MAGIC)
@@ -207,16 +245,18 @@ class Cooccurrence:
                 raise CooccurrenceFormatError(
                     f"{p}: {n} records need {off + 16 * n} bytes; the file has {size} "
                     "(truncated or lying header)")
-            arrays = []
-            for dt, item in (("<i4", 4), ("<i4", 4), ("<f8", 8)):
-                if mmap and n:
-                    arrays.append(np.memmap(p, dtype=dt, mode="r", offset=off, shape=(n,)))
-                else:
+            keep = None
+            if mmap and n:
+                maps = _mapped(f, ("<i4", "<i4", "<f8"), n, off)
+                arrays, keep = [m.array for m in maps], maps
+            else:
+                arrays = []
+                for dt, item in (("<i4", 4), ("<i4", 4), ("<f8", 8)):
                     f.seek(off)
                     arrays.append(np.fromfile(f, dtype=dt, count=n))
-                off += item * n
+                    off += item * n
         try:
-            return cls(vocab, *arrays, **meta)
+            return cls(vocab, *arrays, **meta, keep=keep)
         except ValueError as e:
             raise CooccurrenceFormatError(f"{p}: {e}") from None
 
@@ -368,7 +408,8 @@ def save_stanford_vocab(vocab: Vocab, path) -> None:
     with atomic_writer(os.fspath(path)) as f:
         for a in range(0, len(vocab), 1 << 16):
             f.write("".join(f"{w} {int(c)}\n" for w, c in zip(
-                vocab.words[a:a + (1 << 16)], vocab.counts[a:a + (1 << 16)])).encode("utf-8"))
+                vocab.words[a:a + (1 << 16)], vocab.counts[a:a + (1 << 16)])).encode(
+                    "utf-8", "surrogateescape"))
 
 
 def load_stanford_vocab(path) -> Vocab:
@@ -385,7 +426,7 @@ def load_stanford_vocab(path) -> Vocab:
                 c = int(parts[1])
                 if not 0 <= c < 1 << 62:
                     raise ValueError
-                words.append(parts[0].decode("utf-8"))
+                words.append(parts[0].decode("utf-8", "surrogateescape"))
             except (ValueError, UnicodeDecodeError):
                 raise CooccurrenceFormatError(f"{p}: line {i}: expected 'word count', got "
                                               f"{line[:60]!r}") from None
@@ -592,6 +633,8 @@ def count_ids(enc: Corpus, *, window: int, symmetric: bool, distance_weighting: 
         while pos < hi and not stop.is_set():
             pos, used, p = layout.count(enc.ids, enc.offsets, pos, min(hi, pos + COUNT_STEP),
                                         dense, buf, used)
+            if enc.mapped:  # give back the ids behind this thread's windows
+                enc.maps[0].release(bounds[i], pos - window)
             pairs[i] += p
             done[i] = pos - bounds[i]
             if used + window > cap or (pos >= hi and used):
@@ -692,8 +735,12 @@ def _final_merge(enc, layout, dense, runs: _Runs, budget, *, window, symmetric, 
     files = None
     if runs.spilled or 16 * bound > budget // 2:
         d = spill_dir if spill_dir is not None else tempfile.gettempdir()
-        files = [tempfile.TemporaryFile(prefix=f"w2v-cooc-{x}-", dir=d)
-                 for x in ("rows", "cols", "values")]
+        try:
+            files = [tempfile.TemporaryFile(prefix=f"w2v-cooc-{x}-", dir=d)
+                     for x in ("rows", "cols", "values")]
+        except OSError as e:
+            raise OSError(e.errno, f"cannot write the co-occurrence records' files in {d!r} "
+                                   f"(spill_dir): {e.strerror}") from None
         out = (np.empty(CHUNK, np.int32), np.empty(CHUNK, np.int32), np.empty(CHUNK, np.float64))
     else:
         out = (np.empty(bound, np.int32), np.empty(bound, np.int32), np.empty(bound, np.float64))
@@ -716,16 +763,18 @@ def _final_merge(enc, layout, dense, runs: _Runs, budget, *, window, symmetric, 
     if files is None:
         rows, cols, values = out[0][:total], out[1][:total], out[2][:total]
     else:
-        for f in files:
+        maps = []
+        for f, dt in zip(files, (np.int32, np.int32, np.float64)):
             f.flush()
-        rows, cols, values = (
-            np.memmap(f, dtype=dt, mode="r", shape=(total,)) if total else np.zeros(0, dt)
-            for f, dt in zip(files, (np.int32, np.int32, np.float64)))
+            maps += _mapped(f, (dt,), total)
+        rows, cols, values = (m.array if m is not None else np.zeros(0, dt)
+                              for m, dt in zip(maps, (np.int32, np.int32, np.float64)))
     logger.info("co-occurrence: %d pairs counted, %d records%s", pairs, total,
                 f" ({len(runs.spilled)} runs spilled)" if runs.spilled else "")
     return Cooccurrence(enc.vocab, rows, cols, values, symmetric=symmetric, window=window,
                         distance_weighting=weighting, tokens=len(enc), validate=False,
-                        keep=(files, runs.file))
+                        keep=(files, runs.file, *(m for m in maps if m is not None))
+                        if files is not None else None)
 
 
 def _bar(progress, total, desc):
