@@ -1212,3 +1212,41 @@ def test_glove_6b_style_file_loads(tmp_path):
                      [0.15164, 0.30177, -0.16763], [0.70853, 0.57088, -0.4716],
                      [0.68047, -0.039263, 0.30186]], np.float32)
     assert np.array_equal(v.vectors, want)
+
+
+def test_counting_and_records_stay_within_a_small_budget(tmp_path, caplog):
+    """A corpus whose ids are several times the budget counts (spilling runs and the
+    final records) and trains (records shuffled in a file) with the Python-level
+    memory of both phases within the budget (tracemalloc: numpy's arrays included)."""
+    import tracemalloc
+    from word2vec_fast.corpus import as_corpus
+    rng = np.random.default_rng(3)
+    ids = rng.zipf(1.2, size=400_000) % 5000
+    path = tmp_path / "big.txt"
+    path.write_text("\n".join(" ".join(f"w{i}" for i in ids[a:a + 20])
+                              for a in range(0, ids.size, 20)) + "\n")
+    budget = 1 << 20
+    enc = as_corpus(str(path), None, 2, None, spill_bytes=budget // 4)
+    assert enc.mapped and enc.ids.nbytes > 1.5 * budget
+    caplog.set_level(logging.INFO, logger="word2vec_fast")
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        c = glove_counts.count_ids(enc, window=5, symmetric=True, distance_weighting=True,
+                                   threads=2, budget=budget)
+        count_peak = tracemalloc.get_traced_memory()[1] - base
+        assert "runs spilled" in caplog.text and 16 * len(c) > 4 * budget
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        model = glove.train(c, dim=4, epochs=1, threads=2, memory=budget / (1 << 30),
+                            progress=False)
+        train_peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert "buckets of a temporary file" in caplog.text
+    weights_bytes = sum(a.nbytes for a in (model.word_vectors, model.context_vectors,
+                                           *model._grad, model.word_biases,
+                                           model.context_biases))
+    assert count_peak <= 1.5 * budget, count_peak
+    assert train_peak - weights_bytes <= budget, (train_peak, weights_bytes)
+    assert np.isfinite(model.word_vectors).all()

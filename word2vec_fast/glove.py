@@ -42,7 +42,7 @@ from ._threads import run_threads
 from .callbacks import CheckpointCallback, EvaluateCallback
 from .errors import StopTraining, TrainingDiverged, TrainingInterrupted
 from .glove_counts import (CHUNK, DEFAULT_MEMORY, Cooccurrence, _bar, _run_watched,
-                           check_memory, count)
+                           check_memory, chunk_for, count)
 from .params import check_float, check_int, check_threads
 from .scan import MAX_TOKEN_BYTES
 from .vectors import Vectors
@@ -100,6 +100,7 @@ class _Records:
         n = len(counts)
         self.n = n
         self.array = self.file = None
+        self.step = TRAIN_STEP  # records per call into the update (and per read of a file)
         key = int(_glove_seed(seed))
         if 16 * n <= budget:
             recs = np.empty(n, _glove.RECORD)
@@ -116,7 +117,7 @@ class _Records:
         self._spill(counts, x_max, alpha, key, budget, spill_dir)
 
     def _spill(self, counts, x_max, alpha, key, budget, spill_dir):
-        n = self.n
+        n, step = self.n, chunk_for(budget)
         buckets = max(2, math.ceil(16 * n / max(budget // 2, 1 << 16)))
         d = spill_dir if spill_dir is not None else tempfile.gettempdir()
         try:
@@ -129,8 +130,8 @@ class _Records:
 
         def draws():
             rng = np.random.default_rng(key)
-            for a in range(0, n, CHUNK):
-                yield a, rng.integers(0, buckets, size=min(CHUNK, n - a))
+            for a in range(0, n, step):
+                yield a, rng.integers(0, buckets, size=min(step, n - a))
 
         sizes = np.zeros(buckets, np.int64)
         for _, b in draws():
@@ -141,9 +142,9 @@ class _Records:
         at = starts[:-1].copy()
         for a, b in draws():
             chunk = np.empty(b.shape[0], _glove.RECORD)
-            _fill(chunk, counts.rows[a:a + CHUNK], counts.cols[a:a + CHUNK],
-                  counts.values[a:a + CHUNK], x_max, alpha)
-            counts.release(a, a + CHUNK)
+            _fill(chunk, counts.rows[a:a + step], counts.cols[a:a + step],
+                  counts.values[a:a + step], x_max, alpha)
+            counts.release(a, a + step)
             order = np.argsort(b, kind="stable")
             chunk, b = chunk[order], b[order]
             edges = np.searchsorted(b, np.arange(buckets + 1))
@@ -166,6 +167,7 @@ class _Records:
         f.flush()
         self.file = f
         self.lock = threading.Lock()
+        self.step = min(TRAIN_STEP, step)  # each thread reads into a buffer of this many
 
     def blocks(self, lo: int, hi: int, step: int, stop):
         """The records [lo, hi) in blocks of at most ``step`` (a thread's share)."""
@@ -529,7 +531,7 @@ def _epoch(trainer, recs: _Records, bounds: list):
     done = [0] * threads
 
     def work(i):
-        for block in recs.blocks(bounds[i], bounds[i + 1], TRAIN_STEP, stop):
+        for block in recs.blocks(bounds[i], bounds[i + 1], recs.step, stop):
             s, c, u = trainer.run(block)
             cost[i] += c
             updates[i] += u

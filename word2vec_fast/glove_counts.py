@@ -86,6 +86,12 @@ class CooccurrenceFormatError(ValueError):
     the file and the byte offset or record."""
 
 
+def chunk_for(budget: int) -> int:
+    """Entries per chunk of a pass within ``budget`` bytes: a 256th of it (its
+    temporaries take a few times the chunk), between 4,096 and :data:`CHUNK`."""
+    return int(max(1 << 12, min(CHUNK, budget // 256)))
+
+
 def check_memory(memory) -> int:
     """``memory`` (GiB, a number > 0) in bytes."""
     m = check_float("memory", memory, 0.0, strict=True)
@@ -444,8 +450,8 @@ class _Runs:
     """Sorted runs of pairs (key, units): in memory until they pass ``budget`` bytes,
     then merged into one run appended to the spill file."""
 
-    def __init__(self, budget: int, spill_dir):
-        self.budget, self.spill_dir = budget, spill_dir
+    def __init__(self, budget: int, spill_dir, chunk: int = CHUNK):
+        self.budget, self.spill_dir, self.chunk = budget, spill_dir, chunk
         self.mem: list = []
         self.mem_bytes = 0
         self.file = None
@@ -476,13 +482,13 @@ class _Runs:
         for i, run in enumerate(self.mem):
             m.window(i, run, False)
         start = self.spilled_entries
-        out = np.empty(CHUNK, _glove.PAIR)
+        out = np.empty(self.chunk, _glove.PAIR)
         self.file.seek(16 * start)
         while True:
             w, _ = m.step_pairs(out)
             write_all(self.file, out[:w])
             self.spilled_entries += w
-            if w < CHUNK:
+            if w < out.shape[0]:
                 break
         self.spilled.append((start, self.spilled_entries - start))
         self.mem, self.mem_bytes = [], 0
@@ -611,7 +617,7 @@ def count_ids(enc: Corpus, *, window: int, symmetric: bool, distance_weighting: 
     product = _dense_product(v, window, symmetric, weighting, scale, per_dense)
     layout = _glove.Layout(v, window, symmetric, weighting, scale, product)
     cap = int(min(max(budget // 16 // (32 * threads), 4 * window, 1 << 12), 1 << 22))
-    runs = _Runs(max(budget // 4, 1 << 12), spill_dir)
+    runs = _Runs(max(budget // 4, 1 << 12), spill_dir, chunk_for(budget))
     n = len(enc)
     bounds = [n * i // threads for i in range(threads + 1)]
     done = [0] * threads
@@ -730,7 +736,8 @@ def _final_merge(enc, layout, dense, runs: _Runs, budget, *, window, symmetric, 
     merge = _glove.Merge(k, layout, dense)
     for i, run in enumerate(runs.mem):
         merge.window(i, run, False)
-    window_entries = max(1 << 14, min(CHUNK, budget // 8 // 16 // max(len(runs.spilled), 1)))
+    chunk = chunk_for(budget)
+    window_entries = max(1 << 10, min(chunk, budget // 8 // 16 // max(len(runs.spilled), 1)))
     at = runs.windows(merge, len(runs.mem), window_entries) if runs.spilled else []
     files = None
     if runs.spilled or 16 * bound > budget // 2:
@@ -741,7 +748,7 @@ def _final_merge(enc, layout, dense, runs: _Runs, budget, *, window, symmetric, 
         except OSError as e:
             raise OSError(e.errno, f"cannot write the co-occurrence records' files in {d!r} "
                                    f"(spill_dir): {e.strerror}") from None
-        out = (np.empty(CHUNK, np.int32), np.empty(CHUNK, np.int32), np.empty(CHUNK, np.float64))
+        out = (np.empty(chunk, np.int32), np.empty(chunk, np.int32), np.empty(chunk, np.float64))
     else:
         out = (np.empty(bound, np.int32), np.empty(bound, np.int32), np.empty(bound, np.float64))
     total = 0
