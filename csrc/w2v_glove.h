@@ -150,6 +150,7 @@ typedef struct {
     int64_t dim;
     float eta, clip;
     int both;            /* symmetric records: off-diagonal ones update both ways */
+    int prefetch;        /* fetch the rows of the record this many places ahead (0: none) */
 } w2v_glove_params;
 
 /* Train over recs[0..n): *cost += 0.5 f diff^2 per update, *updates += updates made;

@@ -67,6 +67,7 @@ cdef extern from "w2v_glove.h" nogil:
         int64_t dim
         float eta, clip
         int both
+        int prefetch
 
     int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
                             double *cost, int64_t *updates)

@@ -22,6 +22,8 @@ from w2v_glove cimport (W2V_COOC_MAX_WINDOW, w2v_cooc_add_dense, w2v_cooc_count,
 cnp.import_array()
 
 MAX_WINDOW = W2V_COOC_MAX_WINDOW
+#: Records ahead whose rows the update fetches while training one (0: none).
+PREFETCH = 4
 
 #: A pair of a sorted run: key (row << shift | column) and units, as C's w2v_cooc_pair.
 PAIR = np.dtype([("key", "<u8"), ("units", "<i8")])
@@ -267,7 +269,16 @@ cdef class Trainer:
     cdef tuple keep
     cdef readonly int64_t n_words
 
-    def __cinit__(self, w, c, bw, bc, gw, gc, gbw, gbc, float eta, float clip, bint both):
+    @property
+    def prefetch(self):
+        return self.p.prefetch
+
+    @prefetch.setter
+    def prefetch(self, int value):
+        self.p.prefetch = max(value, 0)
+
+    def __cinit__(self, w, c, bw, bc, gw, gc, gbw, gbc, float eta, float clip, bint both,
+                  int prefetch=PREFETCH):
         cdef int64_t v = w.shape[0], dim = w.shape[1]
         self.p.w = _mat(w, v, dim, "w")
         self.p.c = _mat(c, v, dim, "c")
@@ -281,6 +292,7 @@ cdef class Trainer:
         self.p.eta = eta
         self.p.clip = clip
         self.p.both = both
+        self.p.prefetch = max(prefetch, 0)
         self.keep = (w, c, bw, bc, gw, gc, gbw, gbc)
         self.n_words = v
 
