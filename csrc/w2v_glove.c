@@ -462,14 +462,14 @@ void w2v_glove_shuffle(w2v_glove_rec *recs, int64_t n, uint64_t seed)
     }
 }
 
-typedef int64_t (*glove_train_fn)(const w2v_glove_params *, const w2v_glove_rec *, int64_t,
-                                  double *, int64_t *);
+typedef int64_t (*glove_train_fn)(const w2v_glove_params *, const w2v_glove_rec *,
+                                  const w2v_glove_rec *, int64_t, double *, int64_t *);
 
 #if W2V_BLOCK_X86_DISPATCH
-int64_t w2v_glove_train_x86v3(const w2v_glove_params *, const w2v_glove_rec *, int64_t, double *,
-                              int64_t *);
-int64_t w2v_glove_train_x86v4(const w2v_glove_params *, const w2v_glove_rec *, int64_t, double *,
-                              int64_t *);
+int64_t w2v_glove_train_x86v3(const w2v_glove_params *, const w2v_glove_rec *,
+                              const w2v_glove_rec *, int64_t, double *, int64_t *);
+int64_t w2v_glove_train_x86v4(const w2v_glove_params *, const w2v_glove_rec *,
+                              const w2v_glove_rec *, int64_t, double *, int64_t *);
 #endif
 
 static int32_t glove_build; /* 0: not chosen yet; 1 base, 3 v3, 4 v4 */
@@ -491,8 +491,8 @@ static int32_t glove_choose(void)
     return b;
 }
 
-int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
-                        double *cost, int64_t *updates)
+int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs,
+                        const w2v_glove_rec *back, int64_t n, double *cost, int64_t *updates)
 {
     glove_train_fn f = w2v_glove_train_base;
 #if W2V_BLOCK_X86_DISPATCH
@@ -504,7 +504,7 @@ int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs, in
 #else
     (void)glove_choose();
 #endif
-    return f(p, recs, n, cost, updates);
+    return f(p, recs, back, n, cost, updates);
 }
 
 const char *w2v_glove_isa(void)

@@ -69,7 +69,8 @@ cdef extern from "w2v_glove.h" nogil:
         int both
         int prefetch
 
-    int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
-                            double *cost, int64_t *updates)
+    int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs,
+                            const w2v_glove_rec *back, int64_t n, double *cost,
+                            int64_t *updates)
     const char *w2v_glove_isa()
     int w2v_glove_select(const char *which)

@@ -85,40 +85,40 @@ static inline int W2V_GFN(glove_one)(const w2v_glove_params *p, int64_t a, int64
     return 1;
 }
 
-/* Ask for the rows of the record `ahead` places on: their lines arrive while this
-   record is trained (rows are read at random: each update waits on memory). */
-static inline void W2V_GFN(glove_prefetch)(const w2v_glove_params *p, const w2v_glove_rec *r)
+/* Ask for the rows of word a's and context b's update: their lines arrive while the
+   records before are trained (rows are read at random: each update waits on memory). */
+static inline void W2V_GFN(glove_prefetch)(const w2v_glove_params *p, int64_t a, int64_t b)
 {
-    int64_t dim = p->dim, k, a = r->a, b = r->b;
+    int64_t dim = p->dim, k;
     const char *rows[4] = {(const char *)(p->w + a * dim), (const char *)(p->c + b * dim),
                            (const char *)(p->gw + a * dim), (const char *)(p->gc + b * dim)};
     int j;
     for (j = 0; j < 4; j++)
         for (k = 0; k < dim * 4; k += 64)
             W2V_PREFETCH_WRITE(rows[j] + k);
-    if (p->both && a != b) {
-        const char *back[4] = {(const char *)(p->w + b * dim), (const char *)(p->c + a * dim),
-                               (const char *)(p->gw + b * dim), (const char *)(p->gc + a * dim)};
-        for (j = 0; j < 4; j++)
-            for (k = 0; k < dim * 4; k += 64)
-                W2V_PREFETCH_WRITE(back[j] + k);
-    }
 }
 
-int64_t W2V_GFN(w2v_glove_train)(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
-                                 double *cost, int64_t *updates)
+int64_t W2V_GFN(w2v_glove_train)(const w2v_glove_params *p, const w2v_glove_rec *recs,
+                                 const w2v_glove_rec *back, int64_t n, double *cost,
+                                 int64_t *updates)
 {
     int64_t i, skipped = 0, done = 0, ahead = p->prefetch;
+    if (p->both && !back)
+        back = recs;
     for (i = 0; i < n; i++) {
         const w2v_glove_rec r = recs[i];
-        if (ahead && i + ahead < n)
-            W2V_GFN(glove_prefetch)(p, &recs[i + ahead]);
+        if (ahead && i + ahead < n) {
+            W2V_GFN(glove_prefetch)(p, recs[i + ahead].a, recs[i + ahead].b);
+            if (back && back[i + ahead].a != back[i + ahead].b)
+                W2V_GFN(glove_prefetch)(p, back[i + ahead].b, back[i + ahead].a);
+        }
         if (W2V_GFN(glove_one)(p, r.a, r.b, r.f, r.logx, cost))
             done++;
         else
             skipped++;
-        if (p->both && r.a != r.b) {
-            if (W2V_GFN(glove_one)(p, r.b, r.a, r.f, r.logx, cost))
+        if (back && back[i].a != back[i].b) {
+            const w2v_glove_rec q = back[i];
+            if (W2V_GFN(glove_one)(p, q.b, q.a, q.f, q.logx, cost))
                 done++;
             else
                 skipped++;

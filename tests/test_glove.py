@@ -593,9 +593,11 @@ def update_inputs(dim, v=7, n=50, seed=0):
     return arrs, recs
 
 
-def ref_update(arrs, recs, eta, clip, both):
+def ref_update(arrs, recs, eta, clip, both, back=None):
     """w2v_glove.h's update in float64 (fdiff rounded to float32 as in C); returns the
-    8 arrays, cost, updates, skipped, and how many gradient elements were clipped."""
+    8 arrays, cost, updates, skipped, and how many gradient elements were clipped.
+    With ``both``, record i's (a, b) update is followed by the (b, a) update of
+    ``back[i]`` (default: of record i itself) unless that record is diagonal."""
     w, c, bw, bc, gw, gc, gbw, gbc = (a.astype(np.float64) for a in arrs)
     eta, clip = float(np.float32(eta)), float(np.float32(clip))
     state = {"cost": 0.0, "updates": 0, "skipped": 0, "clipped": 0}
@@ -622,18 +624,18 @@ def ref_update(arrs, recs, eta, clip, both):
         gbw[a] += fd * fd
         gbc[b] += fd * fd
 
-    for r in recs:
-        a, b, f, logx = int(r["a"]), int(r["b"]), float(r["f"]), float(r["logx"])
-        one(a, b, f, logx)
-        if both and a != b:
-            one(b, a, f, logx)
+    back = recs if back is None else back
+    for r, q in zip(recs, back):
+        one(int(r["a"]), int(r["b"]), float(r["f"]), float(r["logx"]))
+        if both and q["a"] != q["b"]:
+            one(int(q["b"]), int(q["a"]), float(q["f"]), float(q["logx"]))
     return [w, c, bw, bc, gw, gc, gbw, gbc], state
 
 
-def run_trainer(arrs, recs, eta, clip, both):
+def run_trainer(arrs, recs, eta, clip, both, back=None):
     out = [a.copy() for a in arrs]
     t = _glove.Trainer(*out, eta, clip, both)
-    skipped, cost, updates = t.run(recs.copy())
+    skipped, cost, updates = t.run(recs.copy(), None if back is None else back.copy())
     return out, skipped, cost, updates
 
 
@@ -662,6 +664,14 @@ def test_update_equals_numpy_reference(glove_build, build, dim, both):
     again = run_trainer(arrs, recs, eta, clip, both)
     assert all(np.array_equal(x, y) for x, y in zip(got, again[0]))
     assert again[1:] == (skipped, cost, updates)
+    if both:  # reverse updates taken from other records (the partners of an epoch)
+        back = recs[::-1]
+        want, st = ref_update(arrs, recs, eta, clip, True, back)
+        got, skipped, cost, updates = run_trainer(arrs, recs, eta, clip, True, back)
+        assert (skipped, updates) == (st["skipped"], st["updates"])
+        assert cost == pytest.approx(st["cost"], rel=1e-5)
+        for name, g, wnt in zip(names, got, want):
+            np.testing.assert_allclose(g, wnt, rtol=1e-5, atol=1e-6, err_msg=name)
 
 
 def test_builds_agree(glove_build):
@@ -755,7 +765,9 @@ def test_one_epoch_is_the_update_over_the_shuffled_records(symmetric):
     m = glove.train(c, **kw)
     start = glove.GloveModel.create(c.vocab, dict(m.params), {"epochs": 1, "epochs_done": 0})
     recs = glove._Records(c, 3.0, 0.6, 9, 1 << 30, None).array
-    want, st = ref_update(weights(start), recs, 0.2, 0.03, symmetric)
+    # a symmetric record's (b, a) update comes with the record half the records on
+    back = np.roll(recs, -(len(recs) // 2))
+    want, st = ref_update(weights(start), recs, 0.2, 0.03, symmetric, back)
     assert st["clipped"] > 0 and st["skipped"] == 0
     assert m.history[0]["updates"] == st["updates"] == c.n_records
     assert m.history[0]["loss"] == pytest.approx(st["cost"], rel=1e-4)
@@ -1152,8 +1164,12 @@ def test_records_in_file_mode_yield_every_record_once(tmp_path, monkeypatch, chu
     stop = threading.Event()
     n = len(c)
     # a block is a view of a buffer the next one reuses: copies kept
-    parts = [np.concatenate([b.copy() for b in recs.blocks(lo, hi, 999, stop)])
+    parts = [np.concatenate([b.copy() for b, _ in recs.blocks(lo, hi, 999, stop, False)])
              for lo, hi in ((0, n // 3), (n // 3, n))]
+    # paired: each block comes with the block half the records on (wrapping around)
+    pairs = [(b.copy(), q.copy()) for b, q in recs.blocks(0, n, 999, stop, True)]
+    fwd = np.concatenate([b for b, _ in pairs])
+    assert np.array_equal(np.concatenate([q for _, q in pairs]), np.roll(fwd, -(n // 2)))
     got = np.concatenate(parts)
     assert got.dtype == _glove.RECORD and len(got) == n
     want = np.zeros(n, _glove.RECORD)
@@ -1165,7 +1181,7 @@ def test_records_in_file_mode_yield_every_record_once(tmp_path, monkeypatch, chu
     # the in-memory records: the same multiset
     mem = glove._Records(c, 10.0, 0.75, 3, 1 << 30, None)
     assert mem.array is not None
-    arr = np.concatenate([b.copy() for b in mem.blocks(0, n, 999, stop)])
+    arr = np.concatenate([b.copy() for b, _ in mem.blocks(0, n, 999, stop, False)])
     assert np.array_equal(arr[np.lexsort((arr["b"], arr["a"]))], want)
 
 

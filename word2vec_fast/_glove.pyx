@@ -296,12 +296,19 @@ cdef class Trainer:
         self.keep = (w, c, bw, bc, gw, gc, gbw, gbc)
         self.n_words = v
 
-    def run(self, cnp.ndarray recs):
-        """Train over ``recs``; returns ``(skipped, cost, updates)``.  Every id must
-        be a row (the caller checked the records)."""
+    def run(self, cnp.ndarray recs, cnp.ndarray back=None):
+        """Train over ``recs`` (and, with ``both``, the reverse updates of ``back``, as
+        many records; None: of ``recs``, each right after its forward update);
+        returns ``(skipped, cost, updates)``.  Every id must be a row (the caller
+        checked the records)."""
         cdef w2v_glove_rec *r = _records(recs)
+        cdef w2v_glove_rec *q = NULL
         cdef int64_t n = recs.shape[0], skipped, updates = 0
         cdef double cost = 0.0
+        if back is not None:
+            if back.shape[0] != n:
+                raise ValueError("back must hold as many records as recs")
+            q = _records(back)
         with nogil:
-            skipped = w2v_glove_train(&self.p, r, n, &cost, &updates)
+            skipped = w2v_glove_train(&self.p, r, q, n, &cost, &updates)
         return skipped, cost, updates

@@ -167,27 +167,46 @@ class _Records:
         f.flush()
         self.file = f
         self.lock = threading.Lock()
+        self._local = threading.local()
         self.step = min(TRAIN_STEP, step)  # each thread reads into a buffer of this many
 
-    def blocks(self, lo: int, hi: int, step: int, stop):
-        """The records [lo, hi) in blocks of at most ``step`` (a thread's share)."""
-        if self.array is not None:
-            for a in range(lo, hi, step):
-                if stop.is_set():
-                    return
-                yield self.array[a:min(a + step, hi)]
-            return
-        buf = np.empty(step, _glove.RECORD)
-        for a in range(lo, hi, step):
+    def blocks(self, lo: int, hi: int, step: int, stop, paired: bool):
+        """The records [lo, hi) in blocks of at most ``step`` (a thread's share), each
+        with, when ``paired``, the block of records half the records further on
+        (wrapping around): their reverse updates are made with it."""
+        half = self.n // 2
+        a = lo
+        while a < hi:
             if stop.is_set():
                 return
-            view = buf[:min(step, hi - a)]
-            with self.lock:  # one file, read by every thread
-                self.file.seek(16 * a)
-                got = self.file.readinto(memoryview(view).cast("B"))
-            if got != 16 * view.shape[0]:
-                raise OSError(f"the training records' spill file ended early, at record {a}")
-            yield view
+            b = min(a + step, hi)
+            if not paired:
+                yield self._read(a, b, 0), None
+            else:
+                p = (a + half) % self.n
+                b = min(b, a + (self.n - p))  # the partner block must not wrap
+                yield self._read(a, b, 0), self._read(p, p + (b - a), 1)
+            a = b
+
+    def _read(self, a: int, b: int, which: int):
+        if self.array is not None:
+            return self.array[a:b]
+        buf = self._buffers(which)[:b - a]
+        with self.lock:  # one file, read by every thread
+            self.file.seek(16 * a)
+            got = self.file.readinto(memoryview(buf).cast("B"))
+        if got != 16 * buf.shape[0]:
+            raise OSError(f"the training records' spill file ended early, at record {a}")
+        return buf
+
+    def _buffers(self, which: int):
+        # per thread, two read buffers (records, partners)
+        local = self._local
+        bufs = getattr(local, "bufs", None)
+        if bufs is None:
+            bufs = local.bufs = (np.empty(self.step, _glove.RECORD),
+                                 np.empty(self.step, _glove.RECORD))
+        return bufs[which]
 
 
 def _glove_seed(seed: int) -> int:
@@ -531,8 +550,9 @@ def _epoch(trainer, recs: _Records, bounds: list):
     done = [0] * threads
 
     def work(i):
-        for block in recs.blocks(bounds[i], bounds[i + 1], recs.step, stop):
-            s, c, u = trainer.run(block)
+        for block, back in recs.blocks(bounds[i], bounds[i + 1], recs.step, stop,
+                                       recs.symmetric):
+            s, c, u = trainer.run(block, back)
             cost[i] += c
             updates[i] += u
             skipped[i] += s
