@@ -432,18 +432,28 @@ void w2v_cooc_merge_rows(w2v_cooc_merge *m, int64_t lo, int64_t hi)
 
 /* ---- training ---------------------------------------------------------- */
 
-void w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
-                    const double *values, int64_t n, double x_max, double alpha)
+int64_t w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
+                       const double *values, int64_t n, double x_max, double alpha, int both)
 {
     const double log_xmax = log(x_max);
-    int64_t i;
+    int64_t i, k = 0;
     for (i = 0; i < n; i++) {
         double x = values[i], lx = log(x);
-        recs[i].a = rows[i];
-        recs[i].b = cols[i];
-        recs[i].f = (float)(x < x_max ? exp(alpha * (lx - log_xmax)) : 1.0);
-        recs[i].logx = (float)lx;
+        float f = (float)(x < x_max ? exp(alpha * (lx - log_xmax)) : 1.0);
+        recs[k].a = rows[i];
+        recs[k].b = cols[i];
+        recs[k].f = f;
+        recs[k].logx = (float)lx;
+        k++;
+        if (both && rows[i] != cols[i]) {
+            recs[k].a = cols[i];
+            recs[k].b = rows[i];
+            recs[k].f = f;
+            recs[k].logx = (float)lx;
+            k++;
+        }
     }
+    return k;
 }
 
 void w2v_glove_shuffle(w2v_glove_rec *recs, int64_t n, uint64_t seed)
@@ -462,14 +472,14 @@ void w2v_glove_shuffle(w2v_glove_rec *recs, int64_t n, uint64_t seed)
     }
 }
 
-typedef int64_t (*glove_train_fn)(const w2v_glove_params *, const w2v_glove_rec *,
-                                  const w2v_glove_rec *, int64_t, double *, int64_t *);
+typedef int64_t (*glove_train_fn)(const w2v_glove_params *, const w2v_glove_rec *, int64_t,
+                                  double *, int64_t *);
 
 #if W2V_BLOCK_X86_DISPATCH
-int64_t w2v_glove_train_x86v3(const w2v_glove_params *, const w2v_glove_rec *,
-                              const w2v_glove_rec *, int64_t, double *, int64_t *);
-int64_t w2v_glove_train_x86v4(const w2v_glove_params *, const w2v_glove_rec *,
-                              const w2v_glove_rec *, int64_t, double *, int64_t *);
+int64_t w2v_glove_train_x86v3(const w2v_glove_params *, const w2v_glove_rec *, int64_t, double *,
+                              int64_t *);
+int64_t w2v_glove_train_x86v4(const w2v_glove_params *, const w2v_glove_rec *, int64_t, double *,
+                              int64_t *);
 #endif
 
 static int32_t glove_build; /* 0: not chosen yet; 1 base, 3 v3, 4 v4 */
@@ -491,8 +501,8 @@ static int32_t glove_choose(void)
     return b;
 }
 
-int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs,
-                        const w2v_glove_rec *back, int64_t n, double *cost, int64_t *updates)
+int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
+                        double *cost, int64_t *updates)
 {
     glove_train_fn f = w2v_glove_train_base;
 #if W2V_BLOCK_X86_DISPATCH
@@ -504,7 +514,7 @@ int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs,
 #else
     (void)glove_choose();
 #endif
-    return f(p, recs, back, n, cost, updates);
+    return f(p, recs, n, cost, updates);
 }
 
 const char *w2v_glove_isa(void)

@@ -32,10 +32,9 @@
  *   bw_a -= fdiff / sqrt(Gbw_a); bc_b -= fdiff / sqrt(Gbc_b); both += fdiff^2
  * with the squared-gradient sums starting at 1 and the biases updated without
  * eta or clipping (Stanford's code since 2020).  A record whose diff is not
- * finite is skipped and counted.  A symmetric record off the diagonal stands
- * for (a, b) and (b, a): both updates are made in an epoch, (b, a) paired with
- * the record half the records away (the caller's choice), so that the two
- * directions of a pair are as far apart as in Stanford's shuffled file.
+ * finite is skipped and counted.  Training records are the whole matrix: a
+ * stored off-diagonal pair of symmetric counts gives two, (a, b) and (b, a),
+ * shuffled independently as in Stanford's shuffled file.
  */
 #ifndef W2V_GLOVE_H
 #define W2V_GLOVE_H
@@ -136,10 +135,11 @@ typedef struct {
     float f, logx;
 } w2v_glove_rec;
 
-/* Training records from counts: f = min(1, (x / x_max)^alpha), computed as
-   exp(alpha * (log x - log x_max)) in double, and log x. */
-void w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
-                    const double *values, int64_t n, double x_max, double alpha);
+/* Training records from counts[0..n): f = min(1, (x / x_max)^alpha), computed as
+   exp(alpha * (log x - log x_max)) in double, and log x; with `both`, an
+   off-diagonal pair gives (a, b) and then (b, a).  Returns the records written. */
+int64_t w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
+                       const double *values, int64_t n, double x_max, double alpha, int both);
 
 /* Fisher-Yates shuffle of recs[0..n) from the seeded counter-based generator. */
 void w2v_glove_shuffle(w2v_glove_rec *recs, int64_t n, uint64_t seed);
@@ -151,17 +151,14 @@ typedef struct {
     float *gbw, *gbc;    /* and of the biases */
     int64_t dim;
     float eta, clip;
-    int both;            /* symmetric records: off-diagonal ones update both ways */
     int prefetch;        /* fetch the rows of the record this many places ahead (0: none) */
 } w2v_glove_params;
 
-/* Train over recs[0..n): the update (a, b) of each record and, when p->both, the
-   update (b, a) of each off-diagonal record of back[0..n) (NULL: of recs itself,
-   right after its (a, b)).  *cost += 0.5 f diff^2 per update, *updates += updates
-   made; returns the updates skipped for a non-finite diff.  Compiled per
-   instruction set; the best for the CPU is used. */
-int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs,
-                        const w2v_glove_rec *back, int64_t n, double *cost, int64_t *updates);
+/* Train over recs[0..n), one update each: *cost += 0.5 f diff^2 per update,
+   *updates += updates made; returns the records skipped for a non-finite diff.
+   Compiled per instruction set; the best for the CPU is used. */
+int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
+                        double *cost, int64_t *updates);
 const char *w2v_glove_isa(void);
 /* Use the named build ("baseline", "x86-64-v3", "x86-64-v4"): 0, or -1 if the CPU
    or the build has none (for tests). */

@@ -51,8 +51,9 @@ cdef extern from "w2v_glove.h" nogil:
         int32_t a, b
         float f, logx
 
-    void w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
-                        const double *values, int64_t n, double x_max, double alpha)
+    int64_t w2v_glove_fill(w2v_glove_rec *recs, const int32_t *rows, const int32_t *cols,
+                           const double *values, int64_t n, double x_max, double alpha,
+                           int both)
     void w2v_glove_shuffle(w2v_glove_rec *recs, int64_t n, uint64_t seed)
 
     ctypedef struct w2v_glove_params:
@@ -66,11 +67,9 @@ cdef extern from "w2v_glove.h" nogil:
         float *gbc
         int64_t dim
         float eta, clip
-        int both
         int prefetch
 
-    int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs,
-                            const w2v_glove_rec *back, int64_t n, double *cost,
-                            int64_t *updates)
+    int64_t w2v_glove_train(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
+                            double *cost, int64_t *updates)
     const char *w2v_glove_isa()
     int w2v_glove_select(const char *which)

@@ -98,31 +98,18 @@ static inline void W2V_GFN(glove_prefetch)(const w2v_glove_params *p, int64_t a,
             W2V_PREFETCH_WRITE(rows[j] + k);
 }
 
-int64_t W2V_GFN(w2v_glove_train)(const w2v_glove_params *p, const w2v_glove_rec *recs,
-                                 const w2v_glove_rec *back, int64_t n, double *cost,
-                                 int64_t *updates)
+int64_t W2V_GFN(w2v_glove_train)(const w2v_glove_params *p, const w2v_glove_rec *recs, int64_t n,
+                                 double *cost, int64_t *updates)
 {
     int64_t i, skipped = 0, done = 0, ahead = p->prefetch;
-    if (p->both && !back)
-        back = recs;
     for (i = 0; i < n; i++) {
         const w2v_glove_rec r = recs[i];
-        if (ahead && i + ahead < n) {
+        if (ahead && i + ahead < n)
             W2V_GFN(glove_prefetch)(p, recs[i + ahead].a, recs[i + ahead].b);
-            if (back && back[i + ahead].a != back[i + ahead].b)
-                W2V_GFN(glove_prefetch)(p, back[i + ahead].b, back[i + ahead].a);
-        }
         if (W2V_GFN(glove_one)(p, r.a, r.b, r.f, r.logx, cost))
             done++;
         else
             skipped++;
-        if (back && back[i].a != back[i].b) {
-            const w2v_glove_rec q = back[i];
-            if (W2V_GFN(glove_one)(p, q.b, q.a, q.f, q.logx, cost))
-                done++;
-            else
-                skipped++;
-        }
     }
     *updates += done;
     return skipped;

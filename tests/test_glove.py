@@ -593,11 +593,10 @@ def update_inputs(dim, v=7, n=50, seed=0):
     return arrs, recs
 
 
-def ref_update(arrs, recs, eta, clip, both, back=None):
-    """w2v_glove.h's update in float64 (fdiff rounded to float32 as in C); returns the
-    8 arrays, cost, updates, skipped, and how many gradient elements were clipped.
-    With ``both``, record i's (a, b) update is followed by the (b, a) update of
-    ``back[i]`` (default: of record i itself) unless that record is diagonal."""
+def ref_update(arrs, recs, eta, clip):
+    """w2v_glove.h's update in float64 (fdiff rounded to float32 as in C), one per
+    record in order; returns the 8 arrays, cost, updates, skipped, and how many
+    gradient elements were clipped."""
     w, c, bw, bc, gw, gc, gbw, gbc = (a.astype(np.float64) for a in arrs)
     eta, clip = float(np.float32(eta)), float(np.float32(clip))
     state = {"cost": 0.0, "updates": 0, "skipped": 0, "clipped": 0}
@@ -624,36 +623,32 @@ def ref_update(arrs, recs, eta, clip, both, back=None):
         gbw[a] += fd * fd
         gbc[b] += fd * fd
 
-    back = recs if back is None else back
-    for r, q in zip(recs, back):
+    for r in recs:
         one(int(r["a"]), int(r["b"]), float(r["f"]), float(r["logx"]))
-        if both and q["a"] != q["b"]:
-            one(int(q["b"]), int(q["a"]), float(q["f"]), float(q["logx"]))
     return [w, c, bw, bc, gw, gc, gbw, gbc], state
 
 
-def run_trainer(arrs, recs, eta, clip, both, back=None):
+def run_trainer(arrs, recs, eta, clip, prefetch=_glove.PREFETCH):
     out = [a.copy() for a in arrs]
-    t = _glove.Trainer(*out, eta, clip, both)
-    skipped, cost, updates = t.run(recs.copy(), None if back is None else back.copy())
+    t = _glove.Trainer(*out, eta, clip, prefetch)
+    skipped, cost, updates = t.run(recs.copy())
     return out, skipped, cost, updates
 
 
-@pytest.mark.parametrize("both", [False, True])
+@pytest.mark.parametrize("prefetch", [0, 4])
 @pytest.mark.parametrize("dim", [5, 16, 19])
 @pytest.mark.parametrize("build", BUILDS)
-def test_update_equals_numpy_reference(glove_build, build, dim, both):
+def test_update_equals_numpy_reference(glove_build, build, dim, prefetch):
     if not _glove.select(build):
         pytest.skip(f"this CPU has no {build} build of the GloVe update")
     assert _glove.isa().startswith(build)
     arrs, recs = update_inputs(dim)
     eta, clip = 0.05, 0.5
-    want, st = ref_update(arrs, recs, eta, clip, both)
+    want, st = ref_update(arrs, recs, eta, clip)
     assert 0 < st["clipped"] < st["updates"] * 2 * dim  # the clip binds, but not always
-    got, skipped, cost, updates = run_trainer(arrs, recs, eta, clip, both)
-    assert skipped == st["skipped"] == (2 if both else 1)
-    assert updates == st["updates"]
-    assert updates == len(recs) - 1 + (both * int(np.sum(recs["a"] != recs["b"]) - 1))
+    got, skipped, cost, updates = run_trainer(arrs, recs, eta, clip, prefetch)
+    assert skipped == st["skipped"] == 1
+    assert updates == st["updates"] == len(recs) - 1
     assert cost == pytest.approx(st["cost"], rel=1e-5)
     names = ("w", "c", "bw", "bc", "gw", "gc", "gbw", "gbc")
     for name, g, wnt, a0 in zip(names, got, want, arrs):
@@ -661,17 +656,9 @@ def test_update_equals_numpy_reference(glove_build, build, dim, both):
         np.testing.assert_allclose(g, wnt, rtol=1e-5, atol=1e-6, err_msg=name)
         assert not np.array_equal(g, a0) or name in ("gw", "gc"), name  # it moved
     # the same build again: bit for bit
-    again = run_trainer(arrs, recs, eta, clip, both)
+    again = run_trainer(arrs, recs, eta, clip, prefetch)
     assert all(np.array_equal(x, y) for x, y in zip(got, again[0]))
     assert again[1:] == (skipped, cost, updates)
-    if both:  # reverse updates taken from other records (the partners of an epoch)
-        back = recs[::-1]
-        want, st = ref_update(arrs, recs, eta, clip, True, back)
-        got, skipped, cost, updates = run_trainer(arrs, recs, eta, clip, True, back)
-        assert (skipped, updates) == (st["skipped"], st["updates"])
-        assert cost == pytest.approx(st["cost"], rel=1e-5)
-        for name, g, wnt in zip(names, got, want):
-            np.testing.assert_allclose(g, wnt, rtol=1e-5, atol=1e-6, err_msg=name)
 
 
 def test_builds_agree(glove_build):
@@ -679,7 +666,7 @@ def test_builds_agree(glove_build):
     results = {}
     for b in BUILDS:
         if _glove.select(b):
-            results[b] = run_trainer(arrs, recs, 0.05, 0.5, True)
+            results[b] = run_trainer(arrs, recs, 0.05, 0.5)
     assert "baseline" in results
     base = results["baseline"]
     for b, r in results.items():
@@ -693,8 +680,8 @@ def test_builds_agree(glove_build):
 def test_trainer_refuses_bad_buffers():
     arrs, recs = update_inputs(5)
     with pytest.raises(ValueError):
-        _glove.Trainer(arrs[0], arrs[1][:3], *arrs[2:], 0.05, 1.0, True)
-    t = _glove.Trainer(*arrs, 0.05, 1.0, True)
+        _glove.Trainer(arrs[0], arrs[1][:3], *arrs[2:], 0.05, 1.0)
+    t = _glove.Trainer(*arrs, 0.05, 1.0)
     with pytest.raises(TypeError):
         t.run(np.zeros(4, np.float32))
     with pytest.raises(ValueError):
@@ -765,9 +752,8 @@ def test_one_epoch_is_the_update_over_the_shuffled_records(symmetric):
     m = glove.train(c, **kw)
     start = glove.GloveModel.create(c.vocab, dict(m.params), {"epochs": 1, "epochs_done": 0})
     recs = glove._Records(c, 3.0, 0.6, 9, 1 << 30, None).array
-    # a symmetric record's (b, a) update comes with the record half the records on
-    back = np.roll(recs, -(len(recs) // 2))
-    want, st = ref_update(weights(start), recs, 0.2, 0.03, symmetric, back)
+    assert len(recs) == c.n_records  # both directions of a symmetric pair
+    want, st = ref_update(weights(start), recs, 0.2, 0.03)
     assert st["clipped"] > 0 and st["skipped"] == 0
     assert m.history[0]["updates"] == st["updates"] == c.n_records
     assert m.history[0]["loss"] == pytest.approx(st["cost"], rel=1e-4)
@@ -828,7 +814,7 @@ def test_epoch_records(symmetric):
     assert all(b < a for a, b in zip(costs, costs[1:])), costs
     for r in h:
         assert r["updates"] == c.n_records and r["skipped"] == 0 and r["complete"] is True
-        assert r["records"] == len(c)
+        assert r["records"] == c.n_records
         assert r["cost"] == pytest.approx(r["loss"] / r["updates"], rel=1e-12)
     assert m.schedule["epochs_done"] == m.schedule["epochs"] == 5
     assert m.params["symmetric"] is symmetric and m.params["window"] == 3
@@ -921,7 +907,7 @@ except w2v.TrainingInterrupted as e:
                           m.word_vectors, m.context_vectors, m.word_biases,
                           m.context_biases)),
                       "history": m.history, "schedule": m.schedule,
-                      "records": len(counts)}), flush=True)
+                      "records": counts.n_records}), flush=True)
     sys.exit(3)
 except KeyboardInterrupt:
     print("PLAIN KeyboardInterrupt", flush=True)
@@ -976,7 +962,7 @@ def test_ctrl_c_after_an_epochs_work(monkeypatch, counts):
     monkeypatch.undo()
     m = e.value.model
     last = m.history[-1]
-    assert last["epoch"] == 2 and last["records"] == len(counts)
+    assert last["epoch"] == 2 and last["records"] == counts.n_records
     assert last["updates"] == counts.n_records
     assert last["complete"] is True and m.schedule["epochs_done"] == 2
     m.resume(counts, threads=1)
@@ -1126,7 +1112,7 @@ def test_training_records_past_the_budget(tmp_path, caplog):
     assert all(np.isfinite(a).all() for a in weights(m))
     costs = [h["cost"] for h in m.history]
     assert all(b < a for a, b in zip(costs, costs[1:])), costs
-    assert all(h["updates"] == c.n_records and h["records"] == len(c) for h in m.history)
+    assert all(h["updates"] == h["records"] == c.n_records for h in m.history)
     # single-thread, file mode is repeatable too
     kw1 = {**KW, "epochs": 2}
     m1 = glove.train(c, **kw1, memory=1e-5)
@@ -1160,28 +1146,28 @@ def test_records_in_file_mode_yield_every_record_once(tmp_path, monkeypatch, chu
     lines = BIG_LINES[:300]
     c = glove_counts.count(lines, window=5, min_count=1, threads=1)
     recs = glove._Records(c, 10.0, 0.75, 3, 65536, tmp_path)
-    assert recs.file is not None and recs.array is None and recs.n == len(c)
+    n = c.n_records  # both directions of each symmetric pair
+    assert recs.file is not None and recs.array is None and recs.n == n
     stop = threading.Event()
-    n = len(c)
     # a block is a view of a buffer the next one reuses: copies kept
-    parts = [np.concatenate([b.copy() for b, _ in recs.blocks(lo, hi, 999, stop, False)])
+    parts = [np.concatenate([b.copy() for b in recs.blocks(lo, hi, 999, stop)])
              for lo, hi in ((0, n // 3), (n // 3, n))]
-    # paired: each block comes with the block half the records on (wrapping around)
-    pairs = [(b.copy(), q.copy()) for b, q in recs.blocks(0, n, 999, stop, True)]
-    fwd = np.concatenate([b for b, _ in pairs])
-    assert np.array_equal(np.concatenate([q for _, q in pairs]), np.roll(fwd, -(n // 2)))
     got = np.concatenate(parts)
     assert got.dtype == _glove.RECORD and len(got) == n
+    off = c.rows != c.cols
     want = np.zeros(n, _glove.RECORD)
-    want["a"], want["b"] = c.rows, c.cols
-    want["f"], want["logx"] = glove.weights_of(c.values, 10.0, 0.75)
+    want["a"] = np.concatenate([c.rows, c.cols[off]])
+    want["b"] = np.concatenate([c.cols, c.rows[off]])
+    f, logx = glove.weights_of(c.values, 10.0, 0.75)
+    want["f"], want["logx"] = np.concatenate([f, f[off]]), np.concatenate([logx, logx[off]])
+    want = want[np.lexsort((want["b"], want["a"]))]
     order = np.lexsort((got["b"], got["a"]))
     assert np.array_equal(got[order], want)  # each record once, weights and all
     assert not np.array_equal(got, want)  # shuffled
     # the in-memory records: the same multiset
     mem = glove._Records(c, 10.0, 0.75, 3, 1 << 30, None)
     assert mem.array is not None
-    arr = np.concatenate([b.copy() for b, _ in mem.blocks(0, n, 999, stop, False)])
+    arr = np.concatenate([b.copy() for b in mem.blocks(0, n, 999, stop)])
     assert np.array_equal(arr[np.lexsort((arr["b"], arr["a"]))], want)
 
 

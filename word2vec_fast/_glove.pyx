@@ -212,14 +212,22 @@ cdef w2v_glove_rec *_records(cnp.ndarray recs) except NULL:
 
 
 def fill(cnp.ndarray recs, const int32_t[::1] rows, const int32_t[::1] cols,
-         const double[::1] values, double x_max, double alpha):
-    """Training records from counts: ids, f(x) and log x (``w2v_glove_fill``)."""
+         const double[::1] values, double x_max, double alpha, bint both):
+    """Training records from counts: ids, f(x) and log x (``w2v_glove_fill``); with
+    ``both``, two records per off-diagonal pair.  Returns how many were written."""
     cdef w2v_glove_rec *r = _records(recs)
-    cdef int64_t n = recs.shape[0]
-    if rows.shape[0] != n or cols.shape[0] != n or values.shape[0] != n:
-        raise ValueError("records and counts differ in length")
+    cdef int64_t n = rows.shape[0], k, need = n, i
+    if cols.shape[0] != n or values.shape[0] != n or n == 0:
+        raise ValueError("rows, cols and values must be non-empty and of one length")
+    if both:
+        with nogil:
+            for i in range(n):
+                need += rows[i] != cols[i]
+    if recs.shape[0] < need:
+        raise ValueError(f"no room for the records: {need} needed, {recs.shape[0]} given")
     with nogil:
-        w2v_glove_fill(r, &rows[0], &cols[0], &values[0], n, x_max, alpha)
+        k = w2v_glove_fill(r, &rows[0], &cols[0], &values[0], n, x_max, alpha, both)
+    return k
 
 
 def move(cnp.ndarray a, int64_t dst, int64_t src, int64_t n):
@@ -277,7 +285,7 @@ cdef class Trainer:
     def prefetch(self, int value):
         self.p.prefetch = max(value, 0)
 
-    def __cinit__(self, w, c, bw, bc, gw, gc, gbw, gbc, float eta, float clip, bint both,
+    def __cinit__(self, w, c, bw, bc, gw, gc, gbw, gbc, float eta, float clip,
                   int prefetch=PREFETCH):
         cdef int64_t v = w.shape[0], dim = w.shape[1]
         self.p.w = _mat(w, v, dim, "w")
@@ -291,24 +299,16 @@ cdef class Trainer:
         self.p.dim = dim
         self.p.eta = eta
         self.p.clip = clip
-        self.p.both = both
         self.p.prefetch = max(prefetch, 0)
         self.keep = (w, c, bw, bc, gw, gc, gbw, gbc)
         self.n_words = v
 
-    def run(self, cnp.ndarray recs, cnp.ndarray back=None):
-        """Train over ``recs`` (and, with ``both``, the reverse updates of ``back``, as
-        many records; None: of ``recs``, each right after its forward update);
-        returns ``(skipped, cost, updates)``.  Every id must be a row (the caller
-        checked the records)."""
+    def run(self, cnp.ndarray recs):
+        """Train over ``recs``, one update each; returns ``(skipped, cost, updates)``.
+        Every id must be a row (the caller checked the records)."""
         cdef w2v_glove_rec *r = _records(recs)
-        cdef w2v_glove_rec *q = NULL
         cdef int64_t n = recs.shape[0], skipped, updates = 0
         cdef double cost = 0.0
-        if back is not None:
-            if back.shape[0] != n:
-                raise ValueError("back must hold as many records as recs")
-            q = _records(back)
         with nogil:
-            skipped = w2v_glove_train(&self.p, r, q, n, &cost, &updates)
+            skipped = w2v_glove_train(&self.p, r, n, &cost, &updates)
         return skipped, cost, updates

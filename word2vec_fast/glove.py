@@ -19,8 +19,8 @@ clipped to +-``grad_clip`` before the learning rate, and the biases are updated
 with neither ``eta`` nor clipping (Stanford's code since 2020; the paper
 treats them like the vectors).  Where this package differs from Stanford's
 code: float32 weights (Stanford: double) with a double-precision residual, one
-stored triangle of a symmetric matrix whose records update (a, b) and then
-(b, a) -- the same updates in a slightly different order -- and no ``<unk>``
+stored triangle of a symmetric matrix while counting (training expands it into
+both directions, shuffled independently as Stanford's file is), and no ``<unk>``
 vector in the output (it is the mean of the rarest words' vectors; make it
 from ``model.wv`` if you want it).
 """
@@ -84,39 +84,46 @@ def weights_of(values, x_max: float, alpha: float):
     return f.astype(np.float32), np.log(x).astype(np.float32)
 
 
-def _fill(out, rows, cols, values, x_max, alpha) -> None:
-    """Records ``out`` from counts (in C: :func:`weights_of`'s values, computed as
-    exp(alpha (log x - log x_max)))."""
-    _glove.fill(out, np.ascontiguousarray(rows, np.int32), np.ascontiguousarray(cols, np.int32),
-                np.ascontiguousarray(values, np.float64), x_max, alpha)
+def _fill(out, rows, cols, values, x_max, alpha, both) -> int:
+    """Records into ``out`` from counts (in C: :func:`weights_of`'s values, computed as
+    exp(alpha (log x - log x_max))); with ``both``, (a, b) and (b, a) for each pair off
+    the diagonal.  Returns how many."""
+    return _glove.fill(out, np.ascontiguousarray(rows, np.int32),
+                       np.ascontiguousarray(cols, np.int32),
+                       np.ascontiguousarray(values, np.float64), x_max, alpha, both)
 
 
 class _Records:
-    """The weighted, shuffled training records: an array, or past ``budget`` bytes a
-    temporary file (shuffled in buckets that fit the budget) read in chunks."""
+    """The weighted, shuffled training records, one per update of an epoch (both
+    directions of a symmetric pair, as in Stanford's file): an array, or past
+    ``budget`` bytes a temporary file (shuffled in buckets that fit the budget)
+    read in chunks."""
 
     def __init__(self, counts: Cooccurrence, x_max, alpha, seed, budget, spill_dir,
                  threads=1):
-        n = len(counts)
-        self.n = n
+        both = counts.symmetric
+        self.n = counts.n_records if both else len(counts)
         self.array = self.file = None
         self.step = TRAIN_STEP  # records per call into the update (and per read of a file)
         key = int(_glove_seed(seed))
-        if 16 * n <= budget:
-            recs = np.empty(n, _glove.RECORD)
+        if 16 * self.n <= budget:
+            recs = np.empty(self.n, _glove.RECORD)
+            starts = _fill_starts(counts, CHUNK, both)
 
-            def fill(_, a):
-                _fill(recs[a:a + CHUNK], counts.rows[a:a + CHUNK], counts.cols[a:a + CHUNK],
-                      counts.values[a:a + CHUNK], x_max, alpha)
+            def fill(_, k):
+                a = k * CHUNK
+                got = _fill(recs[starts[k]:], counts.rows[a:a + CHUNK], counts.cols[a:a + CHUNK],
+                            counts.values[a:a + CHUNK], x_max, alpha, both)
+                assert got == starts[k + 1] - starts[k]
                 counts.release(a, a + CHUNK)
 
-            run_threads(threads, fill, range(0, n, CHUNK), name="word2vec_fast-records")
+            run_threads(threads, fill, range(len(starts) - 1), name="word2vec_fast-records")
             _glove.shuffle(recs, key)
             self.array = recs
             return
-        self._spill(counts, x_max, alpha, key, budget, spill_dir)
+        self._spill(counts, x_max, alpha, key, budget, spill_dir, both)
 
-    def _spill(self, counts, x_max, alpha, key, budget, spill_dir):
+    def _spill(self, counts, x_max, alpha, key, budget, spill_dir, both):
         n, step = self.n, chunk_for(budget)
         buckets = max(2, math.ceil(16 * n / max(budget // 2, 1 << 16)))
         d = spill_dir if spill_dir is not None else tempfile.gettempdir()
@@ -127,86 +134,81 @@ class _Records:
                                    f"(spill_dir): {e.strerror}") from None
         logger.info("%d training records pass the memory budget: shuffling them in %d "
                     "buckets of a temporary file in %s", n, buckets, d)
+        starts = _fill_starts(counts, step, both)
 
-        def draws():
+        def draws():  # each chunk's records, each with its bucket drawn in one stream
             rng = np.random.default_rng(key)
-            for a in range(0, n, step):
-                yield a, rng.integers(0, buckets, size=min(step, n - a))
+            for k in range(len(starts) - 1):
+                yield k, rng.integers(0, buckets, size=int(starts[k + 1] - starts[k]))
 
         sizes = np.zeros(buckets, np.int64)
         for _, b in draws():
             sizes += np.bincount(b, minlength=buckets)
         # the bucket of every record, drawn again in the same order: a second pass
         # writes each record at its bucket's next place
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        at = starts[:-1].copy()
-        for a, b in draws():
-            chunk = np.empty(b.shape[0], _glove.RECORD)
-            _fill(chunk, counts.rows[a:a + step], counts.cols[a:a + step],
-                  counts.values[a:a + step], x_max, alpha)
+        first = np.concatenate([[0], np.cumsum(sizes)])
+        at = first[:-1].copy()
+        chunk = np.empty(2 * step if both else step, _glove.RECORD)
+        for k, b in draws():
+            a = k * step
+            m = _fill(chunk, counts.rows[a:a + step], counts.cols[a:a + step],
+                      counts.values[a:a + step], x_max, alpha, both)
             counts.release(a, a + step)
             order = np.argsort(b, kind="stable")
-            chunk, b = chunk[order], b[order]
+            part, b = chunk[:m][order], b[order]
             edges = np.searchsorted(b, np.arange(buckets + 1))
-            for k in range(buckets):
-                lo, hi = edges[k], edges[k + 1]
+            for j in range(buckets):
+                lo, hi = edges[j], edges[j + 1]
                 if hi > lo:
-                    f.seek(16 * int(at[k]))
-                    write_all(f, chunk[lo:hi])
-                    at[k] += hi - lo
-        for k in range(buckets):
-            m = int(sizes[k])
+                    f.seek(16 * int(at[j]))
+                    write_all(f, part[lo:hi])
+                    at[j] += hi - lo
+        for j in range(buckets):
+            m = int(sizes[j])
             if m < 2:
                 continue
             part = np.empty(m, _glove.RECORD)
-            f.seek(16 * int(starts[k]))
+            f.seek(16 * int(first[j]))
             f.readinto(memoryview(part).cast("B"))
-            _glove.shuffle(part, key + k + 1)
-            f.seek(16 * int(starts[k]))
+            _glove.shuffle(part, key + j + 1)
+            f.seek(16 * int(first[j]))
             write_all(f, part)
         f.flush()
         self.file = f
         self.lock = threading.Lock()
-        self._local = threading.local()
         self.step = min(TRAIN_STEP, step)  # each thread reads into a buffer of this many
+        self._local = threading.local()
 
-    def blocks(self, lo: int, hi: int, step: int, stop, paired: bool):
-        """The records [lo, hi) in blocks of at most ``step`` (a thread's share), each
-        with, when ``paired``, the block of records half the records further on
-        (wrapping around): their reverse updates are made with it."""
-        half = self.n // 2
-        a = lo
-        while a < hi:
+    def blocks(self, lo: int, hi: int, step: int, stop):
+        """The records [lo, hi) in blocks of at most ``step`` (a thread's share)."""
+        for a in range(lo, hi, step):
             if stop.is_set():
                 return
             b = min(a + step, hi)
-            if not paired:
-                yield self._read(a, b, 0), None
-            else:
-                p = (a + half) % self.n
-                b = min(b, a + (self.n - p))  # the partner block must not wrap
-                yield self._read(a, b, 0), self._read(p, p + (b - a), 1)
-            a = b
+            if self.array is not None:
+                yield self.array[a:b]
+                continue
+            buf = getattr(self._local, "buf", None)
+            if buf is None:
+                buf = self._local.buf = np.empty(self.step, _glove.RECORD)
+            view = buf[:b - a]
+            with self.lock:  # one file, read by every thread
+                self.file.seek(16 * a)
+                got = self.file.readinto(memoryview(view).cast("B"))
+            if got != 16 * view.shape[0]:
+                raise OSError(f"the training records' spill file ended early, at record {a}")
+            yield view
 
-    def _read(self, a: int, b: int, which: int):
-        if self.array is not None:
-            return self.array[a:b]
-        buf = self._buffers(which)[:b - a]
-        with self.lock:  # one file, read by every thread
-            self.file.seek(16 * a)
-            got = self.file.readinto(memoryview(buf).cast("B"))
-        if got != 16 * buf.shape[0]:
-            raise OSError(f"the training records' spill file ended early, at record {a}")
-        return buf
 
-    def _buffers(self, which: int):
-        # per thread, two read buffers (records, partners)
-        local = self._local
-        bufs = getattr(local, "bufs", None)
-        if bufs is None:
-            bufs = local.bufs = (np.empty(self.step, _glove.RECORD),
-                                 np.empty(self.step, _glove.RECORD))
-        return bufs[which]
+def _fill_starts(counts: Cooccurrence, step: int, both: bool):
+    """Where the records of each ``step`` counts start (and the total, last)."""
+    sizes = []
+    for a in range(0, len(counts), step):
+        m = min(step, len(counts) - a)
+        if both:
+            m += m - int(np.count_nonzero(counts.rows[a:a + step] == counts.cols[a:a + step]))
+        sizes.append(m)
+    return np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
 
 
 def _glove_seed(seed: int) -> int:
@@ -471,9 +473,8 @@ def _prepare(model: GloveModel, counts: Cooccurrence, threads, budget, spill_dir
     t0 = time.perf_counter()
     recs = _Records(counts, p["x_max"], p["alpha"], p["seed"], budget // 2, spill_dir,
                     threads)
-    recs.symmetric, recs.updates = counts.symmetric, counts.n_records
-    logger.info("GloVe: %d records (%d updates per epoch), weighted and shuffled in %.2f s",
-                recs.n, recs.updates, time.perf_counter() - t0)
+    logger.info("GloVe: %d records (one per update of an epoch), weighted and shuffled in "
+                "%.2f s", recs.n, time.perf_counter() - t0)
     return recs
 
 
@@ -489,7 +490,7 @@ def _run(model: GloveModel, recs: _Records, *, threads, progress, callbacks) -> 
     w, c = model.word_vectors, model.context_vectors
     gw, gc, gbw, gbc = model._grad
     trainer = _glove.Trainer(w, c, model.word_biases, model.context_biases, gw, gc, gbw, gbc,
-                             p["eta"], p["grad_clip"], recs.symmetric)
+                             p["eta"], p["grad_clip"])
     n = recs.n
     bounds = [n * i // threads for i in range(threads + 1)]
     bar = _bar(progress, n * (epochs - first), "training")
@@ -550,9 +551,8 @@ def _epoch(trainer, recs: _Records, bounds: list):
     done = [0] * threads
 
     def work(i):
-        for block, back in recs.blocks(bounds[i], bounds[i + 1], recs.step, stop,
-                                       recs.symmetric):
-            s, c, u = trainer.run(block, back)
+        for block in recs.blocks(bounds[i], bounds[i + 1], recs.step, stop):
+            s, c, u = trainer.run(block)
             cost[i] += c
             updates[i] += u
             skipped[i] += s
