@@ -207,6 +207,7 @@ def _fill_starts(counts: Cooccurrence, step: int, both: bool):
         m = min(step, len(counts) - a)
         if both:
             m += m - int(np.count_nonzero(counts.rows[a:a + step] == counts.cols[a:a + step]))
+            counts.release(a, a + step)
         sizes.append(m)
     return np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
 
