@@ -41,9 +41,10 @@ from ._atomic import atomic_open, write_all
 from ._threads import run_threads
 from .callbacks import CheckpointCallback, EvaluateCallback
 from .errors import StopTraining, TrainingDiverged, TrainingInterrupted
-from .glove_counts import (CHUNK, DEFAULT_MEMORY, Cooccurrence, _bar, _run_watched,
+from .glove_counts import (CHUNK, DEFAULT_MEMORY, Cooccurrence, _run_watched,
                            check_memory, chunk_for, count)
 from .params import check_float, check_int, check_threads
+from .runner import _call, _progress_bar, check_callbacks
 from .scan import MAX_TOKEN_BYTES
 from .vectors import Vectors
 from .vocab import Vocab
@@ -102,13 +103,13 @@ class _Records:
     def __init__(self, counts: Cooccurrence, x_max, alpha, seed, budget, spill_dir,
                  threads=1):
         both = counts.symmetric
-        self.n = counts.n_records if both else len(counts)
+        starts = _fill_starts(counts, CHUNK, both)
+        self.n = int(starts[-1])  # both directions of each pair off the diagonal
         self.array = self.file = None
         self.step = TRAIN_STEP  # records per call into the update (and per read of a file)
         key = int(_glove_seed(seed))
         if 16 * self.n <= budget:
             recs = np.empty(self.n, _glove.RECORD)
-            starts = _fill_starts(counts, CHUNK, both)
 
             def fill(_, k):
                 a = k * CHUNK
@@ -455,17 +456,6 @@ def train(corpus, *, dim: int = 100, window: int = 15, min_count: int = 5, epoch
     return model
 
 
-def _check_callbacks(callbacks) -> list:
-    if callbacks is None:
-        return []
-    if callable(callbacks):
-        callbacks = [callbacks]
-    for cb in callbacks:
-        if not callable(cb):
-            raise TypeError(f"callbacks must be callables cb(model, record), got {cb!r}")
-    return list(callbacks)
-
-
 def _prepare(model: GloveModel, counts: Cooccurrence, threads, budget, spill_dir) -> _Records:
     """The shuffled training records of ``counts`` for ``model``."""
     p = model.params
@@ -481,7 +471,7 @@ def _prepare(model: GloveModel, counts: Cooccurrence, threads, budget, spill_dir
 
 def _run(model: GloveModel, recs: _Records, *, threads, progress, callbacks) -> None:
     """Train ``model`` from its next epoch to the end of its schedule."""
-    callbacks = _check_callbacks(callbacks)
+    callbacks = check_callbacks(callbacks)
     p, sch = model.params, model.schedule
     first, epochs = sch["epochs_done"], sch["epochs"]
     if first >= epochs:
@@ -494,7 +484,7 @@ def _run(model: GloveModel, recs: _Records, *, threads, progress, callbacks) -> 
                              p["eta"], p["grad_clip"])
     n = recs.n
     bounds = [n * i // threads for i in range(threads + 1)]
-    bar = _bar(progress, n * (epochs - first), "training")
+    bar = _progress_bar(progress, n * (epochs - first), "training")
     try:
         for epoch in range(first, epochs):
             t0 = time.perf_counter()
@@ -522,15 +512,7 @@ def _run(model: GloveModel, recs: _Records, *, threads, progress, callbacks) -> 
                         rec["records_per_sec"] or 0.0)
             if interrupted:
                 raise TrainingInterrupted(model)
-            stop_now = False
-            for cb in callbacks:
-                try:
-                    if cb(model, rec) is False:
-                        stop_now = True
-                except StopTraining as e:
-                    logger.info("training stopped by a callback: %s", e or type(e).__name__)
-                    stop_now = True
-            if stop_now:
+            if not all([_call(cb, model, rec) for cb in callbacks]):  # every one runs
                 break
     except KeyboardInterrupt as e:  # in a callback or between epochs: the model is whole
         if isinstance(e, TrainingInterrupted):

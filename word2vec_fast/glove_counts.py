@@ -22,7 +22,6 @@ import json
 import logging
 import mmap
 import os
-import sys
 import tempfile
 import threading
 
@@ -34,6 +33,7 @@ from ._threads import run_threads
 from .compression import atomic_writer
 from .corpus import Corpus, as_corpus
 from .params import check_float, check_int, check_threads
+from .runner import _progress_bar
 from .scan import MAX_TOKEN_BYTES
 from .vocab import Vocab
 
@@ -648,7 +648,7 @@ def count_ids(enc: Corpus, *, window: int, symmetric: bool, distance_weighting: 
                 runs.add(buf[:k].copy())
                 used = 0
 
-    bar = _bar(progress, n, "counting")
+    bar = _progress_bar(progress, n, "counting")
     _run_watched(threads, work, stop, lambda: sum(done), bar)
     total = denses[0]
     for d in denses[1:]:
@@ -782,15 +782,6 @@ def _final_merge(enc, layout, dense, runs: _Runs, budget, *, window, symmetric, 
                         distance_weighting=weighting, tokens=len(enc), validate=False,
                         keep=(files, runs.file, *(m for m in maps if m is not None))
                         if files is not None else None)
-
-
-def _bar(progress, total, desc):
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if not progress:
-        return None
-    from tqdm.auto import tqdm  # ~0.1 s to import: only when a bar shows
-    return tqdm(total=total, unit="w", unit_scale=True, desc=desc, dynamic_ncols=True)
 
 
 def _run_watched(threads: int, work, stop, done, bar) -> None:
