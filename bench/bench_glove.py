@@ -74,7 +74,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -221,37 +220,9 @@ print(json.dumps(res))
 # --------------------------------------------------------------------------
 
 def run_io(cmd: list[str], cwd: Path, stdin: Path | None, stdout: Path, stderr: Path) -> dict:
-    """Run ``cmd`` in ``cwd`` with stdin/stdout/stderr redirected to files.
-
-    Returns wall time, exit code and the child's own rusage (``os.wait4``: the
-    rusage of this one child, not a max over all children).
-    """
-    fi = open(stdin, "rb") if stdin is not None else subprocess.DEVNULL
-    try:
-        with open(stdout, "wb") as fo, open(stderr, "wb") as fe:
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=cwd, stdin=fi, stdout=fo, stderr=fe)
-            try:
-                _, status, ru = os.wait4(proc.pid, 0)
-            except BaseException:
-                proc.kill()
-                proc.wait()
-                raise
-            wall = time.perf_counter() - t0
-    finally:
-        if stdin is not None:
-            fi.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {
-        "cmd": cmd,
-        "returncode": proc.returncode,
-        "wall_seconds": wall,
-        "peak_rss_mb": ru.ru_maxrss / 1024.0,  # KiB on Linux
-        "user_seconds": ru.ru_utime,
-        "sys_seconds": ru.ru_stime,
-        "stdout_path": str(stdout),
-        "stderr_path": str(stderr),
-    }
+    """Run ``cmd`` in ``cwd`` with stdin/stdout/stderr redirected to files; wall time,
+    exit code and the child's own rusage (``compare.run_measured``)."""
+    return compare.run_measured(cmd, None, stdin=stdin, stdout=stdout, stderr=stderr, cwd=cwd)
 
 
 def self_rss_mb() -> float:

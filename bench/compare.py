@@ -226,24 +226,31 @@ def count_tokens(path: Path) -> collections.Counter:
 # Running a child and measuring it
 # --------------------------------------------------------------------------
 
-def run_measured(cmd: list[str], log_prefix: Path, env=None) -> dict:
+def run_measured(cmd: list[str], log_prefix: Path | None, env=None, *, stdin=None,
+                 stdout=None, stderr=None, cwd=None) -> dict:
     """Run ``cmd``; return wall time, the child's own peak RSS and exit code.
 
-    stdout/stderr go to ``<log_prefix>.out`` / ``.err``.  ``os.wait4`` gives the
-    rusage of this one child (``RUSAGE_CHILDREN`` would be a max over all).
+    stdout/stderr go to ``stdout``/``stderr`` if given, else ``<log_prefix>.out`` /
+    ``.err``; stdin comes from the file ``stdin`` (default: nothing).  ``os.wait4``
+    gives the rusage of this one child (``RUSAGE_CHILDREN`` would be a max over all).
     """
-    out_path = log_prefix.with_suffix(".out")
-    err_path = log_prefix.with_suffix(".err")
-    with open(out_path, "wb") as fo, open(err_path, "wb") as fe:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, env=env)
-        try:
-            _, status, ru = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        wall = time.perf_counter() - t0
+    out_path = stdout if stdout is not None else log_prefix.with_suffix(".out")
+    err_path = stderr if stderr is not None else log_prefix.with_suffix(".err")
+    fi = open(stdin, "rb") if stdin is not None else subprocess.DEVNULL
+    try:
+        with open(out_path, "wb") as fo, open(err_path, "wb") as fe:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, stdin=fi, env=env, cwd=cwd)
+            try:
+                _, status, ru = os.wait4(proc.pid, 0)
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            wall = time.perf_counter() - t0
+    finally:
+        if stdin is not None:
+            fi.close()
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {
         "cmd": cmd,
