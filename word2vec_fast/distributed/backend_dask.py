@@ -346,18 +346,20 @@ class DaskBackend(Backend):
         into a step that must not run twice): the loss is looked for."""
         lost: set = set()
         futs = [f for _, f in tasks]
-        stale_since = None
+        stale_since = unsettled_since = None
         while True:
             try:
                 _distributed.wait(futs, timeout=POLL_SECONDS)
             except (TimeoutError, asyncio.TimeoutError):
                 pass
+            unsettled = False
             for w, f in tasks:
                 if f.status == "error":
                     exc = f.exception()
                     if exc is None:
-                        # no longer an error: Dask ran the task again meanwhile (its
-                        # input was on a worker that died), and this time it finished
+                        # between two states: Dask is running the task again (its
+                        # input was on a worker that died); not done until it settles
+                        unsettled = True
                         continue
                     if isinstance(exc, (WorkerStateLost, _KilledWorker)):
                         if w not in lost:
@@ -370,12 +372,19 @@ class DaskBackend(Backend):
                         raise exc
                 elif f.status == "cancelled" and w not in lost:
                     raise RuntimeError(f"a task of worker {w} was cancelled")
-            done = all(f.status in ("finished", "error", "cancelled") for f in futs)
+            done = not unsettled and all(f.status in ("finished", "error", "cancelled")
+                                         for f in futs)
             if done and stale_since is None:
                 break
             lost |= self._lost_now(members)
             if lost:
                 break
+            unsettled_since = (unsettled_since or time.perf_counter()) if unsettled else None
+            if unsettled_since is not None:
+                if time.perf_counter() - unsettled_since > 8 * POLL_SECONDS:
+                    raise RuntimeError("a task failed without an exception and did not "
+                                       "run again, but no worker left the cluster")
+                time.sleep(POLL_SECONDS)
             if stale_since is not None:
                 if time.perf_counter() - stale_since > 4 * POLL_SECONDS:
                     raise RuntimeError("a step lost its inputs, but no worker left the "
