@@ -42,7 +42,7 @@ if sys.platform != "win32":
 # and the batched kernels' builds: baseline, then AVX2 and AVX-512, each file with its
 # own target pragma (empty off x86-64); the CPU picks at run time.
 csrc = ["csrc/w2v_worker.c", "csrc/w2v_pair.c", "csrc/w2v_block_build.c", "csrc/w2v_tables.c",
-        "csrc/w2v_subword.c", "csrc/w2v_subword_build.c", "csrc/w2v_merge.c",
+        "csrc/w2v_subword.c", "csrc/w2v_subword_build.c", "csrc/w2v_doc.c", "csrc/w2v_merge.c",
         "csrc/w2v_simd_dispatch.c", "csrc/w2v_block_kernel_base.c",
         "csrc/w2v_block_kernel_x86v3.c", "csrc/w2v_block_kernel_x86v4.c"]
 
@@ -79,6 +79,10 @@ glove = extension("word2vec_fast._glove",
                   ["word2vec_fast/_glove.pyx", "csrc/w2v_glove.c",
                    "csrc/w2v_glove_kernel_x86v3.c", "csrc/w2v_glove_kernel_x86v4.c"])
 
+# Sentence embeddings (SIF, uSIF, means) from word vectors: a weighted sum per sentence.
+sentences = extension("word2vec_fast._sentences",
+                      ["word2vec_fast/_sentences.pyx", "csrc/w2v_sentences.c"])
+
 # csrc/w2v_*.pxd declare the C headers for Cython (``from w2v_rng cimport ...``).
-setup(ext_modules=cythonize([ext, vecio, scan, phrases, glove], include_path=["csrc"],
-                            compiler_directives={"language_level": "3"}))
+setup(ext_modules=cythonize([ext, vecio, scan, phrases, glove, sentences],
+                            include_path=["csrc"], compiler_directives={"language_level": "3"}))

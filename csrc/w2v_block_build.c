@@ -47,9 +47,11 @@ int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *
                 negs[d] = w2v_draw_negative(p, st);
     }
     st->have_next = 0;
-    *qlo = INT64_MAX;
-    *qhi = -1;
-    for (b = 0; b < nb; b++) {
+    if (lo) {
+        *qlo = INT64_MAX;
+        *qhi = -1;
+    }
+    for (b = 0; lo && b < nb; b++) {
         int64_t reduced = p->window - (int64_t)w2v_bounded(w2v_next(&st->rng),
                                                            (uint32_t)p->window);
         lo[b] = J[b] - reduced < 0 ? 0 : J[b] - reduced;
@@ -126,6 +128,8 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
                 st->in_rows[k++] = p->w_in + (int64_t)buf[q] * dim;
         }
     } else {
+        /* PV-DM: the document's tag rows join every window's context */
+        const int ndoc = p->doc_mode ? st->ndoc : 0;
         k = nb;
         for (b = 0; b < nb; b++) {
             float *nv = st->neus + (int64_t)b * dim, *co = st->coef + (int64_t)b * m;
@@ -137,6 +141,8 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
                 w2v_axpy(1.0f, p->w_in + (int64_t)buf[q] * dim, nv, dim);
                 cw++;
             }
+            for (d = 0; d < ndoc; d++, cw++)
+                w2v_axpy(1.0f, p->w_doc + (int64_t)st->doc_rows[d] * dim, nv, dim);
             if (cw > 0 && p->cbow_mean)
                 w2v_scale(1.0f / (float)cw, nv, dim);
             st->in_rows[b] = nv;
@@ -178,10 +184,15 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
             if (!p->lock_in[(st->in_rows[a] - p->w_in) / dim])
                 w2v_axpy(1.0f, st->din + (int64_t)a * dim, (float *)st->in_rows[a], dim);
     } else {
-        for (b = 0; b < nb; b++)
+        const int ndoc = p->doc_mode ? st->ndoc : 0;
+        for (b = 0; b < nb; b++) {
             for (q = lo[b]; q <= hi[b]; q++)
                 if (q != J[b] && (!p->lock_in || !p->lock_in[buf[q]]))
                     w2v_axpy(1.0f, st->din + (int64_t)b * dim, p->w_in + (int64_t)buf[q] * dim,
                              dim);
+            for (d = 0; d < ndoc; d++)
+                w2v_axpy(1.0f, st->din + (int64_t)b * dim,
+                         p->w_doc + (int64_t)st->doc_rows[d] * dim, dim);
+        }
     }
 }

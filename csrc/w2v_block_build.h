@@ -70,7 +70,8 @@ static inline int64_t w2v_block_max_outputs(const w2v_params *p)
  * windows [lo[b], hi[b]] (their union within [*qlo, *qhi]); st->out_rows and
  * st->label get the centre's Huffman path (hs; nb == 1), the nb centre words
  * (with negative sampling) and the negatives (st->negs).  Returns the number
- * of columns m; *npos is that of Huffman-path columns.
+ * of columns m; *npos is that of Huffman-path columns.  With lo == NULL no
+ * windows are drawn (PV-DBOW's blocks, w2v_doc.h; lo, hi, qlo, qhi unused).
  */
 int w2v_block_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
                       const int64_t *J, int nb, int nneg, int64_t *lo, int64_t *hi,

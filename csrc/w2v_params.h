@@ -87,6 +87,16 @@ typedef struct {
     const int32_t *sub_rows;
     int64_t n_in_rows;
     int32_t max_sub_rows; /* the longest of those lists */
+    /* paragraph vectors (w2v_doc.h), else doc_mode 0: every sentence s is a
+       document whose tags are the w_doc rows doc_rows[doc_offsets[s] ..
+       doc_offsets[s+1]) (distinct, < n_doc_rows; none is allowed) */
+    int32_t doc_mode;     /* 0 words only, 1 PV-DBOW (sg = 1), 2 PV-DM (sg = 0) */
+    int32_t dbow_words;   /* PV-DBOW: skip-gram over the words too, before each block */
+    const int64_t *doc_offsets;
+    const int32_t *doc_rows;
+    float *w_doc;
+    int64_t n_doc_rows;
+    int32_t max_doc_rows; /* most tags of one document */
 } w2v_params;
 
 #endif

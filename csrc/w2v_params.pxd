@@ -39,3 +39,10 @@ cdef extern from "w2v_params.h" nogil:
         const int32_t *sub_rows
         int64_t n_in_rows
         int32_t max_sub_rows
+        int32_t doc_mode
+        int32_t dbow_words
+        const int64_t *doc_offsets
+        const int32_t *doc_rows
+        float *w_doc
+        int64_t n_doc_rows
+        int32_t max_doc_rows

@@ -399,6 +399,11 @@ int w2v_scan_end_sentence(w2v_scanner *s)
     return W2V_SCAN_OK;
 }
 
+int w2v_scan_mark_line(w2v_scanner *s)
+{
+    return s->record ? push_id(s, W2V_SCAN_NEWLINE) : W2V_SCAN_OK;
+}
+
 /* A token between being found and being counted: its slot is prefetched while
    the next tokens are found, so the table's cache misses overlap. */
 typedef struct {

@@ -231,6 +231,9 @@ int w2v_scan_end_source(w2v_scanner *s);
 /* One token given whole (no cut: Python iterables), and a sentence end. */
 int w2v_scan_token(w2v_scanner *s, const uint8_t *p, int64_t n);
 int w2v_scan_end_sentence(w2v_scanner *s);
+/* With mark_newlines: record a line's end (W2V_SCAN_NEWLINE) where the text has
+   no '\n' (a source's last line, a token list given as one line). */
+int w2v_scan_mark_line(w2v_scanner *s);
 
 /* Bytes of the first max_token bytes of p kept by the cut (see above). */
 int64_t w2v_utf8_cut(const uint8_t *p, int64_t max_token);

@@ -43,6 +43,7 @@ cdef extern from "w2v_scan.h" nogil:
     int w2v_scan_end_source(w2v_scanner *s)
     int w2v_scan_token(w2v_scanner *s, const uint8_t *p, int64_t n)
     int w2v_scan_end_sentence(w2v_scanner *s)
+    int w2v_scan_mark_line(w2v_scanner *s)
     int64_t w2v_utf8_cut(const uint8_t *p, int64_t max_token)
     int64_t w2v_remap_chunk(w2v_remap_state *st, int32_t *ids, int64_t n, const int32_t *remap,
                             int64_t n_remap, const int64_t *ends, int64_t m, int64_t *out_ends,

@@ -43,6 +43,9 @@ typedef struct {
     float *sub_cnt;
     int32_t *sub_col;
     uint8_t *sub_hit;
+    /* paragraph vectors: the tag rows of the document being trained */
+    const int32_t *doc_rows;
+    int ndoc;
     uint64_t rng;
     float alpha;
     w2v_loss_buf loss; /* the current task's loss (w2v_loss.h) */

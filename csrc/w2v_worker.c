@@ -13,6 +13,7 @@
 #include "w2v_atomic.h"
 #include "w2v_block.h"
 #include "w2v_block_build.h"
+#include "w2v_doc.h"
 #include "w2v_loss.h"
 #include "w2v_pair.h"
 #include "w2v_rng.h"
@@ -30,10 +31,15 @@ int64_t w2v_chunks_per_epoch(const w2v_params *p)
 static inline void train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
                                int64_t n, const int64_t *J, int nb)
 {
-    if (p->sub_offsets)
+    if (p->sub_offsets) {
         w2v_train_batch_sub(p, st, buf, n, J, nb);
-    else
-        w2v_train_batch(p, st, buf, n, J, nb);
+    } else if (p->doc_mode == W2V_DOC_DBOW) {
+        if (p->dbow_words)
+            w2v_train_batch(p, st, buf, n, J, nb);
+        w2v_train_batch_dbow(p, st, buf, J, nb);
+    } else {
+        w2v_train_batch(p, st, buf, n, J, nb); /* PV-DM: CBOW with the tag rows */
+    }
 }
 
 static inline int kept(const w2v_params *p, uint64_t skey, int64_t pos)
@@ -80,6 +86,10 @@ static void run_task(const w2v_params *p, w2v_shared *sh, w2v_thread_state *st, 
         int64_t n = 0, before = 0, seg_lo, seg_hi, pos, j, scanned;
         if (a >= b)
             continue;
+        if (p->doc_mode) {
+            st->doc_rows = p->doc_rows + p->doc_offsets[s];
+            st->ndoc = (int)(p->doc_offsets[s + 1] - p->doc_offsets[s]);
+        }
         /* Left margin: up to `window` kept tokens before a, gathered backwards. */
         for (pos = a - 1, scanned = 0; pos >= s0 && before < window && scanned < scan_cap;
              pos--, scanned++)
@@ -247,7 +257,8 @@ int w2v_worker(const w2v_params *p, w2v_shared *sh, int64_t *epoch_raw, int64_t 
     const int64_t total = (int64_t)p->end_epoch * per_epoch;
     const uint64_t seed_key = w2v_seed_key(p->seed);
     const int64_t bmax = w2v_block_max_centres(p);
-    const int64_t kmax = w2v_block_max_inputs(p);
+    const int64_t kmax = w2v_block_max_inputs(p) > p->max_doc_rows ? w2v_block_max_inputs(p)
+                                                                    : p->max_doc_rows;
     const int64_t mmax = w2v_block_max_outputs(p);
     void *block;
     memset(&st, 0, sizeof(st));

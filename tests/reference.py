@@ -147,6 +147,12 @@ def block_columns(p, rng, sent, J, negs, W_ns, W_hs):
     for j in J:
         reduced = p["window"] - bounded(rng.next(), p["window"])
         win.append((max(0, j - reduced), min(len(sent) - 1, j + reduced)))
+    return (win,) + output_columns(p, sent, J, negs, W_ns, W_hs)
+
+
+def output_columns(p, sent, J, negs, W_ns, W_hs):
+    """A block's output columns: the centre's Huffman path (hs, one centre), the
+    centres and the negatives.  Returns ``(rows, labels, rules, npos)``."""
     rows, labels, rules = [], [], []
     if p["hs"]:
         w = sent[J[0]]
@@ -164,17 +170,16 @@ def block_columns(p, rng, sent, J, negs, W_ns, W_hs):
             rows.append((W_ns, t))
             labels.append(0.0)
             rules.append("ns")
-    return win, rows, labels, rules, npos
+    return rows, labels, rules, npos
 
 
 def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
-    """The engine's batched update of centre positions J (see csrc/w2v_block_build.c)."""
+    """The engine's batched update of centre positions J (see csrc/w2v_block_build.c);
+    PV-DM's tag rows join each CBOW context."""
     dim = W_in.shape[1]
-    negs = []  # drawn first: the engine draws a block's negatives ahead, during the last block
-    for _ in range(p["negative"]):
-        r = rng.next()
-        i = bounded(r, W_ns.shape[0])
-        negs.append(i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i]))
+    # drawn first: the engine draws a block's negatives ahead, during the last block
+    negs = _negatives(p, rng, W_ns.shape[0]) if p["negative"] > 0 else []
+    tags = _doc_tags(p) if not p["sg"] else []
     win, rows, labels, rules, npos = block_columns(p, rng, sent, J, negs, W_ns, W_hs)
     m, nb = len(rows), len(J)
     labels = np.array(labels, dtype=np.float32)
@@ -208,9 +213,12 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
             ctxs.append(ctx)
             for q in ctx:
                 In[b] += W_in[sent[q]]
-            if ctx and p["cbow_mean"]:
-                In[b] *= np.float32(1.0) / np.float32(len(ctx))
-            if not ctx:
+            for r in tags:
+                In[b] += p["W_doc"][r]
+            n_ctx = len(ctx) + len(tags)
+            if n_ctx and p["cbow_mean"]:
+                In[b] *= np.float32(1.0) / np.float32(n_ctx)
+            if not n_ctx:
                 continue
             loss[1] += 1
             coef[b, :npos] = 1
@@ -225,6 +233,52 @@ def train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
             for q in ctx:
                 if not _locked(p, sent[q]):
                     W_in[sent[q]] += dIn[b]
+            for r in tags:
+                p["W_doc"][r] += dIn[b]
+
+
+def _doc_tags(p):
+    """The tag rows of the document being trained (``p["doc"]``), for paragraph vectors."""
+    if not p.get("doc_mode"):
+        return []
+    d = p["doc"]
+    return [int(r) for r in p["doc_rows"][p["doc_offsets"][d]:p["doc_offsets"][d + 1]]]
+
+
+def _negatives(p, rng, V):
+    negs = []
+    for _ in range(p["negative"]):
+        r = rng.next()
+        i = bounded(r, V)
+        negs.append(i if (r & 0xFFFFFFFF) < int(p["alias_prob"][i]) else int(p["alias_idx"][i]))
+    return negs
+
+
+def train_batch_dbow(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
+    """PV-DBOW (csrc/w2v_doc.c): skip-gram's block first with ``dbow_words``, then every
+    tag row of the document against the centres, their path and shared negatives."""
+    if p.get("dbow_words"):
+        train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss)
+    negs = _negatives(p, rng, W_ns.shape[0]) if p["negative"] > 0 else []
+    rows, labels, rules, npos = output_columns(p, sent, J, negs, W_ns, W_hs)
+    tags = _doc_tags(p)
+    if not tags:
+        return
+    m, nb = len(rows), len(J)
+    coef = np.zeros((len(tags), m), dtype=np.float32)
+    coef[:, :npos] = 1
+    if p["negative"] > 0:
+        coef[:, npos:npos + nb] = 1
+        for d, t in enumerate(negs):
+            coef[:, npos + nb + d] = sum(t != sent[j] for j in J)
+    loss[1] += nb * len(tags)
+    In = p["W_doc"][tags]
+    dIn, dOut = block_update(In, rows, np.array(labels, dtype=np.float32), rules, coef,
+                             alpha, loss)
+    for (M, r), d in zip(rows, dOut):
+        M[r] += d
+    for r, d in zip(tags, dIn):
+        p["W_doc"][r] += d
 
 
 def _sub_rows(p, word):
@@ -358,7 +412,8 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
     loss_per_epoch, pairs_per_epoch = [], []
     sub = p.get("sub_offsets") is not None
     bmax = 0 if not p.get("batch") else (1 if p["hs"] else p["batch"])
-    batch_fn = train_batch_sub if sub else train_batch
+    batch_fn = train_batch_sub if sub else train_batch_dbow if p.get("doc_mode") == 1 \
+        else train_batch
     for epoch in range(p["epochs"]):
         skey = mix64(sk ^ ((0x3C6EF372FE94F82B + epoch * GOLDEN) & MASK))
         raw = 0
@@ -379,6 +434,7 @@ def train_reference(ids, offsets, p, W_in, W_ns, W_hs, stats=None):
                 a, b = max(s0, start), min(s1, end)
                 if a >= b:
                     continue
+                p["doc"] = s
                 kept = kept_sent[s]
                 where = {q: j for j, q in enumerate(kept)}
                 sent = [ids[q] for q in kept]

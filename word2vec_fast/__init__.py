@@ -41,7 +41,7 @@ __all__ = ["train", "TrainingInterrupted", "TrainingDiverged", "StopTraining", "
 
 
 #: Submodules reached as attributes (``word2vec_fast.glove.train``).
-_SUBMODULES = {"glove", "glove_counts"}
+_SUBMODULES = {"glove", "glove_counts", "doc2vec", "sentences", "embedding"}
 
 
 def __getattr__(name: str):

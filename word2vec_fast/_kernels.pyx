@@ -11,6 +11,8 @@ from .params import check_output_layer
 cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from w2v_doc cimport (W2V_DOC_DBOW, W2V_DOC_DM, w2v_doc_infer, w2v_doc_infer_floats,
+                     w2v_doc_infer_ints, w2v_doc_key)
 from w2v_block cimport (W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step,
                        w2v_rows_sum)
 from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
@@ -456,7 +458,8 @@ cdef class Engine:
                  double alpha0, double alpha_end, double alpha_floor, uint64_t seed,
                  int64_t chunk_tokens, int threads, int batch=0, end_epoch=None,
                  bint trusted_ids=False, int64_t words_offset=0, total_words=None,
-                 lock_in=None, sub_offsets=None, sub_rows=None):
+                 lock_in=None, sub_offsets=None, sub_rows=None, int doc_mode=0,
+                 bint dbow_words=False, w_doc=None, doc_offsets=None, doc_rows=None):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
@@ -554,6 +557,16 @@ cdef class Engine:
         self.p.sub_rows = NULL
         self.p.n_in_rows = n_in
         self.p.max_sub_rows = 1
+        self.p.doc_mode = 0
+        self.p.dbow_words = 0
+        self.p.doc_offsets = NULL
+        self.p.doc_rows = NULL
+        self.p.w_doc = NULL
+        self.p.n_doc_rows = 0
+        self.p.max_doc_rows = 0
+        if doc_mode:
+            keep += self._docs(doc_mode, dbow_words, sg, batch, sub_offsets, lock_in, w_doc,
+                               doc_offsets, doc_rows, dim)
         if sub_offsets is not None:
             self.p.sub_offsets = <const int64_t *> cnp.PyArray_DATA(sub_offsets)
             self.p.sub_rows = <const int32_t *> cnp.PyArray_DATA(sub_rows)
@@ -620,6 +633,90 @@ cdef class Engine:
         self.epoch_loss = np.zeros((threads, epochs), dtype=np.float64)
         self.epoch_pairs = np.zeros((threads, epochs), dtype=np.int64)
         self._active = 0
+
+    cdef list _docs(self, int doc_mode, bint dbow_words, bint sg, int batch, sub_offsets,
+                    lock_in, w_doc, doc_offsets, doc_rows, int64_t dim):
+        """Check and set paragraph vectors' arrays (see ``w2v_params.h``)."""
+        if doc_mode not in (W2V_DOC_DBOW, W2V_DOC_DM):
+            raise ValueError(f"doc_mode must be {W2V_DOC_DBOW} (PV-DBOW) or {W2V_DOC_DM} "
+                             f"(PV-DM), got {doc_mode}")
+        if sg != (doc_mode == W2V_DOC_DBOW):
+            raise ValueError("PV-DBOW runs with sg=True (its word training is skip-gram), "
+                             "PV-DM with sg=False")
+        if batch < 1:
+            raise ValueError("paragraph vectors need the batched kernels (batch >= 1)")
+        if sub_offsets is not None or lock_in is not None:
+            raise ValueError("paragraph vectors take no subword rows and no lock_in")
+        _check(w_doc, "w_doc", np.float32, 2)
+        _check(doc_offsets, "doc_offsets", np.int64, 1)
+        _check(doc_rows, "doc_rows", np.int32, 1)
+        if w_doc.shape[1] != dim:
+            raise ValueError(f"w_doc has {w_doc.shape[1]} columns, w_in {dim}")
+        if doc_offsets.shape[0] != self.p.n_sentences + 1 or doc_offsets[0] != 0 \
+                or doc_offsets[doc_offsets.shape[0] - 1] != doc_rows.shape[0] \
+                or np.any(np.diff(doc_offsets) < 0):
+            raise ValueError("doc_offsets must have one entry per document + 1, start at 0, "
+                             "not decrease and end at len(doc_rows)")
+        if doc_rows.shape[0] and (doc_rows.min() < 0 or doc_rows.max() >= w_doc.shape[0]):
+            raise ValueError(f"doc_rows must be in [0, {w_doc.shape[0]})")
+        self.p.doc_mode = doc_mode
+        self.p.dbow_words = dbow_words
+        self.p.doc_offsets = <const int64_t *> cnp.PyArray_DATA(doc_offsets)
+        self.p.doc_rows = <const int32_t *> cnp.PyArray_DATA(doc_rows)
+        self.p.w_doc = <float *> cnp.PyArray_DATA(w_doc)
+        self.p.n_doc_rows = w_doc.shape[0]
+        self.p.max_doc_rows = int(np.diff(doc_offsets).max()) if doc_offsets.shape[0] > 1 else 0
+        return [w_doc, doc_offsets, doc_rows]
+
+    def infer(self, ids, offsets, out, int epochs, double alpha0, double alpha1,
+              int64_t first=0, int64_t last=-1):
+        """Infer the vectors of documents ``first..last`` (``ids[offsets[d]:offsets[d+1]]``)
+        into ``out[d]`` against this engine's model, which is only read (see
+        ``w2v_doc.h``); releases the GIL.  The engine's ``doc_mode`` says the rule.
+        Returns the words trained."""
+        _check(ids, "ids", np.int32, 1)
+        _check(offsets, "offsets", np.int64, 1)
+        _check(out, "out", np.float32, 2)
+        cdef int64_t nd = offsets.shape[0] - 1, dim = self.p.dim
+        if self.p.doc_mode not in (W2V_DOC_DBOW, W2V_DOC_DM):
+            raise ValueError("infer needs an engine of paragraph vectors")
+        if last < 0:
+            last = nd
+        if not (0 <= first <= last <= nd) or out.shape[0] != nd or out.shape[1] != dim:
+            raise ValueError("infer: bad document range or output shape")
+        if epochs < 1 or not (np.isfinite(alpha0) and np.isfinite(alpha1)) or alpha0 < 0 \
+                or alpha1 < 0:
+            raise ValueError("infer: epochs must be >= 1 and the learning rates finite, >= 0")
+        if nd and (offsets[0] != 0 or offsets[nd] != ids.shape[0]
+                   or np.any(np.diff(offsets) < 0)):
+            raise ValueError("infer: offsets must start at 0, not decrease, end at len(ids)")
+        if ids.shape[0] and (ids.min() < 0 or ids.max() >= self.p.vocab_size):
+            raise ValueError(f"infer: ids must be in [0, {self.p.vocab_size})")
+        cdef int64_t longest = int(np.diff(offsets[first:last + 1]).max()) if last > first else 0
+        cdef const int32_t *pid = <const int32_t *> cnp.PyArray_DATA(ids)
+        cdef const int64_t *po = <const int64_t *> cnp.PyArray_DATA(offsets)
+        cdef float *pout = <float *> cnp.PyArray_DATA(out)
+        cdef float *fs = <float *> PyMem_Malloc(sizeof(float) * w2v_doc_infer_floats(&self.p))
+        cdef int32_t *is_ = <int32_t *> PyMem_Malloc(sizeof(int32_t) *
+                                                      w2v_doc_infer_ints(&self.p, longest))
+        cdef uint64_t skey = w2v_seed_key(self.p.seed)
+        cdef int64_t d, total = 0
+        if fs == NULL or is_ == NULL:
+            PyMem_Free(fs)
+            PyMem_Free(is_)
+            raise MemoryError()
+        try:
+            with nogil:
+                for d in range(first, last):
+                    total += w2v_doc_infer(&self.p, pid + po[d], po[d + 1] - po[d],
+                                           pout + d * dim, epochs, <float> alpha0,
+                                           <float> alpha1,
+                                           w2v_doc_key(skey, pid + po[d], po[d + 1] - po[d]),
+                                           fs, is_)
+        finally:
+            PyMem_Free(fs)
+            PyMem_Free(is_)
+        return total
 
     def set_epochs(self, int first_epoch, int end_epoch):
         """Let the next workers run epochs ``[first_epoch, end_epoch)``.

@@ -18,7 +18,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, realloc
 from w2v_scan cimport (W2V_SCAN_ENOMEM, W2V_SCAN_OK, w2v_remap_chunk, w2v_remap_state,
                         w2v_scan_end_sentence, w2v_scan_end_source, w2v_scan_feed,
-                        w2v_scan_free, w2v_scan_init, w2v_scan_token, w2v_scanner,
+                        w2v_scan_free, w2v_scan_init, w2v_scan_mark_line, w2v_scan_token, w2v_scanner,
                         w2v_utf8_cut, w2v_vtab, w2v_vtab_add, w2v_vtab_counts,
                         w2v_vtab_free, w2v_vtab_init)
 
@@ -120,6 +120,11 @@ cdef int _scan_read(void *scanner, const uint8_t *p, int64_t n) noexcept:
     return w2v_scan_token(s, p, n) if p else w2v_scan_end_sentence(s)
 
 
+cdef int _scan_read_line(void *scanner, const uint8_t *p, int64_t n) noexcept:
+    cdef w2v_scanner *s = <w2v_scanner *> scanner
+    return w2v_scan_token(s, p, n) if p else w2v_scan_mark_line(s)
+
+
 cdef class Scanner:
     """A tokenizer with its counting table.
 
@@ -134,13 +139,17 @@ cdef class Scanner:
     words : list of bytes, optional
         A final vocabulary: the table is frozen to it (word ``i`` has id ``i``),
         other tokens are dropped and counted in :attr:`oov`.
+    mark_newlines : bool
+        Record ``-1`` at each line's end instead of sentence ends, so that the
+        ids keep every line, empty ones too (documents: :mod:`word2vec_fast.doc2vec`);
+        a source's end adds none (:meth:`mark_line` does).
     """
     cdef w2v_vtab t
     cdef w2v_scanner s
     cdef bint ready
 
     def __cinit__(self, *, int64_t max_token_bytes=100, bint record=True,
-                  int64_t max_vocab_size=0, words=None):
+                  int64_t max_vocab_size=0, words=None, bint mark_newlines=False):
         cdef int64_t i, idx
         cdef bytes w
         self.ready = False
@@ -152,6 +161,7 @@ cdef class Scanner:
             w2v_vtab_free(&self.t)
             raise MemoryError("cannot allocate the scanner")
         self.ready = True
+        self.s.mark_newlines = mark_newlines
         if words is not None:
             self.t.max_size = 0
             for i, w in enumerate(words):
@@ -185,6 +195,18 @@ cdef class Scanner:
         """Count/record a batch of token lists (each a sentence); tokens must be str."""
         cdef Py_ssize_t i = first_index
         _check(feed_token_lists(sentences, &i, _scan_read, &self.s, None))
+        return i
+
+    def mark_line(self):
+        """With ``mark_newlines``: a line ends here (a source's last line without ``\\n``)."""
+        _check(w2v_scan_mark_line(&self.s))
+
+    def feed_lines(self, sentences, Py_ssize_t first_index=0):
+        """With ``mark_newlines``: a batch of token lists, each one line (empty ones too)."""
+        cdef Py_ssize_t i = first_index
+        if not self.s.mark_newlines:
+            raise ValueError("feed_lines needs a Scanner(mark_newlines=True)")
+        _check(feed_token_lists(sentences, &i, _scan_read_line, &self.s, None))
         return i
 
     # -- results -----------------------------------------------------------------

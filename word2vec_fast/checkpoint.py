@@ -61,6 +61,9 @@ class Checkpoint:
     syn1neg: np.ndarray | None = None
     syn1: np.ndarray | None = None
     ngrams: np.ndarray | None = None
+    #: paragraph vectors: the tags' rows and their keys (ints and strs)
+    docs: np.ndarray | None = None
+    doc_keys: list | None = None
 
 
 def write(path, ck: Checkpoint) -> None:
@@ -71,6 +74,10 @@ def write(path, ck: Checkpoint) -> None:
         np.zeros(0, dtype=np.int64)
     header = {"format": FORMAT, "version": VERSION, "params": ck.params,
               "schedule": ck.schedule, "history": ck.history}
+    if ck.docs is not None:
+        # line numbers (the default tags) as a count, not a list of every number
+        keys = ck.doc_keys
+        header["doc_keys"] = len(keys) if keys == list(range(len(keys))) else keys
     arrays = {
         "header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
         "words": np.frombuffer(b"".join(words), dtype=np.uint8),
@@ -84,6 +91,8 @@ def write(path, ck: Checkpoint) -> None:
         arrays["syn1"] = ck.syn1
     if ck.ngrams is not None:
         arrays["ngrams"] = ck.ngrams
+    if ck.docs is not None:
+        arrays["docs"] = ck.docs
     with atomic_open(path) as f:
         np.savez(f, **arrays)
 
@@ -231,8 +240,9 @@ def read(path) -> Checkpoint:
         if out["ngrams"].shape != (buckets, dim):
             raise bad_file(path, f"ngrams has shape {out['ngrams'].shape}, expected "
                                  f"{(buckets, dim)}")
+    out["docs"], out["doc_keys"] = _docs(path, params, header, arr, dim)
     for name, a in (("vectors", vectors), ("syn1neg", out["syn1neg"]), ("syn1", out["syn1"]),
-                    ("ngrams", out["ngrams"])):
+                    ("ngrams", out["ngrams"]), ("docs", out["docs"])):
         if a is not None and not np.isfinite(a).all():
             raise bad_file(path, f"{name} contains NaN or infinity")
     if schedule is not None:
@@ -251,4 +261,26 @@ def read(path) -> Checkpoint:
             raise bad_file(path, f"bad schedule {schedule!r}")
     return Checkpoint(params=params, schedule=schedule, history=history, words=words,
                       counts=counts, vectors=np.ascontiguousarray(vectors),
-                      syn1neg=out["syn1neg"], syn1=out["syn1"], ngrams=out["ngrams"])
+                      syn1neg=out["syn1neg"], syn1=out["syn1"], ngrams=out["ngrams"],
+                      docs=out["docs"], doc_keys=out["doc_keys"])
+
+
+def _docs(path, params, header, arr, dim):
+    """Paragraph vectors' ``(docs, doc_keys)``, checked; ``(None, None)`` for a word model."""
+    if not params.get("doc_mode"):
+        if "docs" in arr or "doc_keys" in header:
+            raise bad_file(path, "docs are present but the parameters have no doc_mode")
+        return None, None
+    if params["doc_mode"] not in (1, 2) or "docs" not in arr:
+        raise bad_file(path, f"doc_mode {params['doc_mode']!r} needs 1 or 2 and the docs array")
+    docs = arr["docs"]
+    if docs.dtype != np.float32 or docs.ndim != 2 or docs.shape[1] != dim:
+        raise bad_file(path, f"docs must be 2-d float32 with {dim} columns, got {docs.ndim}-d "
+                             f"{docs.dtype} {docs.shape}")
+    keys = header.get("doc_keys")
+    if type(keys) is int and keys == docs.shape[0]:
+        return np.ascontiguousarray(docs), list(range(keys))
+    if not isinstance(keys, list) or len(keys) != docs.shape[0] or not all(
+            type(k) in (int, str) for k in keys) or len(set(keys)) != len(keys):
+        raise bad_file(path, f"doc_keys must be {docs.shape[0]} distinct ints and strings")
+    return np.ascontiguousarray(docs), keys

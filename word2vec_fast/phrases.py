@@ -10,7 +10,6 @@ not followed.
 """
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import os
@@ -24,7 +23,7 @@ from .params import check_float, check_int, check_threads
 from .phrases_count import (NO_CONNECTORS, SENTENCE_BATCH, count_ids, count_sentences,
                             count_text, counting_path, cut_blocks, id_blocks, raw_blocks,
                             rewrite_ids)
-from .scan import check_max_token_bytes, text_sources
+from .scan import batches, check_max_token_bytes, text_sources
 from .vocab import check_reiterable
 
 logger = logging.getLogger(__name__)
@@ -439,7 +438,7 @@ class PhrasedText:
 
     def _sentence_text(self):
         """Token lists as text for the rewriters (tokens joined by spaces, one line each)."""
-        for batch in _batches(self.corpus):
+        for batch in batches(self.corpus, SENTENCE_BATCH):
             yield "\n".join(" ".join(s) for s in batch).encode("utf-8", "surrogateescape") + b"\n"
         yield None
 
@@ -537,19 +536,10 @@ def _split(line: bytes) -> list:
     return [w.decode("utf-8", "surrogateescape") for w in line.split()]
 
 
-def _batches(corpus):
-    it = iter(corpus)
-    while True:
-        batch = list(itertools.islice(it, SENTENCE_BATCH))
-        if not batch:
-            return
-        yield batch
-
-
 def _rewrite_lists(sentences, p: Phrases):
     rw = _phrases.Rewriter(p._table, want_flags=True)
     delim = p.delimiter
-    for batch in _batches(sentences):
+    for batch in batches(sentences, SENTENCE_BATCH):
         lists, flags = rw.sentences(batch)
         rw.take()
         k = 0

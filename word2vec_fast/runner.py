@@ -56,19 +56,22 @@ class Weights:
     (uint8, one per word, optional) marks the input rows training leaves as they are.
     A subword model's ``w_in`` has the words' rows then the n-gram buckets' rows, and
     ``sub_rows`` is ``(offsets, rows)``: each word's input rows as CSR
-    (:meth:`word2vec_fast.subwords.SubwordSpec.vocab_rows`)."""
+    (:meth:`word2vec_fast.subwords.SubwordSpec.vocab_rows`).  Paragraph vectors'
+    ``w_doc`` holds the tags' rows (the corpus says each document's tags)."""
 
     w_in: np.ndarray
     w_out_ns: np.ndarray | None = None
     w_out_hs: np.ndarray | None = None
     lock_in: np.ndarray | None = None
     sub_rows: tuple | None = None
+    w_doc: np.ndarray | None = None
 
     def all_finite(self) -> bool:
         # a block of rows at a time: a whole-matrix check makes a bool per float (200 MB
         # for a subword model's 2 M bucket rows, the run's peak memory)
         return all(np.isfinite(w[i:i + _FINITE_ROWS]).all()
-                   for w in (self.w_in, self.w_out_ns, self.w_out_hs) if w is not None
+                   for w in (self.w_in, self.w_out_ns, self.w_out_hs, self.w_doc)
+                   if w is not None
                    for i in range(0, w.shape[0], _FINITE_ROWS))
 
 
@@ -183,6 +186,15 @@ def _postfix(bar, epoch, engine):
                     loss=f"{lpp:.4f}" if lpp is not None else "-", refresh=False)
 
 
+def _doc_args(p: dict, enc, weights: Weights) -> dict:
+    """The engine's arguments of paragraph vectors (``params["doc_mode"]``): the tag rows
+    and each document's tags (``enc.doc_offsets``, ``enc.doc_rows``)."""
+    if not p.get("doc_mode"):
+        return {}
+    return dict(doc_mode=p["doc_mode"], dbow_words=bool(p.get("dbow_words")),
+                w_doc=weights.w_doc, doc_offsets=enc.doc_offsets, doc_rows=enc.doc_rows)
+
+
 def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, schedule: dict, *,
                  threads: int, history: list, stats: dict | None = None, progress=None,
                  callbacks=None, owner=None, check_weights: bool = True) -> dict:
@@ -245,7 +257,8 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
         trusted_ids=enc.mapped, words_offset=offset, total_words=sch.get("total_words"),
         lock_in=weights.lock_in,
         sub_offsets=None if weights.sub_rows is None else weights.sub_rows[0],
-        sub_rows=None if weights.sub_rows is None else weights.sub_rows[1])
+        sub_rows=None if weights.sub_rows is None else weights.sub_rows[1],
+        **_doc_args(p, enc, weights))
     release = _PageRelease(enc, engine, threads, chunk) if enc.mapped else None
     logger.info("training %s-%s (%s) on %d tokens (%d sentences), vocabulary %d, dim %d, "
                 "epochs %d-%d of %d, %d threads", "skip-gram" if p["sg"] else "CBOW",

@@ -39,6 +39,16 @@ MAX_TOKEN_BYTES = 100
 HEADER_BYTES = 128
 
 
+def batches(items, n: int):
+    """Lists of the next ``n`` items of an iterable (the last one shorter), read lazily."""
+    it = iter(items)
+    while True:
+        batch = list(itertools.islice(it, n))
+        if not batch:
+            return
+        yield batch
+
+
 def check_max_token_bytes(value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
             or not 4 <= value <= 1 << 20:
@@ -308,12 +318,8 @@ class Pass:
                     self.sc.end_source()
                     self._after_feed()
             else:
-                it = iter(corpus)
                 i = 0
-                while True:
-                    batch = list(itertools.islice(it, SENTENCE_BATCH))
-                    if not batch:
-                        break
+                for batch in batches(corpus, SENTENCE_BATCH):
                     i = self.sc.feed_sentences(batch, i)
                     self._after_feed()
         except BaseException:

@@ -36,7 +36,7 @@ _TOP_BLOCK_ROWS = 1 << 16
 def _as_list(x):
     if x is None:
         return []
-    if isinstance(x, (str, np.ndarray)):
+    if isinstance(x, (str, int, np.integer, np.ndarray)):  # one term (an int: a key or a row)
         return [x]
     return list(x)
 

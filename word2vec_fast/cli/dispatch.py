@@ -29,6 +29,7 @@ COMMANDS = {
     "word-analogy": "word2vec.c's interactive word-analogy loop",
     "fasttext": "fastText's skipgram, cbow, print-word-vectors, nn (subword vectors)",
     "glove": "GloVe vectors: Stanford's vocab_count, cooccur, shuffle, glove in one (its flags)",
+    "embed": "sentence vectors (SIF, uSIF, mean) from word vectors, one per line of a file",
 }
 
 HELP = f"""\
@@ -51,6 +52,7 @@ examples:
   {PROG} train corpus.txt.gz -o vectors.bin --threads 4
   {PROG} phrases -train text8 -output text8-phrases -threshold 100   (word2phrase's flags)
   {PROG} glove -input text8 -output vectors.txt -min-count 5 -x-max 10   (Stanford's flags)
+  {PROG} embed -vectors vectors.bin -input lines.txt -output lines.npy --counts-from text8
   {PROG} similar vectors.bin king queen -n 5
   {PROG} analogy vectors.bin man king woman
   {PROG} eval vectors.bin --analogies questions-words.txt --pairs wordsim353.tsv
@@ -67,7 +69,8 @@ exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C)
 MODULES = {"train": "train", "phrases": "phrases", "similar": "neighbours", "analogy": "neighbours",
            "eval": "evaluate", "convert": "convert", "info": "info", "plot": "plot",
            "demo": "demo", "compute-accuracy": "ctools", "distance": "ctools",
-           "word-analogy": "ctools", "fasttext": "fasttext", "glove": "glove"}
+           "word-analogy": "ctools", "fasttext": "fasttext", "glove": "glove",
+           "embed": "embed"}
 
 
 def _runner(name):

@@ -1,0 +1,70 @@
+/*
+ * w2v_doc.h -- paragraph vectors (Le & Mikolov 2014) on the engine: the
+ * PV-DBOW block update, and the inference of new documents' vectors.
+ *
+ * Training runs in the word2vec worker (w2v_worker.c): every sentence of the
+ * corpus is a document, and params.doc_rows gives its tag rows in w_doc.
+ *  - PV-DBOW (doc_mode 1): each tag row predicts every kept word of its
+ *    document (no window), as skip-gram's input row predicts a context word;
+ *    with dbow_words, the skip-gram block of the same centre words runs first
+ *    (w2v_block_build.h), sharing the output layer.
+ *  - PV-DM (doc_mode 2): CBOW whose context sum (or mean) includes the tag
+ *    rows, which get the context's gradient as its words do
+ *    (w2v_block_build.c).
+ *
+ * Inference trains one new row against the frozen model: nothing of the model
+ * is written, so any number of threads infer at once, and a document's vector
+ * depends only on the seed and its words (its random stream is keyed by them),
+ * never on the thread or the call that infers it.
+ */
+#ifndef W2V_DOC_H
+#define W2V_DOC_H
+
+#include <stdint.h>
+
+#include "w2v_params.h"
+#include "w2v_thread_state.h"
+
+#define W2V_DOC_DBOW 1
+#define W2V_DOC_DM 2
+
+/*
+ * One PV-DBOW block: the st->ndoc tag rows of the current document against
+ * the centre words buf[J[0..nb)] (their Huffman path with hs, nb == 1; with
+ * negative sampling the nb words and `negative` negatives shared by the
+ * block, drawn as w2v_block_columns draws them: those drawn ahead by the
+ * previous block, if any).  Adds the tag rows' gradients to them.
+ */
+void w2v_train_batch_dbow(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
+                          const int64_t *J, int nb);
+
+/*
+ * The key of a document's random stream: the seed's key and its n word ids.
+ */
+uint64_t w2v_doc_key(uint64_t seed_key, const int32_t *ids, int64_t n);
+
+/*
+ * Scratch floats w2v_doc_infer needs for the model p: 3 * dim, and int32 for
+ * a document of n words: n (its kept words) + the negatives of one word.
+ */
+int64_t w2v_doc_infer_floats(const w2v_params *p);
+int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n);
+
+/*
+ * Infer the vector of the document ids[0..n) (every id < vocab_size) into
+ * vec (dim floats): vec starts uniform in [-0.5/dim, 0.5/dim), drawn from
+ * `key` (w2v_doc_key), then `epochs` passes train it alone, the model's rows
+ * read only: pass e (0-based) at alpha0 - (alpha0 - alpha1) * e / (epochs - 1)
+ * (alpha0 when epochs == 1), subsampled with p->keep_thr, by p->doc_mode's
+ * rule (PV-DM's window reduced at random as in training) with negative
+ * sampling and/or hierarchical softmax.  Updates are per word, as the
+ * classic kernels make them; the sigmoid is exact, with word2vec.c's
+ * clamping (negative sampling saturates outside [-6, 6]; a Huffman node
+ * outside (-6, 6) is skipped).  fscratch, iscratch: sized as above.
+ * Returns the words trained over all passes.
+ */
+int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float *vec,
+                      int epochs, float alpha0, float alpha1, uint64_t key, float *fscratch,
+                      int32_t *iscratch);
+
+#endif
