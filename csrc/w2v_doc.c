@@ -12,42 +12,79 @@
 #include "w2v_rng.h"
 #include "w2v_vec.h"
 
+/* Each centre word's own negatives (dbow_shared == 0): columns centre, then its
+   negatives, word by word; coef 1 except a negative equal to its centre.  The
+   first word's negatives are those drawn ahead by a skip-gram block (dbow_words),
+   if any; none are drawn ahead here (measured: fetching the next block's 40 rows
+   ahead gained nothing). */
+static int own_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
+                       const int64_t *J, int nb, float *co)
+{
+    const int64_t dim = p->dim;
+    const int nneg = p->negative;
+    int m = 0, b, d;
+    for (b = 0; b < nb; b++) {
+        const int32_t centre = buf[J[b]];
+        st->out_rows[m] = p->w_out_ns + (int64_t)centre * dim;
+        st->label[m] = 1.0f;
+        co[m++] = 1.0f;
+        for (d = 0; d < nneg; d++, m++) {
+            const int32_t neg = (b == 0 && st->have_next) ? st->next_negs[d]
+                                                          : w2v_draw_negative(p, st);
+            st->out_rows[m] = p->w_out_ns + (int64_t)neg * dim;
+            st->label[m] = 0.0f;
+            co[m] = neg != centre ? 1.0f : 0.0f;
+        }
+    }
+    st->have_next = 0;
+    for (b = 0; b < m; b++)
+        w2v_prefetch_row(st->out_rows[b], dim);
+    return m;
+}
+
 void w2v_train_batch_dbow(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
-                          const int64_t *J, int nb)
+                          int64_t n, const int64_t *J, int nb)
 {
     const int64_t dim = p->dim;
     const int k = st->ndoc, nneg = p->negative;
     const int32_t *negs = st->negs;
     float *co = st->coef;
     int m, npos, a, b, d;
-    m = w2v_block_columns(p, st, buf, 0, J, nb, nneg, NULL, NULL, NULL, NULL, &npos);
-    for (b = 0; b < m; b++)
-        w2v_prefetch_row(st->out_rows[b], dim);
-    /* every tag row meets the path, each centre word once, and each negative
-       once per centre word it is not */
-    for (a = 0; a < m; a++)
-        co[a] = a < npos ? 1.0f : 0.0f;
-    if (nneg > 0) {
+    if (p->dbow_words)
         for (b = 0; b < nb; b++)
-            co[npos + b] = 1.0f;
-        for (d = 0; d < nneg; d++) {
-            int hits = 0;
+            w2v_train_batch(p, st, buf, n, J + b, 1);
+    if (!p->dbow_shared && !p->hs && nneg > 0) {
+        npos = 0;
+        m = own_columns(p, st, buf, J, nb, co);
+    } else {
+        m = w2v_block_columns(p, st, buf, 0, J, nb, nneg, NULL, NULL, NULL, NULL, &npos);
+        for (b = 0; b < m; b++)
+            w2v_prefetch_row(st->out_rows[b], dim);
+        /* every tag row meets the path, each centre word once, and each negative
+           once per centre word it is not */
+        for (a = 0; a < m; a++)
+            co[a] = a < npos ? 1.0f : 0.0f;
+        if (nneg > 0) {
             for (b = 0; b < nb; b++)
-                hits += negs[d] != buf[J[b]];
-            co[npos + nb + d] = (float)hits;
+                co[npos + b] = 1.0f;
+            for (d = 0; d < nneg; d++) {
+                int hits = 0;
+                for (b = 0; b < nb; b++)
+                    hits += negs[d] != buf[J[b]];
+                co[npos + nb + d] = (float)hits;
+            }
+            /* the next block's negatives, fetched while this one computes */
+            for (d = 0; d < nneg; d++) {
+                st->next_negs[d] = w2v_draw_negative(p, st);
+                w2v_prefetch_row(p->w_out_ns + (int64_t)st->next_negs[d] * dim, dim);
+            }
+            st->have_next = 1;
         }
     }
     for (a = 0; a < k; a++) {
         st->in_rows[a] = p->w_doc + (int64_t)st->doc_rows[a] * dim;
         if (a > 0)
             memcpy(co + (int64_t)a * m, co, sizeof(float) * (size_t)m);
-    }
-    if (nneg > 0) { /* the next block's negatives, fetched while this one computes */
-        for (d = 0; d < nneg; d++) {
-            st->next_negs[d] = w2v_draw_negative(p, st);
-            w2v_prefetch_row(p->w_out_ns + (int64_t)st->next_negs[d] * dim, dim);
-        }
-        st->have_next = 1;
     }
     if (k == 0)
         return;

@@ -25,18 +25,18 @@
 #include "w2v_params.h"
 #include "w2v_thread_state.h"
 
-#define W2V_DOC_DBOW 1
-#define W2V_DOC_DM 2
-
 /*
  * One PV-DBOW block: the st->ndoc tag rows of the current document against
- * the centre words buf[J[0..nb)] (their Huffman path with hs, nb == 1; with
- * negative sampling the nb words and `negative` negatives shared by the
- * block, drawn as w2v_block_columns draws them: those drawn ahead by the
- * previous block, if any).  Adds the tag rows' gradients to them.
+ * the centre words buf[J[0..nb)]: their Huffman path with hs (nb == 1); with
+ * negative sampling the nb words and their negatives.  dbow_shared: one draw
+ * of `negative` negatives for the block, as w2v_block_columns draws them
+ * (those drawn ahead by the previous block, if any); else `negative` for each
+ * word in order (the first word's those drawn ahead, if any), none ahead.
+ * Adds the tag rows' gradients to them.  With dbow_words, the skip-gram block
+ * of each centre word (one window per block) runs first, in order.
  */
 void w2v_train_batch_dbow(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
-                          const int64_t *J, int nb);
+                          int64_t n, const int64_t *J, int nb);
 
 /*
  * The key of a document's random stream: the seed's key and its n word ids.

@@ -5,8 +5,6 @@ from w2v_params cimport w2v_params
 
 
 cdef extern from "w2v_doc.h" nogil:
-    enum: W2V_DOC_DBOW
-    enum: W2V_DOC_DM
     uint64_t w2v_doc_key(uint64_t seed_key, const int32_t *ids, int64_t n)
     int64_t w2v_doc_infer_floats(const w2v_params *p)
     int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n)

@@ -30,6 +30,9 @@
 #define W2V_MAX_BATCH 64
 /* Sigmoid clamp: word2vec.c's MAX_EXP. */
 #define W2V_MAX_EXP 6.0f
+/* params.doc_mode: paragraph vectors (w2v_doc.h) */
+#define W2V_DOC_DBOW 1
+#define W2V_DOC_DM 2
 
 typedef struct {
     /* model shape and options */
@@ -90,8 +93,10 @@ typedef struct {
     /* paragraph vectors (w2v_doc.h), else doc_mode 0: every sentence s is a
        document whose tags are the w_doc rows doc_rows[doc_offsets[s] ..
        doc_offsets[s+1]) (distinct, < n_doc_rows; none is allowed) */
-    int32_t doc_mode;     /* 0 words only, 1 PV-DBOW (sg = 1), 2 PV-DM (sg = 0) */
+    int32_t doc_mode;     /* 0 words only, W2V_DOC_DBOW (sg = 1), W2V_DOC_DM (sg = 0) */
     int32_t dbow_words;   /* PV-DBOW: skip-gram over the words too, before each block */
+    int32_t dbow_shared;  /* PV-DBOW blocks of `batch` words: 1, one draw of negatives
+                             for the block; 0, each word its own (w2v_doc.h) */
     const int64_t *doc_offsets;
     const int32_t *doc_rows;
     float *w_doc;

@@ -4,6 +4,8 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 cdef extern from "w2v_params.h" nogil:
     enum: W2V_MAX_BATCH
+    enum: W2V_DOC_DBOW
+    enum: W2V_DOC_DM
 
     ctypedef struct w2v_params:
         int64_t dim
@@ -41,6 +43,7 @@ cdef extern from "w2v_params.h" nogil:
         int32_t max_sub_rows
         int32_t doc_mode
         int32_t dbow_words
+        int32_t dbow_shared
         const int64_t *doc_offsets
         const int32_t *doc_rows
         float *w_doc

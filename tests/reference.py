@@ -258,16 +258,32 @@ def train_batch_dbow(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
     """PV-DBOW (csrc/w2v_doc.c): skip-gram's block first with ``dbow_words``, then every
     tag row of the document against the centres, their path and shared negatives."""
     if p.get("dbow_words"):
-        train_batch(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss)
-    negs = _negatives(p, rng, W_ns.shape[0]) if p["negative"] > 0 else []
-    rows, labels, rules, npos = output_columns(p, sent, J, negs, W_ns, W_hs)
+        for j in J:  # one window per block
+            train_batch(p, rng, sent, [j], W_in, W_ns, W_hs, alpha, loss)
+    own = not p.get("dbow_shared", True) and not p["hs"] and p["negative"] > 0
+    if own:  # each word its own negatives
+        rows, labels, own_coef, npos = [], [], [], 0
+        for j in J:
+            rows.append((W_ns, sent[j]))
+            labels.append(1.0)
+            own_coef.append(1.0)
+            for t in _negatives(p, rng, W_ns.shape[0]):
+                rows.append((W_ns, t))
+                labels.append(0.0)
+                own_coef.append(float(t != sent[j]))
+        rules = ["ns"] * len(rows)
+    else:
+        negs = _negatives(p, rng, W_ns.shape[0]) if p["negative"] > 0 else []
+        rows, labels, rules, npos = output_columns(p, sent, J, negs, W_ns, W_hs)
     tags = _doc_tags(p)
     if not tags:
         return
     m, nb = len(rows), len(J)
     coef = np.zeros((len(tags), m), dtype=np.float32)
     coef[:, :npos] = 1
-    if p["negative"] > 0:
+    if own:
+        coef[:] = own_coef
+    elif p["negative"] > 0:
         coef[:, npos:npos + nb] = 1
         for d, t in enumerate(negs):
             coef[:, npos + nb + d] = sum(t != sent[j] for j in J)

@@ -31,7 +31,7 @@ CASES = [dict(hs=hs, negative=neg) for hs, neg in ((False, 3), (True, 0), (True,
 
 
 def _run_both(case, doc_mode, batch, tagging, dim=13, chunk=97, epochs=2, dbow_words=False,
-              cbow_mean=True, threads=1, alpha=0.05):
+              cbow_mean=True, threads=1, alpha=0.05, dbow_shared=True):
     ids, offsets, vocab = _tiny_docs(1)
     doc_offsets, doc_rows, n_rows = TAGGINGS[tagging]
     window, seed = 3, 7
@@ -56,13 +56,15 @@ def _run_both(case, doc_mode, batch, tagging, dim=13, chunk=97, epochs=2, dbow_w
         negative=case["negative"], hs=case["hs"], sg=sg, cbow_mean=cbow_mean, epochs=epochs,
         first_epoch=0, alpha0=alpha0, alpha_end=0.0, alpha_floor=alpha0 * 1e-4, seed=seed,
         chunk_tokens=chunk, threads=threads, batch=batch, doc_mode=doc_mode,
-        dbow_words=dbow_words, w_doc=w_doc, doc_offsets=doc_offsets, doc_rows=doc_rows)
+        dbow_words=dbow_words, dbow_shared=dbow_shared, w_doc=w_doc, doc_offsets=doc_offsets,
+        doc_rows=doc_rows)
     p = dict(case, sg=sg, cbow_mean=cbow_mean, batch=batch, window=window, epochs=epochs,
              seed=seed, chunk_tokens=chunk, alpha0=alpha0, alpha_end=0.0,
              alpha_floor=alpha0 * 1e-4, keep_thr=keep_thr, alias_prob=model.tables.alias_prob,
              alias_idx=model.tables.alias_idx, code_offsets=model.tables.code_offsets,
              codes=model.tables.codes, points=model.tables.points, doc_mode=doc_mode,
-             dbow_words=dbow_words, W_doc=W_doc, doc_offsets=doc_offsets, doc_rows=doc_rows)
+             dbow_words=dbow_words, dbow_shared=dbow_shared, W_doc=W_doc,
+             doc_offsets=doc_offsets, doc_rows=doc_rows)
     return engine, model, w_doc, (ids, offsets, p, W_in, W_ns, W_hs, W_doc)
 
 
@@ -94,11 +96,13 @@ def _check(case, doc_mode, batch, tagging, **kw):
 
 
 @pytest.mark.parametrize("case", CASES, ids=["ns", "hs", "hs+ns"])
-@pytest.mark.parametrize("batch", [1, 4])
+@pytest.mark.parametrize("batch,shared", [(1, True), (4, True), (8, False)],
+                         ids=["batch1", "batch4", "own8"])
 @pytest.mark.parametrize("tagging", sorted(TAGGINGS))
 @pytest.mark.parametrize("dbow_words", [False, True], ids=["docs", "words"])
-def test_dbow_matches_reference(case, batch, tagging, dbow_words):
-    _, model = _check(case, DBOW, batch, tagging, dbow_words=dbow_words)
+def test_dbow_matches_reference(case, batch, shared, tagging, dbow_words):
+    # own8: blocks of up to 8 words each with its own negatives (batch=True's PV-DBOW)
+    _, model = _check(case, DBOW, batch, tagging, dbow_words=dbow_words, dbow_shared=shared)
     fresh = Model.create(model.vocab, dim=13, window=3, negative=case["negative"],
                          hs=case["hs"], sg=True, cbow_mean=True, sample=0.02, alpha=0.05,
                          min_alpha=None, epochs=2, seed=7, min_count=1)
@@ -117,6 +121,7 @@ def test_dm_matches_reference(case, batch, tagging, cbow_mean):
 
 def test_every_simd_build_matches_reference(simd_build):
     _check(CASES[2], DBOW, 4, "several", dbow_words=True)
+    _check(CASES[0], DBOW, 8, "several", dbow_words=True, dbow_shared=False)
     _check(CASES[0], DM, 4, "several")
 
 

@@ -11,13 +11,12 @@ from .params import check_output_layer
 cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from w2v_doc cimport (W2V_DOC_DBOW, W2V_DOC_DM, w2v_doc_infer, w2v_doc_infer_floats,
-                     w2v_doc_infer_ints, w2v_doc_key)
+from w2v_doc cimport w2v_doc_infer, w2v_doc_infer_floats, w2v_doc_infer_ints, w2v_doc_key
 from w2v_block cimport (W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step,
                        w2v_rows_sum)
 from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
 from w2v_merge cimport w2v_merge_deltas
-from w2v_params cimport W2V_MAX_BATCH, w2v_params
+from w2v_params cimport W2V_DOC_DBOW, W2V_DOC_DM, W2V_MAX_BATCH, w2v_params
 from w2v_portable cimport W2V_PORTABLE
 from w2v_rng cimport w2v_mix64, w2v_seed_key
 from w2v_schedule cimport W2V_LR_BLOCK, w2v_learning_rate
@@ -459,7 +458,8 @@ cdef class Engine:
                  int64_t chunk_tokens, int threads, int batch=0, end_epoch=None,
                  bint trusted_ids=False, int64_t words_offset=0, total_words=None,
                  lock_in=None, sub_offsets=None, sub_rows=None, int doc_mode=0,
-                 bint dbow_words=False, w_doc=None, doc_offsets=None, doc_rows=None):
+                 bint dbow_words=False, bint dbow_shared=True, w_doc=None, doc_offsets=None,
+                 doc_rows=None):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
         _check(keep_thr, "keep_thr", np.uint32, 1)
@@ -559,6 +559,7 @@ cdef class Engine:
         self.p.max_sub_rows = 1
         self.p.doc_mode = 0
         self.p.dbow_words = 0
+        self.p.dbow_shared = 1
         self.p.doc_offsets = NULL
         self.p.doc_rows = NULL
         self.p.w_doc = NULL
@@ -567,6 +568,7 @@ cdef class Engine:
         if doc_mode:
             keep += self._docs(doc_mode, dbow_words, sg, batch, sub_offsets, lock_in, w_doc,
                                doc_offsets, doc_rows, dim)
+            self.p.dbow_shared = dbow_shared
         if sub_offsets is not None:
             self.p.sub_offsets = <const int64_t *> cnp.PyArray_DATA(sub_offsets)
             self.p.sub_rows = <const int32_t *> cnp.PyArray_DATA(sub_rows)

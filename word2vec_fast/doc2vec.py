@@ -52,6 +52,9 @@ DBOW, DM = 1, 2
 #: gensim's ``Doc2Vec`` defaults where ours differ from ``word2vec_fast.train``'s.
 EPOCHS = 10
 MIN_ALPHA = 1e-4
+#: Words of a document in one PV-DBOW block with ``batch=True`` (each with its own
+#: negatives: the doc row and the rows' fetches are shared, not the draws).
+DBOW_BLOCK = 8
 #: Tags a document may have: any number, but its rows are one block's inputs.
 MAX_TAGS = 1 << 16
 #: Documents handed to an inferring thread at a time.
@@ -583,6 +586,10 @@ def train(corpus, *, dm: bool = False, dim: int = 100, window: int = 5, negative
                            batch=batch)
     if not p["batch"]:
         raise ValueError("paragraph vectors need the batched kernels (batch=True or an int)")
+    # PV-DBOW's True: blocks of DBOW_BLOCK words of a document, each with its own negatives
+    shared = not (batch is True and not dm and not hs)
+    if not shared:
+        p["batch"] = DBOW_BLOCK
     threads = check_threads(threads)
     t0 = time.perf_counter()
     enc = read_documents(corpus, vocab=vocab, min_count=p["min_count"],
@@ -597,7 +604,7 @@ def train(corpus, *, dm: bool = False, dim: int = 100, window: int = 5, negative
         raise ValueError("no document has a tag: nothing to train")
     model = Doc2Vec.create_docs(enc.vocab, enc.keys, dm=dm, dbow_words=dbow_words,
                                 **model_params(p))
-    model.params.update(tags=tags, tag_sep=tag_sep, min_alpha=min_alpha)
+    model.params.update(tags=tags, tag_sep=tag_sep, min_alpha=min_alpha, dbow_shared=shared)
     model.start_schedule(enc, epochs=p["epochs"], alpha=p["alpha"], alpha_end=p["alpha_end"],
                          alpha_floor=p["alpha_floor"], seed=p["seed"])
     prep_seconds = time.perf_counter() - t0

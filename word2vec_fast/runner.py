@@ -192,6 +192,7 @@ def _doc_args(p: dict, enc, weights: Weights) -> dict:
     if not p.get("doc_mode"):
         return {}
     return dict(doc_mode=p["doc_mode"], dbow_words=bool(p.get("dbow_words")),
+                dbow_shared=bool(p.get("dbow_shared", True)),
                 w_doc=weights.w_doc, doc_offsets=enc.doc_offsets, doc_rows=enc.doc_rows)
 
 

@@ -30,6 +30,7 @@ COMMANDS = {
     "fasttext": "fastText's skipgram, cbow, print-word-vectors, nn (subword vectors)",
     "glove": "GloVe vectors: Stanford's vocab_count, cooccur, shuffle, glove in one (its flags)",
     "embed": "sentence vectors (SIF, uSIF, mean) from word vectors, one per line of a file",
+    "doc2vec": "paragraph vectors: train one vector per line of a file, infer new ones",
 }
 
 HELP = f"""\
@@ -53,6 +54,8 @@ examples:
   {PROG} phrases -train text8 -output text8-phrases -threshold 100   (word2phrase's flags)
   {PROG} glove -input text8 -output vectors.txt -min-count 5 -x-max 10   (Stanford's flags)
   {PROG} embed -vectors vectors.bin -input lines.txt -output lines.npy --counts-from text8
+  {PROG} doc2vec train -input docs.txt -output docs.bin --save-model docs.npz
+  {PROG} doc2vec infer --model docs.npz -input new.txt -output new.npy
   {PROG} similar vectors.bin king queen -n 5
   {PROG} analogy vectors.bin man king woman
   {PROG} eval vectors.bin --analogies questions-words.txt --pairs wordsim353.tsv
@@ -70,7 +73,7 @@ MODULES = {"train": "train", "phrases": "phrases", "similar": "neighbours", "ana
            "eval": "evaluate", "convert": "convert", "info": "info", "plot": "plot",
            "demo": "demo", "compute-accuracy": "ctools", "distance": "ctools",
            "word-analogy": "ctools", "fasttext": "fasttext", "glove": "glove",
-           "embed": "embed"}
+           "embed": "embed", "doc2vec": "doc2vec"}
 
 
 def _runner(name):

@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""Paragraph vectors side by side: word2vec_fast.doc2vec vs gensim's Doc2Vec.
+
+Same settings, same thread count, one tool after the other in this process (the
+ratios are only meaningful within one run: the machine may be shared).
+
+``--task speed`` (default corpus: wiki1e8 cut into documents of ``--doc-words``
+consecutive words, one per line, written once to ``--workdir``): training wall
+time of PV-DBOW, PV-DBOW with word training and PV-DM, ours against gensim 4 in
+both its modes (an in-memory list of ``TaggedDocument`` -- the "iterable" mode --
+and ``corpus_file``), plus word2vec skip-gram and CBOW (``word2vec_fast.train``
+against gensim's ``Word2Vec``, iterable and ``corpus_file``) on the same text, so
+the document modes' ratios can be set beside the word modes'.  Words per second
+are raw corpus words per wall second of training (vocabulary building excluded for
+both; gensim's ``build_vocab`` and our reading are timed separately).
+
+``--task infer``: inference of ``--infer-docs`` new documents of 200 words (the
+corpus's next words, never trained on) with a model trained on the corpus: ours
+``infer_vectors`` (all threads) against a loop of gensim's ``infer_vector``, the
+same epochs.
+
+``--task lee``: gensim's Lee corpus (``lee_background.cor``, 300 documents, and
+``lee.cor``, 50 documents with human similarity judgements,
+``similarities0-1.txt``; shipped in gensim's test data), tokenised with
+``gensim.utils.simple_preprocess`` for both: the Pearson correlation of the
+cosine similarities of the 50 inferred documents with the judgements (upper
+triangle), and self-retrieval (each training document inferred again: the share
+whose nearest trained document is itself), mean over ``--seeds``.
+
+``--task split``: the wiki documents' first halves trained, the second halves of
+``--split-docs`` of them inferred; the share whose nearest trained document is
+its own first half (top-1), and the mean reciprocal rank; mean over ``--seeds``.
+
+    python bench/bench_doc2vec.py --task speed --json d2v_speed.json
+    python bench/bench_doc2vec.py --task lee --seeds 3
+    python bench/bench_doc2vec.py --task split --seeds 3
+    python bench/bench_doc2vec.py --task infer
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "..", "shared", "data")
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def wiki_docs(workdir, doc_words, limit_words=None):
+    """The wiki corpus as documents of ``doc_words`` words, one per line (cached)."""
+    path = os.path.join(workdir, f"wiki_docs_{doc_words}.txt")
+    if not os.path.exists(path):
+        src = os.path.join(DATA, "wiki1e8.txt.gz")
+        with gzip.open(src, "rt") as f:
+            words = f.read().split()
+        if limit_words:
+            words = words[:limit_words]
+        tmp = path + ".tmp"
+        with open(tmp, "w") as out:
+            for i in range(0, len(words) - doc_words + 1, doc_words):
+                out.write(" ".join(words[i:i + doc_words]) + "\n")
+        os.replace(tmp, path)
+    return path
+
+
+def read_docs(path):
+    with open(path) as f:
+        return [line.split() for line in f]
+
+
+CONFIGS = {
+    "dbow": dict(dm=False),
+    "dbow_words": dict(dm=False, dbow_words=True),
+    "dm": dict(dm=True),
+    # ours only: 8 words of a document share one draw of negatives (batch=8)
+    "dbow_shared8": dict(dm=False, batch=8),
+}
+OURS_ONLY = {"dbow_shared8"}
+
+
+def ours_d2v(corpus, cfg, a, threads, seed, epochs):
+    from word2vec_fast import doc2vec
+    t0 = time.perf_counter()
+    m = doc2vec.train(corpus, dim=a.dim, window=a.window, negative=a.negative,
+                      min_count=a.min_count, sample=a.sample, alpha=a.alpha,
+                      min_alpha=a.min_alpha, epochs=epochs, threads=threads, seed=seed,
+                      progress=False, **cfg)
+    wall = time.perf_counter() - t0
+    return m, dict(wall=wall, train=m.stats["train_seconds"], prepare=m.stats["prepare_seconds"],
+                   words=m.stats["words"])
+
+
+def gensim_d2v(corpus_path, docs, cfg, a, threads, seed, epochs, mode):
+    from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+    cfg = {k: v for k, v in cfg.items() if k != "batch"}
+    kw = dict(vector_size=a.dim, window=a.window, negative=a.negative, hs=0,
+              min_count=a.min_count, sample=a.sample, alpha=a.alpha, min_alpha=a.min_alpha,
+              epochs=epochs, workers=threads, seed=seed, dm=int(cfg.get("dm", False)),
+              dbow_words=int(cfg.get("dbow_words", False)), dm_mean=1)
+    m = Doc2Vec(**kw)
+    t0 = time.perf_counter()
+    if mode == "corpus_file":
+        m.build_vocab(corpus_file=corpus_path)
+    else:
+        tagged = [TaggedDocument(d, [i]) for i, d in enumerate(docs)]
+        m.build_vocab(tagged)
+    t1 = time.perf_counter()
+    if mode == "corpus_file":
+        m.train(corpus_file=corpus_path, total_examples=m.corpus_count,
+                total_words=m.corpus_total_words, epochs=epochs)
+    else:
+        m.train(tagged, total_examples=m.corpus_count, epochs=epochs)
+    t2 = time.perf_counter()
+    return m, dict(wall=t2 - t0, train=t2 - t1, prepare=t1 - t0,
+                   words=int(m.corpus_total_words) * epochs)
+
+
+def ours_w2v(path, sg, a, threads, seed, epochs):
+    import word2vec_fast as w2v
+    m = w2v.train(path, sg=sg, dim=a.dim, window=a.window, negative=a.negative,
+                  min_count=a.min_count, sample=a.sample, alpha=a.alpha if sg else 0.05,
+                  epochs=epochs, threads=threads, seed=seed, progress=False)
+    return dict(train=m.stats["train_seconds"], words=m.stats["words"])
+
+
+def gensim_w2v(path, docs, sg, a, threads, seed, epochs, mode):
+    from gensim.models import Word2Vec
+    m = Word2Vec(vector_size=a.dim, window=a.window, negative=a.negative, hs=0,
+                 min_count=a.min_count, sample=a.sample, alpha=a.alpha if sg else 0.05,
+                 epochs=epochs, workers=threads, seed=seed, sg=int(sg))
+    if mode == "corpus_file":
+        m.build_vocab(corpus_file=path)
+        t0 = time.perf_counter()
+        m.train(corpus_file=path, total_examples=m.corpus_count,
+                total_words=m.corpus_total_words, epochs=epochs)
+    else:
+        m.build_vocab(docs)
+        t0 = time.perf_counter()
+        m.train(docs, total_examples=m.corpus_count, epochs=epochs)
+    return dict(train=time.perf_counter() - t0, words=int(m.corpus_total_words) * epochs)
+
+
+def task_speed(a, out):
+    path = wiki_docs(a.workdir, a.doc_words)
+    docs = read_docs(path)
+    out["corpus"] = dict(path=path, documents=len(docs), words=sum(map(len, docs)))
+    rows = {}
+    for name in a.configs:
+        cfg = CONFIGS[name]
+        _, o = ours_d2v(path, cfg, a, a.threads, 1, a.epochs)
+        if name in OURS_ONLY:
+            rows[name] = dict(ours=o)
+            print(f"{name}: ours {o['train']:.2f} s ({o['words'] / o['train']:,.0f} w/s)",
+                  flush=True)
+            continue
+        _, gi = gensim_d2v(path, docs, cfg, a, a.threads, 1, a.epochs, "iterable")
+        _, gf = gensim_d2v(path, docs, cfg, a, a.threads, 1, a.epochs, "corpus_file")
+        best = min(gi["train"], gf["train"])
+        rows[name] = dict(ours=o, gensim_iterable=gi, gensim_corpus_file=gf,
+                          ratio_vs_faster=best / o["train"],
+                          ratio_vs_iterable=gi["train"] / o["train"],
+                          ratio_vs_corpus_file=gf["train"] / o["train"])
+        print(f"{name}: ours {o['train']:.2f} s ({o['words'] / o['train']:,.0f} w/s), gensim "
+              f"iterable {gi['train']:.2f} s, corpus_file {gf['train']:.2f} s: "
+              f"{rows[name]['ratio_vs_faster']:.2f}x the faster", flush=True)
+    for name, sg in (("skipgram", True), ("cbow", False)):
+        if name not in a.word_modes:
+            continue
+        o = ours_w2v(path, sg, a, a.threads, 1, a.epochs)
+        gi = gensim_w2v(path, docs, sg, a, a.threads, 1, a.epochs, "iterable")
+        gf = gensim_w2v(path, docs, sg, a, a.threads, 1, a.epochs, "corpus_file")
+        best = min(gi["train"], gf["train"])
+        rows[name] = dict(ours=o, gensim_iterable=gi, gensim_corpus_file=gf,
+                          ratio_vs_faster=best / o["train"])
+        print(f"{name}: ours {o['train']:.2f} s, gensim iterable {gi['train']:.2f} s, "
+              f"corpus_file {gf['train']:.2f} s: {rows[name]['ratio_vs_faster']:.2f}x the "
+              "faster", flush=True)
+    for d, w in (("dbow_words", "skipgram"), ("dm", "cbow")):
+        if d in rows and w in rows:
+            rows[d]["share_of_word_mode_ratio"] = rows[d]["ratio_vs_faster"] / \
+                rows[w]["ratio_vs_faster"]
+            print(f"{d}: {rows[d]['share_of_word_mode_ratio']:.2f} of {w}'s ratio")
+    out["speed"] = rows
+
+
+def task_infer(a, out):
+    path = wiki_docs(a.workdir, a.doc_words)
+    docs = read_docs(path)
+    n_train = len(docs) - a.infer_docs * 200 // a.doc_words - 1
+    train_path = os.path.join(a.workdir, "infer_train.txt")
+    with open(train_path, "w") as f:
+        for d in docs[:n_train]:
+            f.write(" ".join(d) + "\n")
+    rest = [w for d in docs[n_train:] for w in d]
+    new = [rest[i:i + 200] for i in range(0, a.infer_docs * 200, 200)]
+    ours, _ = ours_d2v(train_path, CONFIGS["dbow"], a, a.threads, 1, 1)
+    g, _ = gensim_d2v(train_path, docs[:n_train], CONFIGS["dbow"], a, a.threads, 1, 1,
+                      "corpus_file")
+    e = a.infer_epochs
+    t0 = time.perf_counter()
+    ours.infer_vectors(new, epochs=e, threads=a.threads)
+    t_ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for d in new:
+        g.infer_vector(d, epochs=e)
+    t_g = time.perf_counter() - t0
+    out["infer"] = dict(documents=len(new), words=200, epochs=e, ours=t_ours, gensim=t_g,
+                        ratio=t_g / t_ours, ours_docs_per_sec=len(new) / t_ours,
+                        gensim_docs_per_sec=len(new) / t_g)
+    print(f"infer {len(new)} x 200 words, {e} epochs: ours {t_ours:.2f} s "
+          f"({len(new) / t_ours:,.0f} docs/s), gensim {t_g:.2f} s: {t_g / t_ours:.1f}x",
+          flush=True)
+
+
+def lee_files():
+    import gensim.test.utils as gu
+    base = os.path.join(os.path.dirname(gu.__file__), "test_data")
+    return (os.path.join(base, "lee_background.cor"), os.path.join(base, "lee.cor"),
+            os.path.join(base, "similarities0-1.txt"))
+
+
+def task_lee(a, out):
+    from gensim.utils import simple_preprocess
+    bg, test, sims = lee_files()
+    train_docs = [simple_preprocess(line) for line in open(bg, encoding="latin-1")]
+    test_docs = [simple_preprocess(line) for line in open(test, encoding="latin-1")]
+    human = np.loadtxt(sims)
+    iu = np.triu_indices(len(test_docs), 1)
+    path = os.path.join(a.workdir, "lee_train.txt")
+    with open(path, "w") as f:
+        for d in train_docs:
+            f.write(" ".join(d) + "\n")
+    res = {}
+    for name in a.configs:
+        cfg = CONFIGS[name]
+        for tool in ("ours",) if name in OURS_ONLY else ("ours", "gensim"):
+            corr, selfr = [], []
+            for seed in range(1, a.seeds + 1):
+                if tool == "ours":
+                    m, _ = ours_d2v(path, cfg, a, a.threads, seed, a.lee_epochs)
+                    inf = m.infer_vectors(test_docs)
+                    again = m.infer_vectors(train_docs)
+                    dv = m.dv.vectors
+                else:
+                    m, _ = gensim_d2v(path, train_docs, cfg, a, a.threads, seed, a.lee_epochs,
+                                      "iterable")
+                    inf = np.array([m.infer_vector(d) for d in test_docs])
+                    again = np.array([m.infer_vector(d) for d in train_docs])
+                    dv = m.dv.vectors
+                u = inf / np.linalg.norm(inf, axis=1, keepdims=True)
+                corr.append(float(np.corrcoef((u @ u.T)[iu], human[iu])[0, 1]))
+                du = dv / np.linalg.norm(dv, axis=1, keepdims=True)
+                ua = again / np.linalg.norm(again, axis=1, keepdims=True)
+                selfr.append(float(np.mean(np.argmax(ua @ du.T, axis=1) ==
+                                           np.arange(len(train_docs)))))
+            res[f"{name}/{tool}"] = dict(pearson=statistics.mean(corr), pearson_runs=corr,
+                                         self_retrieval=statistics.mean(selfr),
+                                         self_runs=selfr)
+            print(f"lee {name} {tool}: human correlation {statistics.mean(corr):.3f}, "
+                  f"self-retrieval {statistics.mean(selfr):.3f} ({a.seeds} seeds)", flush=True)
+    out["lee"] = res
+
+
+def task_split(a, out):
+    path = wiki_docs(a.workdir, a.doc_words)
+    docs = read_docs(path)
+    half = a.doc_words // 2
+    first = [d[:half] for d in docs]
+    second = [d[half:] for d in docs]
+    fpath = os.path.join(a.workdir, "split_first.txt")
+    with open(fpath, "w") as f:
+        for d in first:
+            f.write(" ".join(d) + "\n")
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(docs), size=min(a.split_docs, len(docs)), replace=False)
+    res = {}
+    for name in a.configs:
+        cfg = CONFIGS[name]
+        for tool in ("ours",) if name in OURS_ONLY else ("ours", "gensim"):
+            top1, mrr = [], []
+            for seed in range(1, a.seeds + 1):
+                if tool == "ours":
+                    m, _ = ours_d2v(fpath, cfg, a, a.threads, seed, a.split_epochs)
+                    known = [[w for w in second[i] if w in m.vocab.index] for i in pick]
+                    ok = [i for i, k in zip(pick, known) if k]
+                    inf = m.infer_vectors([second[i] for i in ok])
+                else:
+                    m, _ = gensim_d2v(fpath, first, cfg, a, a.threads, seed, a.split_epochs,
+                                      "corpus_file")
+                    ok = list(pick)
+                    inf = np.array([m.infer_vector(second[i]) for i in ok])
+                dv = m.dv.vectors
+                du = dv / np.linalg.norm(dv, axis=1, keepdims=True)
+                u = inf / np.linalg.norm(inf, axis=1, keepdims=True)
+                s = u @ du.T
+                own = s[np.arange(len(ok)), ok]
+                ranks = (s > own[:, None]).sum(axis=1)
+                top1.append(float(np.mean(ranks == 0)))
+                mrr.append(float(np.mean(1.0 / (1 + ranks))))
+            res[f"{name}/{tool}"] = dict(top1=statistics.mean(top1), mrr=statistics.mean(mrr),
+                                         top1_runs=top1, mrr_runs=mrr)
+            print(f"split {name} {tool}: top-1 {statistics.mean(top1):.3f}, MRR "
+                  f"{statistics.mean(mrr):.3f} ({a.seeds} seeds)", flush=True)
+    out["split"] = res
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--task", choices=["speed", "infer", "lee", "split"], default="speed")
+    ap.add_argument("--workdir", default="/tmp/bench_doc2vec")
+    ap.add_argument("--doc-words", type=int, default=300)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--window", type=int, default=5)
+    ap.add_argument("--negative", type=int, default=5)
+    ap.add_argument("--min-count", type=int, default=5)
+    ap.add_argument("--sample", type=float, default=1e-3)
+    ap.add_argument("--alpha", type=float, default=0.025)
+    ap.add_argument("--min-alpha", type=float, default=1e-4)
+    ap.add_argument("--epochs", type=int, default=1, help="speed: epochs timed")
+    ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    ap.add_argument("--word-modes", nargs="*", default=["skipgram", "cbow"])
+    ap.add_argument("--infer-docs", type=int, default=2000)
+    ap.add_argument("--infer-epochs", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--lee-epochs", type=int, default=40)
+    ap.add_argument("--split-docs", type=int, default=2000)
+    ap.add_argument("--split-epochs", type=int, default=5)
+    ap.add_argument("--json")
+    a = ap.parse_args(argv)
+    os.makedirs(a.workdir, exist_ok=True)
+    logging.basicConfig(level=logging.WARNING)
+    import gensim
+    import word2vec_fast
+    out = dict(task=a.task, cpu=cpu_name(), threads=a.threads, gensim=gensim.__version__,
+               simd=word2vec_fast.simd(), python=sys.version.split()[0],
+               settings={k: v for k, v in vars(a).items() if k not in ("json",)})
+    if a.task == "lee":
+        a.min_count = 2 if "--min-count" not in (argv or sys.argv) else a.min_count
+        a.dim = 50 if "--dim" not in (argv or sys.argv) else a.dim
+    globals()[f"task_{a.task}"](a, out)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(out, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
