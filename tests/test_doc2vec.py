@@ -414,6 +414,11 @@ def test_doc_vectors_queries_and_files(tmp_path, planted):
     near = dv.most_similar("doc1", topn=3)
     assert len(near) == 3 and "doc1" not in [t for t, _ in near]
     assert dv.most_similar(dv["doc1"], topn=1)[0][0] == "doc1"
+    for bad in ("nope", 240, 10**15):
+        with pytest.raises(KeyError, match="is not one of the 240 tags"):
+            dv[bad]
+        with pytest.raises(KeyError, match="is not one of the 240 tags"):
+            dv.most_similar(bad)
     assert dv.similarity("doc1", 2) == pytest.approx(
         float(dv.unit_rows([1])[0] @ dv.unit_rows([2])[0]), rel=1e-5)
     for fmt, kw in (("word2vec", {}), ("npy", {"mmap": True})):

@@ -315,6 +315,10 @@ class DocVectors(Vectors):
     def __repr__(self):
         return f"DocVectors({len(self)} tags, dim {self.dim}, {self.vectors.dtype})"
 
+    def _missing(self, key) -> KeyError:
+        return KeyError(f"tag {key!r} is not one of the {len(self)} tags (nor a row number "
+                        f"below {len(self)})")
+
     def save(self, path, binary: bool = True, encoding: str = "utf-8",
              format: str = "word2vec", header: bool = True) -> None:
         """As :meth:`Vectors.save`, the tags written as text (``str(tag)``)."""

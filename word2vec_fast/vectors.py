@@ -165,10 +165,14 @@ class Vectors:
         except TypeError:  # unhashable
             return -1
 
+    def _missing(self, key) -> KeyError:
+        """The error for a key that is not here."""
+        return KeyError(f"word {key!r} not in vocabulary")
+
     def _idx(self, word) -> int:
         i = self._row(word)
         if i < 0:
-            raise KeyError(f"word {word!r} not in vocabulary")
+            raise self._missing(word)
         return i
 
     def get_index(self, key, default=None) -> int:
@@ -184,7 +188,7 @@ class Vectors:
             return int(key)
         if default is not None:
             return default
-        raise KeyError(f"word {key!r} not in vocabulary")
+        raise self._missing(key)
 
     def has_index_for(self, key) -> bool:
         """True if :meth:`get_index` finds ``key`` (gensim)."""
@@ -430,7 +434,7 @@ class Vectors:
                 mean += wt * (self.unit_rows([i])[0] if pre_normalize
                               else self.vectors[i].astype(np.float32))
             elif not ignore_missing:
-                raise KeyError(f"word {key!r} not in vocabulary")
+                raise self._missing(key)
             else:
                 continue
             total += abs(float(wt))

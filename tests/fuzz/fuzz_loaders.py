@@ -27,7 +27,7 @@ import atheris
 with atheris.instrument_imports(include=["word2vec_fast"]):
     import word2vec_fast as w2v
     from word2vec_fast import Phrases, Vocab, count_and_encode, fasttext_io, load_model
-    from word2vec_fast import glove, glove_counts
+    from word2vec_fast import doc2vec, glove, glove_counts
 
 # libFuzzer ends the process with exit(): Python's atexit never runs, so .ci/fuzz points
 # TMPDIR at build/fuzz/tmp and empties it on each run.
@@ -51,16 +51,49 @@ def _members():
     return _MEMBERS
 
 
+_DOC_MEMBERS = None
+
+
+def _doc_members():
+    """A paragraph-vector checkpoint's members (tags of both kinds)."""
+    global _DOC_MEMBERS
+    if _DOC_MEMBERS is None:
+        docs = [doc2vec.TaggedDocument(["a", "b", "c"], [i % 3, f"t{i % 2}"]) for i in range(9)]
+        m = doc2vec.train(docs, dim=4, epochs=1, min_count=1, threads=1, progress=False)
+        p = os.path.join(DIR, "d2v.npz")
+        m.save_model(p)
+        with zipfile.ZipFile(p) as z:
+            _DOC_MEMBERS = {n: z.read(n) for n in z.namelist()}
+    return _DOC_MEMBERS
+
+
+def check_docs(enc):
+    """A corpus of documents is consistent whatever the text."""
+    off, doff, rows = np.asarray(enc.offsets), enc.doc_offsets, enc.doc_rows
+    assert off[0] == 0 and off[-1] == len(enc.ids) and np.all(np.diff(off) >= 0)
+    assert len(doff) == len(off) and doff[0] == 0 and doff[-1] == len(rows)
+    assert rows.size == 0 or (rows.min() >= 0 and rows.max() < len(enc.keys))
+    ids = np.asarray(enc.ids)
+    assert ids.size == 0 or (ids.min() >= 0 and ids.max() < len(enc.vocab))
+
+
+def check_doc_model(m):
+    assert m.doc_vectors.shape == (len(m.tags), m.vectors.shape[1])
+    dv = m.dv
+    if len(dv) > 1:
+        dv.most_similar(dv.words[0], topn=1)
+
+
 def _write(data):
     with open(PATH, "wb") as f:
         f.write(data)
     return PATH
 
 
-def _zip_with(name, blob):
+def _zip_with(name, blob, members=None):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        for n, b in _members().items():
+        for n, b in (members or _members()).items():
             z.writestr(n, blob if n == name else b)
     return buf.getvalue()
 
@@ -183,6 +216,18 @@ def one_input(raw):
                 load_model(_write(_zip_with(name, _npy_header_fuzz(data))))
             elif kind == 8 and 1 <= (mode >> 4) & 7 <= 5:  # GloVe's files
                 check_glove((mode >> 4) & 7, data)
+            elif kind == 8 and (mode >> 4) & 7 == 6:  # documents, tags in a column
+                check_docs(doc2vec.read_documents(_write(data), tags="column",
+                                                  min_count=1 + (mode >> 7)))
+            elif kind == 8 and (mode >> 4) & 7 == 7:  # paragraph vectors' model file; 0x80:
+                # a well-zipped one with one member fuzzed (picked by the first byte)
+                if mode & 0x80 and data:
+                    names = sorted(_doc_members())
+                    name = names[data[0] % len(names)]
+                    blob = _npy_of(np.frombuffer(data[1:], np.uint8)) if name == "header.npy" \
+                        else _npy_header_fuzz(data[1:])
+                    data = _zip_with(name, blob, _doc_members())
+                check_doc_model(doc2vec.load_model(_write(data)))
             elif kind == 8:  # the two 'word ...' line formats: phrase tables, vocabularies
                 try:
                     p = Phrases.load(_write(data))
@@ -223,6 +268,7 @@ def _npy_of(a):
 
 def main():
     _members()  # train once, before fuzzing starts
+    _doc_members()
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
 

@@ -173,6 +173,21 @@ def fuzz_loaders():
     yield bytes([8 | 0x30]) + counts
     yield bytes([8 | 0x40]) + counts
     yield bytes([8 | 0x50]) + model
+    # documents (kind 8, 0x60; 0x80: min_count 2) and paragraph-vector models (0x70;
+    # 0xF0: one member fuzzed, picked by the first byte)
+    yield bytes([8 | 0x60]) + b"sports 7\tthe match\n\t\nnews\tthe vote\n\nx\ty z"
+    yield bytes([8 | 0xE0]) + b"a\tb b c\r\n\n"
+    d2v = _d2v_file()
+    yield bytes([8 | 0x70]) + d2v
+    with zipfile.ZipFile(io.BytesIO(d2v)) as z:
+        names = sorted(z.namelist())
+        for i, n in enumerate(names):
+            member = z.read(n)
+            if n == "header.npy":
+                member = np.load(io.BytesIO(member)).tobytes()
+            else:
+                member = member[member.index(b"{"):]  # the header text, then the data
+            yield bytes([8 | 0xF0, i]) + member
     yield bytes([9 | 0x10]) + b"the cat sat on the mat\nthe dog\n"
     yield bytes([10 | 0x20]) + b"a b a c d e a b f g h a\n" * 4
     yield bytes([11 | 0x40]) + "x \u00e9\u00e9\u00e9\u00e9 y\n".encode() * 3
@@ -204,6 +219,18 @@ def _glove_files():
         m.save_model(os.path.join(d, "m.npz"))
         return (open(os.path.join(d, "c.cooc"), "rb").read(),
                 open(os.path.join(d, "m.npz"), "rb").read())
+
+
+def _d2v_file():
+    """A small paragraph-vector model file, as bytes."""
+    import tempfile
+
+    from word2vec_fast import doc2vec
+    docs = [doc2vec.TaggedDocument(["a", "b", "c"], [i % 3, f"t{i % 2}"]) for i in range(9)]
+    with tempfile.TemporaryDirectory() as d:
+        m = doc2vec.train(docs, dim=3, epochs=1, min_count=1, threads=1, progress=False)
+        m.save_model(os.path.join(d, "m.npz"))
+        return open(os.path.join(d, "m.npz"), "rb").read()
 
 
 def fasttext_bins():
