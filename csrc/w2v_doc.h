@@ -45,7 +45,8 @@ uint64_t w2v_doc_key(uint64_t seed_key, const int32_t *ids, int64_t n);
 
 /*
  * Scratch floats w2v_doc_infer needs for the model p: 3 * dim, and int32 for
- * a document of n words: n (its kept words) + the negatives of one word.
+ * a document of n words: n * (2 + negative) (a pass's kept words, windows and
+ * negatives).
  */
 int64_t w2v_doc_infer_floats(const w2v_params *p);
 int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n);
@@ -57,7 +58,9 @@ int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n);
  * read only: pass e (0-based) at alpha0 - (alpha0 - alpha1) * e / (epochs - 1)
  * (alpha0 when epochs == 1), subsampled with p->keep_thr, by p->doc_mode's
  * rule (PV-DM's window reduced at random as in training) with negative
- * sampling and/or hierarchical softmax.  Updates are per word, as the
+ * sampling and/or hierarchical softmax; a pass draws its random numbers
+ * first, word by word (PV-DM: the reduced window, then the negatives).
+ * Updates are per word, as the
  * classic kernels make them; the sigmoid is exact, with word2vec.c's
  * clamping (negative sampling saturates outside [-6, 6]; a Huffman node
  * outside (-6, 6) is skipped).  fscratch, iscratch: sized as above.

@@ -1,13 +1,18 @@
 """Paragraph vectors: the kernels against the NumPy reference, inference, the
 document corpora (files and iterables, tags), the model and its files."""
 import gzip
+import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import reference as ref
+from conftest import SIGINT_CHILD
 from test_engine import _tiny_corpus
+from test_interrupt import _interrupt, _wait_for
 from word2vec_fast import _kernels, doc2vec
 from word2vec_fast.doc2vec import DBOW, DM, Doc2Vec, DocVectors, TaggedDocument, read_documents
 from word2vec_fast.errors import StopTraining
@@ -186,32 +191,46 @@ def _infer_reference(model, doc_ids, epochs, alpha0, alpha1):
             np.float32(e) / np.float32(epochs - 1) if epochs > 1 else np.float32(alpha0)
         rng = ref.Rng(ref.mix64((key + e * ref.GOLDEN) & ref.MASK))
         kept = [w for i, w in enumerate(doc_ids) if ref.keep_token(skey, i, keep_thr[w])]
-        for j, w in enumerate(kept):
+        draws = []  # the pass's random numbers first, word by word
+        for _ in kept:
+            win = p["window"] - ref.bounded(rng.next(), p["window"]) if p["doc_mode"] == DM \
+                else None
+            negs = []
+            for _ in range(p["negative"]):
+                r = rng.next()
+                i = ref.bounded(r, len(model.vocab))
+                negs.append(i if (r & 0xFFFFFFFF) < int(t.alias_prob[i]) else int(t.alias_idx[i]))
+            draws.append((win, negs))
+        # PV-DBOW with negative sampling only: blocks of the model's batch of words, each
+        # from one snapshot of the vector (the training rule); otherwise word by word
+        bmax = p["batch"] if p["doc_mode"] == DBOW and not p["hs"] else 1
+        j = 0
+        while j < len(kept):
             neu1e = np.zeros(dim, dtype=np.float32)
-            if p["doc_mode"] == DM:
-                reduced = p["window"] - ref.bounded(rng.next(), p["window"])
-                ctx = [kept[c] for c in range(max(0, j - reduced),
-                                              min(len(kept) - 1, j + reduced) + 1) if c != j]
-                h1 = vec.copy()
-                for c in ctx:
-                    h1 += model.vectors[c]
-                if p["cbow_mean"]:
-                    h1 *= np.float32(1.0) / np.float32(len(ctx) + 1)
-            else:
-                h1 = vec
-            if p["hs"]:
-                for c in range(t.code_offsets[w], t.code_offsets[w + 1]):
-                    _against(h1, model.syn1[t.points[c]], 1.0 - float(t.codes[c]), True,
-                             alpha, neu1e)
-            if p["negative"]:
-                _against(h1, model.syn1neg[w], 1.0, False, alpha, neu1e)
-                for _ in range(p["negative"]):
-                    r = rng.next()
-                    i = ref.bounded(r, len(model.vocab))
-                    neg = i if (r & 0xFFFFFFFF) < int(t.alias_prob[i]) else int(t.alias_idx[i])
-                    if neg != w:
-                        _against(h1, model.syn1neg[neg], 0.0, False, alpha, neu1e)
+            for jj in range(j, min(j + bmax, len(kept))):
+                w, (reduced, negs) = kept[jj], draws[jj]
+                if p["doc_mode"] == DM:
+                    ctx = [kept[c] for c in range(max(0, jj - reduced),
+                                                  min(len(kept) - 1, jj + reduced) + 1)
+                           if c != jj]
+                    h1 = vec.copy()
+                    for c in ctx:
+                        h1 += model.vectors[c]
+                    if p["cbow_mean"]:
+                        h1 *= np.float32(1.0) / np.float32(len(ctx) + 1)
+                else:
+                    h1 = vec
+                if p["hs"]:
+                    for c in range(t.code_offsets[w], t.code_offsets[w + 1]):
+                        _against(h1, model.syn1[t.points[c]], 1.0 - float(t.codes[c]), True,
+                                 alpha, neu1e)
+                if p["negative"]:
+                    _against(h1, model.syn1neg[w], 1.0, False, alpha, neu1e)
+                    for neg in negs:
+                        if neg != w:
+                            _against(h1, model.syn1neg[neg], 0.0, False, alpha, neu1e)
             vec += neu1e
+            j += bmax
     return vec
 
 
@@ -231,12 +250,16 @@ def planted():
     return docs, labels
 
 
-@pytest.mark.parametrize("dm,hs,neg", [(False, False, 5), (False, True, 0), (True, False, 5),
-                                       (True, True, 2)])
-def test_infer_matches_reference(planted, dm, hs, neg):
+@pytest.mark.parametrize("dm,hs,neg,batch", [(False, False, 5, True), (False, False, 3, 4),
+                                             (False, True, 0, True), (False, True, 3, True),
+                                             (True, False, 5, True), (True, True, 2, True)])
+@pytest.mark.parametrize("dim", [11, 61])
+def test_infer_matches_reference(planted, dm, hs, neg, batch, dim):
+    # PV-DBOW infers in blocks of its training batch of words (8 by default), each
+    # block from one snapshot of the vector, on copies of the output rows
     docs, _ = planted
-    model = doc2vec.train(docs[:60], dm=dm, hs=hs, negative=neg, dim=11, epochs=2,
-                          min_count=1, threads=1, sample=0.01, window=3)
+    model = doc2vec.train(docs[:60], dm=dm, hs=hs, negative=neg, dim=dim, epochs=2,
+                          min_count=1, threads=1, sample=0.01, window=3, batch=batch)
     idx = model.vocab.index
     for doc in (docs[100], docs[101][:3], ["t0w1"]):
         ids = [idx[w] for w in doc]
@@ -494,3 +517,44 @@ def test_reachable_from_the_package():
     import word2vec_fast
     assert word2vec_fast.doc2vec.train is doc2vec.train
     assert os.path.basename(doc2vec.__file__) == "doc2vec.py"
+
+
+D2V_SIGINT = r"""
+import json, sys
+import numpy as np
+from word2vec_fast import doc2vec, TrainingInterrupted
+
+rng = np.random.default_rng(0)
+docs = [[f"w{i}" for i in rng.integers(0, 500, size=200)] for _ in range(3000)]
+
+class Ready:
+    every_words = 1
+    said = False
+    def __call__(self, model, rec):
+        if not self.said:
+            print("READY", flush=True)
+            self.said = True
+
+try:
+    doc2vec.train(docs, dm=sys.argv[1] == "dm", dim=50, epochs=500, min_count=1, threads=2,
+                  progress=False, callbacks=[Ready()])
+except TrainingInterrupted as e:
+    m = e.model
+    print(json.dumps({"finite": bool(np.isfinite(m.doc_vectors).all()),
+                      "epochs_done": m.schedule["epochs_done"],
+                      "complete": m.history[-1]["complete"]}), flush=True)
+    sys.exit(3)
+sys.exit(0)
+"""
+
+
+@pytest.mark.parametrize("mode", ["dbow", "dm"])
+def test_ctrl_c_stops_with_the_model(mode):
+    proc = subprocess.Popen([sys.executable, "-c", D2V_SIGINT, mode], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **SIGINT_CHILD)
+    _wait_for(proc, proc.stdout, "READY")
+    took = _interrupt(proc)
+    assert proc.returncode == 3, proc.stderr.read()[-2000:]
+    assert took < 2.0
+    state = json.loads(proc.stdout.read().strip().splitlines()[-1])
+    assert state["finite"] and state["complete"] is False
