@@ -527,17 +527,14 @@ from word2vec_fast import doc2vec, TrainingInterrupted
 rng = np.random.default_rng(0)
 docs = [[f"w{i}" for i in rng.integers(0, 500, size=200)] for _ in range(3000)]
 
-class Ready:
-    every_words = 1
-    said = False
-    def __call__(self, model, rec):
-        if not self.said:
-            print("READY", flush=True)
-            self.said = True
+def ready(model, rec):  # called every word: says READY once the workers run
+    if not ready.said:
+        ready.said = print("READY", flush=True) or True
+ready.every_words, ready.said = 1, False
 
 try:
     doc2vec.train(docs, dm=sys.argv[1] == "dm", dim=50, epochs=500, min_count=1, threads=2,
-                  progress=False, callbacks=[Ready()])
+                  progress=False, callbacks=[ready])
 except TrainingInterrupted as e:
     m = e.model
     print(json.dumps({"finite": bool(np.isfinite(m.doc_vectors).all()),
