@@ -109,7 +109,8 @@ class _Tags:
         self.frozen = frozen
 
     def rows(self, tags, where) -> list:
-        out = []
+        """The rows of one document's tags, each once, in order (new tags get rows)."""
+        out = {}
         for t in tags:
             r = self.index.get(t)
             if r is None:
@@ -118,11 +119,10 @@ class _Tags:
                                      f"{len(self.keys)} tags")
                 r = self.index[t] = len(self.keys)
                 self.keys.append(t)
-            if r not in out:
-                out.append(r)
+            out[r] = None
         if len(out) > MAX_TAGS:
             raise ValueError(f"{where}: {len(out)} tags, at most {MAX_TAGS}")
-        return out
+        return list(out)
 
 
 class DocCorpus(Corpus):
@@ -444,23 +444,22 @@ class Doc2Vec(Model):
     # -- inference ------------------------------------------------------------------
 
     def _engine(self):
-        """An engine over the model's rows for inference (it only reads them)."""
+        """An engine over the model's rows for inference, which only reads them (its
+        corpus, one token of word 0, is never trained)."""
         if self._infer_engine is None:
             p = self.params
             keep = self.vocab.keep_probabilities(p["sample"])
             keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
-            empty_i, one = np.zeros(1, np.int32), np.zeros(2, np.int64)
             self._infer_engine = _kernels.Engine(
-                ids=empty_i, offsets=np.array([0, 1], np.int64), keep_thr=keep_thr,
-                **self.tables.engine_args(), w_in=self.vectors, w_out_ns=self.syn1neg,
-                w_out_hs=self.syn1, window=p["window"], negative=p["negative"],
-                hs=p["hs"], sg=p["doc_mode"] == DBOW, cbow_mean=p["cbow_mean"], epochs=1,
-                first_epoch=0, alpha0=p["alpha"], alpha_end=0.0, alpha_floor=0.0,
-                seed=p["seed"], chunk_tokens=1, threads=1, batch=max(1, p["batch"]),
-                doc_mode=p["doc_mode"], w_doc=self.doc_vectors[:1] if len(self.tags) else
-                np.zeros((1, p["dim"]), np.float32), doc_offsets=one,
-                doc_rows=np.zeros(0, np.int32))
-            del empty_i
+                ids=np.zeros(1, np.int32), offsets=np.array([0, 1], np.int64),
+                keep_thr=keep_thr, **self.tables.engine_args(), w_in=self.vectors,
+                w_out_ns=self.syn1neg, w_out_hs=self.syn1, window=p["window"],
+                negative=p["negative"], hs=p["hs"], sg=p["doc_mode"] == DBOW,
+                cbow_mean=p["cbow_mean"], epochs=1, first_epoch=0, alpha0=p["alpha"],
+                alpha_end=0.0, alpha_floor=0.0, seed=p["seed"], chunk_tokens=1, threads=1,
+                batch=max(1, p["batch"]), doc_mode=p["doc_mode"],
+                w_doc=np.zeros((1, p["dim"]), np.float32),
+                doc_offsets=np.zeros(2, np.int64), doc_rows=np.zeros(0, np.int32))
         return self._infer_engine
 
     def infer_vectors(self, documents, *, epochs=None, alpha=None, min_alpha=None,
