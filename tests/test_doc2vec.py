@@ -539,7 +539,7 @@ except TrainingInterrupted as e:
     m = e.model
     print(json.dumps({"finite": bool(np.isfinite(m.doc_vectors).all()),
                       "epochs_done": m.schedule["epochs_done"],
-                      "complete": m.history[-1]["complete"]}), flush=True)
+                      "interrupted": m.stats["interrupted"]}), flush=True)
     sys.exit(3)
 sys.exit(0)
 """
@@ -554,4 +554,5 @@ def test_ctrl_c_stops_with_the_model(mode):
     assert proc.returncode == 3, proc.stderr.read()[-2000:]
     assert took < 2.0
     state = json.loads(proc.stdout.read().strip().splitlines()[-1])
-    assert state["finite"] and state["complete"] is False
+    # an epoch here is ~0.1 s: the signal may land inside one or between two
+    assert state["finite"] and state["interrupted"] and state["epochs_done"] < 500
