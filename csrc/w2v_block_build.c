@@ -164,13 +164,8 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
     /* The next block's negatives (the stream's next draws: a task's blocks
        take negatives, windows, negatives, ...), fetched while this one
        computes; unused if this is the task's last block. */
-    if (p->negative > 0) {
-        for (d = 0; d < p->negative; d++) {
-            st->next_negs[d] = w2v_draw_negative(p, st);
-            w2v_prefetch_row(p->w_out_ns + (int64_t)st->next_negs[d] * dim, dim);
-        }
-        st->have_next = 1;
-    }
+    if (p->negative > 0)
+        w2v_draw_ahead(p, st);
     st->pairs += pairs;
     if (k == 0)
         return;

@@ -103,6 +103,18 @@ static inline void w2v_cbow_coef_row(float *co, int m, int npos, int nb, int b, 
         co[npos + nb + d] = negs[d] != centre ? scale : 0.0f;
 }
 
+/* Draw the next block's `negative` negatives now (the stream's next draws) and
+   fetch their rows while this block computes; w2v_block_columns takes them. */
+static inline void w2v_draw_ahead(const w2v_params *p, w2v_thread_state *st)
+{
+    int d;
+    for (d = 0; d < p->negative; d++) {
+        st->next_negs[d] = w2v_draw_negative(p, st);
+        w2v_prefetch_row(p->w_out_ns + (int64_t)st->next_negs[d] * p->dim, p->dim);
+    }
+    st->have_next = 1;
+}
+
 void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *buf, int64_t n,
                      const int64_t *J, int nb);
 

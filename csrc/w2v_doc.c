@@ -73,12 +73,7 @@ void w2v_train_batch_dbow(const w2v_params *p, w2v_thread_state *st, const int32
                     hits += negs[d] != buf[J[b]];
                 co[npos + nb + d] = (float)hits;
             }
-            /* the next block's negatives, fetched while this one computes */
-            for (d = 0; d < nneg; d++) {
-                st->next_negs[d] = w2v_draw_negative(p, st);
-                w2v_prefetch_row(p->w_out_ns + (int64_t)st->next_negs[d] * dim, dim);
-            }
-            st->have_next = 1;
+            w2v_draw_ahead(p, st);
         }
     }
     for (a = 0; a < k; a++) {
@@ -256,8 +251,7 @@ int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float 
             for (q = j + W2V_INFER_AHEAD; q < j + W2V_INFER_AHEAD + nb && q < nk; q++)
                 fetch(p, kept[q], negs + q * neg);
             if (dbow) {
-                memcpy(sc.h, vec, sizeof(float) * (size_t)dim);
-                infer_block(p, &sc, kept, negs, j, nb, sc.h, alpha, vec);
+                infer_block(p, &sc, kept, negs, j, nb, vec, alpha, vec);
             } else {
                 int64_t lo = j - win[j] < 0 ? 0 : j - win[j];
                 int64_t hi = j + win[j] > nk - 1 ? nk - 1 : j + win[j], cw = 1;

@@ -198,9 +198,8 @@ static void *alloc_state(w2v_thread_state *st, const w2v_params *p, int64_t kmax
     sz[9] = lines(sizeof(int64_t) * (size_t)bmax);                       /* pending */
     sz[10] = lines(sizeof(float) * (size_t)kmax * dim);                  /* din */
     /* negs: a subword block draws up to (2 * window or centres) * negative */
-    sz[11] = lines(sizeof(int32_t) *
-                   (size_t)(p->negative * (p->sub_offsets ? 2 * p->window + bmax
-                                           : p->doc_mode && !p->dbow_shared ? bmax : 1) + 1));
+    sz[11] = lines(sizeof(int32_t) * (size_t)(p->negative * (p->sub_offsets ? 2 * p->window + bmax
+                                                                           : 1) + 1));
     sz[12] = lines(sizeof(float) * (W2V_LOSS_BUF + pad));                /* loss.z */
     sz[13] = sz[12];                                                     /* loss.w */
     sz[14] = lines(sizeof(float) * 2 * ((size_t)mmax + bpad));           /* work */

@@ -17,6 +17,7 @@ from word2vec_fast import _kernels, doc2vec
 from word2vec_fast.doc2vec import DBOW, DM, Doc2Vec, DocVectors, TaggedDocument, read_documents
 from word2vec_fast.errors import StopTraining
 from word2vec_fast.model import Model
+from word2vec_fast.runner import keep_thresholds
 
 # -- the update rules against the reference ------------------------------------------
 
@@ -49,8 +50,7 @@ def _run_both(case, doc_mode, batch, tagging, dim=13, chunk=97, epochs=2, dbow_w
         if w is not None:
             w[:] = (rng.random(w.shape, dtype=np.float32) - 0.5) * 0.5
     w_doc = ((rng.random((n_rows, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
-    keep = vocab.keep_probabilities(0.02)
-    keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
+    keep_thr = keep_thresholds(vocab, 0.02)
     W_in, W_doc = model.vectors.copy(), w_doc.copy()
     W_ns = None if model.syn1neg is None else model.syn1neg.copy()
     W_hs = None if model.syn1 is None else model.syn1.copy()
@@ -183,8 +183,7 @@ def _infer_reference(model, doc_ids, epochs, alpha0, alpha1):
     rng = ref.Rng(key)
     vec = np.array([(np.float32(rng.next() >> 40) / np.float32(16777216.0) - np.float32(0.5))
                     / np.float32(dim) for _ in range(dim)], dtype=np.float32)
-    keep = model.vocab.keep_probabilities(p["sample"])
-    keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
+    keep_thr = keep_thresholds(model.vocab, p["sample"])
     for e in range(epochs):
         skey = ref.mix64(key ^ ((0x3C6EF372FE94F82B + e * ref.GOLDEN) & ref.MASK))
         alpha = np.float32(alpha0) - (np.float32(alpha0) - np.float32(alpha1)) * \

@@ -39,7 +39,7 @@ from .corpus import Corpus
 from .fingerprint import corpus_fingerprint
 from .model import Model, _fresh_rows
 from .params import check_float, check_int, check_threads
-from .runner import Weights
+from .runner import Weights, keep_thresholds
 from .scan import (BLOCK_BYTES, MAX_TOKEN_BYTES, SENTENCE_BATCH, _read_blocks, batches,
                    check_max_token_bytes, open_text, text_sources)
 from .training import check_train_params, model_params
@@ -448,11 +448,10 @@ class Doc2Vec(Model):
         corpus, one token of word 0, is never trained)."""
         if self._infer_engine is None:
             p = self.params
-            keep = self.vocab.keep_probabilities(p["sample"])
-            keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
             self._infer_engine = _kernels.Engine(
                 ids=np.zeros(1, np.int32), offsets=np.array([0, 1], np.int64),
-                keep_thr=keep_thr, **self.tables.engine_args(), w_in=self.vectors,
+                keep_thr=keep_thresholds(self.vocab, p["sample"]),
+                **self.tables.engine_args(), w_in=self.vectors,
                 w_out_ns=self.syn1neg, w_out_hs=self.syn1, window=p["window"],
                 negative=p["negative"], hs=p["hs"], sg=p["doc_mode"] == DBOW,
                 cbow_mean=p["cbow_mean"], epochs=1, first_epoch=0, alpha0=p["alpha"],

@@ -92,6 +92,13 @@ def batch_size(batch, sg: bool, hs: bool) -> int:
     return 1 if (hs and b) else b
 
 
+def keep_thresholds(vocab, sample) -> np.ndarray:
+    """Subsampling's per-word thresholds as the engine takes them: a token is kept if
+    its 24-bit draw is below its word's (``1 << 24``: always)."""
+    keep = vocab.keep_probabilities(sample)
+    return np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
+
+
 def chunk_tokens_for(n_tokens: int) -> int:
     """Chunk size: small enough for load balance, large enough to amortise a task.
 
@@ -242,8 +249,7 @@ def run_schedule(enc, weights: Weights, tables: OutputTables, params: dict, sche
                          f"{sch['n_tokens']}")
     callbacks = check_callbacks(callbacks)
     watchers = [cb for cb in callbacks if getattr(cb, "every_words", None)]
-    keep = enc.vocab.keep_probabilities(p["sample"])
-    keep_thr = np.minimum(np.floor(keep * (1 << 24)), 1 << 24).astype(np.uint32)
+    keep_thr = keep_thresholds(enc.vocab, p["sample"])
     chunk = chunk_tokens_for(n)
     first, epochs = sch["epochs_done"], sch["epochs"]
     offset = int(sch.get("words_offset", 0))
