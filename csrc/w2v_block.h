@@ -62,6 +62,12 @@ void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *co
                     const float *label, int nhs, const float *coef, float alpha, float *g,
                     float *din, float *work, w2v_loss_buf *loss);
 
+/* w2v_block_step without the output update: g and din as it computes them, the
+   output rows only read (inference against a frozen model). */
+void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
+                    const float *label, int nhs, const float *coef, float alpha, float *g,
+                    float *din, float *work, w2v_loss_buf *loss);
+
 /* rows[i] += delta[i * dim ...] for i < n (rows may repeat: adds are sequential). */
 void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta);
 

@@ -10,6 +10,9 @@ cdef extern from "w2v_block.h" nogil:
     void w2v_block_step(int64_t dim, int k, const float **in_rows, int m, float **out_rows,
                         const float *label, int nhs, const float *coef, float alpha, float *g,
                         float *din, float *work, w2v_loss_buf *loss)
+    void w2v_block_grad(int64_t dim, int k, const float **in_rows, int m, const float **out_rows,
+                        const float *label, int nhs, const float *coef, float alpha, float *g,
+                        float *din, float *work, w2v_loss_buf *loss)
     void w2v_rows_add(int64_t dim, int n, float **rows, const float *delta)
     void w2v_rows_sum(int64_t dim, int n, const float **rows, float *out)
     void w2v_rows_add_same(int64_t dim, int n, float **rows, const float *delta)

@@ -420,21 +420,39 @@ W2V_INLINE void gradients(int k, int m, float *g, const float *label, int nhs,
         *loss += vd_total(acc);
 }
 
+/* S, G and dIn = G * Out of a block (w2v_block_step without the output update). */
+W2V_INLINE void block_din(int64_t dim, int k, const float *const *in, int m,
+                          const float *const *out, const float *label, int nhs,
+                          const float *coef, float alpha, float *g, float *din, float *work,
+                          w2v_loss_buf *loss)
+{
+    int a;
+    scores(dim, k, in, m, out, g);
+    gradients(k, m, g, label, nhs, coef, alpha, work, loss ? &loss->sum : NULL);
+    for (a = 0; a + 2 <= k; a += 2)
+        combine_tile(dim, m, g + (int64_t)a * m, g + (int64_t)(a + 1) * m, 1, out,
+                     din + (int64_t)a * dim, din + (int64_t)(a + 1) * dim, 2, 0);
+    if (a < k)
+        combine_tile(dim, m, g + (int64_t)a * m, NULL, 1, out, din + (int64_t)a * dim, NULL, 1,
+                     0);
+}
+
+void W2V_FN(w2v_block_grad)(int64_t dim, int k, const float *const *in, int m,
+                            const float *const *out, const float *label, int nhs,
+                            const float *coef, float alpha, float *g, float *din, float *work,
+                            w2v_loss_buf *loss)
+{
+    block_din(dim, k, in, m, out, label, nhs, coef, alpha, g, din, work, loss);
+}
+
 void W2V_FN(w2v_block_step)(int64_t dim, int k, const float *const *in, int m,
                             float *const *out, const float *label, int nhs, const float *coef,
                             float alpha, float *g, float *din, float *work, w2v_loss_buf *loss)
 {
-    int a, b;
-    scores(dim, k, in, m, (const float *const *)out, g);
-    gradients(k, m, g, label, nhs, coef, alpha, work, loss ? &loss->sum : NULL);
+    int b;
     /* dIn = G * Out, from the rows before this block's update */
-    for (a = 0; a + 2 <= k; a += 2)
-        combine_tile(dim, m, g + (int64_t)a * m, g + (int64_t)(a + 1) * m, 1,
-                     (const float *const *)out, din + (int64_t)a * dim,
-                     din + (int64_t)(a + 1) * dim, 2, 0);
-    if (a < k)
-        combine_tile(dim, m, g + (int64_t)a * m, NULL, 1, (const float *const *)out,
-                     din + (int64_t)a * dim, NULL, 1, 0);
+    block_din(dim, k, in, m, (const float *const *)out, label, nhs, coef, alpha, g, din, work,
+              loss);
     /* Out += G^T * In, in place; a pair of destinations that is one row
        twice (a negative drawn twice) is done one after the other */
     for (b = 0; b < m;) {

@@ -164,9 +164,10 @@ static void pgradients(int k, int m, float *g, const float *label, int nhs, cons
         *loss += ptotal(acc);
 }
 
-void W2V_FN(w2v_block_step)(int64_t dim, int k, const float *const *in, int m,
-                            float *const *out, const float *label, int nhs, const float *coef,
-                            float alpha, float *g, float *din, float *work, w2v_loss_buf *loss)
+void W2V_FN(w2v_block_grad)(int64_t dim, int k, const float *const *in, int m,
+                            const float *const *out, const float *label, int nhs,
+                            const float *coef, float alpha, float *g, float *din, float *work,
+                            w2v_loss_buf *loss)
 {
     int a, b;
     (void)work;
@@ -174,10 +175,18 @@ void W2V_FN(w2v_block_step)(int64_t dim, int k, const float *const *in, int m,
         for (b = 0; b < m; b++)
             g[(int64_t)a * m + b] = pdot(dim, in[a], out[b]);
     pgradients(k, m, g, label, nhs, coef, alpha, loss ? &loss->sum : NULL);
-    /* dIn = G * Out, from the rows before this block's update */
     for (a = 0; a < k; a++)
-        pcombine(dim, m, g + (int64_t)a * m, 1, (const float *const *)out,
-                 din + (int64_t)a * dim, 0);
+        pcombine(dim, m, g + (int64_t)a * m, 1, out, din + (int64_t)a * dim, 0);
+}
+
+void W2V_FN(w2v_block_step)(int64_t dim, int k, const float *const *in, int m,
+                            float *const *out, const float *label, int nhs, const float *coef,
+                            float alpha, float *g, float *din, float *work, w2v_loss_buf *loss)
+{
+    int b;
+    /* dIn = G * Out, from the rows before this block's update */
+    W2V_FN(w2v_block_grad)(dim, k, in, m, (const float *const *)out, label, nhs, coef, alpha, g,
+                           din, work, loss);
     /* Out += G^T * In, in place, one output row after the other (a row
        that repeats gets both updates in turn) */
     for (b = 0; b < m; b++)

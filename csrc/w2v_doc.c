@@ -110,9 +110,9 @@ static int64_t infer_max_outputs(const w2v_params *p)
 int64_t w2v_doc_infer_floats(const w2v_params *p)
 {
     const int64_t m = infer_max_outputs(p) + W2V_BLOCK_PAD;
-    /* h, din, the rows' copies, label, coef, g, work, then (8-byte aligned) the
-       input's pointer and the copies' pointers, two floats' room each */
-    return 2 * p->dim + m * p->dim + 5 * m + 1 + 2 + 2 * m;
+    /* h, din, label, coef, g, work, then (8-byte aligned) the input's pointer and
+       the output rows' pointers, two floats' room each */
+    return 2 * p->dim + 5 * m + 1 + 2 + 2 * m;
 }
 
 int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n)
@@ -122,19 +122,16 @@ int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n)
 
 /* The scratch of one document's inference, carved from the caller's floats. */
 typedef struct {
-    float *h, *din, *copies, *label, *coef, *g, *work;
-    const float **rows;
-    float **copy_ptrs;
+    float *h, *din, *label, *coef, *g, *work;
+    const float **rows, **outs;
 } infer_scratch;
 
 static void carve(const w2v_params *p, float *f, infer_scratch *sc)
 {
     const int64_t m = infer_max_outputs(p) + W2V_BLOCK_PAD, dim = p->dim;
-    int64_t off = 0;
+    int64_t off = 2 * dim;
     sc->h = f;
     sc->din = f + dim;
-    sc->copies = f + 2 * dim;
-    off = 2 * dim + m * dim;
     sc->label = f + off;
     sc->coef = f + off + m;
     sc->g = f + off + 2 * m;
@@ -142,17 +139,14 @@ static void carve(const w2v_params *p, float *f, infer_scratch *sc)
     off += 5 * m;
     off += off & 1; /* pointers: 8-byte aligned, as the allocation is */
     sc->rows = (const float **)(void *)(f + off);
-    sc->copy_ptrs = (float **)(void *)(f + off + 2);
+    sc->outs = (const float **)(void *)(f + off + 2);
 }
 
-/* Column c of a block: output row `row`, label; the row is copied, since the block
-   update writes its output rows and inference must leave the model as it is. */
-static inline void column(infer_scratch *sc, int c, const float *row, float label, float coef,
-                          int64_t dim)
+/* Column c of a block: output row `row`, label, coef (the rows are only read:
+   w2v_block_grad leaves the model as it is). */
+static inline void column(infer_scratch *sc, int c, const float *row, float label, float coef)
 {
-    float *copy = sc->copies + (int64_t)c * dim;
-    memcpy(copy, row, sizeof(float) * (size_t)dim);
-    sc->copy_ptrs[c] = copy;
+    sc->outs[c] = row;
     sc->label[c] = label;
     sc->coef[c] = coef;
 }
@@ -162,9 +156,9 @@ static inline void fetch(const w2v_params *p, int32_t word, const int32_t *negs)
 {
     int d;
     if (p->negative > 0) {
-        w2v_prefetch_row(p->w_out_ns + (int64_t)word * p->dim, p->dim);
+        w2v_prefetch_row_read(p->w_out_ns + (int64_t)word * p->dim, p->dim);
         for (d = 0; d < p->negative; d++)
-            w2v_prefetch_row(p->w_out_ns + (int64_t)negs[d] * p->dim, p->dim);
+            w2v_prefetch_row_read(p->w_out_ns + (int64_t)negs[d] * p->dim, p->dim);
     }
 }
 
@@ -185,21 +179,21 @@ static void infer_block(const w2v_params *p, infer_scratch *sc, const int32_t *k
         int64_t c;
         for (c = p->code_offsets[word]; c < p->code_offsets[word + 1]; c++, m++)
             column(sc, m, p->w_out_hs + (int64_t)p->points[c] * dim, 1.0f - (float)p->codes[c],
-                   1.0f, dim);
+                   1.0f);
     }
     npos = m;
     for (b = 0; neg > 0 && b < nb; b++) {
         const int32_t word = kept[j0 + b];
         const int32_t *wn = negs + (j0 + b) * neg;
-        column(sc, m++, p->w_out_ns + (int64_t)word * dim, 1.0f, 1.0f, dim);
+        column(sc, m++, p->w_out_ns + (int64_t)word * dim, 1.0f, 1.0f);
         for (d = 0; d < neg; d++)
             column(sc, m++, p->w_out_ns + (int64_t)wn[d] * dim, 0.0f,
-                   wn[d] != word ? 1.0f : 0.0f, dim);
+                   wn[d] != word ? 1.0f : 0.0f);
     }
     if (m == 0)
         return;
     sc->rows[0] = h;
-    w2v_block_step(dim, 1, sc->rows, m, sc->copy_ptrs, sc->label, npos, sc->coef, alpha, sc->g,
+    w2v_block_grad(dim, 1, sc->rows, m, sc->outs, sc->label, npos, sc->coef, alpha, sc->g,
                    sc->din, sc->work, NULL);
     w2v_rows_add(dim, 1, &vec, sc->din);
 }

@@ -23,6 +23,9 @@
 typedef void (*w2v_step_fn)(int64_t, int, const float *const *, int, float *const *,
                             const float *, int, const float *, float, float *, float *,
                             float *, w2v_loss_buf *);
+typedef void (*w2v_grad_fn)(int64_t, int, const float *const *, int, const float *const *,
+                            const float *, int, const float *, float, float *, float *,
+                            float *, w2v_loss_buf *);
 typedef void (*w2v_add_fn)(int64_t, int, float *const *, const float *);
 typedef double (*w2v_sp_fn)(const float *, const float *, int64_t);
 typedef void (*w2v_sum_fn)(int64_t, int, const float *const *, float *);
@@ -33,6 +36,7 @@ typedef struct {
     w2v_sp_fn softplus_sum;
     w2v_sum_fn rows_sum;
     w2v_add_fn rows_add_same;
+    w2v_grad_fn grad;
     const char *name;
 } w2v_block_kernels;
 
@@ -43,12 +47,15 @@ typedef struct {
     void w2v_rows_add##sfx(int64_t, int, float *const *, const float *);                      \
     double w2v_softplus_sum##sfx(const float *, const float *, int64_t);                     \
     void w2v_rows_sum##sfx(int64_t, int, const float *const *, float *);                      \
-    void w2v_rows_add_same##sfx(int64_t, int, float *const *, const float *);
+    void w2v_rows_add_same##sfx(int64_t, int, float *const *, const float *);                 \
+    void w2v_block_grad##sfx(int64_t, int, const float *const *, int, const float *const *,   \
+                             const float *, int, const float *, float, float *, float *,      \
+                             float *, w2v_loss_buf *);
 DECLARE(_base)
 
 static const w2v_block_kernels k_base = {w2v_block_step_base, w2v_rows_add_base,
                                          w2v_softplus_sum_base, w2v_rows_sum_base,
-                                         w2v_rows_add_same_base,
+                                         w2v_rows_add_same_base, w2v_block_grad_base,
 #if W2V_PORTABLE
                                          "plain C (portable)"
 #elif defined(__aarch64__) || defined(__ARM_NEON)
@@ -65,10 +72,12 @@ DECLARE(_x86v3)
 DECLARE(_x86v4)
 static const w2v_block_kernels k_v3 = {w2v_block_step_x86v3, w2v_rows_add_x86v3,
                                        w2v_softplus_sum_x86v3, w2v_rows_sum_x86v3,
-                                       w2v_rows_add_same_x86v3, "x86-64-v3 (avx2+fma)"};
+                                       w2v_rows_add_same_x86v3, w2v_block_grad_x86v3,
+                                       "x86-64-v3 (avx2+fma)"};
 static const w2v_block_kernels k_v4 = {w2v_block_step_x86v4, w2v_rows_add_x86v4,
                                        w2v_softplus_sum_x86v4, w2v_rows_sum_x86v4,
-                                       w2v_rows_add_same_x86v4, "x86-64-v4 (avx512)"};
+                                       w2v_rows_add_same_x86v4, w2v_block_grad_x86v4,
+                                       "x86-64-v4 (avx512)"};
 #endif
 #undef DECLARE
 
@@ -111,6 +120,13 @@ void w2v_block_step(int64_t dim, int k, const float *const *in, int m, float *co
                     float *din, float *work, w2v_loss_buf *loss)
 {
     kernels()->step(dim, k, in, m, out, label, nhs, coef, alpha, g, din, work, loss);
+}
+
+void w2v_block_grad(int64_t dim, int k, const float *const *in, int m, const float *const *out,
+                    const float *label, int nhs, const float *coef, float alpha, float *g,
+                    float *din, float *work, w2v_loss_buf *loss)
+{
+    kernels()->grad(dim, k, in, m, out, label, nhs, coef, alpha, g, din, work, loss);
 }
 
 void w2v_rows_add(int64_t dim, int n, float *const *rows, const float *delta)

@@ -69,4 +69,14 @@ static inline void w2v_prefetch_row(const float *row, int64_t dim)
         W2V_PREFETCH_WRITE(row + i);
 }
 
+/* The same for a row that is only read (inference): no exclusive ownership
+   asked for, so threads reading one row keep their copies. */
+static inline void w2v_prefetch_row_read(const float *row, int64_t dim)
+{
+    int64_t i;
+    for (i = 0; i < dim; i += 16)
+        W2V_PREFETCH_READ(row + i);
+    W2V_PREFETCH_READ(row + dim - 1);
+}
+
 #endif

@@ -1,6 +1,7 @@
-"""The batched kernel ``w2v_block_step`` (csrc/w2v_block.h) alone, against the NumPy
-reference's ``block_update``: every SIMD tail, HS / NS / mixed blocks, multiplicities,
-the clamping rules at exactly +-6, a row drawn twice, and NaN handling.
+"""The batched kernels ``w2v_block_step`` and ``w2v_block_grad`` (csrc/w2v_block.h)
+alone, against the NumPy reference's ``block_update``: every SIMD tail, HS / NS / mixed
+blocks, multiplicities, the clamping rules at exactly +-6, a row drawn twice, and NaN
+handling.
 
 Most inputs are dyadic with few bits, so that every score is exact in float32 in any
 summation order: the C kernel and NumPy then see the same scores, the rules at +-6
@@ -49,6 +50,14 @@ def check_step(In, Out, label, nhs, coef, out_index=None, g_atol=1e-7):
     np.testing.assert_allclose(new_in, want_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(new_out, want_out, rtol=1e-5, atol=1e-6)
     assert loss == pytest.approx(want_loss, rel=1e-6, abs=1e-12)
+    # w2v_block_grad (inference's entry): the same g, dIn and loss bit for bit, the
+    # output rows only read
+    g_in, g_out, g_g, g_din, g_loss = _kernels.block_step(In, Out, label, nhs, coef, ALPHA,
+                                                          out_index=out_index,
+                                                          update_out=False)
+    assert np.array_equal(g_out, Out)
+    assert np.array_equal(g_g, g) and np.array_equal(g_din, din)
+    assert np.array_equal(g_in, new_in) and g_loss == loss
     return got
 
 

@@ -12,8 +12,8 @@ cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from w2v_doc cimport w2v_doc_infer, w2v_doc_infer_floats, w2v_doc_infer_ints, w2v_doc_key
-from w2v_block cimport (W2V_BLOCK_PAD, w2v_block_isa, w2v_block_select, w2v_block_step,
-                       w2v_rows_sum)
+from w2v_block cimport (W2V_BLOCK_PAD, w2v_block_grad, w2v_block_isa, w2v_block_select,
+                       w2v_block_step, w2v_rows_sum)
 from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
 from w2v_merge cimport w2v_merge_deltas
 from w2v_params cimport W2V_DOC_DBOW, W2V_DOC_DM, W2V_MAX_BATCH, w2v_params
@@ -58,7 +58,7 @@ def _block_arg(x, name, ndim, shape=None):
 
 
 def block_step(In, Out, label, int nhs, coef, float alpha, bint compute_loss=True,
-               out_index=None):
+               out_index=None, bint update_out=True):
     """One batched update ``w2v_block_step`` (csrc/w2v_block.h) on copies (exposed for tests).
 
     ``In`` (k, dim) are the input rows; output column ``b`` is row ``out_index[b]`` of
@@ -67,7 +67,8 @@ def block_step(In, Out, label, int nhs, coef, float alpha, bint compute_loss=Tru
     nodes, the others negative sampling; ``coef`` (k, m) the pair multiplicities.
     label, coef and g are padded with NaN that the kernel must ignore.
 
-    Returns ``(In + dIn, new Out, g (k, m), dIn, loss or None)``.
+    Returns ``(In + dIn, new Out, g (k, m), dIn, loss or None)``.  With
+    ``update_out=False`` it runs ``w2v_block_grad`` instead (the output rows only read).
     """
     # work on copies: the caller's arrays stay as they were
     In = np.array(_block_arg(In, "In", 2), dtype=np.float32, order="C")
@@ -127,8 +128,14 @@ def block_step(In, Out, label, int nhs, coef, float alpha, bint compute_loss=Tru
         for i in range(nm):
             out_rows[i] = &outp[rows[i], 0]
         with nogil:
-            w2v_block_step(inp.shape[1], nk, in_rows, nm, out_rows, &lb[0], nhs, &cb[0], alpha,
-                           &gb[0], &din[0, 0], &work[0], &loss if compute_loss else NULL)
+            if update_out:
+                w2v_block_step(inp.shape[1], nk, in_rows, nm, out_rows, &lb[0], nhs, &cb[0],
+                               alpha, &gb[0], &din[0, 0], &work[0],
+                               &loss if compute_loss else NULL)
+            else:
+                w2v_block_grad(inp.shape[1], nk, in_rows, nm, <const float **> out_rows, &lb[0],
+                               nhs, &cb[0], alpha, &gb[0], &din[0, 0], &work[0],
+                               &loss if compute_loss else NULL)
     finally:
         PyMem_Free(in_rows)
         PyMem_Free(out_rows)
