@@ -43,7 +43,7 @@ static inline int64_t w2v_block_max_inputs(const w2v_params *p)
    holds them is sized from params.negative. */
 static inline int64_t w2v_block_max_outputs(const w2v_params *p)
 {
-    if (p->doc_mode == W2V_DOC_DBOW && !p->dbow_shared) /* each centre its own negatives */
+    if (p->doc_mode == W2V_DOC_DBOW && p->dbow_group > 0) /* a draw per group of centres */
         return (int64_t)p->max_code_len * (p->hs ? 1 : 0) +
                (int64_t)(p->negative + 1) * w2v_block_max_centres(p);
     if (p->sub_offsets && p->sg) /* every context's path; the positions, the negatives */

@@ -12,28 +12,33 @@
 #include "w2v_rng.h"
 #include "w2v_vec.h"
 
-/* Each centre word's own negatives (dbow_shared == 0): columns centre, then its
-   negatives, word by word; coef 1 except a negative equal to its centre.  The
-   first word's negatives are those drawn ahead by a skip-gram block (dbow_words),
-   if any; none are drawn ahead here (measured: fetching the next block's 40 rows
-   ahead gained nothing). */
-static int own_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
-                       const int64_t *J, int nb, float *co)
+/* A draw of negatives for each g = dbow_group consecutive centre words: columns
+   the group's centres, then its negatives, group by group; a negative's coef is
+   the number of the group's centres it is not.  The first group's negatives are
+   those drawn ahead by a skip-gram block (dbow_words), if any; none are drawn
+   ahead here (measured: fetching the next block's rows ahead gained nothing). */
+static int group_columns(const w2v_params *p, w2v_thread_state *st, const int32_t *buf,
+                         const int64_t *J, int nb, float *co)
 {
     const int64_t dim = p->dim;
-    const int nneg = p->negative;
-    int m = 0, b, d;
-    for (b = 0; b < nb; b++) {
-        const int32_t centre = buf[J[b]];
-        st->out_rows[m] = p->w_out_ns + (int64_t)centre * dim;
-        st->label[m] = 1.0f;
-        co[m++] = 1.0f;
+    const int nneg = p->negative, g = p->dbow_group;
+    int m = 0, b0, b, d;
+    for (b0 = 0; b0 < nb; b0 += g) {
+        const int end = nb - b0 < g ? nb : b0 + g;
+        for (b = b0; b < end; b++, m++) {
+            st->out_rows[m] = p->w_out_ns + (int64_t)buf[J[b]] * dim;
+            st->label[m] = 1.0f;
+            co[m] = 1.0f;
+        }
         for (d = 0; d < nneg; d++, m++) {
-            const int32_t neg = (b == 0 && st->have_next) ? st->next_negs[d]
-                                                          : w2v_draw_negative(p, st);
+            const int32_t neg = (b0 == 0 && st->have_next) ? st->next_negs[d]
+                                                           : w2v_draw_negative(p, st);
+            int hits = 0;
+            for (b = b0; b < end; b++)
+                hits += neg != buf[J[b]];
             st->out_rows[m] = p->w_out_ns + (int64_t)neg * dim;
             st->label[m] = 0.0f;
-            co[m] = neg != centre ? 1.0f : 0.0f;
+            co[m] = (float)hits;
         }
     }
     st->have_next = 0;
@@ -53,9 +58,9 @@ void w2v_train_batch_dbow(const w2v_params *p, w2v_thread_state *st, const int32
     if (p->dbow_words)
         for (b = 0; b < nb; b++)
             w2v_train_batch(p, st, buf, n, J + b, 1);
-    if (!p->dbow_shared && !p->hs && nneg > 0) {
+    if (p->dbow_group > 0 && !p->hs && nneg > 0) {
         npos = 0;
-        m = own_columns(p, st, buf, J, nb, co);
+        m = group_columns(p, st, buf, J, nb, co);
     } else {
         m = w2v_block_columns(p, st, buf, 0, J, nb, nneg, NULL, NULL, NULL, NULL, &npos);
         for (b = 0; b < m; b++)
@@ -151,29 +156,44 @@ static inline void column(infer_scratch *sc, int c, const float *row, float labe
     sc->coef[c] = coef;
 }
 
-/* Ask for the output rows word j of a pass will read (negative sampling). */
+/* Ask for the output rows word j of a pass will read (negative sampling): its own,
+   and its group's negatives if it heads a group (negs, else NULL). */
 static inline void fetch(const w2v_params *p, int32_t word, const int32_t *negs)
 {
     int d;
     if (p->negative > 0) {
         w2v_prefetch_row_read(p->w_out_ns + (int64_t)word * p->dim, p->dim);
-        for (d = 0; d < p->negative; d++)
+        for (d = 0; negs && d < p->negative; d++)
             w2v_prefetch_row_read(p->w_out_ns + (int64_t)negs[d] * p->dim, p->dim);
     }
 }
+
+/* Words per draw of negatives in a pass whose blocks hold bmax words: training's
+   rule (PV-DBOW with negative sampling: dbow_group, 0 the whole block), else 1. */
+static int infer_group(const w2v_params *p, int bmax)
+{
+    if (p->doc_mode == W2V_DOC_DM || p->hs)
+        return 1;
+    return p->dbow_group > 0 && p->dbow_group < bmax ? p->dbow_group : bmax;
+}
+
+/* Whether word j of a pass heads its group (blocks start at multiples of bmax). */
+static inline int heads(int64_t j, int bmax, int g) { return (j % bmax) % g == 0; }
 
 /* Words a pass fetches the rows of ahead (measured on 2,000 documents of 200 words:
    2 ahead 2.0 s, 8 ahead 1.4 s, 16 and 32 ahead 1.2 s on one thread). */
 #define W2V_INFER_AHEAD 16
 
 /* vec += the gradient of the words kept[j0 .. j0 + nb) (their paths, themselves and
-   their negatives) against the input h, from one snapshot, by the block kernel. */
+   their groups' negatives, g words a group: a negative counts once for each word
+   of its group it is not) against the input h, from one snapshot, by the block
+   kernel. */
 static void infer_block(const w2v_params *p, infer_scratch *sc, const int32_t *kept,
-                        const int32_t *negs, int64_t j0, int nb, const float *h, float alpha,
-                        float *vec)
+                        const int32_t *negs, int64_t j0, int nb, int g, const float *h,
+                        float alpha, float *vec)
 {
     const int64_t dim = p->dim, neg = p->negative;
-    int m = 0, b, d, npos;
+    int m = 0, b, b0, d, npos;
     if (p->hs) { /* nb == 1 */
         const int32_t word = kept[j0];
         int64_t c;
@@ -182,13 +202,17 @@ static void infer_block(const w2v_params *p, infer_scratch *sc, const int32_t *k
                    1.0f);
     }
     npos = m;
-    for (b = 0; neg > 0 && b < nb; b++) {
-        const int32_t word = kept[j0 + b];
-        const int32_t *wn = negs + (j0 + b) * neg;
-        column(sc, m++, p->w_out_ns + (int64_t)word * dim, 1.0f, 1.0f);
-        for (d = 0; d < neg; d++)
-            column(sc, m++, p->w_out_ns + (int64_t)wn[d] * dim, 0.0f,
-                   wn[d] != word ? 1.0f : 0.0f);
+    for (b0 = 0; neg > 0 && b0 < nb; b0 += g) {
+        const int end = nb - b0 < g ? nb : b0 + g;
+        const int32_t *wn = negs + (j0 + b0) * neg;
+        for (b = b0; b < end; b++)
+            column(sc, m++, p->w_out_ns + (int64_t)kept[j0 + b] * dim, 1.0f, 1.0f);
+        for (d = 0; d < neg; d++) {
+            int hits = 0;
+            for (b = b0; b < end; b++)
+                hits += wn[d] != kept[j0 + b];
+            column(sc, m++, p->w_out_ns + (int64_t)wn[d] * dim, 0.0f, (float)hits);
+        }
     }
     if (m == 0)
         return;
@@ -204,7 +228,7 @@ int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float 
 {
     const int64_t dim = p->dim, neg = p->negative;
     const int dbow = p->doc_mode != W2V_DOC_DM;
-    const int bmax = dbow && !p->hs ? w2v_batch_width(p) : 1;
+    const int bmax = dbow && !p->hs ? w2v_batch_width(p) : 1, g = infer_group(p, bmax);
     int32_t *kept = iscratch, *win = iscratch + n, *negs = iscratch + 2 * n;
     infer_scratch sc;
     uint64_t rng = key;
@@ -230,7 +254,7 @@ int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float 
             if (!dbow)
                 win[j] = (int32_t)(p->window - (int64_t)w2v_bounded(w2v_next(&rng),
                                                                     (uint32_t)p->window));
-            for (d = 0; d < neg; d++) {
+            for (d = 0; d < neg && heads(j, bmax, g); d++) {
                 uint64_t r = w2v_next(&rng);
                 uint32_t x = w2v_bounded(r, (uint32_t)p->vocab_size);
                 uint64_t a = p->alias[x];
@@ -238,14 +262,14 @@ int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float 
             }
         }
         for (j = 0; j < nk && j < W2V_INFER_AHEAD; j++)
-            fetch(p, kept[j], negs + j * neg);
+            fetch(p, kept[j], heads(j, bmax, g) ? negs + j * neg : NULL);
         for (j = 0; j < nk;) {
             const int nb = nk - j < bmax ? (int)(nk - j) : bmax;
             int64_t q;
             for (q = j + W2V_INFER_AHEAD; q < j + W2V_INFER_AHEAD + nb && q < nk; q++)
-                fetch(p, kept[q], negs + q * neg);
+                fetch(p, kept[q], heads(q, bmax, g) ? negs + q * neg : NULL);
             if (dbow) {
-                infer_block(p, &sc, kept, negs, j, nb, vec, alpha, vec);
+                infer_block(p, &sc, kept, negs, j, nb, g, vec, alpha, vec);
             } else {
                 int64_t lo = j - win[j] < 0 ? 0 : j - win[j];
                 int64_t hi = j + win[j] > nk - 1 ? nk - 1 : j + win[j], cw = 1;
@@ -257,7 +281,7 @@ int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float 
                     }
                 if (p->cbow_mean)
                     w2v_scale(1.0f / (float)cw, sc.h, dim);
-                infer_block(p, &sc, kept, negs, j, 1, sc.h, alpha, vec);
+                infer_block(p, &sc, kept, negs, j, 1, 1, sc.h, alpha, vec);
             }
             trained += nb;
             j += nb;

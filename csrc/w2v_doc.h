@@ -28,10 +28,12 @@
 /*
  * One PV-DBOW block: the st->ndoc tag rows of the current document against
  * the centre words buf[J[0..nb)]: their Huffman path with hs (nb == 1); with
- * negative sampling the nb words and their negatives.  dbow_shared: one draw
+ * negative sampling the nb words and their negatives.  dbow_group 0: one draw
  * of `negative` negatives for the block, as w2v_block_columns draws them
- * (those drawn ahead by the previous block, if any); else `negative` for each
- * word in order (the first word's those drawn ahead, if any), none ahead.
+ * (those drawn ahead by the previous block, if any); g >= 1: `negative` for
+ * each g consecutive words in order (the first group's those drawn ahead, if
+ * any), none ahead; a negative counts once for each word of its group it is
+ * not (g = 1: each word its own negatives, as word2vec's per-pair updates).
  * Adds the tag rows' gradients to them.  With dbow_words, the skip-gram block
  * of each centre word (one window per block) runs first, in order.
  */
@@ -59,11 +61,14 @@ int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n);
  * (alpha0 when epochs == 1), subsampled with p->keep_thr, by p->doc_mode's
  * rule (PV-DM's window reduced at random as in training) with negative
  * sampling and/or hierarchical softmax; a pass draws its random numbers
- * first, word by word (PV-DM: the reduced window, then the negatives).
- * Updates are per word, as the
- * classic kernels make them; the sigmoid is exact, with word2vec.c's
- * clamping (negative sampling saturates outside [-6, 6]; a Huffman node
- * outside (-6, 6) is skipped).  fscratch, iscratch: sized as above.
+ * first, word by word (PV-DM: the reduced window, then the negatives; PV-DBOW:
+ * the negatives of each word that heads a group).  The updates are training's
+ * blocks through w2v_block_grad (the output rows only read): PV-DBOW with
+ * negative sampling blocks of w2v_batch_width(p) words, each p->dbow_group
+ * consecutive words of a block sharing one draw (0: the whole block); PV-DM
+ * and hierarchical softmax one word a block; word2vec.c's clamping (negative
+ * sampling saturates outside [-6, 6]; a Huffman node outside (-6, 6) is
+ * skipped).  fscratch, iscratch: sized as above.
  * Returns the words trained over all passes.
  */
 int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float *vec,

@@ -95,8 +95,9 @@ typedef struct {
        doc_offsets[s+1]) (distinct, < n_doc_rows; none is allowed) */
     int32_t doc_mode;     /* 0 words only, W2V_DOC_DBOW (sg = 1), W2V_DOC_DM (sg = 0) */
     int32_t dbow_words;   /* PV-DBOW: skip-gram over the words too, before each block */
-    int32_t dbow_shared;  /* PV-DBOW blocks of `batch` words: 1, one draw of negatives
-                             for the block; 0, each word its own (w2v_doc.h) */
+    int32_t dbow_group;   /* PV-DBOW blocks of `batch` words: 0, one draw of negatives
+                             for the block; g >= 1, one draw for each g consecutive
+                             words (1: each word its own; w2v_doc.h) */
     const int64_t *doc_offsets;
     const int32_t *doc_rows;
     float *w_doc;

@@ -43,7 +43,7 @@ cdef extern from "w2v_params.h" nogil:
         int32_t max_sub_rows
         int32_t doc_mode
         int32_t dbow_words
-        int32_t dbow_shared
+        int32_t dbow_group
         const int64_t *doc_offsets
         const int32_t *doc_rows
         float *w_doc

@@ -260,17 +260,20 @@ def train_batch_dbow(p, rng, sent, J, W_in, W_ns, W_hs, alpha, loss):
     if p.get("dbow_words"):
         for j in J:  # one window per block
             train_batch(p, rng, sent, [j], W_in, W_ns, W_hs, alpha, loss)
-    own = not p.get("dbow_shared", True) and not p["hs"] and p["negative"] > 0
-    if own:  # each word its own negatives
+    group = p.get("dbow_group", 0)
+    own = group > 0 and not p["hs"] and p["negative"] > 0
+    if own:  # a draw of negatives for each `group` consecutive words
         rows, labels, own_coef, npos = [], [], [], 0
-        for j in J:
-            rows.append((W_ns, sent[j]))
-            labels.append(1.0)
-            own_coef.append(1.0)
+        for g0 in range(0, len(J), group):
+            words = [sent[j] for j in J[g0:g0 + group]]
+            for w in words:
+                rows.append((W_ns, w))
+                labels.append(1.0)
+                own_coef.append(1.0)
             for t in _negatives(p, rng, W_ns.shape[0]):
                 rows.append((W_ns, t))
                 labels.append(0.0)
-                own_coef.append(float(t != sent[j]))
+                own_coef.append(float(sum(t != w for w in words)))
         rules = ["ns"] * len(rows)
     else:
         negs = _negatives(p, rng, W_ns.shape[0]) if p["negative"] > 0 else []

@@ -17,7 +17,7 @@ from word2vec_fast import _kernels, doc2vec
 from word2vec_fast.doc2vec import DBOW, DM, Doc2Vec, DocVectors, TaggedDocument, read_documents
 from word2vec_fast.errors import StopTraining
 from word2vec_fast.model import Model
-from word2vec_fast.runner import keep_thresholds
+from word2vec_fast.runner import dbow_group, keep_thresholds
 
 # -- the update rules against the reference ------------------------------------------
 
@@ -37,7 +37,7 @@ CASES = [dict(hs=hs, negative=neg) for hs, neg in ((False, 3), (True, 0), (True,
 
 
 def _run_both(case, doc_mode, batch, tagging, dim=13, chunk=97, epochs=2, dbow_words=False,
-              cbow_mean=True, threads=1, alpha=0.05, dbow_shared=True):
+              cbow_mean=True, threads=1, alpha=0.05, dbow_group=0):
     ids, offsets, vocab = _tiny_docs(1)
     doc_offsets, doc_rows, n_rows = TAGGINGS[tagging]
     window, seed = 3, 7
@@ -61,14 +61,14 @@ def _run_both(case, doc_mode, batch, tagging, dim=13, chunk=97, epochs=2, dbow_w
         negative=case["negative"], hs=case["hs"], sg=sg, cbow_mean=cbow_mean, epochs=epochs,
         first_epoch=0, alpha0=alpha0, alpha_end=0.0, alpha_floor=alpha0 * 1e-4, seed=seed,
         chunk_tokens=chunk, threads=threads, batch=batch, doc_mode=doc_mode,
-        dbow_words=dbow_words, dbow_shared=dbow_shared, w_doc=w_doc, doc_offsets=doc_offsets,
+        dbow_words=dbow_words, dbow_group=dbow_group, w_doc=w_doc, doc_offsets=doc_offsets,
         doc_rows=doc_rows)
     p = dict(case, sg=sg, cbow_mean=cbow_mean, batch=batch, window=window, epochs=epochs,
              seed=seed, chunk_tokens=chunk, alpha0=alpha0, alpha_end=0.0,
              alpha_floor=alpha0 * 1e-4, keep_thr=keep_thr, alias_prob=model.tables.alias_prob,
              alias_idx=model.tables.alias_idx, code_offsets=model.tables.code_offsets,
              codes=model.tables.codes, points=model.tables.points, doc_mode=doc_mode,
-             dbow_words=dbow_words, dbow_shared=dbow_shared, W_doc=W_doc,
+             dbow_words=dbow_words, dbow_group=dbow_group, W_doc=W_doc,
              doc_offsets=doc_offsets, doc_rows=doc_rows)
     return engine, model, w_doc, (ids, offsets, p, W_in, W_ns, W_hs, W_doc)
 
@@ -101,13 +101,14 @@ def _check(case, doc_mode, batch, tagging, **kw):
 
 
 @pytest.mark.parametrize("case", CASES, ids=["ns", "hs", "hs+ns"])
-@pytest.mark.parametrize("batch,shared", [(1, True), (4, True), (8, False)],
-                         ids=["batch1", "batch4", "own8"])
+@pytest.mark.parametrize("batch,group", [(1, 0), (4, 0), (8, 1), (8, 3), (12, 4)],
+                         ids=["batch1", "batch4", "own8", "groups3of8", "groups4of12"])
 @pytest.mark.parametrize("tagging", sorted(TAGGINGS))
 @pytest.mark.parametrize("dbow_words", [False, True], ids=["docs", "words"])
-def test_dbow_matches_reference(case, batch, shared, tagging, dbow_words):
-    # own8: blocks of up to 8 words each with its own negatives (batch=True's PV-DBOW)
-    _, model = _check(case, DBOW, batch, tagging, dbow_words=dbow_words, dbow_shared=shared)
+def test_dbow_matches_reference(case, batch, group, tagging, dbow_words):
+    # own8: blocks of up to 8 words, each with its own negatives; groupsGofB: blocks
+    # of up to B words, each G consecutive words one draw (batch=True's PV-DBOW)
+    _, model = _check(case, DBOW, batch, tagging, dbow_words=dbow_words, dbow_group=group)
     fresh = Model.create(model.vocab, dim=13, window=3, negative=case["negative"],
                          hs=case["hs"], sg=True, cbow_mean=True, sample=0.02, alpha=0.05,
                          min_alpha=None, epochs=2, seed=7, min_count=1)
@@ -126,7 +127,8 @@ def test_dm_matches_reference(case, batch, tagging, cbow_mean):
 
 def test_every_simd_build_matches_reference(simd_build):
     _check(CASES[2], DBOW, 4, "several", dbow_words=True)
-    _check(CASES[0], DBOW, 8, "several", dbow_words=True, dbow_shared=False)
+    _check(CASES[0], DBOW, 8, "several", dbow_words=True, dbow_group=1)
+    _check(CASES[0], DBOW, 12, "several", dbow_group=4)
     _check(CASES[0], DM, 4, "several")
 
 
@@ -190,24 +192,28 @@ def _infer_reference(model, doc_ids, epochs, alpha0, alpha1):
             np.float32(e) / np.float32(epochs - 1) if epochs > 1 else np.float32(alpha0)
         rng = ref.Rng(ref.mix64((key + e * ref.GOLDEN) & ref.MASK))
         kept = [w for i, w in enumerate(doc_ids) if ref.keep_token(skey, i, keep_thr[w])]
+        # PV-DBOW with negative sampling only: blocks of the model's batch of words, each
+        # from one snapshot of the vector, each `group` words of a block one draw of
+        # negatives (the training rule); otherwise word by word
+        bmax = p["batch"] if p["doc_mode"] == DBOW and not p["hs"] else 1
+        group = bmax if p["doc_mode"] == DM or p["hs"] else (dbow_group(p) or bmax)
+        group = min(group, bmax)
         draws = []  # the pass's random numbers first, word by word
-        for _ in kept:
+        for jj in range(len(kept)):
             win = p["window"] - ref.bounded(rng.next(), p["window"]) if p["doc_mode"] == DM \
                 else None
             negs = []
-            for _ in range(p["negative"]):
+            for _ in range(p["negative"] if (jj % bmax) % group == 0 else 0):
                 r = rng.next()
                 i = ref.bounded(r, len(model.vocab))
                 negs.append(i if (r & 0xFFFFFFFF) < int(t.alias_prob[i]) else int(t.alias_idx[i]))
             draws.append((win, negs))
-        # PV-DBOW with negative sampling only: blocks of the model's batch of words, each
-        # from one snapshot of the vector (the training rule); otherwise word by word
-        bmax = p["batch"] if p["doc_mode"] == DBOW and not p["hs"] else 1
         j = 0
         while j < len(kept):
             neu1e = np.zeros(dim, dtype=np.float32)
             for jj in range(j, min(j + bmax, len(kept))):
-                w, (reduced, negs) = kept[jj], draws[jj]
+                head = jj - (jj - j) % group  # the word whose draw this one shares
+                w, (reduced, negs) = kept[jj], (draws[jj][0], draws[head][1])
                 if p["doc_mode"] == DM:
                     ctx = [kept[c] for c in range(max(0, jj - reduced),
                                                   min(len(kept) - 1, jj + reduced) + 1)
@@ -254,8 +260,8 @@ def planted():
                                              (True, False, 5, True), (True, True, 2, True)])
 @pytest.mark.parametrize("dim", [11, 61])
 def test_infer_matches_reference(planted, dm, hs, neg, batch, dim):
-    # PV-DBOW infers in blocks of its training batch of words (8 by default), each
-    # block from one snapshot of the vector, on copies of the output rows
+    # PV-DBOW infers in blocks of its training batch of words (6 by default, each 3
+    # sharing a draw of negatives), each block from one snapshot of the vector
     docs, _ = planted
     model = doc2vec.train(docs[:60], dm=dm, hs=hs, negative=neg, dim=dim, epochs=2,
                           min_count=1, threads=1, sample=0.01, window=3, batch=batch)
@@ -555,3 +561,22 @@ def test_ctrl_c_stops_with_the_model(mode):
     state = json.loads(proc.stdout.read().strip().splitlines()[-1])
     # an epoch here is ~0.1 s: the signal may land inside one or between two
     assert state["finite"] and state["interrupted"] and state["epochs_done"] < 500
+
+
+def test_dbow_group_parameter_and_older_models():
+    assert dbow_group({"dbow_group": 3}) == 3
+    # models saved before dbow_group: dbow_shared True (a draw per block), False (own)
+    assert dbow_group({"dbow_shared": True}) == 0
+    assert dbow_group({"dbow_shared": False}) == 1
+    assert dbow_group({}) == 0
+    docs = [["a", "b", "c", "d"] * 5, ["c", "d", "e"] * 4]
+    default = doc2vec.train(docs, min_count=1, dim=8, epochs=1, threads=1, progress=False)
+    assert default.params["dbow_group"] == doc2vec.DBOW_GROUP
+    assert default.params["batch"] == doc2vec.DBOW_BLOCK
+    for batch, group in ((1, 0), (4, 0)):
+        m = doc2vec.train(docs, min_count=1, dim=8, epochs=1, threads=1, progress=False,
+                          batch=batch)
+        assert (m.params["dbow_group"], m.params["batch"]) == (group, batch)
+    dm = doc2vec.train(docs, dm=True, min_count=1, dim=8, epochs=1, threads=1,
+                       progress=False)
+    assert dm.params["dbow_group"] == 0

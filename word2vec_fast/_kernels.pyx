@@ -465,7 +465,7 @@ cdef class Engine:
                  int64_t chunk_tokens, int threads, int batch=0, end_epoch=None,
                  bint trusted_ids=False, int64_t words_offset=0, total_words=None,
                  lock_in=None, sub_offsets=None, sub_rows=None, int doc_mode=0,
-                 bint dbow_words=False, bint dbow_shared=True, w_doc=None, doc_offsets=None,
+                 bint dbow_words=False, int dbow_group=0, w_doc=None, doc_offsets=None,
                  doc_rows=None):
         _check(ids, "ids", np.int32, 1)
         _check(offsets, "offsets", np.int64, 1)
@@ -566,7 +566,7 @@ cdef class Engine:
         self.p.max_sub_rows = 1
         self.p.doc_mode = 0
         self.p.dbow_words = 0
-        self.p.dbow_shared = 1
+        self.p.dbow_group = 0
         self.p.doc_offsets = NULL
         self.p.doc_rows = NULL
         self.p.w_doc = NULL
@@ -575,7 +575,9 @@ cdef class Engine:
         if doc_mode:
             keep += self._docs(doc_mode, dbow_words, sg, batch, sub_offsets, lock_in, w_doc,
                                doc_offsets, doc_rows, dim)
-            self.p.dbow_shared = dbow_shared
+            if dbow_group < 0:
+                raise ValueError(f"dbow_group must be >= 0, got {dbow_group}")
+            self.p.dbow_group = dbow_group
         if sub_offsets is not None:
             self.p.sub_offsets = <const int64_t *> cnp.PyArray_DATA(sub_offsets)
             self.p.sub_rows = <const int32_t *> cnp.PyArray_DATA(sub_rows)

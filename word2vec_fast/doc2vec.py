@@ -39,7 +39,7 @@ from .corpus import Corpus
 from .fingerprint import corpus_fingerprint
 from .model import Model, _fresh_rows
 from .params import check_float, check_int, check_threads
-from .runner import Weights, keep_thresholds
+from .runner import Weights, dbow_group, keep_thresholds
 from .scan import (BLOCK_BYTES, MAX_TOKEN_BYTES, SENTENCE_BATCH, _read_blocks, batches,
                    check_max_token_bytes, open_text, text_sources)
 from .training import check_train_params, model_params
@@ -52,9 +52,10 @@ DBOW, DM = 1, 2
 #: gensim's ``Doc2Vec`` defaults where ours differ from ``word2vec_fast.train``'s.
 EPOCHS = 10
 MIN_ALPHA = 1e-4
-#: Words of a document in one PV-DBOW block with ``batch=True`` (each with its own
-#: negatives: the doc row and the rows' fetches are shared, not the draws).
-DBOW_BLOCK = 8
+#: PV-DBOW with ``batch=True``: DBOW_BLOCK words of a document in one block, a draw
+#: of negatives for each DBOW_GROUP consecutive words of it.
+DBOW_BLOCK = 6
+DBOW_GROUP = 3
 #: Tags a document may have: any number, but its rows are one block's inputs.
 MAX_TAGS = 1 << 16
 #: Documents handed to an inferring thread at a time.
@@ -364,11 +365,19 @@ class Doc2Vec(Model):
 
     @classmethod
     def create_docs(cls, vocab, keys, *, dm, dbow_words, **kw) -> Doc2Vec:
-        """A fresh model for ``keys``' documents (word rows and tag rows uniform in
-        (-0.5/dim, 0.5/dim), output rows zero)."""
+        """A fresh model for ``keys``' documents: word rows uniform in (-0.5/dim,
+        0.5/dim) as word2vec.c's, tag rows in (-1/dim, 1/dim) as gensim's ``Doc2Vec``
+        starts them, output rows zero.
+
+        The tag rows' scale matters: with the output rows at zero, a document row
+        is what the first updates of its words' output rows are made of, and twice
+        word2vec.c's scale learns measurably faster (split-half retrieval on the wiki
+        documents, PV-DBOW, 5 epochs: top-1 0.092 -> 0.112, gensim 0.117;
+        ``bench/bench_doc2vec.py --task split``)."""
         base = Model.create(vocab, **kw)
         params = dict(base.params, doc_mode=DM if dm else DBOW, dbow_words=bool(dbow_words))
         docs = _fresh_rows(params["seed"] ^ 0xD0C5, 0, len(keys), params["dim"])
+        docs *= np.float32(2.0)  # exact: a power of two
         return cls(vocab, base.vectors, base.syn1neg, base.syn1, params, docs=docs,
                    doc_keys=keys)
 
@@ -456,7 +465,7 @@ class Doc2Vec(Model):
                 negative=p["negative"], hs=p["hs"], sg=p["doc_mode"] == DBOW,
                 cbow_mean=p["cbow_mean"], epochs=1, first_epoch=0, alpha0=p["alpha"],
                 alpha_end=0.0, alpha_floor=0.0, seed=p["seed"], chunk_tokens=1, threads=1,
-                batch=max(1, p["batch"]), doc_mode=p["doc_mode"],
+                batch=max(1, p["batch"]), doc_mode=p["doc_mode"], dbow_group=dbow_group(p),
                 w_doc=np.zeros((1, p["dim"]), np.float32),
                 doc_offsets=np.zeros(2, np.int64), doc_rows=np.zeros(0, np.int32))
         return self._infer_engine
@@ -561,8 +570,10 @@ def train(corpus, *, dm: bool = False, dim: int = 100, window: int = 5, negative
     epochs : int
         Passes over the corpus (gensim's default, 10).
     batch : bool or int
-        As for :func:`word2vec_fast.train`: True is one centre word per block;
-        an int B shares one draw of negatives among B consecutive words.
+        True: PV-DBOW trains blocks of ``DBOW_BLOCK`` (6) words of a document, each
+        ``DBOW_GROUP`` (3) consecutive words sharing one draw of negatives; PV-DM
+        one centre word per block, as word2vec's CBOW.  An int B: blocks of B
+        consecutive words sharing one draw (``batch=1``: every word its own).
     tags, tag_sep
         See :func:`read_documents`.
     vocab : Vocab, optional
@@ -588,10 +599,11 @@ def train(corpus, *, dm: bool = False, dim: int = 100, window: int = 5, negative
                            batch=batch)
     if not p["batch"]:
         raise ValueError("paragraph vectors need the batched kernels (batch=True or an int)")
-    # PV-DBOW's True: blocks of DBOW_BLOCK words of a document, each with its own negatives
-    shared = not (batch is True and not dm and not hs)
-    if not shared:
-        p["batch"] = DBOW_BLOCK
+    # PV-DBOW's True: blocks of DBOW_BLOCK words of a document, a draw of negatives
+    # for each DBOW_GROUP of them; an int B: B words, one draw
+    group = 0
+    if batch is True and not dm and not hs:
+        p["batch"], group = DBOW_BLOCK, DBOW_GROUP
     threads = check_threads(threads)
     t0 = time.perf_counter()
     enc = read_documents(corpus, vocab=vocab, min_count=p["min_count"],
@@ -606,7 +618,7 @@ def train(corpus, *, dm: bool = False, dim: int = 100, window: int = 5, negative
         raise ValueError("no document has a tag: nothing to train")
     model = Doc2Vec.create_docs(enc.vocab, enc.keys, dm=dm, dbow_words=dbow_words,
                                 **model_params(p))
-    model.params.update(tags=tags, tag_sep=tag_sep, min_alpha=min_alpha, dbow_shared=shared)
+    model.params.update(tags=tags, tag_sep=tag_sep, min_alpha=min_alpha, dbow_group=group)
     model.start_schedule(enc, epochs=p["epochs"], alpha=p["alpha"], alpha_end=p["alpha_end"],
                          alpha_floor=p["alpha_floor"], seed=p["seed"])
     prep_seconds = time.perf_counter() - t0

@@ -193,13 +193,21 @@ def _postfix(bar, epoch, engine):
                     loss=f"{lpp:.4f}" if lpp is not None else "-", refresh=False)
 
 
+def dbow_group(p: dict) -> int:
+    """PV-DBOW's words per draw of negatives in a block (0: one draw for the block).
+    Models saved before the parameter had ``dbow_shared``: True is 0, False 1."""
+    if "dbow_group" in p:
+        return int(p["dbow_group"])
+    return 0 if p.get("dbow_shared", True) else 1
+
+
 def _doc_args(p: dict, enc, weights: Weights) -> dict:
     """The engine's arguments of paragraph vectors (``params["doc_mode"]``): the tag rows
     and each document's tags (``enc.doc_offsets``, ``enc.doc_rows``)."""
     if not p.get("doc_mode"):
         return {}
     return dict(doc_mode=p["doc_mode"], dbow_words=bool(p.get("dbow_words")),
-                dbow_shared=bool(p.get("dbow_shared", True)),
+                dbow_group=dbow_group(p),
                 w_doc=weights.w_doc, doc_offsets=enc.doc_offsets, doc_rows=enc.doc_rows)
 
 
