@@ -120,9 +120,9 @@ int64_t w2v_doc_infer_floats(const w2v_params *p)
     return 2 * p->dim + 5 * m + 1 + 2 + 2 * m;
 }
 
-int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n)
+int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n_total, int64_t n_max)
 {
-    return n * (2 + (int64_t)p->negative) + 1;
+    return 2 * n_total + n_max * (int64_t)p->negative + 1;
 }
 
 /* The scratch of one document's inference, carved from the caller's floats. */
@@ -156,44 +156,31 @@ static inline void column(infer_scratch *sc, int c, const float *row, float labe
     sc->coef[c] = coef;
 }
 
-/* Ask for the output rows word j of a pass will read (negative sampling): its own,
-   and its group's negatives if it heads a group (negs, else NULL). */
+/* Ask for the output rows a word of a pass will read (negative sampling): its own
+   (word >= 0) and its negatives (negs, unless NULL). */
 static inline void fetch(const w2v_params *p, int32_t word, const int32_t *negs)
 {
     int d;
     if (p->negative > 0) {
-        w2v_prefetch_row_read(p->w_out_ns + (int64_t)word * p->dim, p->dim);
+        if (word >= 0)
+            w2v_prefetch_row_read(p->w_out_ns + (int64_t)word * p->dim, p->dim);
         for (d = 0; negs && d < p->negative; d++)
             w2v_prefetch_row_read(p->w_out_ns + (int64_t)negs[d] * p->dim, p->dim);
     }
 }
-
-/* Words per draw of negatives in a pass whose blocks hold bmax words: training's
-   rule (PV-DBOW with negative sampling: dbow_group, 0 the whole block), else 1. */
-static int infer_group(const w2v_params *p, int bmax)
-{
-    if (p->doc_mode == W2V_DOC_DM || p->hs)
-        return 1;
-    return p->dbow_group > 0 && p->dbow_group < bmax ? p->dbow_group : bmax;
-}
-
-/* Whether word j of a pass heads its group (blocks start at multiples of bmax). */
-static inline int heads(int64_t j, int bmax, int g) { return (j % bmax) % g == 0; }
 
 /* Words a pass fetches the rows of ahead (measured on 2,000 documents of 200 words:
    2 ahead 2.0 s, 8 ahead 1.4 s, 16 and 32 ahead 1.2 s on one thread). */
 #define W2V_INFER_AHEAD 16
 
 /* vec += the gradient of the words kept[j0 .. j0 + nb) (their paths, themselves and
-   their groups' negatives, g words a group: a negative counts once for each word
-   of its group it is not) against the input h, from one snapshot, by the block
-   kernel. */
+   their negatives) against the input h, from one snapshot, by the block kernel. */
 static void infer_block(const w2v_params *p, infer_scratch *sc, const int32_t *kept,
-                        const int32_t *negs, int64_t j0, int nb, int g, const float *h,
-                        float alpha, float *vec)
+                        const int32_t *negs, int64_t j0, int nb, const float *h, float alpha,
+                        float *vec)
 {
     const int64_t dim = p->dim, neg = p->negative;
-    int m = 0, b, b0, d, npos;
+    int m = 0, b, d, npos;
     if (p->hs) { /* nb == 1 */
         const int32_t word = kept[j0];
         int64_t c;
@@ -202,17 +189,13 @@ static void infer_block(const w2v_params *p, infer_scratch *sc, const int32_t *k
                    1.0f);
     }
     npos = m;
-    for (b0 = 0; neg > 0 && b0 < nb; b0 += g) {
-        const int end = nb - b0 < g ? nb : b0 + g;
-        const int32_t *wn = negs + (j0 + b0) * neg;
-        for (b = b0; b < end; b++)
-            column(sc, m++, p->w_out_ns + (int64_t)kept[j0 + b] * dim, 1.0f, 1.0f);
-        for (d = 0; d < neg; d++) {
-            int hits = 0;
-            for (b = b0; b < end; b++)
-                hits += wn[d] != kept[j0 + b];
-            column(sc, m++, p->w_out_ns + (int64_t)wn[d] * dim, 0.0f, (float)hits);
-        }
+    for (b = 0; neg > 0 && b < nb; b++) {
+        const int32_t word = kept[j0 + b];
+        const int32_t *wn = negs + (j0 + b) * neg;
+        column(sc, m++, p->w_out_ns + (int64_t)word * dim, 1.0f, 1.0f);
+        for (d = 0; d < neg; d++)
+            column(sc, m++, p->w_out_ns + (int64_t)wn[d] * dim, 0.0f,
+                   wn[d] != word ? 1.0f : 0.0f);
     }
     if (m == 0)
         return;
@@ -222,69 +205,110 @@ static void infer_block(const w2v_params *p, infer_scratch *sc, const int32_t *k
     w2v_rows_add(dim, 1, &vec, sc->din);
 }
 
-int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float *vec,
-                      int epochs, float alpha0, float alpha1, uint64_t key, float *fscratch,
-                      int32_t *iscratch)
+/* Draw `neg` negatives from the stream rng into out. */
+static void draw_negatives(const w2v_params *p, uint64_t *rng, int32_t *out, int64_t neg)
+{
+    int64_t d;
+    for (d = 0; d < neg; d++) {
+        uint64_t r = w2v_next(rng);
+        uint32_t x = w2v_bounded(r, (uint32_t)p->vocab_size);
+        uint64_t a = p->alias[x];
+        out[d] = (uint32_t)r < (uint32_t)a ? (int32_t)x : (int32_t)(a >> 32);
+    }
+}
+
+int64_t w2v_doc_infer(const w2v_params *p, int nd, const int32_t *ids, const int64_t *offsets,
+                      float *out, int epochs, float alpha0, float alpha1, uint64_t seed_key,
+                      float *fscratch, int32_t *iscratch)
 {
     const int64_t dim = p->dim, neg = p->negative;
     const int dbow = p->doc_mode != W2V_DOC_DM;
-    const int bmax = dbow && !p->hs ? w2v_batch_width(p) : 1, g = infer_group(p, bmax);
-    int32_t *kept = iscratch, *win = iscratch + n, *negs = iscratch + 2 * n;
+    const int bmax = dbow && !p->hs ? w2v_batch_width(p) : 1;
+    /* the negatives' stream: the seed's, the same for every document */
+    const uint64_t nkey = w2v_mix64(seed_key ^ UINT64_C(0x9E6A7E1F0D0C5EED));
+    int32_t *kept[W2V_INFER_DOCS], *win[W2V_INFER_DOCS], *negs;
+    const int32_t *doc[W2V_INFER_DOCS];
+    int64_t n[W2V_INFER_DOCS], nk[W2V_INFER_DOCS], i, j, q, maxk, off = 0, trained = 0;
+    uint64_t key[W2V_INFER_DOCS], rng;
     infer_scratch sc;
-    uint64_t rng = key;
-    int64_t i, j, nk, trained = 0;
-    int e, d;
+    int e, b;
+    if (nd < 1 || nd > W2V_INFER_DOCS)
+        return -1;
     carve(p, fscratch, &sc);
-    for (i = 0; i < dim; i++)
-        vec[i] = ((float)(w2v_next(&rng) >> 40) / 16777216.0f - 0.5f) / (float)dim;
+    for (b = 0; b < nd; b++) {
+        float *vec = out + (int64_t)b * dim;
+        doc[b] = ids + (offsets[b] - offsets[0]);
+        n[b] = offsets[b + 1] - offsets[b];
+        kept[b] = iscratch + off;
+        win[b] = iscratch + off + n[b];
+        off += 2 * n[b];
+        key[b] = w2v_doc_key(seed_key, doc[b], n[b]);
+        rng = key[b];
+        for (i = 0; i < dim; i++)
+            vec[i] = ((float)(w2v_next(&rng) >> 40) / 16777216.0f - 0.5f) / (float)dim;
+    }
+    negs = iscratch + off;
     for (e = 0; e < epochs; e++) {
-        const uint64_t skey = w2v_sample_key(key, (uint64_t)e);
         const float alpha = epochs > 1 ? alpha0 - (alpha0 - alpha1) * (float)e /
                                                       (float)(epochs - 1)
                                        : alpha0;
-        rng = w2v_chunk_state(key, (uint64_t)e);
-        for (i = 0, nk = 0; i < n; i++) {
-            uint32_t thr = p->keep_thr[ids[i]];
-            if (thr >= (UINT32_C(1) << 24) || w2v_sample_u24(skey, (uint64_t)i) < thr)
-                kept[nk++] = ids[i];
-        }
-        /* The pass's draws first, word by word (PV-DM: its reduced window, then its
-           negatives), so that rows can be fetched ahead of their use. */
-        for (j = 0; j < nk; j++) {
-            if (!dbow)
-                win[j] = (int32_t)(p->window - (int64_t)w2v_bounded(w2v_next(&rng),
-                                                                    (uint32_t)p->window));
-            for (d = 0; d < neg && heads(j, bmax, g); d++) {
-                uint64_t r = w2v_next(&rng);
-                uint32_t x = w2v_bounded(r, (uint32_t)p->vocab_size);
-                uint64_t a = p->alias[x];
-                negs[j * neg + d] = (uint32_t)r < (uint32_t)a ? (int32_t)x : (int32_t)(a >> 32);
+        /* each document's words kept and (PV-DM) reduced windows, from its own key */
+        for (b = 0, maxk = 0; b < nd; b++) {
+            const uint64_t skey = w2v_sample_key(key[b], (uint64_t)e);
+            for (i = 0, nk[b] = 0; i < n[b]; i++) {
+                uint32_t thr = p->keep_thr[doc[b][i]];
+                if (thr >= (UINT32_C(1) << 24) || w2v_sample_u24(skey, (uint64_t)i) < thr)
+                    kept[b][nk[b]++] = doc[b][i];
             }
-        }
-        for (j = 0; j < nk && j < W2V_INFER_AHEAD; j++)
-            fetch(p, kept[j], heads(j, bmax, g) ? negs + j * neg : NULL);
-        for (j = 0; j < nk;) {
-            const int nb = nk - j < bmax ? (int)(nk - j) : bmax;
-            int64_t q;
-            for (q = j + W2V_INFER_AHEAD; q < j + W2V_INFER_AHEAD + nb && q < nk; q++)
-                fetch(p, kept[q], heads(q, bmax, g) ? negs + q * neg : NULL);
-            if (dbow) {
-                infer_block(p, &sc, kept, negs, j, nb, g, vec, alpha, vec);
-            } else {
-                int64_t lo = j - win[j] < 0 ? 0 : j - win[j];
-                int64_t hi = j + win[j] > nk - 1 ? nk - 1 : j + win[j], cw = 1;
-                memcpy(sc.h, vec, sizeof(float) * (size_t)dim);
-                for (q = lo; q <= hi; q++)
-                    if (q != j) {
-                        w2v_axpy(1.0f, p->w_in + (int64_t)kept[q] * dim, sc.h, dim);
-                        cw++;
-                    }
-                if (p->cbow_mean)
-                    w2v_scale(1.0f / (float)cw, sc.h, dim);
-                infer_block(p, &sc, kept, negs, j, 1, 1, sc.h, alpha, vec);
+            if (!dbow) {
+                rng = w2v_chunk_state(key[b], (uint64_t)e);
+                for (j = 0; j < nk[b]; j++)
+                    win[b][j] = (int32_t)(p->window -
+                                          (int64_t)w2v_bounded(w2v_next(&rng),
+                                                               (uint32_t)p->window));
             }
-            trained += nb;
-            j += nb;
+            if (nk[b] > maxk)
+                maxk = nk[b];
+        }
+        /* the pass's negatives, word position by word position, shared by the
+           documents: position j's rows are fetched once for all of them */
+        rng = w2v_chunk_state(nkey, (uint64_t)e);
+        for (j = 0; j < maxk; j++)
+            draw_negatives(p, &rng, negs + j * neg, neg);
+        for (j = 0; j < maxk && j < W2V_INFER_AHEAD; j++) {
+            fetch(p, -1, negs + j * neg);
+            for (b = 0; b < nd; b++)
+                if (j < nk[b])
+                    fetch(p, kept[b][j], NULL);
+        }
+        for (j = 0; j < maxk; j += bmax) {
+            for (q = j + W2V_INFER_AHEAD; q < j + W2V_INFER_AHEAD + bmax && q < maxk; q++)
+                fetch(p, -1, negs + q * neg);
+            for (b = 0; b < nd; b++) {
+                float *vec = out + (int64_t)b * dim;
+                int nb;
+                if (j >= nk[b])
+                    continue;
+                nb = nk[b] - j < bmax ? (int)(nk[b] - j) : bmax;
+                for (q = j + W2V_INFER_AHEAD; q < j + W2V_INFER_AHEAD + bmax && q < nk[b]; q++)
+                    fetch(p, kept[b][q], NULL);
+                if (dbow) {
+                    infer_block(p, &sc, kept[b], negs, j, nb, vec, alpha, vec);
+                } else {
+                    int64_t lo = j - win[b][j] < 0 ? 0 : j - win[b][j];
+                    int64_t hi = j + win[b][j] > nk[b] - 1 ? nk[b] - 1 : j + win[b][j], cw = 1;
+                    memcpy(sc.h, vec, sizeof(float) * (size_t)dim);
+                    for (q = lo; q <= hi; q++)
+                        if (q != j) {
+                            w2v_axpy(1.0f, p->w_in + (int64_t)kept[b][q] * dim, sc.h, dim);
+                            cw++;
+                        }
+                    if (p->cbow_mean)
+                        w2v_scale(1.0f / (float)cw, sc.h, dim);
+                    infer_block(p, &sc, kept[b], negs, j, 1, sc.h, alpha, vec);
+                }
+                trained += nb;
+            }
         }
     }
     return trained;

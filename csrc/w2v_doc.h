@@ -45,34 +45,45 @@ void w2v_train_batch_dbow(const w2v_params *p, w2v_thread_state *st, const int32
  */
 uint64_t w2v_doc_key(uint64_t seed_key, const int32_t *ids, int64_t n);
 
-/*
- * Scratch floats w2v_doc_infer needs for the model p: 3 * dim, and int32 for
- * a document of n words: n * (2 + negative) (a pass's kept words, windows and
- * negatives).
- */
-int64_t w2v_doc_infer_floats(const w2v_params *p);
-int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n);
+/* Documents one w2v_doc_infer call trains side by side. */
+#define W2V_INFER_DOCS 8
 
 /*
- * Infer the vector of the document ids[0..n) (every id < vocab_size) into
- * vec (dim floats): vec starts uniform in [-0.5/dim, 0.5/dim), drawn from
- * `key` (w2v_doc_key), then `epochs` passes train it alone, the model's rows
- * read only: pass e (0-based) at alpha0 - (alpha0 - alpha1) * e / (epochs - 1)
- * (alpha0 when epochs == 1), subsampled with p->keep_thr, by p->doc_mode's
- * rule (PV-DM's window reduced at random as in training) with negative
- * sampling and/or hierarchical softmax; a pass draws its random numbers
- * first, word by word (PV-DM: the reduced window, then the negatives; PV-DBOW:
- * the negatives of each word that heads a group).  The updates are training's
- * blocks through w2v_block_grad (the output rows only read): PV-DBOW with
- * negative sampling blocks of w2v_batch_width(p) words, each p->dbow_group
- * consecutive words of a block sharing one draw (0: the whole block); PV-DM
- * and hierarchical softmax one word a block; word2vec.c's clamping (negative
+ * Scratch floats w2v_doc_infer needs for the model p, and int32 for
+ * documents of n_total words together, the longest n_max: 2 * n_total +
+ * n_max * negative + 1 (a pass's kept words and windows of each document,
+ * and the negatives of each word position).
+ */
+int64_t w2v_doc_infer_floats(const w2v_params *p);
+int64_t w2v_doc_infer_ints(const w2v_params *p, int64_t n_total, int64_t n_max);
+
+/*
+ * Infer the vectors of nd (1..W2V_INFER_DOCS) documents side by side:
+ * document b is ids[offsets[b] - offsets[0] .. offsets[b + 1] - offsets[0])
+ * (every id < vocab_size), its vector out[b * dim ..].  Each starts uniform in
+ * [-0.5/dim, 0.5/dim), drawn from its key (w2v_doc_key(seed_key, its ids)),
+ * then `epochs` passes train it alone, the model's rows read only: pass e
+ * (0-based) at alpha0 - (alpha0 - alpha1) * e / (epochs - 1) (alpha0 when
+ * epochs == 1), subsampled with p->keep_thr from its key, by p->doc_mode's rule
+ * (PV-DM's window reduced at random from its key, as in training) with
+ * negative sampling and/or hierarchical softmax.
+ * The negatives of a pass's j-th kept word come from one stream of the seed
+ * (not the document), the same for every document: each document's are still
+ * independent draws word by word, and a vector depends only on the seed, its
+ * words and the settings (never on the other documents, their order or the
+ * thread), while the documents trained side by side read each position's
+ * negative rows once from memory.
+ * The updates are blocks through w2v_block_grad (the output rows only read):
+ * PV-DBOW with negative sampling blocks of w2v_batch_width(p) words, each word
+ * with its own negatives, whatever training's dbow_group (measured: sharing
+ * training's draws cost split-half retrieval 0.011 of top-1); PV-DM and
+ * hierarchical softmax one word a block; word2vec.c's clamping (negative
  * sampling saturates outside [-6, 6]; a Huffman node outside (-6, 6) is
  * skipped).  fscratch, iscratch: sized as above.
- * Returns the words trained over all passes.
+ * Returns the words trained over all passes and documents (-1: nd out of range).
  */
-int64_t w2v_doc_infer(const w2v_params *p, const int32_t *ids, int64_t n, float *vec,
-                      int epochs, float alpha0, float alpha1, uint64_t key, float *fscratch,
-                      int32_t *iscratch);
+int64_t w2v_doc_infer(const w2v_params *p, int nd, const int32_t *ids, const int64_t *offsets,
+                      float *out, int epochs, float alpha0, float alpha1, uint64_t seed_key,
+                      float *fscratch, int32_t *iscratch);
 
 #endif

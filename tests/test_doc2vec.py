@@ -191,20 +191,21 @@ def _infer_reference(model, doc_ids, epochs, alpha0, alpha1):
         alpha = np.float32(alpha0) - (np.float32(alpha0) - np.float32(alpha1)) * \
             np.float32(e) / np.float32(epochs - 1) if epochs > 1 else np.float32(alpha0)
         rng = ref.Rng(ref.mix64((key + e * ref.GOLDEN) & ref.MASK))
+        # the negatives' stream is the seed's, the same for every document
+        nkey = ref.mix64(ref.seed_key(p["seed"]) ^ 0x9E6A7E1F0D0C5EED)
+        nrng = ref.Rng(ref.mix64((nkey + e * ref.GOLDEN) & ref.MASK))
         kept = [w for i, w in enumerate(doc_ids) if ref.keep_token(skey, i, keep_thr[w])]
         # PV-DBOW with negative sampling only: blocks of the model's batch of words, each
-        # from one snapshot of the vector, each `group` words of a block one draw of
-        # negatives (the training rule); otherwise word by word
+        # from one snapshot of the vector, each word its own negatives; otherwise word
+        # by word
         bmax = p["batch"] if p["doc_mode"] == DBOW and not p["hs"] else 1
-        group = bmax if p["doc_mode"] == DM or p["hs"] else (dbow_group(p) or bmax)
-        group = min(group, bmax)
         draws = []  # the pass's random numbers first, word by word
-        for jj in range(len(kept)):
+        for _ in kept:
             win = p["window"] - ref.bounded(rng.next(), p["window"]) if p["doc_mode"] == DM \
                 else None
             negs = []
-            for _ in range(p["negative"] if (jj % bmax) % group == 0 else 0):
-                r = rng.next()
+            for _ in range(p["negative"]):
+                r = nrng.next()
                 i = ref.bounded(r, len(model.vocab))
                 negs.append(i if (r & 0xFFFFFFFF) < int(t.alias_prob[i]) else int(t.alias_idx[i]))
             draws.append((win, negs))
@@ -212,8 +213,7 @@ def _infer_reference(model, doc_ids, epochs, alpha0, alpha1):
         while j < len(kept):
             neu1e = np.zeros(dim, dtype=np.float32)
             for jj in range(j, min(j + bmax, len(kept))):
-                head = jj - (jj - j) % group  # the word whose draw this one shares
-                w, (reduced, negs) = kept[jj], (draws[jj][0], draws[head][1])
+                w, (reduced, negs) = kept[jj], draws[jj]
                 if p["doc_mode"] == DM:
                     ctx = [kept[c] for c in range(max(0, jj - reduced),
                                                   min(len(kept) - 1, jj + reduced) + 1)
@@ -260,8 +260,8 @@ def planted():
                                              (True, False, 5, True), (True, True, 2, True)])
 @pytest.mark.parametrize("dim", [11, 61])
 def test_infer_matches_reference(planted, dm, hs, neg, batch, dim):
-    # PV-DBOW infers in blocks of its training batch of words (6 by default, each 3
-    # sharing a draw of negatives), each block from one snapshot of the vector
+    # PV-DBOW infers in blocks of its training batch of words (6 by default), each
+    # word its own negatives, each block from one snapshot of the vector
     docs, _ = planted
     model = doc2vec.train(docs[:60], dm=dm, hs=hs, negative=neg, dim=dim, epochs=2,
                           min_count=1, threads=1, sample=0.01, window=3, batch=batch)

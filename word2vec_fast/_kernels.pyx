@@ -11,7 +11,7 @@ from .params import check_output_layer
 cimport numpy as cnp
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from w2v_doc cimport w2v_doc_infer, w2v_doc_infer_floats, w2v_doc_infer_ints, w2v_doc_key
+from w2v_doc cimport W2V_INFER_DOCS, w2v_doc_infer, w2v_doc_infer_floats, w2v_doc_infer_ints
 from w2v_block cimport (W2V_BLOCK_PAD, w2v_block_grad, w2v_block_isa, w2v_block_select,
                        w2v_block_step, w2v_rows_sum)
 from w2v_loss cimport W2V_LOSS_PAD, w2v_loss_buf, w2v_softplus_sum
@@ -708,22 +708,26 @@ cdef class Engine:
         cdef const int64_t *po = <const int64_t *> cnp.PyArray_DATA(offsets)
         cdef float *pout = <float *> cnp.PyArray_DATA(out)
         cdef float *fs = <float *> PyMem_Malloc(sizeof(float) * w2v_doc_infer_floats(&self.p))
-        cdef int32_t *is_ = <int32_t *> PyMem_Malloc(sizeof(int32_t) *
-                                                      w2v_doc_infer_ints(&self.p, longest))
+        cdef int32_t *is_ = <int32_t *> PyMem_Malloc(
+            sizeof(int32_t) * w2v_doc_infer_ints(&self.p, W2V_INFER_DOCS * longest, longest))
         cdef uint64_t skey = w2v_seed_key(self.p.seed)
-        cdef int64_t d, total = 0
+        cdef int64_t d, got, total = 0
+        cdef int side
         if fs == NULL or is_ == NULL:
             PyMem_Free(fs)
             PyMem_Free(is_)
             raise MemoryError()
         try:
             with nogil:
-                for d in range(first, last):
-                    total += w2v_doc_infer(&self.p, pid + po[d], po[d + 1] - po[d],
-                                           pout + d * dim, epochs, <float> alpha0,
-                                           <float> alpha1,
-                                           w2v_doc_key(skey, pid + po[d], po[d + 1] - po[d]),
-                                           fs, is_)
+                d = first
+                while d < last:  # W2V_INFER_DOCS documents side by side
+                    side = <int> (last - d if last - d < W2V_INFER_DOCS else W2V_INFER_DOCS)
+                    got = w2v_doc_infer(&self.p, side, pid + po[d], po + d, pout + d * dim,
+                                        epochs, <float> alpha0, <float> alpha1, skey, fs, is_)
+                    if got < 0:
+                        break
+                    total += got
+                    d += side
         finally:
             PyMem_Free(fs)
             PyMem_Free(is_)

@@ -39,7 +39,7 @@ from .corpus import Corpus
 from .fingerprint import corpus_fingerprint
 from .model import Model, _fresh_rows
 from .params import check_float, check_int, check_threads
-from .runner import Weights, dbow_group, keep_thresholds
+from .runner import Weights, keep_thresholds
 from .scan import (BLOCK_BYTES, MAX_TOKEN_BYTES, SENTENCE_BATCH, _read_blocks, batches,
                    check_max_token_bytes, open_text, text_sources)
 from .training import check_train_params, model_params
@@ -465,7 +465,7 @@ class Doc2Vec(Model):
                 negative=p["negative"], hs=p["hs"], sg=p["doc_mode"] == DBOW,
                 cbow_mean=p["cbow_mean"], epochs=1, first_epoch=0, alpha0=p["alpha"],
                 alpha_end=0.0, alpha_floor=0.0, seed=p["seed"], chunk_tokens=1, threads=1,
-                batch=max(1, p["batch"]), doc_mode=p["doc_mode"], dbow_group=dbow_group(p),
+                batch=max(1, p["batch"]), doc_mode=p["doc_mode"],
                 w_doc=np.zeros((1, p["dim"]), np.float32),
                 doc_offsets=np.zeros(2, np.int64), doc_rows=np.zeros(0, np.int32))
         return self._infer_engine
@@ -500,22 +500,27 @@ class Doc2Vec(Model):
         min_alpha = check_float("min_alpha", (p.get("min_alpha") or MIN_ALPHA)
                                 if min_alpha is None else min_alpha, 0.0)
         threads = check_threads(threads)
-        index = self.vocab.index
-        lists = []
+        get = self.vocab.index.get
+        flat, lengths = [], []
+        # (map over dict.get and one scan for None: the fastest lookup in Python, a
+        # few times the inference of a document's words otherwise)
         for i, doc in enumerate(documents):
             if isinstance(doc, str):
                 raise TypeError(f"document {i} is a str: pass a list of tokens "
                                 "(e.g. text.split())")
-            ids = [index.get(t, -1) for t in doc]
-            lists.append([x for x in ids if x >= 0])
-            if not lists[-1]:
+            ids = list(map(get, doc))
+            tokens = len(ids)
+            if None in ids:
+                ids = [x for x in ids if x is not None]
+            if not ids:
                 raise ValueError(f"document {i} has no word the model knows "
-                                 f"({len(ids)} tokens): nothing to infer its vector from")
-        n = len(lists)
+                                 f"({tokens} tokens): nothing to infer its vector from")
+            flat += ids
+            lengths.append(len(ids))
+        n = len(lengths)
         offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum([len(x) for x in lists], out=offsets[1:])
-        ids = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int32,
-                          count=int(offsets[-1]))
+        np.cumsum(lengths, out=offsets[1:])
+        ids = np.array(flat, dtype=np.int32)
         out = np.empty((n, p["dim"]), dtype=np.float32)
         if n == 0:
             return out
