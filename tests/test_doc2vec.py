@@ -580,3 +580,14 @@ def test_dbow_group_parameter_and_older_models():
     dm = doc2vec.train(docs, dm=True, min_count=1, dim=8, epochs=1, threads=1,
                        progress=False)
     assert dm.params["dbow_group"] == 0
+
+
+def test_a_saved_model_with_a_bad_dbow_group_is_refused(tmp_path):
+    docs = [["a", "b", "c", "d"] * 5, ["c", "d", "e"] * 4]
+    m = doc2vec.train(docs, min_count=1, dim=8, epochs=1, threads=1, progress=False)
+    for bad in (-1, "3", 2.0, None):
+        m.params["dbow_group"] = bad
+        path = tmp_path / f"bad{bad!r}.npz"
+        m.save_model(path)
+        with pytest.raises(ValueError, match="dbow_group"):
+            doc2vec.load_model(path)

@@ -273,6 +273,9 @@ def _docs(path, params, header, arr, dim):
         return None, None
     if params["doc_mode"] not in (1, 2) or "docs" not in arr:
         raise bad_file(path, f"doc_mode {params['doc_mode']!r} needs 1 or 2 and the docs array")
+    group = params.get("dbow_group", 0)
+    if type(group) is not int or not 0 <= group <= 1 << 16:
+        raise bad_file(path, f"dbow_group {group!r} must be an int in [0, 65536]")
     docs = arr["docs"]
     if docs.dtype != np.float32 or docs.ndim != 2 or docs.shape[1] != dim:
         raise bad_file(path, f"docs must be 2-d float32 with {dim} columns, got {docs.ndim}-d "
