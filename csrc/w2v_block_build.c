@@ -129,18 +129,18 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
         }
     } else {
         /* PV-DM: the document's tag rows join every window's context */
+        /* the context rows' pointers go past the block's inputs (in_rows holds
+           2 * window more than the nb centres), summed by the SIMD kernel in order */
         const int ndoc = p->doc_mode ? st->ndoc : 0;
+        const float **ctx = st->in_rows + nb;
         k = nb;
         for (b = 0; b < nb; b++) {
             float *nv = st->neus + (int64_t)b * dim, *co = st->coef + (int64_t)b * m;
             int64_t cw = 0;
-            memset(nv, 0, sizeof(float) * (size_t)dim);
-            for (q = lo[b]; q <= hi[b]; q++) {
-                if (q == J[b])
-                    continue;
-                w2v_axpy(1.0f, p->w_in + (int64_t)buf[q] * dim, nv, dim);
-                cw++;
-            }
+            for (q = lo[b]; q <= hi[b]; q++)
+                if (q != J[b])
+                    ctx[cw++] = p->w_in + (int64_t)buf[q] * dim;
+            w2v_rows_sum(dim, (int)cw, ctx, nv);
             for (d = 0; d < ndoc; d++, cw++)
                 w2v_axpy(1.0f, p->w_doc + (int64_t)st->doc_rows[d] * dim, nv, dim);
             if (cw > 0 && p->cbow_mean)
@@ -180,11 +180,14 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
                 w2v_axpy(1.0f, st->din + (int64_t)a * dim, (float *)st->in_rows[a], dim);
     } else {
         const int ndoc = p->doc_mode ? st->ndoc : 0;
+        float **ctx = (float **)(st->in_rows + nb);
         for (b = 0; b < nb; b++) {
+            int nc = 0;
             for (q = lo[b]; q <= hi[b]; q++)
                 if (q != J[b] && (!p->lock_in || !p->lock_in[buf[q]]))
-                    w2v_axpy(1.0f, st->din + (int64_t)b * dim, p->w_in + (int64_t)buf[q] * dim,
-                             dim);
+                    ctx[nc++] = p->w_in + (int64_t)buf[q] * dim;
+            /* each context row += din, in order (a word twice gets both) */
+            w2v_rows_add_same(dim, nc, ctx, st->din + (int64_t)b * dim);
             for (d = 0; d < ndoc; d++)
                 w2v_axpy(1.0f, st->din + (int64_t)b * dim,
                          p->w_doc + (int64_t)st->doc_rows[d] * dim, dim);
