@@ -62,36 +62,45 @@ MODES = {
 KERNEL_SYMBOLS = re.compile(r"^(w2v_block_step|w2v_block_grad|w2v_rows_add|w2v_rows_sum)")
 
 
-def cpu_model() -> str:
+def cpuinfo() -> str:
     try:
         with open("/proc/cpuinfo") as f:
-            info = f.read()
+            return f.read()
     except OSError:
+        return ""
+
+
+def cpu_field(info: str, name: str) -> str | None:
+    m = re.search(rf"^{name}\s*:\s*(.*)$", info, re.M)
+    return m.group(1).strip() if m else None
+
+
+def cpu_flags(info: str) -> set:
+    return set((cpu_field(info, "flags") or "").split())
+
+
+def cpu_isa(flags: set) -> str:
+    """The widest vectors fma_peak.c is built for: avx512f, avx2 (with FMA) or baseline."""
+    if "avx512f" in flags:
+        return "avx512f"
+    return "avx2" if {"avx2", "fma"} <= flags else "baseline"
+
+
+def cpu_model() -> str:
+    info = cpuinfo()
+    if not info:
         return platform.processor() or "unknown"
-    name = re.search(r"^model name\s*:\s*(.*)$", info, re.M)
-    fam = re.search(r"^cpu family\s*:\s*(\d+)$", info, re.M)
-    model = re.search(r"^model\s*:\s*(\d+)$", info, re.M)
-    flags = re.search(r"^flags\s*:\s*(.*)$", info, re.M)
-    isa = "avx512f" if flags and "avx512f" in flags.group(1).split() else (
-        "avx2" if flags and "avx2" in flags.group(1).split() else "baseline")
-    return (f"{name.group(1).strip() if name else 'unknown'} (family "
-            f"{fam.group(1) if fam else '?'}, model {model.group(1) if model else '?'}, {isa})")
+    return (f"{cpu_field(info, 'model name') or 'unknown'} (family "
+            f"{cpu_field(info, 'cpu family') or '?'}, model {cpu_field(info, 'model') or '?'}, "
+            f"{cpu_isa(cpu_flags(info))})")
 
 
 def build_peak(workdir: str) -> str:
     cc = os.environ.get("CC", "cc")
     src = os.path.join(HERE, "fma_peak.c")
     exe = os.path.join(workdir, "fma_peak")
-    flags = []
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu_flags = set(re.search(r"^flags\s*:\s*(.*)$", f.read(), re.M).group(1).split())
-    except (OSError, AttributeError):
-        cpu_flags = set()
-    if "avx512f" in cpu_flags:
-        flags = ["-mavx512f", "-mfma"]
-    elif "avx2" in cpu_flags and "fma" in cpu_flags:
-        flags = ["-mavx2", "-mfma"]
+    flags = {"avx512f": ["-mavx512f", "-mfma"], "avx2": ["-mavx2", "-mfma"],
+             "baseline": []}[cpu_isa(cpu_flags(cpuinfo()))]
     subprocess.run([cc, "-O2", "-pthread", *flags, src, "-o", exe], check=True)
     return exe
 

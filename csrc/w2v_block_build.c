@@ -128,9 +128,9 @@ void w2v_train_batch(const w2v_params *p, w2v_thread_state *st, const int32_t *b
                 st->in_rows[k++] = p->w_in + (int64_t)buf[q] * dim;
         }
     } else {
-        /* PV-DM: the document's tag rows join every window's context */
         /* the context rows' pointers go past the block's inputs (in_rows holds
-           2 * window more than the nb centres), summed by the SIMD kernel in order */
+           2 * window more than the nb centres), summed by the SIMD kernel in
+           order; PV-DM: the document's tag rows join every window's context */
         const int ndoc = p->doc_mode ? st->ndoc : 0;
         const float **ctx = st->in_rows + nb;
         k = nb;

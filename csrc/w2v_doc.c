@@ -156,17 +156,19 @@ static inline void column(infer_scratch *sc, int c, const float *row, float labe
     sc->coef[c] = coef;
 }
 
-/* Ask for the output rows a word of a pass will read (negative sampling): its own
-   (word >= 0) and its negatives (negs, unless NULL). */
-static inline void fetch(const w2v_params *p, int32_t word, const int32_t *negs)
+/* Ask for the output rows a pass will read (negative sampling): a word's own, or
+   the `negative` negatives of a word position. */
+static inline void fetch_word(const w2v_params *p, int32_t word)
+{
+    if (p->negative > 0)
+        w2v_prefetch_row_read(p->w_out_ns + (int64_t)word * p->dim, p->dim);
+}
+
+static inline void fetch_negs(const w2v_params *p, const int32_t *negs)
 {
     int d;
-    if (p->negative > 0) {
-        if (word >= 0)
-            w2v_prefetch_row_read(p->w_out_ns + (int64_t)word * p->dim, p->dim);
-        for (d = 0; negs && d < p->negative; d++)
-            w2v_prefetch_row_read(p->w_out_ns + (int64_t)negs[d] * p->dim, p->dim);
-    }
+    for (d = 0; d < p->negative; d++)
+        w2v_prefetch_row_read(p->w_out_ns + (int64_t)negs[d] * p->dim, p->dim);
 }
 
 /* Words a pass fetches the rows of ahead (measured on 2,000 documents of 200 words:
@@ -203,18 +205,6 @@ static void infer_block(const w2v_params *p, infer_scratch *sc, const int32_t *k
     w2v_block_grad(dim, 1, sc->rows, m, sc->outs, sc->label, npos, sc->coef, alpha, sc->g,
                    sc->din, sc->work, NULL);
     w2v_rows_add(dim, 1, &vec, sc->din);
-}
-
-/* Draw `neg` negatives from the stream rng into out. */
-static void draw_negatives(const w2v_params *p, uint64_t *rng, int32_t *out, int64_t neg)
-{
-    int64_t d;
-    for (d = 0; d < neg; d++) {
-        uint64_t r = w2v_next(rng);
-        uint32_t x = w2v_bounded(r, (uint32_t)p->vocab_size);
-        uint64_t a = p->alias[x];
-        out[d] = (uint32_t)r < (uint32_t)a ? (int32_t)x : (int32_t)(a >> 32);
-    }
 }
 
 int64_t w2v_doc_infer(const w2v_params *p, int nd, const int32_t *ids, const int64_t *offsets,
@@ -273,17 +263,17 @@ int64_t w2v_doc_infer(const w2v_params *p, int nd, const int32_t *ids, const int
         /* the pass's negatives, word position by word position, shared by the
            documents: position j's rows are fetched once for all of them */
         rng = w2v_chunk_state(nkey, (uint64_t)e);
-        for (j = 0; j < maxk; j++)
-            draw_negatives(p, &rng, negs + j * neg, neg);
+        for (j = 0; j < maxk * neg; j++)
+            negs[j] = w2v_alias_draw(p, &rng);
         for (j = 0; j < maxk && j < W2V_INFER_AHEAD; j++) {
-            fetch(p, -1, negs + j * neg);
+            fetch_negs(p, negs + j * neg);
             for (b = 0; b < nd; b++)
                 if (j < nk[b])
-                    fetch(p, kept[b][j], NULL);
+                    fetch_word(p, kept[b][j]);
         }
         for (j = 0; j < maxk; j += bmax) {
             for (q = j + W2V_INFER_AHEAD; q < j + W2V_INFER_AHEAD + bmax && q < maxk; q++)
-                fetch(p, -1, negs + q * neg);
+                fetch_negs(p, negs + q * neg);
             for (b = 0; b < nd; b++) {
                 float *vec = out + (int64_t)b * dim;
                 int nb;
@@ -291,7 +281,7 @@ int64_t w2v_doc_infer(const w2v_params *p, int nd, const int32_t *ids, const int
                     continue;
                 nb = nk[b] - j < bmax ? (int)(nk[b] - j) : bmax;
                 for (q = j + W2V_INFER_AHEAD; q < j + W2V_INFER_AHEAD + bmax && q < nk[b]; q++)
-                    fetch(p, kept[b][q], NULL);
+                    fetch_word(p, kept[b][q]);
                 if (dbow) {
                     infer_block(p, &sc, kept[b], negs, j, nb, vec, alpha, vec);
                 } else {

@@ -52,13 +52,19 @@ typedef struct {
     int64_t pairs;     /* training examples of the current task */
 } w2v_thread_state;
 
-/* One negative drawn from the alias table. */
-static inline int32_t w2v_draw_negative(const w2v_params *p, w2v_thread_state *st)
+/* One negative drawn from the alias table with the stream rng; from the
+   thread's stream. */
+static inline int32_t w2v_alias_draw(const w2v_params *p, uint64_t *rng)
 {
-    uint64_t r = w2v_next(&st->rng);
+    uint64_t r = w2v_next(rng);
     uint32_t i = w2v_bounded(r, (uint32_t)p->vocab_size);
     uint64_t e = p->alias[i];
     return (uint32_t)r < (uint32_t)e ? (int32_t)i : (int32_t)(e >> 32);
+}
+
+static inline int32_t w2v_draw_negative(const w2v_params *p, w2v_thread_state *st)
+{
+    return w2v_alias_draw(p, &st->rng);
 }
 
 /* Ask for the cache lines of a row ahead of its use (writes follow). */
